@@ -1,0 +1,184 @@
+"""Accounts, their API keys, and authentication of a bearer key."""
+
+from __future__ import annotations
+
+from ulmock.domain.activity import Activity
+from ulmock.domain.catalogue import PLAN_LIMITS, PLANS, SCOPES, SIGNUP_CREDIT_MICRO, Plan
+from ulmock.domain.entities import Account, ApiKey, RateLimits
+from ulmock.domain.ids import API_KEY_PATTERN
+from ulmock.domain.store import Page
+from ulmock.domain.world import World
+from ulmock.errors import Forbidden, NotFound, Unauthorized, ValidationError, not_found
+
+
+class Accounts:
+    def __init__(self, world: World, activity: Activity):
+        self.world = world
+        self.activity = activity
+
+    # -- accounts ----------------------------------------------------------
+    def create(
+        self,
+        username: str,
+        plan: str = "free",
+        *,
+        email: str | None = None,
+        cash_balance: int = 0,
+        credit_balance: int = SIGNUP_CREDIT_MICRO,
+        rate_limits: RateLimits | None = None,
+        api_key: str | None = None,
+        key_name: str = "default",
+    ) -> tuple[Account, ApiKey]:
+        w = self.world
+        if plan not in PLANS:
+            raise ValidationError(f"Unknown plan '{plan}'", {"plan": f"must be one of {', '.join(PLANS)}"})
+        if not username or not username.replace("-", "").replace("_", "").isalnum():
+            raise ValidationError("Invalid username", {"username": "letters, digits, '-' and '_' only"})
+        if username in w.usernames:
+            raise ValidationError(f"Username '{username}' is taken", {"username": "already exists"})
+        account = Account(
+            id=w.ids.new("user"),
+            username=username,
+            email=email or f"{username}@example.com",
+            plan=plan,
+            cash_balance=cash_balance,
+            credit_balance=credit_balance,
+            rate_limits=rate_limits,
+            created_at=w.now(),
+        )
+        w.accounts[account.id] = account
+        w.usernames[username] = account.id
+        key = self._new_key(account, key_name, None, api_key)
+        return account, key
+
+    def get(self, account_id: str) -> Account:
+        account = self.world.accounts.get(account_id)
+        if account is None or account.deleted:
+            raise NotFound("Account not found", {"id": account_id})
+        return account
+
+    def by_username(self, username: str) -> Account | None:
+        account_id = self.world.usernames.get(username)
+        account = self.world.accounts.get(account_id) if account_id else None
+        return account if account is not None and not account.deleted else None
+
+    def plan(self, account: Account) -> Plan:
+        return PLAN_LIMITS[account.plan]
+
+    def limits(self, account: Account) -> tuple[int, int]:
+        """Requests per minute and per day for this account."""
+        if account.rate_limits is not None:
+            return account.rate_limits.per_minute, account.rate_limits.per_day
+        plan = self.plan(account)
+        return plan.requests_per_minute, plan.requests_per_day
+
+    def set_plan(self, account: Account, plan: str) -> None:
+        account.plan = plan
+
+    # -- authentication -----------------------------------------------------
+    def authenticate(self, authorization: str | None) -> tuple[Account, ApiKey]:
+        if not authorization:
+            raise Unauthorized("Missing API key: send 'Authorization: Bearer ul_...'")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Invalid authorization header: expected 'Bearer <api key>'")
+        token = token.strip()
+        if not API_KEY_PATTERN.match(token):
+            raise Unauthorized("Invalid API key format")
+        key_id = self.world.key_by_secret.get(token)
+        key = self.world.keys.get(key_id) if key_id else None
+        account = self.world.accounts.get(key.account_id) if key else None
+        if key is None or account is None or account.deleted:
+            raise Unauthorized("Invalid or revoked API key")
+        key.last_used_at = self.world.now()
+        return account, key
+
+    @staticmethod
+    def require_scope(key: ApiKey, scope: str) -> None:
+        if key.scopes is not None and scope not in key.scopes:
+            raise Forbidden(
+                f"This API key lacks the '{scope}' scope",
+                {"requiredScope": scope, "keyScopes": list(key.scopes)},
+            )
+
+    # -- API keys -------------------------------------------------------------
+    def list_keys(self, account: Account, page: int, limit: int) -> Page[ApiKey]:
+        return self.world.table("apikey", account.id).page(page, limit)
+
+    def create_key(self, account: Account, name: str, scopes: list[str] | None) -> ApiKey:
+        key = self._new_key(account, name, scopes, None)
+        self.activity.record(account, "api_key.created", f"Created API key '{name}'", "api_key", key.id)
+        return key
+
+    def revoke_key(self, account: Account, key_id: str) -> ApiKey:
+        key = self.world.table("apikey", account.id).remove(key_id)
+        if key is None:
+            raise not_found("API key", key_id)
+        self.world.keys.pop(key_id, None)
+        self.world.key_by_secret.pop(key.secret, None)
+        self.activity.record(account, "api_key.revoked", f"Revoked API key '{key.name}'", "api_key", key.id)
+        return key
+
+    def add_key(self, account: Account, name: str, scopes: list[str] | None = None, secret: str | None = None) -> ApiKey:
+        """A key without an activity event (worlds built by scenarios and the control API)."""
+        return self._new_key(account, name, scopes, secret)
+
+    def _new_key(self, account: Account, name: str, scopes: list[str] | None, secret: str | None) -> ApiKey:
+        w = self.world
+        if scopes is not None:
+            unknown = sorted(set(scopes) - set(SCOPES))
+            if unknown:
+                raise ValidationError(
+                    f"Unknown scope(s): {', '.join(unknown)}", {"scopes": f"allowed: {', '.join(SCOPES)}"}
+                )
+            scopes = sorted(set(scopes), key=SCOPES.index)
+        if secret is None:
+            secret = w.ids.api_key()
+        elif not API_KEY_PATTERN.match(secret):
+            raise ValidationError("API keys must match ul_ followed by 40 lowercase hex digits", {"apiKey": secret})
+        if secret in w.key_by_secret:
+            raise ValidationError("That API key is already in use", {"apiKey": "duplicate"})
+        key = ApiKey(
+            id=w.ids.new("key"),
+            account_id=account.id,
+            name=name,
+            secret=secret,
+            scopes=scopes,
+            created_at=w.now(),
+        )
+        w.keys[key.id] = key
+        w.key_by_secret[secret] = key.id
+        w.table("apikey", account.id).add(key.id, key)
+        return key
+
+    # -- deletion -------------------------------------------------------------
+    def erase(self, account: Account) -> None:
+        """GDPR delete: the account, its keys and everything it owns, for good."""
+        w = self.world
+        for key in list(w.table("apikey", account.id).values()):
+            w.keys.pop(key.id, None)
+            w.key_by_secret.pop(key.secret, None)
+        for blob_id in self._blob_ids(account):
+            w.blobs.delete(blob_id)
+        w.drop_account_tables(account.id)
+        w.usernames.pop(account.username, None)
+        w.rate_windows.pop(account.id, None)
+        account.deleted = True
+        account.cash_balance = account.credit_balance = account.reserved = 0
+
+    def _blob_ids(self, account: Account) -> list[str]:
+        w = self.world
+        ids: list[str] = []
+        for m in w.table("model", account.id).values():
+            if m.file:
+                ids.append(m.file.blob_id)
+        for d in w.table("dataset", account.id).values():
+            ids.extend(i.blob_id for i in d.images)
+        for item in w.table("trash", account.id).values():
+            ent = item.entity
+            if getattr(ent, "file", None):
+                ids.append(ent.file.blob_id)
+            ids.extend(i.blob_id for i in getattr(ent, "images", []))
+            ids.extend(c.file.blob_id for c in item.children if c.file)
+        return ids
+

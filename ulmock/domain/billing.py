@@ -1,0 +1,116 @@
+"""Balances in micro-USD, hosted checkout and portal sessions, payments.
+
+Checkout and portal pages are served by ulmock itself; completing a checkout (on the
+page or through the control API) credits the balance or upgrades the plan.
+"""
+
+from __future__ import annotations
+
+from ulmock.domain.activity import Activity
+from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD, MICRO, PLAN_LIMITS
+from ulmock.domain.entities import Account, CheckoutSession, Payment
+from ulmock.domain.store import Page
+from ulmock.domain.world import World
+from ulmock.errors import Forbidden, NotFound, ValidationError
+
+CHECKOUT_TTL = 86_400.0
+
+
+class Billing:
+    def __init__(self, world: World, activity: Activity):
+        self.world = world
+        self.activity = activity
+
+    @staticmethod
+    def balance(account: Account) -> dict[str, int]:
+        total = account.cash_balance + account.credit_balance
+        return {
+            "cashBalance": account.cash_balance,
+            "creditBalance": account.credit_balance,
+            "reservedAmount": account.reserved,
+            "totalBalance": total,
+            "availableBalance": total - account.reserved,
+        }
+
+    def checkout(self, account: Account, amount_usd: int) -> CheckoutSession:
+        if not CHECKOUT_MIN_USD <= amount_usd <= CHECKOUT_MAX_USD:
+            raise ValidationError(
+                f"amount must be between ${CHECKOUT_MIN_USD} and ${CHECKOUT_MAX_USD}",
+                {"amount": f"{CHECKOUT_MIN_USD}..{CHECKOUT_MAX_USD} USD"},
+            )
+        return self._session(account, "topup", amount_usd)
+
+    def subscription_checkout(self, account: Account) -> CheckoutSession:
+        if account.plan != "free":
+            raise ValidationError(
+                f"Account is already on the {account.plan} plan", {"plan": account.plan}
+            )
+        return self._session(account, "subscription", PLAN_LIMITS["pro"].monthly_price_usd)
+
+    def portal(self, account: Account) -> CheckoutSession:
+        return self._session(account, "portal", 0)
+
+    def _session(self, account: Account, kind: str, amount_usd: int) -> CheckoutSession:
+        w = self.world
+        now = w.now()
+        session = CheckoutSession(
+            id=w.ids.new("cs", 24),
+            account_id=account.id,
+            kind=kind,  # type: ignore[arg-type]
+            amount_usd=amount_usd,
+            created_at=now,
+            expires_at=now + CHECKOUT_TTL,
+        )
+        w.checkouts[session.id] = session
+        return session
+
+    def session(self, session_id: str) -> CheckoutSession:
+        session = self.world.checkouts.get(session_id)
+        if session is None or session.kind == "portal":
+            raise NotFound("Checkout session not found", {"id": session_id})
+        return session
+
+    def complete(self, session_id: str) -> Payment:
+        """The customer paid: credit the balance or upgrade the plan."""
+        w = self.world
+        session = self.session(session_id)
+        account = w.accounts.get(session.account_id)
+        if account is None or account.deleted:
+            raise NotFound("Checkout session not found", {"id": session_id})
+        if session.status != "open":
+            raise ValidationError(f"Checkout session is {session.status}", {"status": session.status})
+        if w.now() > session.expires_at:
+            session.status = "expired"
+            raise Forbidden("Checkout session has expired", {"expiresAt": session.expires_at})
+        session.status = "complete"
+        amount = session.amount_usd * MICRO
+        if session.kind == "topup":
+            account.cash_balance += amount
+            description = f"Credit top-up ${session.amount_usd}"
+        else:
+            account.plan = "pro"
+            description = "Ultralytics Pro subscription (monthly)"
+        payment = Payment(
+            id=w.ids.new("pay"),
+            account_id=account.id,
+            kind=session.kind,  # type: ignore[arg-type]
+            amount=amount,
+            description=description,
+            checkout_id=session.id,
+            created_at=w.now(),
+        )
+        w.table("payment", account.id).add(payment.id, payment)
+        self.activity.record(account, "payment.succeeded", f"Payment of ${session.amount_usd}: {description}",
+                             "payment", payment.id)  # fmt: skip
+        if session.kind == "subscription":
+            self.activity.record(account, "plan.upgraded", "Upgraded to the Pro plan", "account", account.id)
+        return payment
+
+    def cancel_subscription(self, account: Account) -> None:
+        if account.plan != "pro":
+            raise ValidationError("No active Pro subscription", {"plan": account.plan})
+        account.plan = "free"
+        self.activity.record(account, "plan.downgraded", "Cancelled the Pro subscription", "account", account.id)
+
+    def payments(self, account: Account, page: int, limit: int) -> Page[Payment]:
+        return self.world.table("payment", account.id).page(page, limit)

@@ -1,0 +1,106 @@
+"""Static facts of the Platform: plans and their limits, GPUs, regions, export formats.
+
+Read once at import; nothing here changes at run time (enterprise accounts carry their
+own overrides on the account itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+PlanName = Literal["free", "pro", "enterprise"]
+PLANS: tuple[PlanName, ...] = ("free", "pro", "enterprise")
+TASKS = ("detect", "segment", "classify", "pose", "obb")
+GB = 1024**3
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: PlanName
+    requests_per_minute: int
+    requests_per_day: int
+    models: int
+    concurrent_trainings: int
+    deployments: int
+    storage_bytes: int
+    webhooks: bool
+    monthly_price_usd: int
+
+
+PLAN_LIMITS: dict[str, Plan] = {
+    "free": Plan("free", 60, 1_000, 100, 3, 3, 100 * GB, False, 0),
+    "pro": Plan("pro", 300, 50_000, 500, 10, 10, 500 * GB, False, 29),
+    # Enterprise is "custom": these are the defaults when a scenario sets nothing.
+    "enterprise": Plan("enterprise", 10_000, 10_000_000, 10_000, 100, 100, 10_000 * GB, True, 0),
+}
+
+SIGNUP_CREDIT_MICRO = 5_000_000
+CHECKOUT_MIN_USD = 5
+CHECKOUT_MAX_USD = 1000
+MICRO = 1_000_000
+
+
+@dataclass(frozen=True)
+class Gpu:
+    id: str
+    usd_per_hour: float | None
+    memory_gb: int
+    pro_only: bool = False
+
+
+def _gpu(gid: str, price: float | None, mem: int, pro_only: bool = False) -> Gpu:
+    return Gpu(gid, price, mem, pro_only)
+
+
+GPUS: dict[str, Gpu] = {
+    g.id: g
+    for g in (
+        _gpu("rtx-2000-ada", 0.24, 16),
+        _gpu("rtx-a4500", 0.25, 20),
+        _gpu("rtx-4000-ada", 0.26, 20),
+        _gpu("rtx-a5000", 0.27, 24),
+        _gpu("l4", 0.39, 24),
+        _gpu("a40", 0.44, 48),
+        _gpu("rtx-3090", 0.46, 24),
+        _gpu("rtx-a6000", 0.49, 48),
+        _gpu("rtx-pro-4000", None, 24),
+        _gpu("rtx-pro-4500", 0.64, 32),
+        _gpu("rtx-4090", 0.69, 24),
+        _gpu("rtx-6000-ada", 0.77, 48),
+        _gpu("l40s", 0.86, 48),
+        _gpu("rtx-pro-5000", None, 48),
+        _gpu("rtx-5090", 0.99, 32),
+        _gpu("l40", 0.99, 48),
+        _gpu("a100-80gb-pcie", 1.39, 80),
+        _gpu("a100-80gb-sxm", 1.49, 80),
+        _gpu("rtx-pro-6000", 1.89, 96),
+        _gpu("h100-pcie", 2.39, 80),
+        _gpu("h100-sxm", 2.99, 80),
+        _gpu("h100-nvl", 3.07, 94),
+        _gpu("h200-nvl", 3.39, 141),
+        _gpu("h200-sxm", 3.99, 141),
+        _gpu("b200", 5.49, 180, pro_only=True),
+        _gpu("b300", 7.39, 288, pro_only=True),
+    )
+}
+
+REGIONS: tuple[str, ...] = (
+    "asia-east1", "asia-east2", "asia-northeast1", "asia-northeast2", "asia-northeast3",
+    "asia-south1", "asia-south2", "asia-southeast1", "asia-southeast2", "asia-southeast3",
+    "australia-southeast1", "australia-southeast2", "africa-south1", "europe-central2",
+    "europe-north1", "europe-north2", "europe-southwest1", "europe-west1", "europe-west2",
+    "europe-west3", "europe-west4", "europe-west6", "europe-west8", "europe-west9",
+    "europe-west10", "europe-west12", "me-central1", "me-west1", "northamerica-northeast1",
+    "northamerica-northeast2", "northamerica-south1", "southamerica-east1",
+    "southamerica-west1", "us-central1", "us-east1", "us-east4", "us-east5", "us-south1",
+    "us-west1", "us-west2", "us-west3", "us-west4",
+)  # fmt: skip
+
+EXPORT_FORMATS: tuple[str, ...] = (
+    "onnx", "torchscript", "openvino", "tensorrt", "coreml", "tflite", "saved_model",
+    "graphdef", "paddle", "ncnn", "edgetpu", "tfjs", "mnn", "rknn", "imx", "axelera",
+    "executorch",
+)  # fmt: skip
+
+SCOPES: tuple[str, ...] = ("datasets", "projects", "models", "training", "deployments", "exports", "account")

@@ -1,0 +1,164 @@
+"""The emulator's records. Plain pydantic models: fast to mutate, trivial to snapshot.
+
+These hold everything ulmock knows, including what the API never shows (owners,
+secrets, blob references). The API's views live in `ulmock.schemas`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RateLimits(Record):
+    per_minute: int
+    per_day: int
+
+
+class Account(Record):
+    id: str
+    username: str
+    email: str
+    plan: str
+    cash_balance: int = 0
+    credit_balance: int = 0
+    reserved: int = 0
+    rate_limits: RateLimits | None = None
+    created_at: float
+    deleted: bool = False
+
+
+class ApiKey(Record):
+    id: str
+    account_id: str
+    name: str
+    secret: str
+    scopes: list[str] | None = None
+    created_at: float
+    last_used_at: float | None = None
+
+
+class Blob(Record):
+    """Bytes ulmock stores: in memory (`data`, uploads) or on disk (`path`, fixtures)."""
+
+    id: str
+    size: int
+    sha256: str
+    content_type: str = "application/octet-stream"
+    data: bytes | None = None
+    path: str | None = None
+
+
+class Project(Record):
+    kind: Literal["project"] = "project"
+    id: str
+    account_id: str
+    name: str
+    slug: str
+    description: str = ""
+    created_at: float
+    updated_at: float
+
+
+class DatasetImage(Record):
+    file: str
+    blob_id: str
+    width: int
+    height: int
+    split: Literal["train", "val", "test"] = "train"
+    annotations: dict[str, Any] = Field(default_factory=dict)
+
+
+class Dataset(Record):
+    kind: Literal["dataset"] = "dataset"
+    id: str
+    account_id: str
+    name: str
+    slug: str
+    task: str
+    description: str = ""
+    class_names: list[str] = Field(default_factory=list)
+    images: list[DatasetImage] = Field(default_factory=list)
+    visibility: Literal["private", "public"] = "private"
+    version: int = 1
+    created_at: float
+    updated_at: float
+
+
+class ModelFile(Record):
+    name: str
+    blob_id: str
+    size: int
+    format: str
+
+
+class Model(Record):
+    kind: Literal["model"] = "model"
+    id: str
+    account_id: str
+    project_id: str
+    name: str
+    slug: str
+    task: str = "detect"
+    status: str = "ready"
+    source: Literal["upload", "training", "sdk", "scenario"] = "upload"
+    file: ModelFile | None = None
+    class_names: list[str] = Field(default_factory=list)
+    metrics: dict[str, float] = Field(default_factory=dict)
+    dataset_id: str | None = None
+    created_at: float
+    updated_at: float
+
+
+class ActivityEvent(Record):
+    id: str
+    account_id: str
+    type: str
+    message: str
+    resource_type: str | None = None
+    resource_id: str | None = None
+    created_at: float
+    seen: bool = False
+    archived: bool = False
+
+
+Trashable = Project | Dataset | Model
+
+
+class TrashItem(Record):
+    id: str
+    account_id: str
+    type: Literal["project", "dataset", "model"]
+    name: str
+    deleted_at: float
+    expires_at: float
+    entity: Trashable = Field(discriminator="kind")
+    # A project takes its models to the trash with it and brings them back on restore.
+    children: list[Model] = Field(default_factory=list)
+
+
+class Payment(Record):
+    id: str
+    account_id: str
+    kind: Literal["topup", "subscription"]
+    amount: int
+    currency: str = "usd"
+    status: Literal["succeeded", "refunded"] = "succeeded"
+    description: str
+    checkout_id: str
+    created_at: float
+
+
+class CheckoutSession(Record):
+    id: str
+    account_id: str
+    kind: Literal["topup", "subscription", "portal"]
+    amount_usd: int = 0
+    status: Literal["open", "complete", "expired"] = "open"
+    created_at: float
+    expires_at: float

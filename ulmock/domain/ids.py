@@ -1,0 +1,37 @@
+"""Identifiers and secrets, drawn from one seeded generator so a seed replays a world."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+
+_ALPHABET = string.ascii_lowercase + string.digits
+API_KEY_PATTERN = re.compile(r"^ul_[0-9a-f]{40}$")
+
+
+class IdFactory:
+    def __init__(self, seed: int | None = 0):
+        self._rng = random.Random(seed)
+
+    def new(self, kind: str, length: int = 16) -> str:
+        return f"{kind}_" + "".join(self._rng.choices(_ALPHABET, k=length))
+
+    def api_key(self) -> str:
+        return "ul_" + "".join(self._rng.choices("0123456789abcdef", k=40))
+
+    def webhook_secret(self) -> str:
+        return "".join(self._rng.choices(string.ascii_letters + string.digits, k=32))
+
+    def state(self) -> object:
+        return self._rng.getstate()
+
+    def restore(self, state: object) -> None:
+        self._rng.setstate(state)  # type: ignore[arg-type]
+
+
+def slugify(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "untitled"
+
+

@@ -1,0 +1,121 @@
+"""Models: uploaded files, or the outcome of training; always inside a project."""
+
+from __future__ import annotations
+
+from ulmock.domain.activity import Activity
+from ulmock.domain.catalogue import PLAN_LIMITS
+from ulmock.domain.datasets import check_task
+from ulmock.domain.entities import Account, Model, ModelFile
+from ulmock.domain.modelfiles import inspect_model_file
+from ulmock.domain.owned import clean_name, fetch, free_slug
+from ulmock.domain.signing import SignedPath
+from ulmock.domain.store import Page
+from ulmock.domain.trash import Trash
+from ulmock.domain.world import World
+from ulmock.errors import Forbidden, not_found
+
+FILE_URL_TTL = 3600.0
+
+
+class Models:
+    def __init__(self, world: World, activity: Activity, trash: Trash):
+        self.world = world
+        self.activity = activity
+        self.trash = trash
+
+    def list(
+        self, account: Account, page: int, limit: int, project_id: str | None = None, task: str | None = None
+    ) -> Page[Model]:
+        if task is not None:
+            check_task(task)
+        return self.world.table("model", account.id).page(page, limit, project_id=project_id, task=task)
+
+    def get(self, account: Account, model_id: str) -> Model:
+        model: Model = fetch(self.world, "model", account, model_id)
+        return model
+
+    def count(self, account: Account) -> int:
+        return len(self.world.table("model", account.id))
+
+    def create(
+        self,
+        account: Account,
+        project_id: str,
+        name: str,
+        *,
+        task: str = "detect",
+        source: str = "upload",
+        status: str = "ready",
+        class_names: list[str] | None = None,
+        quiet: bool = False,
+    ) -> Model:
+        w = self.world
+        name = clean_name(name)
+        check_task(task)
+        if w.table("project", account.id).get(project_id) is None:
+            raise not_found("project", project_id)
+        limit = PLAN_LIMITS[account.plan].models
+        if self.count(account) >= limit:
+            raise Forbidden(
+                f"Your {account.plan} plan allows {limit} models",
+                {"limit": limit, "plan": account.plan},
+            )
+        table = w.table("model", account.id)
+        now = w.now()
+        model = Model(
+            id=w.ids.new("model"),
+            account_id=account.id,
+            project_id=project_id,
+            name=name,
+            slug=free_slug(table, name, project_id=project_id),
+            task=task,
+            status=status,
+            source=source,  # type: ignore[arg-type]
+            class_names=list(class_names or []),
+            created_at=now,
+            updated_at=now,
+        )
+        table.add(model.id, model)
+        if not quiet:
+            self.activity.record(account, "model.created", f"Created model '{name}'", "model", model.id)
+        return model
+
+    def upload(
+        self, account: Account, project_id: str, name: str, filename: str, data: bytes, task: str | None = None
+    ) -> Model:
+        info = inspect_model_file(filename, data)
+        model = self.create(
+            account, project_id, name, task=task or info.task or "detect", class_names=info.class_names, quiet=True
+        )
+        self.attach_file(model, filename, data, info.format)
+        self.activity.record(account, "model.uploaded", f"Uploaded model '{model.name}' ({filename})", "model", model.id)
+        return model
+
+    def attach_file(self, model: Model, filename: str, data: bytes, fmt: str) -> ModelFile:
+        """Store weights as the model's file, replacing any previous one."""
+        w = self.world
+        if model.file is not None:
+            w.blobs.delete(model.file.blob_id)
+        blob = w.blobs.put(data)
+        safe_name = filename.replace("/", "_").replace("\\", "_") or f"model.{fmt}"
+        model.file = ModelFile(name=safe_name, blob_id=blob.id, size=blob.size, format=fmt)
+        model.updated_at = w.now()
+        return model.file
+
+    def delete(self, account: Account, model_id: str) -> None:
+        self.trash.put(account, self.get(account, model_id))
+
+    def files(self, account: Account, model_id: str) -> tuple[Model, list[tuple[ModelFile, SignedPath]]]:
+        w = self.world
+        model = self.get(account, model_id)
+        if model.file is None:
+            return model, []
+        signed = w.signer.sign(f"/files/models/{model.id}/{model.file.name}", w.now(), FILE_URL_TTL)
+        return model, [(model.file, signed)]
+
+    def find_any(self, model_id: str) -> Model | None:
+        for table in self.world.tables_of("model").values():
+            row = table.get(model_id)
+            if row is not None:
+                return row  # type: ignore[no-any-return]
+        return None

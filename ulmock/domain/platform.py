@@ -1,0 +1,39 @@
+"""The Platform's backend: one object holding the world and every area's rules.
+
+Build it with a clock and a seed; nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from ulmock.clock import Clock
+from ulmock.domain.accounts import Accounts
+from ulmock.domain.activity import Activity
+from ulmock.domain.billing import Billing
+from ulmock.domain.datasets import Datasets
+from ulmock.domain.gdpr import Gdpr
+from ulmock.domain.models import Models
+from ulmock.domain.projects import Projects
+from ulmock.domain.ratelimit import RateLimiter
+from ulmock.domain.storage import Storage
+from ulmock.domain.trash import Trash
+from ulmock.domain.world import World
+
+
+class Platform:
+    def __init__(self, clock: Clock | None = None, seed: int | None = 0, secret: str | None = None):
+        self.clock = clock or Clock()
+        self.world = World(self.clock, seed, secret)
+        w = self.world
+        self.activity = Activity(w)
+        self.accounts = Accounts(w, self.activity)
+        self.rate_limits = RateLimiter(w)
+        self.trash = Trash(w, self.activity)
+        self.projects = Projects(w, self.activity, self.trash)
+        self.datasets = Datasets(w, self.activity, self.trash)
+        self.models = Models(w, self.activity, self.trash)
+        self.storage = Storage(w)
+        self.billing = Billing(w, self.activity)
+        self.gdpr = Gdpr(w, self.accounts, self.activity)
+
+    def now(self) -> float:
+        return self.clock.now()

@@ -1,0 +1,78 @@
+"""Per-account request quotas in fixed minute and day windows of the emulator's clock."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ulmock.domain.world import RateWindow, World
+from ulmock.errors import RateLimited
+
+MINUTE = 60
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class RateStatus:
+    limit: int
+    remaining: int
+    reset: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+
+
+class RateLimiter:
+    def __init__(self, world: World):
+        self.world = world
+
+    def hit(self, account_id: str, per_minute: int, per_day: int) -> RateStatus:
+        """Count one request; raise RateLimited (with the headers) when over quota."""
+        now = self.world.now()
+        minute_start = int(now // MINUTE) * MINUTE
+        day_start = int(now // DAY) * DAY
+        window = self.world.rate_windows.get(account_id)
+        if window is None:
+            window = self.world.rate_windows[account_id] = RateWindow()
+        if window.minute_start != minute_start:
+            window.minute_start, window.minute_count = minute_start, 0
+        if window.day_start != day_start:
+            window.day_start, window.day_count = day_start, 0
+
+        minute_reset = minute_start + MINUTE
+        if window.day_count >= per_day:
+            status = RateStatus(per_minute, 0, minute_reset)
+            retry = max(1, math.ceil(day_start + DAY - now))
+            raise self._refusal("Daily request quota exceeded", per_day, "day", retry, status)
+        if window.minute_count >= per_minute:
+            status = RateStatus(per_minute, 0, minute_reset)
+            retry = max(1, math.ceil(minute_reset - now))
+            raise self._refusal("Rate limit exceeded", per_minute, "minute", retry, status)
+        window.minute_count += 1
+        window.day_count += 1
+        remaining = min(per_minute - window.minute_count, per_day - window.day_count)
+        return RateStatus(per_minute, max(0, remaining), minute_reset)
+
+    def usage(self, account_id: str) -> tuple[int, int]:
+        """Requests counted in the current minute and day windows."""
+        now = self.world.now()
+        window = self.world.rate_windows.get(account_id)
+        if window is None:
+            return 0, 0
+        minute = window.minute_count if window.minute_start == int(now // MINUTE) * MINUTE else 0
+        day = window.day_count if window.day_start == int(now // DAY) * DAY else 0
+        return minute, day
+
+    @staticmethod
+    def _refusal(message: str, limit: int, window: str, retry: int, status: RateStatus) -> RateLimited:
+        error = RateLimited(
+            f"{message}: {limit} requests per {window}. Retry in {retry} s.",
+            retry,
+            {"limit": limit, "window": window, "retryAfter": retry},
+        )
+        error.headers.update(status.headers())
+        return error

@@ -1,0 +1,46 @@
+"""Signed, expiring download URLs, as a cloud bucket issues them.
+
+A URL carries `expires` (epoch seconds on the emulator's clock) and `signature`, an
+HMAC-SHA256 of the path and the expiry under the emulator's secret. Change either and
+the signature no longer matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from ulmock.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class SignedPath:
+    path: str
+    expires_at: float
+
+    def absolute(self, base_url: str) -> str:
+        return base_url.rstrip("/") + self.path
+
+
+class UrlSigner:
+    def __init__(self, secret: str):
+        self._key = secret.encode()
+
+    def _mac(self, path: str, expires: int) -> str:
+        msg = f"{path}\n{expires}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
+
+    def sign(self, path: str, now: float, ttl: float) -> SignedPath:
+        quoted = quote(path)
+        expires = int(now + ttl)
+        return SignedPath(f"{quoted}?expires={expires}&signature={self._mac(quoted, expires)}", float(expires))
+
+    def verify(self, quoted_path: str, expires: str | None, signature: str | None, now: float) -> None:
+        if not expires or not signature or not expires.isdigit():
+            raise Forbidden("Missing or malformed URL signature")
+        if not hmac.compare_digest(self._mac(quoted_path, int(expires)), signature):
+            raise Forbidden("Invalid URL signature")
+        if now > int(expires):
+            raise Forbidden("URL has expired", {"expiredAt": int(expires)})

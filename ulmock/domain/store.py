@@ -1,0 +1,96 @@
+"""Tables of records, kept per account, with the indexes lists filter on.
+
+Insertion order is creation order, so "newest first" is a reverse walk and a page is a
+slice of that walk: listing cost depends on the page, not on how much is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    limit: int
+
+    def meta(self) -> dict[str, int]:
+        return {"page": self.page, "limit": self.limit, "total": self.total}
+
+
+class Table(Generic[T]):
+    """Records by id, in insertion order, with optional equality indexes."""
+
+    def __init__(self, index_on: Iterable[str] = ()):
+        self._rows: dict[str, T] = {}
+        self._index_fields = tuple(index_on)
+        self._indexes: dict[str, dict[Any, dict[str, None]]] = {f: {} for f in self._index_fields}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._rows
+
+    def get(self, ident: str) -> T | None:
+        return self._rows.get(ident)
+
+    def add(self, ident: str, row: T) -> None:
+        self._rows[ident] = row
+        for f in self._index_fields:
+            self._indexes[f].setdefault(getattr(row, f), {})[ident] = None
+
+    def remove(self, ident: str) -> T | None:
+        row = self._rows.pop(ident, None)
+        if row is not None:
+            for f in self._index_fields:
+                bucket = self._indexes[f].get(getattr(row, f))
+                if bucket is not None:
+                    bucket.pop(ident, None)
+        return row
+
+    def reindex(self, ident: str, field: str, old: Any) -> None:
+        """Call after changing an indexed field of a stored row."""
+        row = self._rows[ident]
+        self._indexes[field].get(old, {}).pop(ident, None)
+        self._indexes[field].setdefault(getattr(row, field), {})[ident] = None
+
+    def values(self) -> Iterator[T]:
+        return iter(list(self._rows.values()))
+
+    def newest_first(self, **where: Any) -> tuple[Iterator[T], int]:
+        """Rows matching equality filters, newest first, and how many there are."""
+        active = {f: v for f, v in where.items() if v is not None}
+        if not active:
+            return (self._rows[i] for i in reversed(self._rows)), len(self._rows)
+        # Walk the smallest index bucket; check the other filters row by row.
+        field, value = min(active.items(), key=lambda fv: len(self._indexes[fv[0]].get(fv[1], {})))
+        bucket = self._indexes[field].get(value, {})
+        rest = {f: v for f, v in active.items() if f != field}
+        if not rest:
+            return (self._rows[i] for i in reversed(bucket)), len(bucket)
+        matches = [i for i in reversed(bucket) if all(getattr(self._rows[i], f) == v for f, v in rest.items())]
+        return (self._rows[i] for i in matches), len(matches)
+
+    def page(self, page: int, limit: int, **where: Any) -> Page[T]:
+        rows, total = self.newest_first(**where)
+        start = (page - 1) * limit
+        return Page(list(islice(rows, start, start + limit)), total, page, limit)
+
+    def filtered_page(self, page: int, limit: int, keep: Callable[[T], bool]) -> Page[T]:
+        """Page through rows passing an arbitrary predicate (activity search, dates)."""
+        matching = [r for r in (self._rows[i] for i in reversed(self._rows)) if keep(r)]
+        start = (page - 1) * limit
+        return Page(matching[start : start + limit], len(matching), page, limit)
+
+    def clear(self) -> None:
+        self._rows.clear()
+        for f in self._index_fields:
+            self._indexes[f].clear()

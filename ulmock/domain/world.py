@@ -1,0 +1,68 @@
+"""All of one emulator's state, in one object that can be reset and snapshotted."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from ulmock.clock import Clock
+from ulmock.domain.blobs import BlobStore
+from ulmock.domain.entities import Account, ApiKey, CheckoutSession
+from ulmock.domain.ids import IdFactory
+from ulmock.domain.signing import UrlSigner
+from ulmock.domain.store import Table
+
+# Fields each kind of table can be filtered on without a scan.
+INDEXES: dict[str, tuple[str, ...]] = {
+    "project": ("slug",),
+    "dataset": ("task", "slug"),
+    "model": ("project_id", "task", "slug"),
+    "activity": (),
+    "trash": (),
+    "apikey": (),
+    "payment": (),
+}
+
+
+class RateWindow:
+    __slots__ = ("minute_start", "minute_count", "day_start", "day_count")
+
+    def __init__(self) -> None:
+        self.minute_start = 0
+        self.minute_count = 0
+        self.day_start = 0
+        self.day_count = 0
+
+
+class World:
+    def __init__(self, clock: Clock, seed: int | None = 0, secret: str | None = None):
+        self.clock = clock
+        self.seed = seed
+        self.ids = IdFactory(seed)
+        self.secret = secret or secrets.token_hex(32)
+        self.signer = UrlSigner(self.secret)
+        self.blobs = BlobStore(self.ids)
+        self.accounts: dict[str, Account] = {}
+        self.usernames: dict[str, str] = {}
+        self.keys: dict[str, ApiKey] = {}
+        self.key_by_secret: dict[str, str] = {}
+        self.checkouts: dict[str, CheckoutSession] = {}
+        self.rate_windows: dict[str, RateWindow] = {}
+        self._tables: dict[str, dict[str, Table[Any]]] = {kind: {} for kind in INDEXES}
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def table(self, kind: str, account_id: str) -> Table[Any]:
+        per_account = self._tables[kind]
+        table = per_account.get(account_id)
+        if table is None:
+            table = per_account[account_id] = Table(INDEXES[kind])
+        return table
+
+    def drop_account_tables(self, account_id: str) -> None:
+        for per_account in self._tables.values():
+            per_account.pop(account_id, None)
+
+    def tables_of(self, kind: str) -> dict[str, Table[Any]]:
+        return self._tables[kind]

@@ -1,0 +1,89 @@
+"""The Platform's error vocabulary.
+
+    ApiError
+    ├── Unauthorized     401 UNAUTHORIZED
+    ├── Forbidden        403 FORBIDDEN
+    ├── NotFound         404 NOT_FOUND
+    ├── ValidationError  400 VALIDATION_ERROR
+    ├── RateLimited      429 RATE_LIMITED (+ Retry-After)
+    └── InternalError    500 INTERNAL_ERROR (injected faults, or a bug caught at the edge)
+
+The domain raises these; the HTTP edge turns them into the error envelope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiError(Exception):
+    status = 500
+    code = "INTERNAL_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        details: dict[str, Any] | None = None,
+        *,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+        if status is not None:
+            self.status = status
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            error["details"] = self.details
+        return {"success": False, "error": error}
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "FORBIDDEN"
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class ValidationError(ApiError):
+    status = 400
+    code = "VALIDATION_ERROR"
+
+
+class RateLimited(ApiError):
+    status = 429
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int, details: dict[str, Any] | None = None):
+        super().__init__(message, details, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+class InternalError(ApiError):
+    status = 500
+    code = "INTERNAL_ERROR"
+
+
+ERROR_CODES: dict[str, type[ApiError]] = {
+    cls.code: cls for cls in (Unauthorized, Forbidden, NotFound, ValidationError, RateLimited, InternalError)
+}
+
+
+def not_found(kind: str, ident: str) -> NotFound:
+    return NotFound(f"{kind.capitalize()} not found", {"id": ident})
+
+
+def invalid(field: str, message: str) -> ValidationError:
+    return ValidationError(message, {field: message})
