@@ -205,8 +205,10 @@ class Clock:
 class Ticker:
     """Background thread that fires due events while the clock runs in real time."""
 
-    def __init__(self, clock: Clock):
+    def __init__(self, clock: Clock, lock: threading.RLock | None = None):
         self._clock = clock
+        # Firing changes the world, so it takes the same lock as request handlers.
+        self._lock = lock or threading.RLock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -227,5 +229,6 @@ class Ticker:
     def _run(self) -> None:
         while not self._stop.is_set():
             if self._clock.mode == "realtime":
-                self._clock.run_due()
+                with self._lock:
+                    self._clock.run_due()
             self._clock.wait_for_work(0.5)

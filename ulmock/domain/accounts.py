@@ -6,6 +6,7 @@ from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import PLAN_LIMITS, PLANS, SCOPES, SIGNUP_CREDIT_MICRO, Plan
 from ulmock.domain.entities import Account, ApiKey, RateLimits
 from ulmock.domain.ids import API_KEY_PATTERN
+from ulmock.domain.owned import clean_name
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
 from ulmock.errors import Forbidden, NotFound, Unauthorized, ValidationError, not_found
@@ -94,8 +95,8 @@ class Accounts:
         return account, key
 
     @staticmethod
-    def require_scope(key: ApiKey, scope: str) -> None:
-        if key.scopes is not None and scope not in key.scopes:
+    def require_scope(key: ApiKey, scope: str | None) -> None:
+        if scope is not None and key.scopes is not None and scope not in key.scopes:
             raise Forbidden(
                 f"This API key lacks the '{scope}' scope",
                 {"requiredScope": scope, "keyScopes": list(key.scopes)},
@@ -106,7 +107,7 @@ class Accounts:
         return self.world.table("apikey", account.id).page(page, limit)
 
     def create_key(self, account: Account, name: str, scopes: list[str] | None) -> ApiKey:
-        key = self._new_key(account, name, scopes, None)
+        key = self._new_key(account, clean_name(name), scopes, None)
         self.activity.record(account, "api_key.created", f"Created API key '{name}'", "api_key", key.id)
         return key
 

@@ -13,7 +13,7 @@ from typing import Any
 from ulmock.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import TASKS
-from ulmock.domain.entities import Account, Dataset, DatasetImage
+from ulmock.domain.entities import Account, TrashItem, Dataset, DatasetImage
 from ulmock.domain.owned import clean_description, clean_name, fetch, free_slug
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
@@ -84,8 +84,8 @@ class Datasets:
         dataset.images.append(image)
         dataset.updated_at = self.world.now()
 
-    def delete(self, account: Account, dataset_id: str) -> None:
-        self.trash.put(account, self.get(account, dataset_id))
+    def delete(self, account: Account, dataset_id: str) -> TrashItem:
+        return self.trash.put(account, self.get(account, dataset_id))
 
     # -- export -------------------------------------------------------------
     def export(self, account: Account, dataset_id: str) -> tuple[Dataset, SignedPath]:

@@ -46,6 +46,8 @@ class ApiKey(Record):
 class Blob(Record):
     """Bytes ulmock stores: in memory (`data`, uploads) or on disk (`path`, fixtures)."""
 
+    model_config = ConfigDict(extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
+
     id: str
     size: int
     sha256: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.datasets import check_task
-from ulmock.domain.entities import Account, Model, ModelFile
+from ulmock.domain.entities import Account, TrashItem, Model, ModelFile
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.owned import clean_name, fetch, free_slug
 from ulmock.domain.signing import SignedPath
@@ -102,8 +102,8 @@ class Models:
         model.updated_at = w.now()
         return model.file
 
-    def delete(self, account: Account, model_id: str) -> None:
-        self.trash.put(account, self.get(account, model_id))
+    def delete(self, account: Account, model_id: str) -> TrashItem:
+        return self.trash.put(account, self.get(account, model_id))
 
     def files(self, account: Account, model_id: str) -> tuple[Model, list[tuple[ModelFile, SignedPath]]]:
         w = self.world

@@ -10,6 +10,7 @@ from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.billing import Billing
 from ulmock.domain.datasets import Datasets
+from ulmock.domain.entities import Account
 from ulmock.domain.gdpr import Gdpr
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
@@ -37,3 +38,10 @@ class Platform:
 
     def now(self) -> float:
         return self.clock.now()
+
+    def active_trainings(self, account: Account) -> int:
+        """Trainings queued or running (none until the lifecycle module is wired)."""
+        return 0
+
+    def deployment_count(self, account: Account) -> int:
+        return 0

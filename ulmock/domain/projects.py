@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ulmock.domain.activity import Activity
-from ulmock.domain.entities import Account, Model, Project
+from ulmock.domain.entities import Account, TrashItem, Model, Project
 from ulmock.domain.owned import clean_description, clean_name, fetch, free_slug
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
@@ -53,6 +53,6 @@ class Projects:
     def model_count(self, account: Account, project_id: str) -> int:
         return self.world.table("model", account.id).newest_first(project_id=project_id)[1]
 
-    def delete(self, account: Account, project_id: str) -> None:
+    def delete(self, account: Account, project_id: str) -> TrashItem:
         project = self.get(account, project_id)
-        self.trash.put(account, project, children=self.models_of(account, project_id))
+        return self.trash.put(account, project, children=self.models_of(account, project_id))

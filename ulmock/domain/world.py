@@ -7,20 +7,32 @@ from typing import Any
 
 from ulmock.clock import Clock
 from ulmock.domain.blobs import BlobStore
-from ulmock.domain.entities import Account, ApiKey, CheckoutSession
+from ulmock.domain.entities import (
+    Account,
+    ActivityEvent,
+    ApiKey,
+    CheckoutSession,
+    Dataset,
+    Model,
+    Payment,
+    Project,
+    Record,
+    TrashItem,
+)
 from ulmock.domain.ids import IdFactory
 from ulmock.domain.signing import UrlSigner
 from ulmock.domain.store import Table
 
-# Fields each kind of table can be filtered on without a scan.
-INDEXES: dict[str, tuple[str, ...]] = {
-    "project": ("slug",),
-    "dataset": ("task", "slug"),
-    "model": ("project_id", "task", "slug"),
-    "activity": (),
-    "trash": (),
-    "apikey": (),
-    "payment": (),
+# Each kind of per-account table: its record type, and the fields lists filter on
+# without a scan.
+TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
+    "project": (Project, ("slug",)),
+    "dataset": (Dataset, ("task", "slug")),
+    "model": (Model, ("project_id", "task", "slug")),
+    "activity": (ActivityEvent, ()),
+    "trash": (TrashItem, ()),
+    "apikey": (ApiKey, ()),
+    "payment": (Payment, ()),
 }
 
 
@@ -48,7 +60,7 @@ class World:
         self.key_by_secret: dict[str, str] = {}
         self.checkouts: dict[str, CheckoutSession] = {}
         self.rate_windows: dict[str, RateWindow] = {}
-        self._tables: dict[str, dict[str, Table[Any]]] = {kind: {} for kind in INDEXES}
+        self._tables: dict[str, dict[str, Table[Any]]] = {kind: {} for kind in TABLES}
 
     def now(self) -> float:
         return self.clock.now()
@@ -57,7 +69,7 @@ class World:
         per_account = self._tables[kind]
         table = per_account.get(account_id)
         if table is None:
-            table = per_account[account_id] = Table(INDEXES[kind])
+            table = per_account[account_id] = Table(TABLES[kind][1])
         return table
 
     def drop_account_tables(self, account_id: str) -> None:

@@ -4,6 +4,7 @@ The hierarchy, so the HTTP layer can map whole branches at once::
 
     InferenceError
     ├── ImageError            the uploaded bytes are not a usable image (client's fault)
+    ├── ParameterError        conf, iou or imgsz out of range (client's fault)
     ├── ModelError
     │   ├── ModelUnavailable  the bundled detector is not in the cache (operator's fault)
     │   └── ModelNotRunnable  a user's model file cannot be loaded or understood
@@ -21,6 +22,7 @@ __all__ = [
     "ModelError",
     "ModelNotRunnable",
     "ModelUnavailable",
+    "ParameterError",
 ]
 
 
@@ -40,6 +42,14 @@ class ImageError(InferenceError):
     """
 
     def __init__(self, message: str, field: str = "file") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ParameterError(InferenceError):
+    """A prediction parameter is out of range; `field` names it (`conf`, `iou`, `imgsz`)."""
+
+    def __init__(self, message: str, field: str) -> None:
         super().__init__(message)
         self.field = field
 

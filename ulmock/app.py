@@ -1,0 +1,65 @@
+"""create_app: an Emulator wrapped in HTTP (the Platform API, signed files, pages, control)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ulmock import envelope
+from ulmock.control import ControlApi
+from ulmock.emulator import Emulator
+from ulmock.errors import NotFound
+from ulmock.files import SignedFiles
+from ulmock.middleware.journal import JournalMiddleware
+from ulmock.middleware.limits import BodyLimitMiddleware
+from ulmock.middleware.safety import SafetyNetMiddleware
+from ulmock.openapi import build_openapi
+from ulmock.pages import BillingPages
+from ulmock.resources import all_operations
+from ulmock.routing import ApiEdge
+
+
+def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
+    """The ASGI app. Pass an Emulator, or options to build one (see `ulmock.worlds.build_emulator`)."""
+    if emulator is None:
+        from ulmock.worlds import build_emulator
+
+        emulator = build_emulator(**options)
+    operations = all_operations()
+    openapi_cache: dict[str, Any] = {}
+
+    async def openapi(request: Request) -> Response:
+        if "doc" not in openapi_cache:
+            openapi_cache["doc"] = build_openapi(operations)
+        return JSONResponse(openapi_cache["doc"])
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return envelope.error(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
+
+    async def root(request: Request) -> Response:
+        return envelope.ok({"service": "ulmock", "api": "/api", "openapi": "/openapi.json", "control": "/_ulmock"})
+
+    routes = [
+        *ApiEdge(emulator, operations).routes(),
+        *SignedFiles(emulator).routes(),
+        *BillingPages(emulator).routes(),
+        *ControlApi(emulator).routes(),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/", root, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SafetyNetMiddleware),
+            Middleware(JournalMiddleware, emulator=emulator),
+            Middleware(BodyLimitMiddleware),
+        ],
+        exception_handlers={404: not_found, 405: not_found},
+    )
+    app.state.emulator = emulator
+    return app

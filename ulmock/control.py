@@ -1,0 +1,219 @@
+"""The control API, `/_ulmock/...`: what a test or a demo operator does to the emulator.
+
+No Platform key; when the emulator has an admin token, `Authorization: Bearer <token>`.
+Answers use the same envelopes as `/api`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ulmock import envelope
+from ulmock.clock import iso, parse_iso
+from ulmock.domain.catalogue import MICRO
+from ulmock.domain.entities import RateLimits
+from ulmock.errors import ApiError, NotFound, Unauthorized, ValidationError
+from ulmock.routing import ALL_METHODS, read_json, validate
+
+if TYPE_CHECKING:
+    from ulmock.emulator import Emulator
+
+SNAPSHOT_LIMIT = 1024 * 1024 * 1024
+
+
+class ControlBody(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class RateLimitsIn(ControlBody):
+    perMinute: int = Field(ge=1)
+    perDay: int = Field(ge=1)
+
+
+class NewAccount(ControlBody):
+    username: str = Field(min_length=1, max_length=64)
+    plan: Literal["free", "pro", "enterprise"] = "free"
+    balance: float | None = Field(None, ge=0, description="USD of cash balance")
+    credit: float | None = Field(None, ge=0, description="USD of credit (default: the $5 sign-up credit)")
+    rateLimits: RateLimitsIn | None = None
+    apiKey: str | None = None
+
+
+class ClockChange(ControlBody):
+    mode: Literal["manual", "realtime"] | None = None
+    speed: float | None = Field(None, gt=0, le=1_000_000)
+    now: str | None = Field(None, description="jump forward to this ISO time")
+
+
+class ClockAdvance(ControlBody):
+    seconds: float = Field(ge=0, le=10 * 365 * 86_400)
+
+
+class RequestsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    method: str | None = None
+    path: str | None = None
+    status: int | None = None
+    account: str | None = None
+    limit: int | None = Field(None, ge=1, le=10_000)
+
+
+Handler = Callable[[Request], Awaitable[Any]]
+
+
+class ControlApi:
+    def __init__(self, emulator: Emulator):
+        self.emulator = emulator
+
+    def routes(self) -> list[Route]:
+        table: list[tuple[str, str, Handler]] = [
+            ("/_ulmock/health", "GET", self.health),
+            ("/_ulmock/reset", "POST", self.reset),
+            ("/_ulmock/accounts", "GET", self.list_accounts),
+            ("/_ulmock/accounts", "POST", self.create_account),
+            ("/_ulmock/clock", "GET", self.get_clock),
+            ("/_ulmock/clock", "POST", self.set_clock),
+            ("/_ulmock/clock/advance", "POST", self.advance_clock),
+            ("/_ulmock/requests", "GET", self.list_requests),
+            ("/_ulmock/requests", "DELETE", self.clear_requests),
+            ("/_ulmock/snapshot", "GET", self.get_snapshot),
+            ("/_ulmock/snapshot", "PUT", self.put_snapshot),
+            ("/_ulmock/checkouts/{sessionId}/complete", "POST", self.complete_checkout),
+        ]
+        by_path: dict[str, dict[str, Handler]] = {}
+        for path, method, handler in table:
+            by_path.setdefault(path, {})[method] = handler
+        routes = [Route(path, self._endpoint(methods), methods=ALL_METHODS) for path, methods in by_path.items()]
+        routes.append(Route("/_ulmock/{rest:path}", self._unknown, methods=ALL_METHODS))
+        return routes
+
+    def _endpoint(self, methods: dict[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            handler = methods.get(request.method)
+            try:
+                if handler is None:
+                    allowed = ", ".join(sorted(methods))
+                    raise ValidationError(f"Method {request.method} is not allowed here", {"allowed": allowed},
+                                          status=405, headers={"Allow": allowed})  # fmt: skip
+                self._check_admin(request)
+                result = await handler(request)
+            except ApiError as err:
+                return envelope.error(err)
+            return result if isinstance(result, Response) else envelope.ok(result)
+
+        return endpoint
+
+    async def _unknown(self, request: Request) -> Response:
+        return envelope.error(NotFound(f"No such control endpoint: {request.method} {request.url.path}"))
+
+    def _check_admin(self, request: Request) -> None:
+        token = self.emulator.admin_token
+        if token is None or request.url.path == "/_ulmock/health":
+            return
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            raise Unauthorized("The control API needs the admin token: 'Authorization: Bearer <token>'")
+
+    async def _body(self, request: Request, model: type[BaseModel]) -> Any:
+        return validate(model, await read_json(request, 1024 * 1024), "request body")
+
+    # -- handlers -----------------------------------------------------------------
+    async def health(self, request: Request) -> dict[str, Any]:
+        e = self.emulator
+        return {"status": "ok", "scenario": e.name, "now": iso(e.clock.now())}
+
+    async def reset(self, request: Request) -> dict[str, Any]:
+        self.emulator.reset()
+        return {"reset": True, "scenario": self.emulator.name, "now": iso(self.emulator.clock.now())}
+
+    async def list_accounts(self, request: Request) -> list[dict[str, Any]]:
+        with self.emulator.lock:
+            p = self.emulator.platform
+            return [account_view(p, a) for a in p.world.accounts.values() if not a.deleted]
+
+    async def create_account(self, request: Request) -> Response:
+        body: NewAccount = await self._body(request, NewAccount)
+        limits = RateLimits(per_minute=body.rateLimits.perMinute, per_day=body.rateLimits.perDay) if body.rateLimits else None
+        with self.emulator.lock:
+            p = self.emulator.platform
+            kwargs: dict[str, Any] = {"cash_balance": int(round((body.balance or 0) * MICRO))}
+            if body.credit is not None:
+                kwargs["credit_balance"] = int(round(body.credit * MICRO))
+            account, key = p.accounts.create(body.username, body.plan, rate_limits=limits, api_key=body.apiKey, **kwargs)
+            view = account_view(p, account)
+        view["apiKey"] = key.secret
+        return envelope.ok(view, 201)
+
+    async def get_clock(self, request: Request) -> dict[str, Any]:
+        return self.emulator.clock.describe()
+
+    async def set_clock(self, request: Request) -> dict[str, Any]:
+        body: ClockChange = await self._body(request, ClockChange)
+        e = self.emulator
+        with e.lock:
+            e.clock.configure(mode=body.mode, speed=body.speed)
+            if body.now is not None:
+                try:
+                    target = parse_iso(body.now)
+                except ValueError:
+                    raise ValidationError("now is not an ISO 8601 time", {"now": body.now}) from None
+                if target < e.clock.now():
+                    raise ValidationError("The clock never goes backwards", {"now": body.now})
+                e.clock.set(target)
+        return e.clock.describe()
+
+    async def advance_clock(self, request: Request) -> dict[str, Any]:
+        body: ClockAdvance = await self._body(request, ClockAdvance)
+        self.emulator.advance(body.seconds)
+        return self.emulator.clock.describe()
+
+    async def list_requests(self, request: Request) -> Response:
+        q: RequestsQuery = validate(RequestsQuery, dict(request.query_params), "query parameter")  # type: ignore[assignment]
+        entries = self.emulator.journal.query(q.method, q.path, q.status, q.account, q.limit)
+        return envelope.json_response(
+            {"success": True, "data": [e.as_dict() for e in entries], "meta": {"total": len(entries)}}
+        )
+
+    async def clear_requests(self, request: Request) -> dict[str, Any]:
+        return {"cleared": self.emulator.journal.clear()}
+
+    async def get_snapshot(self, request: Request) -> dict[str, Any]:
+        return self.emulator.snapshot()
+
+    async def put_snapshot(self, request: Request) -> dict[str, Any]:
+        data = await read_json(request, SNAPSHOT_LIMIT)
+        if not isinstance(data, dict) or not {"clock", "world"} <= set(data):
+            raise ValidationError("Not a ulmock snapshot", {"body": "expected {clock, world, ...}"})
+        try:
+            self.emulator.restore(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError(f"Snapshot could not be loaded: {exc}", {"body": "invalid snapshot"}) from None
+        return {"restored": True, "now": iso(self.emulator.clock.now())}
+
+    async def complete_checkout(self, request: Request) -> dict[str, Any]:
+        with self.emulator.lock:
+            payment = self.emulator.platform.billing.complete(request.path_params["sessionId"])
+        return {"paymentId": payment.id, "amount": payment.amount, "type": payment.kind}
+
+
+def account_view(p: Any, account: Any) -> dict[str, Any]:
+    per_minute, per_day = p.accounts.limits(account)
+    return {
+        "id": account.id,
+        "username": account.username,
+        "plan": account.plan,
+        "balance": p.billing.balance(account),
+        "rateLimits": {"perMinute": per_minute, "perDay": per_day},
+        "apiKeys": [
+            {"id": k.id, "name": k.name, "key": k.secret, "scopes": k.scopes}
+            for k in p.world.table("apikey", account.id).values()
+        ],
+    }
+

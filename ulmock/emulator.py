@@ -1,0 +1,108 @@
+"""One running emulator: the platform's state, its clock, the world it was built from.
+
+`create_app` wraps an Emulator in HTTP; tests and the CLI hold the Emulator to reset it,
+move its clock, snapshot it and read its journal.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+
+from ulmock.clock import Clock, ClockMode, Ticker
+from ulmock.domain.platform import Platform
+from ulmock.domain.snapshot import dump_world, load_world
+from ulmock.journal import Journal
+
+WorldBuilder = Callable[[Platform], Any]
+
+
+class Emulator:
+    def __init__(
+        self,
+        build: WorldBuilder | None = None,
+        *,
+        seed: int | None = 0,
+        start: float | None = None,
+        mode: ClockMode = "manual",
+        speed: float = 1.0,
+        public_url: str | None = None,
+        admin_token: str | None = None,
+        name: str = "custom",
+    ):
+        self.lock = threading.RLock()
+        self.name = name
+        self.seed = seed
+        self.public_base = public_url.rstrip("/") if public_url else None
+        self.admin_token = admin_token
+        self.journal = Journal()
+        self.clock = Clock(start=start if start is not None else float(int(time.time())), mode=mode, speed=speed)
+        self._ticker = Ticker(self.clock, self.lock)
+        self._build = build
+        self._initial_clock: dict[str, Any] = {}
+        self.platform = self._fresh()
+
+    def _fresh(self) -> Platform:
+        """Build the world from scratch and remember its starting clock for resets."""
+        self.clock.cancel(lambda d: True)
+        if not self._initial_clock:
+            self._initial_clock = self.clock.dump()
+        else:
+            self.clock.load(self._initial_clock)
+        platform = Platform(self.clock, self.seed, secret=f"ulmock-{self.seed}")
+        if self._build is not None:
+            self._build(platform)
+        return platform
+
+    # -- lifecycle ------------------------------------------------------------
+    def start(self) -> None:
+        """Let due events fire on their own while the clock runs in real time."""
+        self._ticker.start()
+
+    def stop(self) -> None:
+        self._ticker.stop()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.platform = self._fresh()
+            self.journal.clear()
+
+    def load(self, build: WorldBuilder | None, name: str, seed: int | None = None) -> None:
+        """Replace the world by another one (a scenario)."""
+        with self.lock:
+            self._build = build
+            self.name = name
+            if seed is not None:
+                self.seed = seed
+            self._initial_clock = {}
+            self.platform = self._fresh()
+            self.journal.clear()
+
+    # -- clock ----------------------------------------------------------------
+    def advance(self, seconds: float) -> float:
+        with self.lock:
+            return self.clock.advance(seconds)
+
+    # -- snapshots --------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {"emulator": {"name": self.name}, "clock": self.clock.dump(), "world": dump_world(self.platform.world)}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        with self.lock:
+            platform = Platform(self.clock, data["world"]["seed"], secret=data["world"]["secret"])
+            load_world(platform.world, data["world"])
+            self.clock.load(data["clock"])
+            self.platform = platform
+            self.name = data.get("emulator", {}).get("name", self.name)
+
+    # -- addresses --------------------------------------------------------------
+    def public_url(self, request: Request) -> str:
+        """Where clients reach this emulator: configured, or what the request used."""
+        if self.public_base:
+            return self.public_base
+        return str(request.base_url).rstrip("/")

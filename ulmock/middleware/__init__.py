@@ -1,0 +1,1 @@
+"""Pure ASGI middleware: request journal, body-size limit, last-resort error envelope."""

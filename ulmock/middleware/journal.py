@@ -1,0 +1,50 @@
+"""Records every request in the emulator's journal, with its status and timing."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ulmock.clock import iso
+
+if TYPE_CHECKING:
+    from ulmock.emulator import Emulator
+
+# The control API's own traffic would drown what a test wants to see.
+UNJOURNALED = ("/_ulmock/requests",)
+
+
+class JournalMiddleware:
+    def __init__(self, app: ASGIApp, emulator: Emulator):
+        self.app = app
+        self.emulator = emulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(UNJOURNALED):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            state = scope.get("state", {})
+            self.emulator.journal.record(
+                time=iso(self.emulator.clock.now()),
+                method=scope["method"],
+                path=scope["path"],
+                query=scope.get("query_string", b"").decode("latin-1"),
+                status=status,
+                account=state.get("ulmock.account"),
+                durationMs=round((time.perf_counter() - started) * 1000, 3),
+                fault=state.get("ulmock.fault"),
+            )

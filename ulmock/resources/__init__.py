@@ -1,0 +1,12 @@
+"""HTTP handlers, one module per area: parse, one domain call, envelope."""
+
+from __future__ import annotations
+
+from ulmock.resources import account, activity, billing, datasets, models, projects, trash
+from ulmock.routing import Operation
+
+MODULES = (datasets, projects, models, activity, trash, billing, account)
+
+
+def all_operations() -> list[Operation]:
+    return [op for module in MODULES for op in module.routes.operations]

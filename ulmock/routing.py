@@ -1,0 +1,248 @@
+"""Declaring `/api` operations, and the edge that runs each one.
+
+An `Operation` says everything about one endpoint once: method, path, scope, the models
+that validate its query, body or form, and the view it answers with. The same table
+drives routing, authentication, validation and the OpenAPI document.
+
+Each call goes: authenticate (401) -> count against the rate limit (429) -> check the
+key's scope (403) -> parse and validate input (400) -> one handler -> envelope. Every
+authenticated answer, errors included, carries the rate-limit headers.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ulmock import envelope
+from ulmock.domain.entities import Account, ApiKey
+from ulmock.errors import ApiError, InternalError, NotFound, ValidationError
+
+if TYPE_CHECKING:
+    from ulmock.emulator import Emulator
+    from ulmock.domain.platform import Platform
+
+log = logging.getLogger("ulmock")
+
+JSON_BODY_LIMIT = 1024 * 1024
+# Routes accept every method so a wrong one gets our 405 envelope, not a bare one.
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+FORM_FIELD_LIMIT = 64 * 1024
+
+
+@dataclass
+class Call:
+    """What a handler gets: the caller, the validated input, and where it came from."""
+
+    platform: Platform
+    emulator: Emulator
+    account: Account
+    key: ApiKey
+    request: Request
+    params: dict[str, str]
+    query: Any = None
+    body: Any = None
+    form: Any = None
+    files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return self.emulator.public_url(self.request)
+
+
+Handler = Callable[[Call], Response] | Callable[[Call], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    handler: Handler
+    scope: str | None
+    summary: str
+    tag: str
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    form: type[BaseModel] | None = None
+    response: Any = None
+    paginated: bool = False
+    status: int = 200
+    errors: tuple[int, ...] = (400, 401, 403, 404, 429)
+    raw_response: Any = None
+    max_body: int = JSON_BODY_LIMIT
+    links: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__.strip("_")
+
+
+class Routes:
+    """A module's operations, declared with decorators next to their handlers."""
+
+    def __init__(self, tag: str):
+        self.tag = tag
+        self.operations: list[Operation] = []
+
+    def _add(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            summary = options.pop("summary", None) or (inspect.getdoc(handler) or "").split("\n")[0]
+            self.operations.append(Operation(method, path, handler, summary=summary, tag=self.tag, **options))
+            return handler
+
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self._add("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self._add("POST", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self._add("DELETE", path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self._add("PUT", path, **options)
+
+
+def field_errors(exc: PydanticError) -> dict[str, str]:
+    details: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        name = ".".join(str(p) for p in err["loc"]) or "body"
+        details.setdefault(name, err["msg"])
+    return details
+
+
+def validate(model: type[BaseModel], data: Any, what: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        details = field_errors(exc)
+        first = next(iter(details.items()))
+        raise ValidationError(f"Invalid {what}: {first[0]}: {first[1]}", details) from None
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    ctype = request.headers.get("content-type", "")
+    body = await request.body()
+    if len(body) > limit:
+        raise ValidationError("Request body too large", {"body": f"at most {limit} bytes"})
+    if not body.strip():
+        return {}
+    if ctype.split(";")[0].strip().lower() != "application/json":
+        raise ValidationError(
+            "Content-Type must be application/json", {"content-type": ctype or "(none)"}
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError("Request body is not valid UTF-8", {"body": "encoding"}) from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValidationError("JSON is nested too deeply", {"body": "too deep"}) from None
+    except ValueError as exc:
+        raise ValidationError(f"Malformed JSON: {exc}", {"body": "malformed JSON"}) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+async def read_form(request: Request, op: Operation) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]]]:
+    ctype = request.headers.get("content-type", "")
+    if not ctype.lower().startswith("multipart/form-data"):
+        raise ValidationError("Content-Type must be multipart/form-data", {"content-type": ctype or "(none)"})
+    try:
+        form = await request.form(max_files=4, max_fields=32, max_part_size=FORM_FIELD_LIMIT)
+    except Exception as exc:  # multipart parser errors come in several types
+        raise ValidationError(f"Malformed multipart body: {exc}", {"body": "malformed multipart"}) from None
+    values: dict[str, Any] = {}
+    files: dict[str, tuple[str, bytes, str]] = {}
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                data = await value.read()
+                files[name] = (value.filename or "", data, value.content_type or "application/octet-stream")
+                values[name] = data
+            else:
+                values[name] = value
+    finally:
+        await form.close()
+    return values, files
+
+
+class ApiEdge:
+    """Builds one Starlette route per path, dispatching methods to operations."""
+
+    def __init__(self, emulator: Emulator, operations: list[Operation]):
+        self.emulator = emulator
+        self.operations = operations
+
+    def routes(self) -> list[Route]:
+        by_path: dict[str, dict[str, Operation]] = {}
+        for op in self.operations:
+            by_path.setdefault(op.path, {})[op.method] = op
+        routes = [Route(path, self._endpoint(ops), methods=ALL_METHODS) for path, ops in by_path.items()]
+        routes.append(Route("/api/{rest:path}", self._unknown, methods=ALL_METHODS))
+        routes.append(Route("/api", self._unknown, methods=ALL_METHODS))
+        return routes
+
+    def _endpoint(self, ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
+        allowed = ", ".join(sorted(ops))
+
+        async def endpoint(request: Request) -> Response:
+            op = ops.get(request.method)
+            if op is None:
+                err = ValidationError(f"Method {request.method} is not allowed here", {"allowed": allowed}, status=405)
+                err.headers["Allow"] = allowed
+                return envelope.error(err)
+            return await self.run(op, request)
+
+        return endpoint
+
+    async def _unknown(self, request: Request) -> Response:
+        return envelope.error(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
+
+    async def run(self, op: Operation, request: Request) -> Response:
+        emulator = self.emulator
+        rate_headers: dict[str, str] = {}
+        try:
+            with emulator.lock:
+                platform = emulator.platform
+                account, key = platform.accounts.authenticate(request.headers.get("authorization"))
+                request.scope.setdefault("state", {})["ulmock.account"] = account.username
+                per_minute, per_day = platform.accounts.limits(account)
+                rate_headers = platform.rate_limits.hit(account.id, per_minute, per_day).headers()
+                platform.accounts.require_scope(key, op.scope)
+            call = Call(platform, emulator, account, key, request, dict(request.path_params))
+            if op.query is not None:
+                call.query = validate(op.query, dict(request.query_params), "query parameter")
+            if op.body is not None:
+                call.body = validate(op.body, await read_json(request, op.max_body), "request body")
+            if op.form is not None:
+                values, call.files = await read_form(request, op)
+                call.form = validate(op.form, values, "form field")
+            if inspect.iscoroutinefunction(op.handler):
+                response = await op.handler(call)
+            else:
+                with emulator.lock:
+                    response = op.handler(call)  # type: ignore[assignment]
+        except ApiError as err:
+            response = envelope.error(err)
+        except Exception:
+            log.exception("unhandled error in %s %s", op.method, op.path)
+            response = envelope.error(InternalError("Internal server error"))
+        response.headers.update(rate_headers)
+        return response

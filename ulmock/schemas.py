@@ -1,0 +1,87 @@
+"""Request models: they validate what clients send and describe it in the OpenAPI spec."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD
+
+Task = Literal["detect", "segment", "classify", "pose", "obb"]
+Scope = Literal["datasets", "projects", "models", "training", "deployments", "exports", "account"]
+
+
+class Body(BaseModel):
+    """JSON bodies: types are strict (no "5" for 5), unknown fields are ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class Query(BaseModel):
+    """Query strings: values arrive as text and are converted; unknown keys are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class PageQuery(Query):
+    page: int = Field(1, ge=1, description="Page number, from 1")
+    limit: int = Field(20, ge=1, le=100, description="Items per page, 1..100")
+
+
+class DatasetListQuery(PageQuery):
+    task: Task | None = None
+
+
+class ModelListQuery(PageQuery):
+    projectId: str | None = Field(None, max_length=200)
+    task: Task | None = None
+
+
+class ActivityQuery(PageQuery):
+    startDate: str | None = Field(None, max_length=64, description="ISO 8601 date or time")
+    endDate: str | None = Field(None, max_length=64, description="ISO 8601 date or time")
+    search: str | None = Field(None, max_length=200, description="Substring of the message")
+    archived: bool = Field(False, description="Include archived events")
+
+
+class CreateDataset(Body):
+    name: str = Field(min_length=1, max_length=100)
+    task: Task
+    description: str | None = Field(None, max_length=1000)
+
+
+class CreateProject(Body):
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=1000)
+
+
+class UploadModelForm(BaseModel):
+    """multipart/form-data for POST /api/models."""
+
+    file: bytes = Field(json_schema_extra={"format": "binary"}, description="A .pt or .onnx model file")
+    projectId: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=100)
+    task: Task | None = None
+
+
+class EventIds(Body):
+    ids: list[str] | None = Field(None, max_length=1000, description="Event ids; omit for all events")
+
+
+class RestoreTrashItem(Body):
+    itemId: str = Field(min_length=1, max_length=200)
+    type: Literal["project", "dataset", "model"]
+
+
+class CheckoutRequest(Body):
+    amount: int = Field(ge=CHECKOUT_MIN_USD, le=CHECKOUT_MAX_USD, description="USD")
+
+
+class GdprRequest(Body):
+    action: Literal["export", "delete"]
+
+
+class CreateApiKey(Body):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[Scope] | None = Field(None, max_length=7)
