@@ -1,0 +1,112 @@
+"""`ulmock serve | scenarios | openapi | fetch-model`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from ulmock import __version__
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ulmock.app import create_app
+    from ulmock.persistence import load_state, save_state
+    from ulmock.worlds import build_emulator
+
+    try:
+        emulator = build_emulator(
+            args.scenario, seed=args.seed, mode="manual" if args.manual_clock else "realtime", speed=args.speed,
+            start=args.start, public_url=args.public_url, admin_token=args.admin_token,
+        )  # fmt: skip
+    except ValueError as exc:
+        print(f"ulmock: {exc}", file=sys.stderr)
+        return 2
+    state = Path(args.state) if args.state else None
+    if state is not None and load_state(emulator, state):
+        print(f"ulmock: restored state from {state}")
+    app = create_app(emulator)
+    base = args.public_url or f"http://{args.host}:{args.port}"
+    clock = "manual clock" if args.manual_clock else f"real time x{args.speed:g}"
+    print(f"ulmock {__version__}: scenario '{emulator.name}', {clock}")
+    print(f"  Platform API : {base}/api")
+    print(f"  OpenAPI      : {base}/openapi.json")
+    print(f"  Control API  : {base}/_ulmock")
+    print("  Accounts:")
+    with emulator.lock:
+        p = emulator.platform
+        for account in p.world.accounts.values():
+            for key in p.world.table("apikey", account.id).values():
+                print(f"    {account.username:<16} {account.plan:<11} {key.secret}")
+    print(f"  Try: curl -H 'Authorization: Bearer <key>' {base}/api/datasets", flush=True)
+    emulator.start()
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="off")
+    finally:
+        emulator.stop()
+        if state is not None:
+            save_state(emulator, state)
+            print(f"ulmock: saved state to {state}")
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    from ulmock.worlds import WORLDS
+
+    for name, (_, description) in sorted(WORLDS.items()):
+        print(f"{name:<22} {description}")
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from ulmock.openapi import build_openapi
+    from ulmock.resources import all_operations
+
+    print(json.dumps(build_openapi(all_operations()), indent=2))
+    return 0
+
+
+def _fetch_model(args: argparse.Namespace) -> int:
+    from ulmock.inference.fetch import main as fetch_main
+
+    return fetch_main([])
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="ulmock", description="Emulator of the Ultralytics Platform REST API")
+    root.add_argument("--version", action="version", version=f"ulmock {__version__}")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the emulator as an HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--scenario", default="demo", help="bundled scenario name or a YAML path")
+    serve.add_argument("--seed", type=int, default=0)
+    clock = serve.add_mutually_exclusive_group()
+    clock.add_argument("--speed", type=float, default=1.0, help="emulated seconds per wall second")
+    clock.add_argument("--manual-clock", action="store_true", help="time moves only through the control API")
+    serve.add_argument("--start", default=None, help="ISO time the emulated clock starts at")
+    serve.add_argument("--state", default=None, help="load state from FILE if present; save it there")
+    serve.add_argument("--public-url", default=None, help="base URL written into signed URLs")
+    serve.add_argument("--admin-token", default=None, help="require this bearer token on /_ulmock")
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=_serve)
+
+    sub.add_parser("scenarios", help="list bundled scenarios").set_defaults(func=_scenarios)
+    sub.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=_openapi)
+    sub.add_parser("fetch-model", help="download and convert the bundled YOLO model").set_defaults(func=_fetch_model)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""The pytest plugin (registered under `pytest11`): the `ulmock` fixture and marker.
+
+    def test_upload(ulmock):
+        r = ulmock.client.get("/api/datasets")
+        assert r.json()["meta"]["total"] == 1
+
+    @pytest.mark.ulmock(scenario="demo", clock="manual", seed=7)
+    def test_on_the_demo_world(ulmock): ...
+
+One live server per test session (per xdist worker, on a free port); each test gets a
+fresh emulator behind it, so tests share nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ulmock.app import create_app
+from ulmock.clock import iso, parse_iso
+from ulmock.domain.catalogue import MICRO
+from ulmock.domain.entities import RateLimits
+from ulmock.emulator import Emulator
+from ulmock.journal import JournalEntry
+from ulmock.server import ServerThread
+
+DEFAULT_START = "2026-01-15T09:00:00Z"
+
+
+class SwitchableApp:
+    """An ASGI app whose target changes per test while the socket stays up."""
+
+    def __init__(self) -> None:
+        self.target: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert self.target is not None, "no ulmock emulator is active"
+        await self.target(scope, receive, send)
+
+
+class ClockControl:
+    def __init__(self, emulator: Emulator):
+        self._emulator = emulator
+
+    def now(self) -> float:
+        return self._emulator.clock.now()
+
+    def iso(self) -> str:
+        return iso(self.now())
+
+    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0) -> float:
+        """Move forward, running every transition and delivery due on the way."""
+        return self._emulator.advance(seconds + 60 * minutes + 3600 * hours + 86400 * days)
+
+    def set(self, when: str | float) -> float:
+        target = parse_iso(when) if isinstance(when, str) else when
+        with self._emulator.lock:
+            return self._emulator.clock.set(target)
+
+
+class RequestJournal:
+    def __init__(self, emulator: Emulator):
+        self._emulator = emulator
+
+    def __call__(self, **filters: Any) -> list[JournalEntry]:
+        return self._emulator.journal.query(**filters)
+
+    def __len__(self) -> int:
+        return len(self._emulator.journal)
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self._emulator.journal.query())
+
+    def clear(self) -> None:
+        self._emulator.journal.clear()
+
+
+@dataclass
+class AccountHandle:
+    id: str
+    username: str
+    plan: str
+    api_key: str
+    client: httpx.Client
+
+
+class Ulmock:
+    """What the `ulmock` fixture gives a test."""
+
+    def __init__(self, emulator: Emulator, url: str):
+        self.emulator = emulator
+        self.app = create_app(emulator)
+        self.url = url
+        self.clock = ClockControl(emulator)
+        self.requests = RequestJournal(emulator)
+        self._clients: list[Any] = []
+        with emulator.lock:
+            accounts = [a for a in emulator.platform.world.accounts.values() if not a.deleted]
+        if accounts:
+            first = accounts[0]
+            self.username = first.username
+            self.api_key = next(iter(emulator.platform.world.table("apikey", first.id).values())).secret
+        else:
+            self.username = "ulmock-user"
+            self.api_key = self.account(self.username, plan="pro").api_key
+        self.client = self.http_client(self.api_key)
+        self._asgi: Any = None
+
+    @property
+    def platform(self) -> Any:
+        return self.emulator.platform
+
+    @property
+    def webhooks(self) -> list[dict[str, Any]]:
+        """Every webhook delivery with its attempts (empty until webhooks are configured)."""
+        deliveries = getattr(self.emulator, "webhooks", None)
+        return deliveries.list() if deliveries is not None else []
+
+    def http_client(self, api_key: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        client = httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        self._clients.append(client)
+        return client
+
+    @property
+    def asgi(self) -> Any:
+        """An in-process client (no socket) carrying the default key: fastest for plain API tests."""
+        if self._asgi is None:
+            from starlette.testclient import TestClient
+
+            self._asgi = TestClient(self.app, base_url=self.url, headers={"Authorization": f"Bearer {self.api_key}"})
+            self._clients.append(self._asgi)
+        return self._asgi
+
+    def account(
+        self,
+        username: str,
+        *,
+        plan: str = "free",
+        balance: float = 0.0,
+        credit: float | None = None,
+        rate_limits: tuple[int, int] | None = None,
+        api_key: str | None = None,
+    ) -> AccountHandle:
+        """Add an account; returns its key and a client carrying it."""
+        limits = RateLimits(per_minute=rate_limits[0], per_day=rate_limits[1]) if rate_limits else None
+        kwargs: dict[str, Any] = {"cash_balance": int(balance * MICRO), "rate_limits": limits, "api_key": api_key}
+        if credit is not None:
+            kwargs["credit_balance"] = int(credit * MICRO)
+        with self.emulator.lock:
+            acc, key = self.emulator.platform.accounts.create(username, plan, **kwargs)
+        return AccountHandle(acc.id, acc.username, acc.plan, key.secret, self.http_client(key.secret))
+
+    def close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self.emulator.stop()
+
+
+def _emulator_from_marker(marker: pytest.Mark | None) -> Emulator:
+    from ulmock.worlds import build_emulator
+
+    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    clock = options.pop("clock", "manual")
+    options.setdefault("scenario", "minimal")
+    options.setdefault("start", DEFAULT_START if clock == "manual" else None)
+    return build_emulator(mode=clock, **options)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "ulmock(scenario='minimal', seed=0, clock='manual'|'realtime', speed=1.0, start=ISO): "
+        "configure the ulmock fixture's emulator for this test",
+    )
+
+
+@pytest.fixture(scope="session")
+def ulmock_server() -> Iterator[tuple[SwitchableApp, ServerThread]]:
+    """One uvicorn server per session (or xdist worker), on a free port."""
+    switch = SwitchableApp()
+    server = ServerThread(switch).start()
+    try:
+        yield switch, server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def ulmock(request: pytest.FixtureRequest, ulmock_server: tuple[SwitchableApp, ServerThread]) -> Iterator[Ulmock]:
+    """A fresh emulator for this test, live at `ulmock.url`."""
+    switch, server = ulmock_server
+    emulator = _emulator_from_marker(request.node.get_closest_marker("ulmock"))
+    handle = Ulmock(emulator, server.url)
+    switch.target = handle.app
+    emulator.start()
+    try:
+        yield handle
+    finally:
+        handle.close()
+        switch.target = None
