@@ -86,6 +86,10 @@ class ControlApi:
             ("/_ulmock/snapshot", "GET", self.get_snapshot),
             ("/_ulmock/snapshot", "PUT", self.put_snapshot),
             ("/_ulmock/checkouts/{sessionId}/complete", "POST", self.complete_checkout),
+            ("/_ulmock/webhooks", "GET", self.list_webhooks),
+            ("/_ulmock/webhooks", "POST", self.create_webhook),
+            ("/_ulmock/webhooks/deliveries", "GET", self.list_deliveries),
+            ("/_ulmock/webhooks/{webhookId}", "DELETE", self.delete_webhook),
         ]
         by_path: dict[str, dict[str, Handler]] = {}
         for path, method, handler in table:
@@ -201,6 +205,50 @@ class ControlApi:
         with self.emulator.lock:
             payment = self.emulator.platform.billing.complete(request.path_params["sessionId"])
         return {"paymentId": payment.id, "amount": payment.amount, "type": payment.kind}
+
+
+    async def list_webhooks(self, request: Request) -> list[dict[str, Any]]:
+        with self.emulator.lock:
+            p = self.emulator.platform
+            return [webhook_view(p, e) for e in p.webhooks.endpoints()]
+
+    async def create_webhook(self, request: Request) -> Response:
+        body: NewWebhook = await self._body(request, NewWebhook)
+        with self.emulator.lock:
+            p = self.emulator.platform
+            live = [a for a in p.world.accounts.values() if not a.deleted]
+            if body.account is not None:
+                account = next((a for a in live if a.username == body.account), None)
+                if account is None:
+                    raise NotFound(f"No account '{body.account}'", {"account": body.account})
+            elif live:
+                account = live[0]
+            else:
+                raise ValidationError("There is no account to attach the webhook to", {"account": "required"})
+            endpoint = p.webhooks.register(account, body.url, body.events, body.secret)
+            return envelope.ok(webhook_view(p, endpoint), 201)
+
+    async def list_deliveries(self, request: Request) -> Response:
+        deliveries = self.emulator.webhooks.list()
+        return envelope.json_response({"success": True, "data": deliveries, "meta": {"total": len(deliveries)}})
+
+    async def delete_webhook(self, request: Request) -> dict[str, Any]:
+        with self.emulator.lock:
+            endpoint = self.emulator.platform.webhooks.remove(request.path_params["webhookId"])
+        return {"id": endpoint.id, "deleted": True}
+
+
+class NewWebhook(ControlBody):
+    url: str = Field(min_length=1, max_length=2000)
+    events: list[str] | None = Field(None, max_length=20)
+    secret: str | None = Field(None, max_length=200)
+    account: str | None = Field(None, max_length=64, description="username; default: the first account")
+
+
+def webhook_view(p: Any, e: Any) -> dict[str, Any]:
+    account = p.world.accounts.get(e.account_id)
+    return {"id": e.id, "url": e.url, "events": e.events, "secret": e.secret,
+            "account": account.username if account else None, "createdAt": iso(e.created_at)}  # fmt: skip
 
 
 def account_view(p: Any, account: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ulmock.clock import Clock, ClockMode, Ticker
 from ulmock.domain.platform import Platform
 from ulmock.domain.snapshot import dump_world, load_world
 from ulmock.journal import Journal
+from ulmock.webhooks import WebhookDispatcher
 
 WorldBuilder = Callable[[Platform], Any]
 
@@ -44,6 +45,7 @@ class Emulator:
         self._ticker = Ticker(self.clock, self.lock)
         self._build = build
         self._initial_clock: dict[str, Any] = {}
+        self.webhooks = WebhookDispatcher(self)
         self.platform = self._fresh()
 
     def _fresh(self) -> Platform:
@@ -54,6 +56,7 @@ class Emulator:
         else:
             self.clock.load(self._initial_clock)
         platform = Platform(self.clock, self.seed, secret=f"ulmock-{self.seed}")
+        platform.webhooks.listener = self.webhooks.wake
         if self._build is not None:
             self._build(platform)
         return platform
@@ -65,6 +68,7 @@ class Emulator:
 
     def stop(self) -> None:
         self._ticker.stop()
+        self.webhooks.stop()
 
     def reset(self) -> None:
         with self.lock:
@@ -84,8 +88,23 @@ class Emulator:
 
     # -- clock ----------------------------------------------------------------
     def advance(self, seconds: float) -> float:
+        """Move the clock, firing every event due on the way, in order; after each
+        moment's events, wait for the webhooks they queued (their failures schedule
+        retries that may fall due within the same span)."""
+        if seconds < 0:
+            raise ValueError("the clock never goes backwards")
         with self.lock:
-            return self.clock.advance(seconds)
+            target = self.clock.now() + seconds
+        while True:
+            with self.lock:
+                nxt = self.clock.next_due()
+                if nxt is None or nxt > target:
+                    self.clock.set(max(target, self.clock.now()))
+                    break
+                self.clock.set(max(nxt, self.clock.now()))
+            self.webhooks.flush()
+        self.webhooks.flush()
+        return self.clock.now()
 
     # -- snapshots --------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -97,6 +116,7 @@ class Emulator:
             platform = Platform(self.clock, data["world"]["seed"], secret=data["world"]["secret"])
             load_world(platform.world, data["world"])
             self.clock.load(data["clock"])
+            platform.webhooks.listener = self.webhooks.wake
             self.platform = platform
             self.name = data.get("emulator", {}).get("name", self.name)
 

@@ -38,6 +38,7 @@ class SignedFiles:
             Route("/files/datasets/{datasetId}/images/{name:path}", self._guard(self.dataset_image), methods=["GET"]),
             Route("/files/datasets/{datasetId}/{name}", self._guard(self.dataset_ndjson), methods=["GET"]),
             Route("/files/gdpr/{blobId}/{name}", self._guard(self.gdpr_export), methods=["GET"]),
+            Route("/files/exports/{exportId}/{name}", self._guard(self.export_artifact), methods=["GET"]),
             Route("/files/{rest:path}", self._missing, methods=["GET", "HEAD", "POST", "PUT", "DELETE"]),
         ]
 
@@ -96,6 +97,17 @@ class SignedFiles:
             raise NotFound("File not found")
         return Response(p.world.blobs.read(blob.id), media_type="application/json",
                         headers=_attachment(request.path_params["name"]))  # fmt: skip
+
+
+    def export_artifact(self, request: Request) -> Response:
+        p = self.emulator.platform
+        export = p.exports.find_any(request.path_params["exportId"])
+        if export is None or export.blob_id is None or export.file_name != request.path_params["name"]:
+            raise NotFound("File not found")
+        if p.world.blobs.get(export.blob_id) is None:
+            raise NotFound("File not found")
+        return Response(p.world.blobs.read(export.blob_id), media_type="application/octet-stream",
+                        headers=_attachment(export.file_name))  # fmt: skip
 
 
 def _attachment(name: str) -> dict[str, str]:

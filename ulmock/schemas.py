@@ -71,7 +71,7 @@ class EventIds(Body):
 
 class RestoreTrashItem(Body):
     itemId: str = Field(min_length=1, max_length=200)
-    type: Literal["project", "dataset", "model"]
+    type: Literal["project", "dataset", "model", "deployment"]
 
 
 class CheckoutRequest(Body):
@@ -85,3 +85,42 @@ class GdprRequest(Body):
 class CreateApiKey(Body):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] | None = Field(None, max_length=7)
+
+
+# -- training, exports, deployments ------------------------------------------------
+
+
+class StartTraining(Body):
+    modelId: str = Field(min_length=1, max_length=200)
+    datasetId: str = Field(min_length=1, max_length=200)
+    epochs: int = Field(ge=1, le=1000)
+    imageSize: int = Field(640, ge=32, le=2048, multiple_of=32)
+    gpuType: str = Field(min_length=1, max_length=64, description="A GPU id from the catalogue")
+
+
+class CreateExport(Body):
+    modelId: str = Field(min_length=1, max_length=200)
+    format: Literal[
+        "onnx", "torchscript", "openvino", "tensorrt", "coreml", "tflite", "saved_model", "graphdef", "paddle",
+        "ncnn", "edgetpu", "tfjs", "mnn", "rknn", "imx", "axelera", "executorch",
+    ]  # fmt: skip
+
+
+class ExportListQuery(PageQuery):
+    modelId: str | None = Field(None, max_length=200)
+
+
+class DeploymentListQuery(PageQuery):
+    modelId: str | None = Field(None, max_length=200)
+
+
+class CreateDeployment(Body):
+    modelId: str = Field(min_length=1, max_length=200)
+    region: str = Field(min_length=1, max_length=64, description="A region id from the catalogue")
+    minInstances: int = Field(0, ge=0, le=100)
+    maxInstances: int = Field(1, ge=1, le=100)
+
+
+class DeploymentLogsQuery(Query):
+    severity: Literal["info", "warning", "error"] | None = None
+    limit: int = Field(100, ge=1, le=1000)

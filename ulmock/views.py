@@ -229,7 +229,7 @@ class UpdatedView(View):
 
 class TrashItemView(View):
     id: str
-    type: Literal["project", "dataset", "model"]
+    type: Literal["project", "dataset", "model", "deployment"]
     name: str
     deletedAt: str
     expiresAt: str
@@ -337,6 +337,7 @@ class StorageBreakdownView(View):
     models: int
     datasets: int
     trash: int
+    exports: int
 
 
 class StorageView(View):
@@ -351,7 +352,7 @@ def storage_view(u: StorageUsage) -> dict[str, Any]:
         "used": u.used,
         "limit": u.limit,
         "percentage": u.percentage,
-        "breakdown": {"models": u.models, "datasets": u.datasets, "trash": u.trash},
+        "breakdown": {"models": u.models, "datasets": u.datasets, "trash": u.trash, "exports": u.exports},
     }
 
 
@@ -411,3 +412,145 @@ def account_summary_view(a: Account, balance: dict[str, int]) -> dict[str, Any]:
         "balance": balance,
         "createdAt": iso(a.created_at),
     }
+
+
+# -- training, exports, deployments ---------------------------------------------------
+
+
+class TrainingView(View):
+    id: str
+    modelId: str
+    datasetId: str
+    status: Literal["queued", "starting", "running", "completed", "failed", "cancelled"]
+    currentEpoch: int
+    totalEpochs: int
+    percentage: float
+    imageSize: int
+    gpuType: str
+    createdAt: str
+    startedAt: str | None
+    completedAt: str | None
+    elapsedMs: int
+    etaMs: int
+    epochs: list[dict[str, float]]
+    costSoFar: int
+    estimatedCost: int
+    reservedAmount: int
+    error: str | None
+
+
+def training_view(t: Any, progress: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "modelId": t.model_id,
+        "datasetId": t.dataset_id,
+        "status": t.status,
+        "currentEpoch": t.current_epoch,
+        "totalEpochs": t.epochs,
+        "percentage": progress["percentage"],
+        "imageSize": t.image_size,
+        "gpuType": t.gpu_type,
+        "createdAt": iso(t.created_at),
+        "startedAt": iso(t.started_at) if t.started_at is not None else None,
+        "completedAt": iso(t.finished_at) if t.finished_at is not None else None,
+        "elapsedMs": progress["elapsedMs"],
+        "etaMs": progress["etaMs"],
+        "epochs": [{**e, "epoch": int(e["epoch"])} for e in t.history],
+        "costSoFar": t.cost_so_far,
+        "estimatedCost": t.estimated_cost,
+        "reservedAmount": t.reserved,
+        "error": t.error,
+    }
+
+
+class ExportView(View):
+    id: str
+    modelId: str
+    format: str
+    status: Literal["queued", "running", "completed", "failed"]
+    fileName: str
+    size: int | None
+    downloadUrl: str | None
+    expiresAt: str | None
+    error: str | None
+    createdAt: str
+    completedAt: str | None
+
+
+def export_view(e: Any, signed: SignedPath | None, base_url: str) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "modelId": e.model_id,
+        "format": e.format,
+        "status": e.status,
+        "fileName": e.file_name,
+        "size": e.size if e.blob_id else None,
+        "downloadUrl": signed.absolute(base_url) if signed else None,
+        "expiresAt": iso(signed.expires_at) if signed else None,
+        "error": e.error,
+        "createdAt": iso(e.created_at),
+        "completedAt": iso(e.completed_at) if e.completed_at is not None else None,
+    }
+
+
+class DeploymentView(View):
+    id: str
+    modelId: str
+    name: str
+    region: str
+    status: Literal["creating", "deploying", "running", "stopping", "stopped", "failed"]
+    minInstances: int
+    maxInstances: int
+    instances: int
+    url: str | None
+    createdAt: str
+    updatedAt: str
+
+
+def deployment_view(d: Any, base_url: str) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "modelId": d.model_id,
+        "name": d.name,
+        "region": d.region,
+        "status": d.status,
+        "minInstances": d.min_instances,
+        "maxInstances": d.max_instances,
+        "instances": d.instances,
+        "url": f"{base_url.rstrip('/')}/deployments/{d.id}/predict" if d.status == "running" else None,
+        "createdAt": iso(d.created_at),
+        "updatedAt": iso(d.updated_at),
+    }
+
+
+class LatencyView(View):
+    p50: float | None
+    p95: float | None
+    p99: float | None
+
+
+class InstancesView(View):
+    current: int
+    min: int
+    max: int
+
+
+class DeploymentMetricsView(View):
+    deploymentId: str
+    status: str
+    requests: int
+    errors: int
+    errorRate: float
+    latencyMs: LatencyView
+    instances: InstancesView
+    uptimeMs: int
+
+
+class DeploymentLogView(View):
+    timestamp: str
+    severity: Literal["info", "warning", "error"]
+    message: str
+
+
+def deployment_log_view(log: Any) -> dict[str, Any]:
+    return {"timestamp": iso(log.at), "severity": log.severity, "message": log.message}

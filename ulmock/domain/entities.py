@@ -129,13 +129,40 @@ class ActivityEvent(Record):
     archived: bool = False
 
 
-Trashable = Project | Dataset | Model
+class DeploymentLog(Record):
+    at: float
+    severity: Literal["info", "warning", "error"]
+    message: str
+
+
+class Deployment(Record):
+    kind: Literal["deployment"] = "deployment"
+    id: str
+    account_id: str
+    model_id: str
+    name: str
+    slug: str
+    region: str
+    min_instances: int
+    max_instances: int
+    status: Literal["creating", "deploying", "running", "stopping", "stopped", "failed"] = "creating"
+    instances: int = 0
+    requests: int = 0
+    errors: int = 0
+    latencies: list[float] = Field(default_factory=list)
+    logs: list[DeploymentLog] = Field(default_factory=list)
+    running_since: float | None = None
+    created_at: float
+    updated_at: float
+
+
+Trashable = Project | Dataset | Model | Deployment
 
 
 class TrashItem(Record):
     id: str
     account_id: str
-    type: Literal["project", "dataset", "model"]
+    type: Literal["project", "dataset", "model", "deployment"]
     name: str
     deleted_at: float
     expires_at: float
@@ -164,3 +191,81 @@ class CheckoutSession(Record):
     status: Literal["open", "complete", "expired"] = "open"
     created_at: float
     expires_at: float
+
+
+# -- lifecycles on the clock: training, exports, deployments, webhooks ---------
+
+
+class Training(Record):
+    id: str
+    account_id: str
+    model_id: str
+    dataset_id: str
+    status: Literal["queued", "starting", "running", "completed", "failed", "cancelled"] = "queued"
+    epochs: int
+    image_size: int
+    gpu_type: str
+    image_count: int
+    epoch_seconds: float
+    epoch_cost: int
+    estimated_cost: int
+    reserved: int = 0
+    cost_so_far: int = 0
+    current_epoch: int = 0
+    history: list[dict[str, float]] = Field(default_factory=list)
+    error: str | None = None
+    previous_model_status: str = "ready"
+    fail_at_epoch: int | None = None
+    fail_error: str | None = None
+    created_at: float
+    started_at: float | None = None
+    epoch_started_at: float | None = None
+    finished_at: float | None = None
+
+
+class Export(Record):
+    id: str
+    account_id: str
+    model_id: str
+    model_name: str
+    format: str
+    status: Literal["queued", "running", "completed", "failed"] = "queued"
+    file_name: str
+    blob_id: str | None = None
+    size: int = 0
+    error: str | None = None
+    created_at: float
+    started_at: float | None = None
+    completed_at: float | None = None
+
+
+class WebhookEndpoint(Record):
+    id: str
+    account_id: str
+    url: str
+    events: list[str] | None = None
+    secret: str
+    created_at: float
+
+
+class WebhookAttempt(Record):
+    at: float
+    wall_time: float
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: int = 0
+
+
+class WebhookDelivery(Record):
+    id: str
+    account_id: str
+    endpoint_id: str
+    url: str
+    message_id: str
+    type: str
+    payload: dict[str, Any]
+    body: str
+    status: Literal["pending", "retrying", "delivered", "failed"] = "pending"
+    attempts: list[WebhookAttempt] = Field(default_factory=list)
+    next_attempt_at: float
+    created_at: float

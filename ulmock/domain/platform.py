@@ -10,13 +10,17 @@ from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.billing import Billing
 from ulmock.domain.datasets import Datasets
+from ulmock.domain.deployments import Deployments
 from ulmock.domain.entities import Account
+from ulmock.domain.exports import Exports
 from ulmock.domain.gdpr import Gdpr
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
 from ulmock.domain.ratelimit import RateLimiter
 from ulmock.domain.storage import Storage
+from ulmock.domain.training import Trainings
 from ulmock.domain.trash import Trash
+from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
 
 
@@ -35,13 +39,17 @@ class Platform:
         self.storage = Storage(w)
         self.billing = Billing(w, self.activity)
         self.gdpr = Gdpr(w, self.accounts, self.activity)
+        self.webhooks = Webhooks(w)
+        self.trainings = Trainings(w, self.activity, self.webhooks)
+        self.exports = Exports(w, self.activity, self.webhooks)
+        self.deployments = Deployments(w, self.activity, self.trash)
 
     def now(self) -> float:
         return self.clock.now()
 
     def active_trainings(self, account: Account) -> int:
-        """Trainings queued or running (none until the lifecycle module is wired)."""
-        return 0
+        """Trainings queued, starting or running."""
+        return self.trainings.active_count(account)
 
     def deployment_count(self, account: Account) -> int:
-        return 0
+        return self.deployments.count(account)

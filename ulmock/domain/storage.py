@@ -17,6 +17,7 @@ class StorageUsage:
     models: int
     datasets: int
     trash: int
+    exports: int = 0
 
     @property
     def percentage(self) -> float:
@@ -37,8 +38,9 @@ class Storage:
                 file = getattr(ent, "file", None)
                 trash += file.size if file else 0
                 trash += sum(w.blobs.blobs[i.blob_id].size for i in getattr(ent, "images", []))
-        used = models + datasets + trash
-        return StorageUsage(used, PLAN_LIMITS[account.plan].storage_bytes, models, datasets, trash)
+        exports = sum(e.size for e in w.table("export", account.id).values() if e.blob_id)
+        used = models + datasets + trash + exports
+        return StorageUsage(used, PLAN_LIMITS[account.plan].storage_bytes, models, datasets, trash, exports)
 
     def require_room(self, account: Account, extra: int) -> None:
         usage = self.usage(account)

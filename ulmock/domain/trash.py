@@ -12,7 +12,7 @@ from ulmock.domain.world import World
 from ulmock.errors import ValidationError, not_found
 
 RETENTION_SECONDS = 30 * 86_400
-TRASH_TYPES = ("project", "dataset", "model")
+TRASH_TYPES = ("project", "dataset", "model", "deployment")
 PURGE_EVENT = "trash.purge"
 
 

@@ -13,11 +13,16 @@ from ulmock.domain.entities import (
     ApiKey,
     CheckoutSession,
     Dataset,
+    Deployment,
+    Export,
     Model,
     Payment,
     Project,
     Record,
+    Training,
     TrashItem,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from ulmock.domain.ids import IdFactory
 from ulmock.domain.signing import UrlSigner
@@ -33,6 +38,11 @@ TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "trash": (TrashItem, ()),
     "apikey": (ApiKey, ()),
     "payment": (Payment, ()),
+    "training": (Training, ("model_id",)),
+    "export": (Export, ("model_id",)),
+    "deployment": (Deployment, ("model_id", "slug")),
+    "webhook": (WebhookEndpoint, ()),
+    "delivery": (WebhookDelivery, ("endpoint_id",)),
 }
 
 

@@ -1,0 +1,204 @@
+"""Deployments: a model served in a region, moving on the clock.
+
+creating -> deploying -> running; stop: stopping -> stopped; start from stopped goes
+back through deploying. Logs and metrics record what really happened: lifecycle steps
+here, and each prediction a running deployment serves (`record_request`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ulmock.domain.activity import Activity
+from ulmock.domain.catalogue import PLAN_LIMITS, REGIONS
+from ulmock.domain.entities import Account, Deployment, DeploymentLog, Model, TrashItem
+from ulmock.domain.store import Page
+from ulmock.domain.trash import Trash
+from ulmock.domain.world import World
+from ulmock.errors import Forbidden, ValidationError, not_found
+
+EVENT = "deployment.step"
+MAX_INSTANCES = 100
+CREATE_SECONDS = 10.0  # provisioning the endpoint
+DEPLOY_SECONDS = 45.0  # pulling the image, loading the model, health checks
+STOP_SECONDS = 15.0  # draining
+LOG_KEEP = 1000
+LATENCY_KEEP = 10_000
+# Step after each transitional status, and how long it takes.
+NEXT: dict[str, tuple[str, float]] = {
+    "creating": ("deploying", CREATE_SECONDS),
+    "deploying": ("running", DEPLOY_SECONDS),
+    "stopping": ("stopped", STOP_SECONDS),
+}
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return round(ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo), 3)
+
+
+class Deployments:
+    def __init__(self, world: World, activity: Activity, trash: Trash):
+        self.world = world
+        self.activity = activity
+        self.trash = trash
+        # Scripted behaviour: regions whose deployments never become ready.
+        self.failing_regions: dict[str, str] = {}
+        world.clock.on(EVENT, self._step)
+
+    # -- queries ---------------------------------------------------------------
+    def count(self, account: Account) -> int:
+        return len(self.world.table("deployment", account.id))
+
+    def get(self, account: Account, deployment_id: str) -> Deployment:
+        d: Deployment | None = self.world.table("deployment", account.id).get(deployment_id)
+        if d is None:
+            raise not_found("deployment", deployment_id)
+        return d
+
+    def list(self, account: Account, page: int, limit: int, model_id: str | None = None) -> Page[Deployment]:
+        return self.world.table("deployment", account.id).page(page, limit, model_id=model_id)
+
+    def find_any(self, deployment_id: str) -> Deployment | None:
+        for table in self.world.tables_of("deployment").values():
+            row = table.get(deployment_id)
+            if row is not None:
+                return row  # type: ignore[no-any-return]
+        return None
+
+    def logs(self, account: Account, deployment_id: str, severity: str | None, limit: int) -> list[DeploymentLog]:
+        d = self.get(account, deployment_id)
+        rows = [log for log in reversed(d.logs) if severity is None or log.severity == severity]
+        return rows[:limit]
+
+    def metrics(self, account: Account, deployment_id: str) -> dict[str, Any]:
+        d = self.get(account, deployment_id)
+        return {
+            "deploymentId": d.id,
+            "status": d.status,
+            "requests": d.requests,
+            "errors": d.errors,
+            "errorRate": round(d.errors / d.requests, 4) if d.requests else 0.0,
+            "latencyMs": {"p50": percentile(d.latencies, 0.50), "p95": percentile(d.latencies, 0.95),
+                          "p99": percentile(d.latencies, 0.99)},  # fmt: skip
+            "instances": {"current": d.instances, "min": d.min_instances, "max": d.max_instances},
+            "uptimeMs": int((self.world.now() - d.running_since) * 1000) if d.running_since is not None else 0,
+        }
+
+    # -- actions -----------------------------------------------------------------
+    def create(self, account: Account, model_id: str, region: str, min_instances: int, max_instances: int) -> Deployment:
+        w = self.world
+        model: Model | None = w.table("model", account.id).get(model_id)
+        if model is None:
+            raise not_found("model", model_id)
+        if region not in REGIONS:
+            raise ValidationError(f"Unknown region '{region}'", {"region": f"one of {', '.join(REGIONS)}"})
+        if not 1 <= max_instances <= MAX_INSTANCES:
+            raise ValidationError(f"maxInstances must be between 1 and {MAX_INSTANCES}", {"maxInstances": f"1..{MAX_INSTANCES}"})
+        if not 0 <= min_instances <= max_instances:
+            raise ValidationError("minInstances must be between 0 and maxInstances", {"minInstances": f"0..{max_instances}"})
+        limit = PLAN_LIMITS[account.plan].deployments
+        if self.count(account) >= limit:
+            raise Forbidden(f"Your {account.plan} plan allows {limit} deployments", {"limit": limit, "plan": account.plan})
+        now = w.now()
+        ident = w.ids.new("deployment")
+        d = Deployment(id=ident, account_id=account.id, model_id=model.id, name=f"{model.name} ({region})", slug=ident,
+                       region=region, min_instances=min_instances, max_instances=max_instances, created_at=now,
+                       updated_at=now)  # fmt: skip
+        w.table("deployment", account.id).add(d.id, d)
+        self._log(d, "info", f"Deployment created for model '{model.name}' in {region} "
+                              f"(instances {min_instances}..{max_instances})")  # fmt: skip
+        self._enter(account, d, "creating")
+        return d
+
+    def start(self, account: Account, deployment_id: str) -> Deployment:
+        d = self.get(account, deployment_id)
+        if d.status in ("creating", "deploying", "running"):
+            return d  # already on its way up
+        if d.status == "stopping":
+            raise ValidationError("The deployment is stopping; start it once it has stopped", {"status": d.status})
+        self._log(d, "info", "Start requested")
+        self._enter(account, d, "deploying")
+        return d
+
+    def stop(self, account: Account, deployment_id: str) -> Deployment:
+        d = self.get(account, deployment_id)
+        if d.status in ("stopping", "stopped"):
+            return d
+        self._cancel_steps(d)
+        self._log(d, "info", "Stop requested")
+        self._enter(account, d, "stopping")
+        return d
+
+    def delete(self, account: Account, deployment_id: str) -> TrashItem:
+        d = self.get(account, deployment_id)
+        self._cancel_steps(d)
+        if d.status != "stopped":
+            self._log(d, "info", "Deployment deleted: instances shut down")
+        d.status, d.instances, d.running_since = "stopped", 0, None
+        return self.trash.put(account, d)
+
+    def record_request(self, deployment: Deployment, latency_ms: float, ok: bool) -> None:
+        """A prediction the deployment served (or failed to): feeds metrics and logs."""
+        deployment.requests += 1
+        if not ok:
+            deployment.errors += 1
+            self._log(deployment, "error", f"Prediction failed after {latency_ms:.0f} ms")
+        deployment.latencies.append(float(latency_ms))
+        if len(deployment.latencies) > LATENCY_KEEP:
+            del deployment.latencies[: len(deployment.latencies) - LATENCY_KEEP]
+        if deployment.instances == 0 and deployment.status == "running":
+            deployment.instances = 1
+            self._log(deployment, "info", "Scaled up from zero to 1 instance")
+
+    # -- the clock drives the rest -------------------------------------------------
+    def _enter(self, account: Account, d: Deployment, status: str) -> None:
+        w = self.world
+        now = w.now()
+        d.status = status  # type: ignore[assignment]
+        d.updated_at = now
+        if status == "running":
+            d.instances = d.min_instances
+            d.running_since = now
+            self._log(d, "info", f"Deployment is running with {d.instances} instance(s)")
+        elif status == "stopped":
+            d.instances = 0
+            d.running_since = None
+            self._log(d, "info", "Deployment stopped")
+        elif status == "failed":
+            d.instances = 0
+        else:
+            self._log(d, "info", f"Deployment is {status}")
+        self.activity.record(account, f"deployment.{status}", f"Deployment '{d.name}' is {status}", "deployment", d.id)
+        step = NEXT.get(status)
+        if step is not None:
+            w.clock.schedule(now + step[1], EVENT, {"accountId": account.id, "deploymentId": d.id, "from": status})
+
+    def _step(self, payload: dict[str, Any]) -> None:
+        w = self.world
+        account = w.accounts.get(payload["accountId"])
+        d: Deployment | None = w.table("deployment", payload["accountId"]).get(payload["deploymentId"])
+        if account is None or account.deleted or d is None or d.status != payload["from"]:
+            return
+        target = NEXT[d.status][0]
+        if target == "running" and d.region in self.failing_regions:
+            self._log(d, "error", self.failing_regions[d.region])
+            self._enter(account, d, "failed")
+            return
+        if target == "running" and w.table("model", account.id).get(d.model_id) is None:
+            self._log(d, "error", "The model was deleted; nothing to serve")
+            self._enter(account, d, "failed")
+            return
+        self._enter(account, d, target)
+
+    def _cancel_steps(self, d: Deployment) -> None:
+        self.world.clock.cancel(lambda due: due.kind == EVENT and due.payload.get("deploymentId") == d.id)
+
+    def _log(self, d: Deployment, severity: str, message: str) -> None:
+        d.logs.append(DeploymentLog(at=self.world.now(), severity=severity, message=message))  # type: ignore[arg-type]
+        if len(d.logs) > LOG_KEEP:
+            del d.logs[: len(d.logs) - LOG_KEEP]

@@ -1,0 +1,154 @@
+"""Model exports: queued -> running -> completed | failed, each format at its own pace.
+
+A completed export has an artifact named as Ultralytics names it (`model.onnx`,
+`model_openvino_model.zip`, ...). Exporting an `.onnx` model to onnx gives back that
+very file; other artifacts are placeholders with the right name and container (a real
+zip for directory formats), so downloads and storage accounting behave.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from ulmock.clock import iso
+from ulmock.domain.activity import Activity
+from ulmock.domain.catalogue import EXPORT_FORMATS
+from ulmock.domain.entities import Account, Export, Model
+from ulmock.domain.signing import SignedPath
+from ulmock.domain.store import Page
+from ulmock.domain.webhooks import Webhooks
+from ulmock.domain.world import World
+from ulmock.errors import ValidationError, not_found
+
+EVENT = "export.step"
+QUEUE_SECONDS = 3.0
+URL_TTL = 3600.0
+# format: (artifact name, seconds of running)
+ARTIFACTS: dict[str, tuple[str, float]] = {
+    "onnx": ("model.onnx", 20.0),
+    "torchscript": ("model.torchscript", 15.0),
+    "openvino": ("model_openvino_model.zip", 45.0),
+    "tensorrt": ("model.engine", 240.0),
+    "coreml": ("model.mlpackage.zip", 60.0),
+    "tflite": ("model.tflite", 120.0),
+    "saved_model": ("model_saved_model.zip", 90.0),
+    "graphdef": ("model.pb", 90.0),
+    "paddle": ("model_paddle_model.zip", 60.0),
+    "ncnn": ("model_ncnn_model.zip", 40.0),
+    "edgetpu": ("model_edgetpu.tflite", 180.0),
+    "tfjs": ("model_web_model.zip", 150.0),
+    "mnn": ("model.mnn", 40.0),
+    "rknn": ("model.rknn", 200.0),
+    "imx": ("model_imx_model.zip", 300.0),
+    "axelera": ("model_axelera_model.zip", 240.0),
+    "executorch": ("model.pte", 60.0),
+}
+PLACEHOLDER_SIZE = 256 * 1024
+
+
+class Exports:
+    def __init__(self, world: World, activity: Activity, webhooks: Webhooks):
+        self.world = world
+        self.activity = activity
+        self.webhooks = webhooks
+        # Scripted behaviour: formats whose exports fail, with the error they report.
+        self.failing_formats: dict[str, str] = {}
+        world.clock.on(EVENT, self._step)
+
+    def create(self, account: Account, model_id: str, fmt: str) -> Export:
+        if fmt not in EXPORT_FORMATS:
+            raise ValidationError(f"Unknown export format '{fmt}'", {"format": f"one of {', '.join(EXPORT_FORMATS)}"})
+        w = self.world
+        model: Model | None = w.table("model", account.id).get(model_id)
+        if model is None:
+            raise not_found("model", model_id)
+        if model.status == "training":
+            raise ValidationError("The model is training; export it when training has finished", {"modelId": model_id})
+        now = w.now()
+        export = Export(id=w.ids.new("export"), account_id=account.id, model_id=model.id, model_name=model.name,
+                        format=fmt, file_name=ARTIFACTS[fmt][0], created_at=now)  # fmt: skip
+        w.table("export", account.id).add(export.id, export)
+        w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "exportId": export.id})
+        self.activity.record(account, "export.queued", f"Queued export of '{model.name}' to {fmt}", "export", export.id)
+        return export
+
+    def get(self, account: Account, export_id: str) -> Export:
+        export: Export | None = self.world.table("export", account.id).get(export_id)
+        if export is None:
+            raise not_found("export", export_id)
+        return export
+
+    def list(self, account: Account, page: int, limit: int, model_id: str | None = None) -> Page[Export]:
+        return self.world.table("export", account.id).page(page, limit, model_id=model_id)
+
+    def find_any(self, export_id: str) -> Export | None:
+        for table in self.world.tables_of("export").values():
+            row = table.get(export_id)
+            if row is not None:
+                return row  # type: ignore[no-any-return]
+        return None
+
+    def sign(self, export: Export) -> SignedPath | None:
+        if export.status != "completed":
+            return None
+        w = self.world
+        return w.signer.sign(f"/files/exports/{export.id}/{export.file_name}", w.now(), URL_TTL)
+
+    def stored_bytes(self, account: Account) -> int:
+        return sum(e.size for e in self.world.table("export", account.id).values() if e.blob_id)
+
+    # -- the clock drives the rest ---------------------------------------------
+    def _step(self, payload: dict[str, Any]) -> None:
+        w = self.world
+        account = w.accounts.get(payload["accountId"])
+        export: Export | None = w.table("export", payload["accountId"]).get(payload["exportId"])
+        if account is None or account.deleted or export is None:
+            return
+        now = w.now()
+        if export.status == "queued":
+            export.status = "running"
+            export.started_at = now
+            w.clock.schedule(now + ARTIFACTS[export.format][1], EVENT, payload)
+            return
+        if export.status != "running":
+            return
+        model: Model | None = w.table("model", account.id).get(export.model_id)
+        export.completed_at = now
+        error = self.failing_formats.get(export.format)
+        if model is None:
+            error = "The model was deleted before the export finished"
+        if error is not None:
+            export.status = "failed"
+            export.error = error
+            self.activity.record(account, "export.failed", f"Export of '{export.model_name}' to {export.format} failed: {error}",
+                                 "export", export.id)  # fmt: skip
+            return
+        assert model is not None
+        blob = w.blobs.put(self._artifact(model, export))
+        export.blob_id, export.size, export.status = blob.id, blob.size, "completed"
+        self.activity.record(account, "export.completed", f"Export of '{model.name}' to {export.format} is ready",
+                             "export", export.id)  # fmt: skip
+        self.webhooks.emit(account, "export.completed", {
+            "exportId": export.id, "modelId": model.id, "format": export.format, "status": export.status,
+            "fileName": export.file_name, "size": export.size, "completedAt": iso(now)})  # fmt: skip
+
+    def _artifact(self, model: Model, export: Export) -> bytes:
+        w = self.world
+        if export.format == "onnx" and model.file is not None and model.file.format == "onnx":
+            return w.blobs.read(model.file.blob_id)
+        meta = {"producer": "ulmock", "model": model.id, "name": model.name, "task": model.task,
+                "format": export.format, "names": dict(enumerate(model.class_names))}  # fmt: skip
+        size = model.file.size if model.file is not None else PLACEHOLDER_SIZE
+        filler = (b"ulmock export placeholder\n" * (size // 26 + 1))[:size]
+        name = export.file_name
+        if name.endswith(".zip"):
+            stem = name[: -len(".zip")]
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+                zf.writestr(f"{stem}/metadata.yaml", "\n".join(f"{k}: {json.dumps(v)}" for k, v in meta.items()) + "\n")
+                zf.writestr(f"{stem}/weights.bin", filler)
+            return buf.getvalue()
+        return b"ULMOCK-EXPORT " + json.dumps(meta).encode() + b"\n" + filler

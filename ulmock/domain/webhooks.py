@@ -1,0 +1,140 @@
+"""Webhook endpoints and the deliveries owed to them (the sending lives in `ulmock.webhooks`).
+
+An event becomes one delivery per endpoint that wants it, queued in order. Each
+endpoint's queue is strictly ordered: its head must be delivered (or given up on) before
+the next one goes. A failed attempt puts the head to sleep until a retry falls due on
+the emulator's clock; nothing is dropped without a recorded attempt.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ulmock.clock import iso
+from ulmock.domain.entities import Account, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ulmock.domain.world import World
+from ulmock.errors import ValidationError, not_found
+
+EVENTS = ("training.started", "training.epoch", "training.completed", "training.failed", "export.completed")
+# Seconds to wait after the 1st, 2nd, ... failed attempt; after the last one the delivery fails.
+BACKOFF = (5.0, 30.0, 120.0, 600.0, 3600.0, 6 * 3600.0, 12 * 3600.0)
+RETRY_EVENT = "webhook.retry"
+
+
+class Webhooks:
+    def __init__(self, world: World):
+        self.world = world
+        # The sender's doorbell: called whenever a delivery may have become due.
+        self.listener: Callable[[], None] | None = None
+        world.clock.on(RETRY_EVENT, self._retry_due)
+
+    # -- endpoints -------------------------------------------------------------
+    def register(self, account: Account, url: str, events: list[str] | None = None,
+                 secret: str | None = None) -> WebhookEndpoint:  # fmt: skip
+        if not url.startswith(("http://", "https://")):
+            raise ValidationError("url must be an http(s) URL", {"url": url})
+        unknown = [e for e in events or [] if e not in EVENTS]
+        if unknown:
+            raise ValidationError(f"Unknown webhook event(s): {', '.join(unknown)}", {"events": f"any of {', '.join(EVENTS)}"})
+        if secret is None:
+            secret = "whsec_" + base64.b64encode(self.world.ids.webhook_secret().encode()[:24]).decode()
+        elif not secret.startswith("whsec_"):
+            raise ValidationError("secret must look like whsec_<base64>", {"secret": "whsec_<base64>"})
+        else:
+            try:
+                base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+            except ValueError:
+                raise ValidationError("secret must look like whsec_<base64>", {"secret": "whsec_<base64>"}) from None
+        w = self.world
+        endpoint = WebhookEndpoint(id=w.ids.new("wh"), account_id=account.id, url=url,
+                                   events=list(events) if events else None, secret=secret, created_at=w.now())  # fmt: skip
+        w.table("webhook", account.id).add(endpoint.id, endpoint)
+        return endpoint
+
+    def endpoints(self) -> list[WebhookEndpoint]:
+        return [e for t in self.world.tables_of("webhook").values() for e in t.values()]
+
+    def remove(self, endpoint_id: str) -> WebhookEndpoint:
+        for account_id, table in self.world.tables_of("webhook").items():
+            endpoint = table.remove(endpoint_id)
+            if endpoint is not None:
+                # Owed deliveries are given up on, visibly.
+                for d in self.world.table("delivery", account_id).values():
+                    if d.endpoint_id == endpoint_id and d.status in ("pending", "retrying"):
+                        d.status = "failed"
+                self.world.clock.cancel(lambda due: due.kind == RETRY_EVENT and due.payload.get("endpointId") == endpoint_id)
+                return endpoint  # type: ignore[no-any-return]
+        raise not_found("webhook", endpoint_id)
+
+    # -- events ----------------------------------------------------------------
+    def emit(self, account: Account | str, type: str, data: dict[str, Any]) -> list[WebhookDelivery]:
+        """Queue an event for every endpoint of the account that subscribes to it."""
+        w = self.world
+        account_id = account if isinstance(account, str) else account.id
+        endpoints = [e for e in w.table("webhook", account_id).values() if e.events is None or type in e.events]
+        if not endpoints:
+            return []
+        now = w.now()
+        message_id = w.ids.new("msg", 24)
+        payload = {"id": message_id, "type": type, "createdAt": iso(now), "data": data}
+        body = json.dumps(payload, separators=(",", ":"))
+        out = []
+        for endpoint in endpoints:
+            delivery = WebhookDelivery(
+                id=w.ids.new("whdel"), account_id=account_id, endpoint_id=endpoint.id, url=endpoint.url,
+                message_id=message_id, type=type, payload=payload, body=body, next_attempt_at=now, created_at=now,
+            )  # fmt: skip
+            w.table("delivery", account_id).add(delivery.id, delivery)
+            out.append(delivery)
+        self._ring()
+        return out
+
+    def deliveries(self) -> list[WebhookDelivery]:
+        rows = [d for t in self.world.tables_of("delivery").values() for d in t.values()]
+        return sorted(rows, key=lambda d: d.created_at)
+
+    def endpoint(self, delivery: WebhookDelivery) -> WebhookEndpoint | None:
+        return self.world.table("webhook", delivery.account_id).get(delivery.endpoint_id)  # type: ignore[no-any-return]
+
+    def due(self) -> list[WebhookDelivery]:
+        """The head of each endpoint's queue, where that head may be sent now."""
+        heads = []
+        for account_id, table in self.world.tables_of("delivery").items():
+            seen: set[str] = set()
+            for d in table.values():
+                if d.endpoint_id in seen or d.status in ("delivered", "failed"):
+                    continue
+                seen.add(d.endpoint_id)
+                if d.status == "pending":
+                    heads.append(d)
+        return heads
+
+    def record_attempt(self, delivery: WebhookDelivery, wall_time: float, status_code: int | None,
+                       error: str | None, duration_ms: int) -> None:  # fmt: skip
+        w = self.world
+        now = w.now()
+        delivery.attempts.append(WebhookAttempt(at=now, wall_time=wall_time, status_code=status_code, error=error,
+                                                duration_ms=duration_ms))  # fmt: skip
+        if status_code is not None and 200 <= status_code < 300:
+            delivery.status = "delivered"
+        elif len(delivery.attempts) > len(BACKOFF):
+            delivery.status = "failed"
+        else:
+            delivery.status = "retrying"
+            delivery.next_attempt_at = now + BACKOFF[len(delivery.attempts) - 1]
+            w.clock.schedule(delivery.next_attempt_at, RETRY_EVENT, {
+                "accountId": delivery.account_id, "deliveryId": delivery.id, "endpointId": delivery.endpoint_id})  # fmt: skip
+        self._ring()
+
+    def _retry_due(self, payload: dict[str, Any]) -> None:
+        delivery = self.world.table("delivery", payload["accountId"]).get(payload["deliveryId"])
+        if delivery is not None and delivery.status == "retrying":
+            delivery.status = "pending"
+            self._ring()
+
+    def _ring(self) -> None:
+        if self.listener is not None:
+            self.listener()
