@@ -33,8 +33,12 @@ MERGE_IOU, CONTAINED = 0.45, 0.7
 CORRECTIONS: dict[str, dict[str, str]] = {"horses.jpg": {"cow": "horse"}}
 
 
-def merged_detections(engine: InferenceEngine, image: Path) -> tuple[list[tuple[int, npt.NDArray[np.float64]]], tuple[int, int]]:
-    predictions = [engine.predict(image.read_bytes(), conf=CONF, iou=NMS_IOU, imgsz=size) for size in SIZES]
+def merged_detections(
+    engine: InferenceEngine, image: Path
+) -> tuple[list[tuple[int, npt.NDArray[np.float64]]], tuple[int, int]]:
+    predictions = [
+        engine.predict(image.read_bytes(), conf=CONF, iou=NMS_IOU, imgsz=size) for size in SIZES
+    ]
     pooled = [detection for prediction in predictions for detection in prediction.detections]
     pooled.sort(key=lambda d: -d["confidence"])
     fixes = CORRECTIONS.get(image.name, {})
@@ -53,7 +57,9 @@ def merged_detections(engine: InferenceEngine, image: Path) -> tuple[list[tuple[
     return kept, predictions[0].image_size
 
 
-def _relation(box: npt.NDArray[np.float64], other: npt.NDArray[np.float64], same_class: bool) -> str:
+def _relation(
+    box: npt.NDArray[np.float64], other: npt.NDArray[np.float64], same_class: bool
+) -> str:
     inter_wh = np.clip(np.minimum(box[2:], other[2:]) - np.maximum(box[:2], other[:2]), 0, None)
     inter = float(inter_wh.prod())
     if same_class and inter > CONTAINED * min(_area(box), _area(other)):
@@ -99,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             kept, size = merged_detections(engine, image)
             wanted[DATASET / "labels" / f"{image.stem}.txt"] = label_text(kept, size)
             print(image.name, [COCO_NAMES[c] for c, _ in kept])
-    stale = [path for path, text in wanted.items() if not path.is_file() or path.read_text() != text]
+    stale = [
+        path for path, text in wanted.items() if not path.is_file() or path.read_text() != text
+    ]
     if args.check:
         for path in stale:
             print(f"differs: {path.relative_to(DATASET)}", file=sys.stderr)

@@ -9,6 +9,7 @@ The bundled YOLOv3-tiny must be fetched once with `ulmock fetch-model`
 (`python -m ulmock.inference.fetch`); see `fetch.py`.
 """
 
+from ulmock.inference.bundle import ensure_bundled_model
 from ulmock.inference.cache import bundled_model_path
 from ulmock.inference.engine import BUNDLED_NETWORK, FETCH_COMMAND, InferenceEngine
 from ulmock.inference.errors import (
@@ -21,7 +22,6 @@ from ulmock.inference.errors import (
     ModelUnavailable,
     ParameterError,
 )
-from ulmock.inference.bundle import ensure_bundled_model
 from ulmock.inference.images import decode_image
 from ulmock.inference.prediction import Prediction
 

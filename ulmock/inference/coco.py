@@ -35,12 +35,5 @@ DARKNET_RENAMES: dict[str, str] = {
 
 
 def ultralytics_names(darknet_names: Sequence[str]) -> list[str]:
-    """Translate a Darknet `coco.names` list to Ultralytics' spelling.
-
-    Refuses a list that is not COCO's 80 classes in COCO's order, because class
-    ids are part of the API (dataset labels use them) and must not drift silently.
-    """
-    renamed = [DARKNET_RENAMES.get(name, name) for name in darknet_names]
-    if tuple(renamed) != COCO_NAMES:
-        raise ValueError("class names are not the 80 COCO classes in COCO order")
-    return renamed
+    """Translate Darknet's spellings of COCO classes to Ultralytics'; others pass as is."""
+    return [DARKNET_RENAMES.get(name, name) for name in darknet_names]

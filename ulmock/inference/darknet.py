@@ -46,14 +46,14 @@ class Section:
     kind: str
     options: dict[str, str] = field(default_factory=dict)
 
-    def int(self, key: str, default: int | None = None) -> int:
+    def integer(self, key: str, default: int | None = None) -> int:
         if key in self.options:
             return int(self.options[key])
         if default is None:
             raise DarknetError(f"[{self.kind}] lacks '{key}'")
         return default
 
-    def ints(self, key: str) -> list[int]:
+    def integers(self, key: str) -> list[int]:
         return [int(v) for v in self.options.get(key, "").split(",") if v.strip()]
 
     def text(self, key: str, default: str) -> str:
@@ -152,7 +152,7 @@ def convert(
     cursor = _Cursor(read_weights(weights).values)
     g = GraphBuilder()
 
-    x = _Tensor("images", net.int("channels", 3), 1)
+    x = _Tensor("images", net.integer("channels", 3), 1)
     layers: list[_Tensor] = []
     heads: list[_Head] = []
     for index, section in enumerate(sections[1:]):
@@ -176,16 +176,28 @@ def convert(
         raise DarknetError("cfg has no [yolo] layer")
 
     names = ultralytics_names(darknet_names)
+    if any(head.num_classes != len(names) for head in heads):
+        raise DarknetError(f"{len(names)} class names for heads of {heads[0].num_classes} classes")
     heads.sort(key=lambda head: head.tensor.stride)  # Ultralytics orders P3, P4, P5
-    decoded = [decode_head(g, h.tensor.name, h.tensor.stride, h.anchors, h.num_classes) for h in heads]
+    decoded = [
+        decode_head(g, h.tensor.name, h.tensor.stride, h.anchors, h.num_classes) for h in heads
+    ]
     g.node("Concat", decoded, name="output0", axis=2)
 
-    channels = net.int("channels", 3)
-    image = helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, channels, "height", "width"])
-    outputs = [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 4 + len(names), "anchors"])]
+    channels = net.integer("channels", 3)
+    image = helper.make_tensor_value_info(
+        "images", TensorProto.FLOAT, [1, channels, "height", "width"]
+    )
+    outputs = [
+        helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 4 + len(names), "anchors"])
+    ]
     for head in heads:
         raw = g.node("Identity", [head.tensor.name], name=f"raw_s{head.tensor.stride}")
-        outputs.append(helper.make_tensor_value_info(raw, TensorProto.FLOAT, [1, head.tensor.channels, None, None]))
+        outputs.append(
+            helper.make_tensor_value_info(
+                raw, TensorProto.FLOAT, [1, head.tensor.channels, None, None]
+            )
+        )
 
     model = helper.make_model(
         g.graph("yolov3-tiny", [image], outputs),
@@ -198,9 +210,11 @@ def convert(
     return model
 
 
-def _metadata(net: Section, heads: list[_Head], names: list[str], description: str) -> dict[str, str]:
+def _metadata(
+    net: Section, heads: list[_Head], names: list[str], description: str
+) -> dict[str, str]:
     """Keys and value formats as in Ultralytics exports (Python literals as strings)."""
-    size = [net.int("height", 416), net.int("width", 416)]
+    size = [net.integer("height", 416), net.integer("width", 416)]
     return {
         "description": description,
         "author": "ulmock (converted from Darknet by ulmock.inference.darknet)",
@@ -216,22 +230,24 @@ def _metadata(net: Section, heads: list[_Head], names: list[str], description: s
     }
 
 
-def _convolutional(
-    g: GraphBuilder, s: Section, x: _Tensor, cursor: _Cursor, index: int
-) -> _Tensor:
-    filters, size, stride = s.int("filters"), s.int("size", 1), s.int("stride", 1)
-    if s.int("groups", 1) != 1:
+def _convolutional(g: GraphBuilder, s: Section, x: _Tensor, cursor: _Cursor, index: int) -> _Tensor:
+    filters, size, stride = s.integer("filters"), s.integer("size", 1), s.integer("stride", 1)
+    if s.integer("groups", 1) != 1:
         raise DarknetError(f"layer {index}: grouped convolution is not supported")
-    pad = size // 2 if s.int("pad", 0) else s.int("padding", 0)
+    pad = size // 2 if s.integer("pad", 0) else s.integer("padding", 0)
 
     # File order: biases, then (with batch norm) scales, means, variances, then the kernel.
     bias = cursor.take(filters).astype(np.float64)
-    norm = [cursor.take(filters).astype(np.float64) for _ in range(3 * s.int("batch_normalize", 0))]
+    norm = [cursor.take(filters).astype(np.float64) for _ in range(3 * s.integer("batch_normalize", 0))]
     kernel = cursor.take(filters * x.channels * size * size).astype(np.float64)
     kernel = kernel.reshape(filters, x.channels, size, size)
     if norm:
         # (conv - mean) / (sqrt(var) + eps) * scale + bias, folded into the conv.
         scale, mean, var = norm
+        if (var < 0).any() or not np.isfinite(kernel).all():
+            raise DarknetError(
+                f"layer {index}: invalid values (negative variance or NaN): corrupt weights"
+            )
         factor = scale / (np.sqrt(var) + BN_EPSILON)
         kernel = kernel * factor[:, None, None, None]
         bias = bias - mean * factor
@@ -253,11 +269,11 @@ def _convolutional(
 
 
 def _maxpool(g: GraphBuilder, s: Section, x: _Tensor, index: int) -> _Tensor:
-    size = s.int("size", 1)
-    stride = s.int("stride", 1)
+    size = s.integer("size", 1)
+    stride = s.integer("stride", 1)
     # Darknet pads `size - 1` in total, `padding // 2` of it before: for size 2 that is
     # one row and column after, so stride 1 keeps the size. Padding never wins a max.
-    padding = s.int("padding", size - 1)
+    padding = s.integer("padding", size - 1)
     before, after = padding // 2, padding - padding // 2
     y = g.node(
         "MaxPool",
@@ -271,7 +287,7 @@ def _maxpool(g: GraphBuilder, s: Section, x: _Tensor, index: int) -> _Tensor:
 
 
 def _upsample(g: GraphBuilder, s: Section, x: _Tensor, index: int) -> _Tensor:
-    factor = s.int("stride", 2)
+    factor = s.integer("stride", 2)
     if x.stride % factor:
         raise DarknetError(f"layer {index}: upsampling past the input resolution")
     scales = g.const(np.array([1, 1, factor, factor], dtype=np.float32))
@@ -287,7 +303,7 @@ def _upsample(g: GraphBuilder, s: Section, x: _Tensor, index: int) -> _Tensor:
 
 
 def _route(g: GraphBuilder, s: Section, layers: list[_Tensor], index: int) -> _Tensor:
-    refs = [ref if ref >= 0 else index + ref for ref in s.ints("layers")]
+    refs = [ref if ref >= 0 else index + ref for ref in s.integers("layers")]
     if not refs or any(not 0 <= ref < index for ref in refs):
         raise DarknetError(f"layer {index}: route to {s.text('layers', '')} is out of range")
     sources = [layers[ref] for ref in refs]
@@ -302,8 +318,10 @@ def _route(g: GraphBuilder, s: Section, layers: list[_Tensor], index: int) -> _T
 def _yolo_head(s: Section, x: _Tensor) -> _Head:
     flat = [float(v) for v in s.text("anchors", "").split(",") if v.strip()]
     all_anchors = list(zip(flat[0::2], flat[1::2], strict=True))
-    mask = s.ints("mask") or list(range(len(all_anchors)))
-    num_classes = s.int("classes")
+    mask = s.integers("mask") or list(range(len(all_anchors)))
+    num_classes = s.integer("classes")
     if x.channels != len(mask) * (5 + num_classes):
-        raise DarknetError(f"[yolo] input has {x.channels} channels, expected {len(mask) * (5 + num_classes)}")
+        raise DarknetError(
+            f"[yolo] input has {x.channels} channels, expected {len(mask) * (5 + num_classes)}"
+        )
     return _Head(x, [all_anchors[i] for i in mask], num_classes)

@@ -44,7 +44,9 @@ class Candidates:
         return int(self.scores.size)
 
 
-def infer_layout(shape: tuple[int, ...], num_classes: int | None, end_to_end: bool | None) -> Layout:
+def infer_layout(
+    shape: tuple[int, ...], num_classes: int | None, end_to_end: bool | None
+) -> Layout:
     """Tell the layout from a concrete output shape and what the metadata says.
 
     The checks run in this order because shapes alone can be ambiguous: with two

@@ -75,7 +75,9 @@ class OnnxDetector:
         try:
             self._session = ort.InferenceSession(str(path), options, providers=providers)
         except Exception as error:  # onnxruntime raises its own, unexported exception types
-            raise ModelNotRunnable(f"{path.name} cannot be loaded by onnxruntime: {error}") from error
+            raise ModelNotRunnable(
+                f"{path.name} cannot be loaded by onnxruntime: {error}"
+            ) from error
 
         props = self._session.get_modelmeta().custom_metadata_map
         self.metadata = ModelMetadata.from_props(props)
@@ -85,7 +87,9 @@ class OnnxDetector:
         self._input_name = model_input.name
         self._input_dtype = np.float16 if model_input.type == "tensor(float16)" else np.float32
         height, width = model_input.shape[2], model_input.shape[3]
-        self._fixed_size = (height, width) if isinstance(height, int) and isinstance(width, int) else None
+        self._fixed_size = (
+            (height, width) if isinstance(height, int) and isinstance(width, int) else None
+        )
         self._default_size = self.metadata.imgsz or default_imgsz or (DEFAULT_IMGSZ, DEFAULT_IMGSZ)
         self._output_name = self._session.get_outputs()[0].name
         names = self.metadata.names
@@ -109,7 +113,8 @@ class OnnxDetector:
         prepared = time.perf_counter()
         try:
             (output,) = self._session.run(
-                [self._output_name], {self._input_name: tensor.astype(self._input_dtype, copy=False)}
+                [self._output_name],
+                {self._input_name: tensor.astype(self._input_dtype, copy=False)},
             )
         except Exception as error:  # a shape mismatch inside the graph, for example
             raise ModelNotRunnable(f"{self.network} failed to run: {error}") from error
@@ -119,10 +124,14 @@ class OnnxDetector:
         num_classes = self._num_classes or output.shape[1] - 4
         candidates = decode(output, layout, num_classes, conf)
         if layout is Layout.CHANNELS_FIRST:
-            candidates = candidates.take(batched_nms(candidates.boxes, candidates.scores, candidates.classes, iou, MAX_DET))
+            candidates = candidates.take(
+                batched_nms(candidates.boxes, candidates.scores, candidates.classes, iou, MAX_DET)
+            )
         else:
             candidates = candidates.take(np.argsort(-candidates.scores, kind="stable")[:MAX_DET])
-        result = _in_original_pixels(candidates, placement.to_original(candidates.boxes), self._names)
+        result = _in_original_pixels(
+            candidates, placement.to_original(candidates.boxes), self._names
+        )
         finished = time.perf_counter()
         result.timings_ms.update(
             preprocess=(prepared - started) * 1000,
@@ -137,7 +146,9 @@ def _in_original_pixels(
 ) -> Detections:
     # Clipping can flatten a box that lay wholly in the padding; such a box shows nothing.
     visible = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
-    return Detections(boxes[visible], candidates.scores[visible], candidates.classes[visible], names)
+    return Detections(
+        boxes[visible], candidates.scores[visible], candidates.classes[visible], names
+    )
 
 
 class UltralyticsDetector:
@@ -155,7 +166,12 @@ class UltralyticsDetector:
     def detect(
         self, image: npt.NDArray[np.uint8], conf: float, iou: float, imgsz: int | None
     ) -> Detections:
-        options: dict[str, Any] = {"conf": conf, "iou": iou, "device": self._device, "verbose": False}
+        options: dict[str, Any] = {
+            "conf": conf,
+            "iou": iou,
+            "device": self._device,
+            "verbose": False,
+        }
         if imgsz is not None:
             options["imgsz"] = network_input_size(imgsz)
         bgr = np.ascontiguousarray(image[:, :, ::-1])  # Ultralytics reads arrays as OpenCV BGR

@@ -26,6 +26,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import numpy as np
 
@@ -89,7 +90,9 @@ class InferenceEngine:
         """Detect objects in `image` (JPEG, PNG, WebP or BMP bytes)."""
         _check_parameters(conf, iou, imgsz)
         started = time.perf_counter()
-        pixels = decode_image(image, max_bytes=self.max_image_bytes, max_pixels=self.max_image_pixels)
+        pixels = decode_image(
+            image, max_bytes=self.max_image_bytes, max_pixels=self.max_image_pixels
+        )
         decoded = time.perf_counter()
         detector = self._detector(model_file)
         found = detector.detect(pixels, conf, iou, imgsz)
@@ -126,11 +129,14 @@ class InferenceEngine:
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._models.clear()
 
-    def __enter__(self) -> InferenceEngine:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -139,7 +145,9 @@ class InferenceEngine:
             path = Path(model_file)
             suffix = path.suffix.lower()
             if path.is_file() and suffix == ".onnx":
-                onnx_detector = self._models.get(path, lambda: self._load_onnx(path, f"onnx/{path.name}"))
+                onnx_detector = self._models.get(
+                    path, lambda: self._load_onnx(path, f"onnx/{path.name}")
+                )
                 assert onnx_detector is not None  # ONNX loads succeed or raise
                 return onnx_detector
             if path.is_file() and suffix == ".pt" and _ultralytics_installed():
@@ -158,7 +166,9 @@ class InferenceEngine:
         try:
             bundled = self._models.get(path, lambda: self._load_bundled(path))
         except FileNotFoundError as error:  # removed between the check and the load
-            raise ModelUnavailable(f"the bundled detector vanished from {path}; run `{FETCH_COMMAND}`") from error
+            raise ModelUnavailable(
+                f"the bundled detector vanished from {path}; run `{FETCH_COMMAND}`"
+            ) from error
         assert bundled is not None
         return bundled
 
@@ -171,7 +181,9 @@ class InferenceEngine:
             return self._load_onnx(path, BUNDLED_NETWORK)
         except ModelNotRunnable as error:
             # The file checks out yet will not load: tell the operator, not the client.
-            raise ModelUnavailable(f"the bundled detector cannot be loaded: {error.message}") from error
+            raise ModelUnavailable(
+                f"the bundled detector cannot be loaded: {error.message}"
+            ) from error
 
     def _load_onnx(self, path: Path, network: str) -> Detector:
         return OnnxDetector(path, network, list(self.device.providers))
@@ -181,8 +193,10 @@ class InferenceEngine:
         not load: emulated checkpoints are placeholders, not real weights."""
         try:
             return UltralyticsDetector(path, f"ultralytics/{path.name}", self.device.torch_device)
-        except Exception as error:  # torch and ultralytics raise many types here
-            log.info("%s is not a runnable checkpoint (%s); the bundled model answers", path.name, error)
+        except Exception as error:  # noqa: BLE001  (torch and ultralytics raise many types)
+            log.info(
+                "%s is not a runnable checkpoint (%s); the bundled model answers", path.name, error
+            )
             return None
 
 
@@ -192,13 +206,15 @@ def _check_parameters(conf: float, iou: float, imgsz: int | None) -> None:
     if not 0.0 <= iou <= 1.0:
         raise ParameterError(f"iou must be between 0 and 1, not {iou}", "iou")
     if imgsz is not None and not MIN_IMGSZ <= imgsz <= MAX_IMGSZ:
-        raise ParameterError(f"imgsz must be between {MIN_IMGSZ} and {MAX_IMGSZ}, not {imgsz}", "imgsz")
+        raise ParameterError(
+            f"imgsz must be between {MIN_IMGSZ} and {MAX_IMGSZ}, not {imgsz}", "imgsz"
+        )
 
 
 def _ultralytics_installed() -> bool:
     """Whether `ultralytics` could be imported, without importing it (torch is slow)."""
     if "ultralytics" in sys.modules:
-        return True
+        return sys.modules["ultralytics"] is not None  # None marks a blocked import
     try:
         return importlib.util.find_spec("ultralytics") is not None
     except (ImportError, ValueError):

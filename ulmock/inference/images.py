@@ -24,8 +24,8 @@ __all__ = [
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
-# MPO is how Pillow names JPEGs with extra frames (many phone cameras write them).
-SUPPORTED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "BMP")
+# Pillow's JPEG opener also covers MPO, the multi-frame JPEG many phone cameras write.
+SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP")
 # 16-bit grayscale PNGs open in these modes.
 _HIGH_BIT_DEPTH = ("I;16", "I;16B", "I;16L", "I;16N", "I")
 

@@ -32,7 +32,8 @@ class Letterbox:
         offset = np.array([self.left, self.top, self.left, self.top], dtype=np.float32)
         mapped = (boxes - offset) / np.float32(self.scale)
         limits = np.array([self.width, self.height, self.width, self.height], dtype=np.float32)
-        return np.clip(mapped, 0, limits).astype(np.float32)
+        clipped: npt.NDArray[np.float32] = np.clip(mapped, 0, limits).astype(np.float32)
+        return clipped
 
 
 def letterbox(
