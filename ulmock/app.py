@@ -13,7 +13,7 @@ from starlette.routing import Route
 from ulmock import envelope
 from ulmock.control import ControlApi
 from ulmock.emulator import Emulator
-from ulmock.errors import NotFound
+from ulmock.errors import NotFound, ValidationError
 from ulmock.files import SignedFiles
 from ulmock.middleware.journal import JournalMiddleware
 from ulmock.middleware.limits import BodyLimitMiddleware
@@ -41,6 +41,11 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         return envelope.error(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
 
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        err = ValidationError(f"Method {request.method} is not allowed here", status=405)
+        err.headers.update(getattr(exc, "headers", None) or {})
+        return envelope.error(err)
+
     async def root(request: Request) -> Response:
         return envelope.ok({"service": "ulmock", "api": "/api", "openapi": "/openapi.json", "control": "/_ulmock"})
 
@@ -59,7 +64,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
             Middleware(JournalMiddleware, emulator=emulator),
             Middleware(BodyLimitMiddleware),
         ],
-        exception_handlers={404: not_found, 405: not_found},
+        exception_handlers={404: not_found, 405: not_allowed},
     )
     app.state.emulator = emulator
     return app

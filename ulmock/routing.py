@@ -137,7 +137,7 @@ async def read_json(request: Request, limit: int) -> Any:
     ctype = request.headers.get("content-type", "")
     body = await request.body()
     if len(body) > limit:
-        raise ValidationError("Request body too large", {"body": f"at most {limit} bytes"})
+        raise ValidationError("Request body too large", {"body": f"at most {limit} bytes"}, status=413)
     if not body.strip():
         return {}
     if ctype.split(";")[0].strip().lower() != "application/json":
@@ -149,15 +149,27 @@ async def read_json(request: Request, limit: int) -> Any:
     except UnicodeDecodeError:
         raise ValidationError("Request body is not valid UTF-8", {"body": "encoding"}) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError:
         raise ValidationError("JSON is nested too deeply", {"body": "too deep"}) from None
     except ValueError as exc:
         raise ValidationError(f"Malformed JSON: {exc}", {"body": "malformed JSON"}) from None
+    try:  # "\ud800" is valid JSON but no valid text: it could be stored, then never answered
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        raise ValidationError("Request body has unpaired UTF-16 surrogates", {"body": "invalid Unicode"}) from None
+    return value
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
 
 
 async def read_form(request: Request, op: Operation) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]]]:

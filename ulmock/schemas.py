@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD
 
 Task = Literal["detect", "segment", "classify", "pose", "obb"]
 Scope = Literal["datasets", "projects", "models", "training", "deployments", "exports", "account"]
+
+
+# A name: 1..100 characters, not only whitespace, no control characters (what the domain
+# enforces, stated in the schema so clients and fuzzers know it).
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+ISO_DATE = {"anyOf": [{"type": "string", "format": "date", "maxLength": 64}, {"type": "string", "format": "date-time", "maxLength": 64}]}
+
+
+def _whole_float(value: Any) -> Any:
+    """JSON Schema counts 5.0 as an integer; strict pydantic would refuse it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_whole_float)]
 
 
 class Body(BaseModel):
@@ -39,20 +55,20 @@ class ModelListQuery(PageQuery):
 
 
 class ActivityQuery(PageQuery):
-    startDate: str | None = Field(None, max_length=64, description="ISO 8601 date or time")
-    endDate: str | None = Field(None, max_length=64, description="ISO 8601 date or time")
+    startDate: str | None = Field(None, max_length=64, description="ISO 8601 date or time", json_schema_extra=ISO_DATE)
+    endDate: str | None = Field(None, max_length=64, description="ISO 8601 date or time", json_schema_extra=ISO_DATE)
     search: str | None = Field(None, max_length=200, description="Substring of the message")
     archived: bool = Field(False, description="Include archived events")
 
 
 class CreateDataset(Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NAME_PATTERN)
     task: Task
     description: str | None = Field(None, max_length=1000)
 
 
 class CreateProject(Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NAME_PATTERN)
     description: str | None = Field(None, max_length=1000)
 
 
@@ -61,7 +77,7 @@ class UploadModelForm(BaseModel):
 
     file: bytes = Field(json_schema_extra={"format": "binary"}, description="A .pt or .onnx model file")
     projectId: str = Field(min_length=1, max_length=200)
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NAME_PATTERN)
     task: Task | None = None
 
 
@@ -75,7 +91,7 @@ class RestoreTrashItem(Body):
 
 
 class CheckoutRequest(Body):
-    amount: int = Field(ge=CHECKOUT_MIN_USD, le=CHECKOUT_MAX_USD, description="USD")
+    amount: JsonInt = Field(ge=CHECKOUT_MIN_USD, le=CHECKOUT_MAX_USD, description="USD")
 
 
 class GdprRequest(Body):
@@ -83,7 +99,7 @@ class GdprRequest(Body):
 
 
 class CreateApiKey(Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NAME_PATTERN)
     scopes: list[Scope] | None = Field(None, max_length=7)
 
 
@@ -93,8 +109,8 @@ class CreateApiKey(Body):
 class StartTraining(Body):
     modelId: str = Field(min_length=1, max_length=200)
     datasetId: str = Field(min_length=1, max_length=200)
-    epochs: int = Field(ge=1, le=1000)
-    imageSize: int = Field(640, ge=32, le=2048, multiple_of=32)
+    epochs: JsonInt = Field(ge=1, le=1000)
+    imageSize: JsonInt = Field(640, ge=32, le=2048, multiple_of=32)
     gpuType: str = Field(min_length=1, max_length=64, description="A GPU id from the catalogue")
 
 
@@ -117,8 +133,8 @@ class DeploymentListQuery(PageQuery):
 class CreateDeployment(Body):
     modelId: str = Field(min_length=1, max_length=200)
     region: str = Field(min_length=1, max_length=64, description="A region id from the catalogue")
-    minInstances: int = Field(0, ge=0, le=100)
-    maxInstances: int = Field(1, ge=1, le=100)
+    minInstances: JsonInt = Field(0, ge=0, le=100)
+    maxInstances: JsonInt = Field(1, ge=1, le=100)
 
 
 class DeploymentLogsQuery(Query):

@@ -82,6 +82,8 @@ class Table(Generic[T]):
     def page(self, page: int, limit: int, **where: Any) -> Page[T]:
         rows, total = self.newest_first(**where)
         start = (page - 1) * limit
+        if start >= total:  # past the end (islice also refuses starts beyond sys.maxsize)
+            return Page([], total, page, limit)
         return Page(list(islice(rows, start, start + limit)), total, page, limit)
 
     def filtered_page(self, page: int, limit: int, keep: Callable[[T], bool]) -> Page[T]:
