@@ -52,7 +52,7 @@ def test_non_utf8_body_is_refused(ulmock):
 def test_oversized_body_is_refused_before_it_is_read(ulmock):
     big = b'{"name": "' + b"a" * (2 * 1024 * 1024) + b'", "task": "detect"}'
     r = ulmock.client.post("/api/datasets", content=big, headers={"content-type": "application/json"})
-    error(r, 400, "VALIDATION_ERROR")
+    error(r, 413, "VALIDATION_ERROR")
     assert ulmock.client.get("/api/datasets").json()["meta"]["total"] == 1
 
 
