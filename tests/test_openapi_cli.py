@@ -14,7 +14,7 @@ import time
 import httpx
 
 from ulmock.resources import all_operations
-from ulmock.worlds import fixed_key
+from ulmock.scenarios import fixed_key
 
 
 def test_openapi_describes_every_api_operation(ulmock):

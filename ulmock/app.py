@@ -25,9 +25,9 @@ from ulmock.routing import ApiEdge
 
 
 def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
-    """The ASGI app. Pass an Emulator, or options to build one (see `ulmock.worlds.build_emulator`)."""
+    """The ASGI app. Pass an Emulator, or options to build one (see `ulmock.scenarios.build_emulator`)."""
     if emulator is None:
-        from ulmock.worlds import build_emulator
+        from ulmock.scenarios import build_emulator
 
         emulator = build_emulator(**options)
     operations = all_operations()

@@ -16,22 +16,23 @@ def _serve(args: argparse.Namespace) -> int:
 
     from ulmock.app import create_app
     from ulmock.persistence import load_state, save_state
-    from ulmock.worlds import build_emulator
+    from ulmock.scenarios import ScenarioError, build_emulator
 
+    mode = "manual" if args.manual_clock else ("realtime" if args.speed is not None else None)
     try:
         emulator = build_emulator(
-            args.scenario, seed=args.seed, mode="manual" if args.manual_clock else "realtime", speed=args.speed,
-            start=args.start, public_url=args.public_url, admin_token=args.admin_token,
+            args.scenario, seed=args.seed, mode=mode, speed=args.speed, start=args.start,
+            public_url=args.public_url, admin_token=args.admin_token,
         )  # fmt: skip
-    except ValueError as exc:
-        print(f"ulmock: {exc}", file=sys.stderr)
+    except ScenarioError as exc:
+        print(f"ulmock: scenario error: {exc}", file=sys.stderr)
         return 2
     state = Path(args.state) if args.state else None
     if state is not None and load_state(emulator, state):
         print(f"ulmock: restored state from {state}")
     app = create_app(emulator)
     base = args.public_url or f"http://{args.host}:{args.port}"
-    clock = "manual clock" if args.manual_clock else f"real time x{args.speed:g}"
+    clock = "manual clock" if emulator.clock.mode == "manual" else f"real time x{emulator.clock.speed:g}"
     print(f"ulmock {__version__}: scenario '{emulator.name}', {clock}")
     print(f"  Platform API : {base}/api")
     print(f"  OpenAPI      : {base}/openapi.json")
@@ -55,9 +56,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _scenarios(args: argparse.Namespace) -> int:
-    from ulmock.worlds import WORLDS
+    from ulmock.scenarios import bundled_scenarios
 
-    for name, (_, description) in sorted(WORLDS.items()):
+    for name, (_, description) in bundled_scenarios().items():
         print(f"{name:<22} {description}")
     return 0
 
@@ -85,9 +86,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--scenario", default="demo", help="bundled scenario name or a YAML path")
-    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     clock = serve.add_mutually_exclusive_group()
-    clock.add_argument("--speed", type=float, default=1.0, help="emulated seconds per wall second")
+    clock.add_argument("--speed", type=float, default=None, help="real time, this many emulated seconds per second")
     clock.add_argument("--manual-clock", action="store_true", help="time moves only through the control API")
     serve.add_argument("--start", default=None, help="ISO time the emulated clock starts at")
     serve.add_argument("--state", default=None, help="load state from FILE if present; save it there")

@@ -124,6 +124,13 @@ class Clock:
     def on(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
 
+    def bindings(self) -> dict[str, Handler]:
+        """The handlers in force, to put back with `rebind` if building a new world fails."""
+        return dict(self._handlers)
+
+    def rebind(self, handlers: dict[str, Handler]) -> None:
+        self._handlers = dict(handlers)
+
     def schedule(self, at: float, kind: str, payload: dict[str, Any] | None = None) -> Due:
         with self._lock:
             self._seq += 1

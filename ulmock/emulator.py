@@ -16,6 +16,7 @@ from starlette.requests import Request
 from ulmock.clock import Clock, ClockMode, Ticker
 from ulmock.domain.platform import Platform
 from ulmock.domain.snapshot import dump_world, load_world
+from ulmock.faults import Faults, FaultSpec
 from ulmock.journal import Journal
 from ulmock.webhooks import WebhookDispatcher
 
@@ -34,6 +35,7 @@ class Emulator:
         public_url: str | None = None,
         admin_token: str | None = None,
         name: str = "custom",
+        faults: list[FaultSpec] | None = None,
     ):
         self.lock = threading.RLock()
         self.name = name
@@ -41,6 +43,8 @@ class Emulator:
         self.public_base = public_url.rstrip("/") if public_url else None
         self.admin_token = admin_token
         self.journal = Journal()
+        self._initial_faults = list(faults or [])
+        self.faults = Faults(seed)
         self.clock = Clock(start=start if start is not None else float(int(time.time())), mode=mode, speed=speed)
         self._ticker = Ticker(self.clock, self.lock)
         self._build = build
@@ -50,6 +54,9 @@ class Emulator:
 
     def _fresh(self) -> Platform:
         """Build the world from scratch and remember its starting clock for resets."""
+        self.faults = Faults(self.seed)
+        for spec in self._initial_faults:
+            self.faults.add(spec)
         self.clock.cancel(lambda d: True)
         if not self._initial_clock:
             self._initial_clock = self.clock.dump()
@@ -75,15 +82,27 @@ class Emulator:
             self.platform = self._fresh()
             self.journal.clear()
 
-    def load(self, build: WorldBuilder | None, name: str, seed: int | None = None) -> None:
-        """Replace the world by another one (a scenario)."""
+    def load(
+        self, build: WorldBuilder | None, name: str, seed: int | None = None,
+        clock: dict[str, Any] | None = None, faults: list[FaultSpec] | None = None,
+    ) -> None:  # fmt: skip
+        """Replace the world by another one (a scenario); on failure the old one stays."""
         with self.lock:
-            self._build = build
-            self.name = name
+            saved = (self._build, self.name, self.seed, self._initial_clock, self._initial_faults, self.platform,
+                     self.faults, self.clock.dump(), self.clock.bindings())  # fmt: skip
+            self._build, self.name = build, name
             if seed is not None:
                 self.seed = seed
-            self._initial_clock = {}
-            self.platform = self._fresh()
+            self._initial_clock = clock or {}
+            self._initial_faults = list(faults or [])
+            try:
+                self.platform = self._fresh()
+            except BaseException:
+                (self._build, self.name, self.seed, self._initial_clock, self._initial_faults, self.platform,
+                 self.faults, dump, handlers) = saved  # fmt: skip
+                self.clock.load(dump)
+                self.clock.rebind(handlers)
+                raise
             self.journal.clear()
 
     # -- clock ----------------------------------------------------------------

@@ -163,7 +163,7 @@ class Ulmock:
 
 
 def _emulator_from_marker(marker: pytest.Mark | None) -> Emulator:
-    from ulmock.worlds import build_emulator
+    from ulmock.scenarios import build_emulator
 
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
     clock = options.pop("clock", "manual")

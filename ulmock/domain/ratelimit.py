@@ -57,6 +57,13 @@ class RateLimiter:
         remaining = min(per_minute - window.minute_count, per_day - window.day_count)
         return RateStatus(per_minute, max(0, remaining), minute_reset)
 
+    def preload(self, account_id: str, used_today: int) -> None:
+        """Start an account part-way through today's quota (scenarios at the edge)."""
+        now = self.world.now()
+        window = self.world.rate_windows.setdefault(account_id, RateWindow())
+        window.minute_start, window.minute_count = int(now // MINUTE) * MINUTE, 0
+        window.day_start, window.day_count = int(now // DAY) * DAY, used_today
+
     def usage(self, account_id: str) -> tuple[int, int]:
         """Requests counted in the current minute and day windows."""
         now = self.world.now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ulmock.domain.entities import Account, ApiKey, Blob, CheckoutSession
+from ulmock.domain.scripts import Scripts
 from ulmock.domain.signing import UrlSigner
 from ulmock.domain.world import TABLES, RateWindow, World
 
@@ -25,6 +26,7 @@ def dump_world(w: World) -> dict[str, Any]:
         },
         "blobs": [b.model_dump(mode="json") for b in w.blobs.blobs.values()],
         "checkouts": [c.model_dump(mode="json") for c in w.checkouts.values()],
+        "scripts": w.scripts.model_dump(mode="json"),
         "rateWindows": {
             acc: [r.minute_start, r.minute_count, r.day_start, r.day_count] for acc, r in w.rate_windows.items()
         },
@@ -44,6 +46,7 @@ def load_world(w: World, data: dict[str, Any]) -> None:
     w.usernames = {a.username: a.id for a in w.accounts.values() if not a.deleted}
     w.blobs.blobs = {b.id: b for b in (Blob.model_validate(x) for x in data["blobs"])}
     w.checkouts = {c.id: c for c in (CheckoutSession.model_validate(x) for x in data["checkouts"])}
+    w.scripts = Scripts.model_validate(data.get("scripts", {}))
     w.rate_windows = {}
     for acc, (ms, mc, ds, dc) in data["rateWindows"].items():
         window = RateWindow()

@@ -25,6 +25,7 @@ from ulmock.domain.entities import (
     WebhookEndpoint,
 )
 from ulmock.domain.ids import IdFactory
+from ulmock.domain.scripts import Scripts
 from ulmock.domain.signing import UrlSigner
 from ulmock.domain.store import Table
 
@@ -70,6 +71,7 @@ class World:
         self.key_by_secret: dict[str, str] = {}
         self.checkouts: dict[str, CheckoutSession] = {}
         self.rate_windows: dict[str, RateWindow] = {}
+        self.scripts = Scripts()
         self._tables: dict[str, dict[str, Table[Any]]] = {kind: {} for kind in TABLES}
 
     def now(self) -> float:
