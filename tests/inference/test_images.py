@@ -77,6 +77,13 @@ def test_exif_orientation_is_applied() -> None:
     assert np.abs(pixels.astype(int) - upright.astype(int)).mean() < 3
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_corrupt_exif_keeps_the_stored_orientation() -> None:
+    # An orientation entry cut short: the picture is still fine, so it is accepted.
+    exif = b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x05\x01\x12\x00\x03\xff\xff"
+    assert decode_image(encode(gradient(), "JPEG", exif=exif)).shape == (30, 40, 3)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [

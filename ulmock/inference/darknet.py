@@ -238,7 +238,9 @@ def _convolutional(g: GraphBuilder, s: Section, x: _Tensor, cursor: _Cursor, ind
 
     # File order: biases, then (with batch norm) scales, means, variances, then the kernel.
     bias = cursor.take(filters).astype(np.float64)
-    norm = [cursor.take(filters).astype(np.float64) for _ in range(3 * s.integer("batch_normalize", 0))]
+    norm = [
+        cursor.take(filters).astype(np.float64) for _ in range(3 * s.integer("batch_normalize", 0))
+    ]
     kernel = cursor.take(filters * x.channels * size * size).astype(np.float64)
     kernel = kernel.reshape(filters, x.channels, size, size)
     if norm:

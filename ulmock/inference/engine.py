@@ -82,7 +82,7 @@ class InferenceEngine:
     def predict(
         self,
         image: bytes,
-        model_file: Path | None = None,
+        model_file: str | os.PathLike[str] | None = None,
         conf: float = 0.25,
         iou: float = 0.7,
         imgsz: int | None = None,
@@ -110,7 +110,7 @@ class InferenceEngine:
     async def predict_async(
         self,
         image: bytes,
-        model_file: Path | None = None,
+        model_file: str | os.PathLike[str] | None = None,
         conf: float = 0.25,
         iou: float = 0.7,
         imgsz: int | None = None,
@@ -140,7 +140,7 @@ class InferenceEngine:
     ) -> None:
         self.close()
 
-    def _detector(self, model_file: Path | None) -> Detector:
+    def _detector(self, model_file: str | os.PathLike[str] | None) -> Detector:
         if model_file is not None:
             path = Path(model_file)
             suffix = path.suffix.lower()

@@ -55,10 +55,18 @@ def decode_image(
         )
     try:
         image.load()
-        upright = ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise ImageError(f"the image data is truncated or corrupt ({error})", field) from error
-    return _to_rgb(upright)
+    return _to_rgb(_upright(image))
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Apply EXIF orientation; malformed EXIF leaves the pixels as stored, since a
+    viewer would show them so too, and the picture itself is fine."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001  (EXIF parsing raises struct, key and value errors)
+        return image
 
 
 def _open(data: bytes, field: str) -> Image.Image:
