@@ -40,6 +40,9 @@ class Candidates:
     def take(self, index: npt.NDArray[np.intp]) -> Candidates:
         return Candidates(self.boxes[index], self.scores[index], self.classes[index])
 
+    def with_boxes(self, boxes: npt.NDArray[np.float32]) -> Candidates:
+        return Candidates(boxes, self.scores, self.classes)
+
     def __len__(self) -> int:
         return int(self.scores.size)
 

@@ -67,7 +67,6 @@ class OnnxDetector:
         path: Path,
         network: str,
         providers: list[Any],
-        default_imgsz: tuple[int, int] | None = None,
     ) -> None:
         self.network = network
         options = ort.SessionOptions()
@@ -90,7 +89,7 @@ class OnnxDetector:
         self._fixed_size = (
             (height, width) if isinstance(height, int) and isinstance(width, int) else None
         )
-        self._default_size = self.metadata.imgsz or default_imgsz or (DEFAULT_IMGSZ, DEFAULT_IMGSZ)
+        self._default_size = self.metadata.imgsz or (DEFAULT_IMGSZ, DEFAULT_IMGSZ)
         self._output_name = self._session.get_outputs()[0].name
         names = self.metadata.names
         self._num_classes = len(names) if names else None
@@ -129,25 +128,21 @@ class OnnxDetector:
             )
         else:
             candidates = candidates.take(np.argsort(-candidates.scores, kind="stable")[:MAX_DET])
-        result = _in_original_pixels(
-            candidates, placement.to_original(candidates.boxes), self._names
-        )
+        found = _visible(candidates.with_boxes(placement.to_original(candidates.boxes)))
         finished = time.perf_counter()
-        result.timings_ms.update(
-            preprocess=(prepared - started) * 1000,
-            inference=(ran - prepared) * 1000,
-            postprocess=(finished - ran) * 1000,
-        )
-        return result
+        timings = {
+            "preprocess": (prepared - started) * 1000,
+            "inference": (ran - prepared) * 1000,
+            "postprocess": (finished - ran) * 1000,
+        }
+        return Detections(found.boxes, found.scores, found.classes, self._names, timings)
 
 
-def _in_original_pixels(
-    candidates: Candidates, boxes: npt.NDArray[np.float32], names: Mapping[int, str]
-) -> Detections:
-    # Clipping can flatten a box that lay wholly in the padding; such a box shows nothing.
-    visible = (boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])
-    return Detections(
-        boxes[visible], candidates.scores[visible], candidates.classes[visible], names
+def _visible(candidates: Candidates) -> Candidates:
+    """Drop boxes that clipping flattened: they lay wholly in the padding, showing nothing."""
+    boxes = candidates.boxes
+    return candidates.take(
+        np.flatnonzero((boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1]))
     )
 
 
@@ -178,11 +173,10 @@ class UltralyticsDetector:
         with self._lock:
             result = self._model.predict(bgr, **options)[0]
         boxes = result.boxes
-        detections = Detections(
+        return Detections(
             np.asarray(boxes.xyxy.cpu().numpy(), dtype=np.float32).reshape(-1, 4),
             np.asarray(boxes.conf.cpu().numpy(), dtype=np.float32).reshape(-1),
             np.asarray(boxes.cls.cpu().numpy()).astype(np.int64).reshape(-1),
             {int(k): str(v) for k, v in result.names.items()},
+            {stage: float(ms) for stage, ms in (result.speed or {}).items()},
         )
-        detections.timings_ms.update({k: float(v) for k, v in (result.speed or {}).items()})
-        return detections
