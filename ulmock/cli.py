@@ -15,7 +15,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from ulmock.app import create_app
-    from ulmock.persistence import load_state, save_state
+    from ulmock.persistence import StateSaver, load_state
     from ulmock.scenarios import ScenarioError, build_emulator
 
     mode = "manual" if args.manual_clock else ("realtime" if args.speed is not None else None)
@@ -28,8 +28,12 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"ulmock: scenario error: {exc}", file=sys.stderr)
         return 2
     state = Path(args.state) if args.state else None
-    if state is not None and load_state(emulator, state):
-        print(f"ulmock: restored state from {state}")
+    try:
+        if state is not None and load_state(emulator, state):
+            print(f"ulmock: restored state from {state}")
+    except (ValueError, KeyError, TypeError) as exc:
+        print(f"ulmock: {state} is not a ulmock state file ({exc}); move it away or fix it", file=sys.stderr)
+        return 2
     app = create_app(emulator)
     base = args.public_url or f"http://{args.host}:{args.port}"
     clock = "manual clock" if emulator.clock.mode == "manual" else f"real time x{emulator.clock.speed:g}"
@@ -45,13 +49,14 @@ def _serve(args: argparse.Namespace) -> int:
                 print(f"    {account.username:<16} {account.plan:<11} {key.secret}")
     print(f"  Try: curl -H 'Authorization: Bearer <key>' {base}/api/datasets", flush=True)
     emulator.start()
+    saver = StateSaver(emulator, state, args.save_every).start() if state is not None else None
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="off")
     finally:
         emulator.stop()
-        if state is not None:
-            save_state(emulator, state)
-            print(f"ulmock: saved state to {state}")
+        if saver is not None:
+            saver.stop()
+            print(f"ulmock: saved state to {state}", flush=True)
     return 0
 
 
@@ -92,6 +97,7 @@ def parser() -> argparse.ArgumentParser:
     clock.add_argument("--manual-clock", action="store_true", help="time moves only through the control API")
     serve.add_argument("--start", default=None, help="ISO time the emulated clock starts at")
     serve.add_argument("--state", default=None, help="load state from FILE if present; save it there")
+    serve.add_argument("--save-every", type=float, default=30.0, help="seconds between state saves (with --state)")
     serve.add_argument("--public-url", default=None, help="base URL written into signed URLs")
     serve.add_argument("--admin-token", default=None, help="require this bearer token on /_ulmock")
     serve.add_argument("--log-level", default="info")

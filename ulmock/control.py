@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,7 +21,9 @@ from ulmock.clock import iso, parse_iso
 from ulmock.domain.catalogue import MICRO
 from ulmock.domain.entities import RateLimits
 from ulmock.errors import ApiError, NotFound, Unauthorized, ValidationError
+from ulmock.faults import ActiveFault, FaultSpec
 from ulmock.routing import ALL_METHODS, read_json, validate
+from ulmock.scenarios import ScenarioError, load_scenario, parse_scenario_text, play
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
@@ -54,6 +57,11 @@ class ClockChange(ControlBody):
 
 class ClockAdvance(ControlBody):
     seconds: float = Field(ge=0, le=10 * 365 * 86_400)
+
+
+class ScenarioRequest(ControlBody):
+    name: str | None = Field(None, max_length=500)
+    yaml: str | None = Field(None, max_length=10 * 1024 * 1024)
 
 
 class RequestsQuery(BaseModel):
@@ -90,6 +98,10 @@ class ControlApi:
             ("/_ulmock/webhooks", "POST", self.create_webhook),
             ("/_ulmock/webhooks/deliveries", "GET", self.list_deliveries),
             ("/_ulmock/webhooks/{webhookId}", "DELETE", self.delete_webhook),
+            ("/_ulmock/faults", "GET", self.list_faults),
+            ("/_ulmock/faults", "POST", self.add_fault),
+            ("/_ulmock/faults", "DELETE", self.clear_faults),
+            ("/_ulmock/scenario", "POST", self.load_scenario),
         ]
         by_path: dict[str, dict[str, Handler]] = {}
         for path, method, handler in table:
@@ -175,6 +187,7 @@ class ControlApi:
 
     async def advance_clock(self, request: Request) -> dict[str, Any]:
         body: ClockAdvance = await self._body(request, ClockAdvance)
+        # advance() waits for due webhooks to be sent: off the event loop, or every request waits too
         self.emulator.advance(body.seconds)
         return self.emulator.clock.describe()
 
@@ -205,6 +218,33 @@ class ControlApi:
         with self.emulator.lock:
             payment = self.emulator.platform.billing.complete(request.path_params["sessionId"])
         return {"paymentId": payment.id, "amount": payment.amount, "type": payment.kind}
+
+    async def list_faults(self, request: Request) -> list[dict[str, Any]]:
+        return [fault_view(f) for f in self.emulator.faults.list()]
+
+    async def add_fault(self, request: Request) -> Response:
+        spec: FaultSpec = await self._body(request, FaultSpec)
+        return envelope.ok(fault_view(self.emulator.faults.add(spec)), 201)
+
+    async def clear_faults(self, request: Request) -> dict[str, Any]:
+        return {"cleared": self.emulator.faults.clear()}
+
+    async def load_scenario(self, request: Request) -> dict[str, Any]:
+        """Body `{name}` (bundled or a path) or `{yaml}` (the file's text)."""
+        body: ScenarioRequest = await self._body(request, ScenarioRequest)
+        try:
+            if body.yaml is not None:
+                world = parse_scenario_text(body.yaml, body.name or "inline")
+            elif body.name is not None:
+                world = load_scenario(body.name)
+            else:
+                raise ValidationError("Give a scenario 'name' or its 'yaml'", {"name": "or yaml"})
+            play(self.emulator, world)
+        except ScenarioError as exc:
+            raise ValidationError(f"Scenario error: {exc}", {"file": exc.file, "line": exc.line, "key": exc.key,
+                                                             "reason": exc.reason}) from None  # fmt: skip
+        e = self.emulator
+        return {"scenario": e.name, "now": iso(e.clock.now()), "accounts": [a["username"] for a in await self.list_accounts(request)]}
 
 
     async def list_webhooks(self, request: Request) -> list[dict[str, Any]]:
@@ -249,6 +289,10 @@ def webhook_view(p: Any, e: Any) -> dict[str, Any]:
     account = p.world.accounts.get(e.account_id)
     return {"id": e.id, "url": e.url, "events": e.events, "secret": e.secret,
             "account": account.username if account else None, "createdAt": iso(e.created_at)}  # fmt: skip
+
+
+def fault_view(fault: ActiveFault) -> dict[str, Any]:
+    return {"id": fault.id, **fault.spec.model_dump(exclude_none=True), "remaining": fault.remaining, "hits": fault.hits}
 
 
 def account_view(p: Any, account: Any) -> dict[str, Any]:

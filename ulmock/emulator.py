@@ -128,7 +128,12 @@ class Emulator:
     # -- snapshots --------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
-            return {"emulator": {"name": self.name}, "clock": self.clock.dump(), "world": dump_world(self.platform.world)}
+            return {
+                "emulator": {"name": self.name},
+                "clock": self.clock.dump(),
+                "world": dump_world(self.platform.world),
+                "faults": self.faults.dump(),
+            }
 
     def restore(self, data: dict[str, Any]) -> None:
         with self.lock:
@@ -136,7 +141,9 @@ class Emulator:
             load_world(platform.world, data["world"])
             self.clock.load(data["clock"])
             platform.webhooks.listener = self.webhooks.wake
-            self.platform = platform
+            faults = Faults(self.seed)
+            faults.load(data.get("faults", []))
+            self.platform, self.faults = platform, faults
             self.name = data.get("emulator", {}).get("name", self.name)
 
     # -- addresses --------------------------------------------------------------

@@ -110,3 +110,15 @@ class Faults:
                         self._faults.remove(fault)
                 return fault
         return None
+
+    def dump(self) -> list[dict[str, object]]:
+        with self._lock:
+            return [{"id": f.id, "spec": f.spec.model_dump(), "remaining": f.remaining, "hits": f.hits} for f in self._faults]
+
+    def load(self, data: list[dict[str, object]]) -> None:
+        with self._lock:
+            self._faults = [
+                ActiveFault(int(d["id"]), FaultSpec.model_validate(d["spec"]), d["remaining"], int(d["hits"]))  # type: ignore[arg-type]
+                for d in data
+            ]
+            self._next = max((f.id for f in self._faults), default=0) + 1

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from ulmock.emulator import Emulator
+
+log = logging.getLogger("ulmock")
 
 
 def save_state(emulator: Emulator, path: Path) -> None:
@@ -32,3 +36,28 @@ def load_state(emulator: Emulator, path: Path) -> bool:
         return False
     emulator.restore(json.loads(path.read_bytes()))
     return True
+
+
+class StateSaver:
+    """Saves the state every `interval` seconds in the background, and once more on stop."""
+
+    def __init__(self, emulator: Emulator, path: Path, interval: float = 30.0):
+        self.emulator, self.path, self.interval = emulator, path, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ulmock-state-saver", daemon=True)
+
+    def start(self) -> StateSaver:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                save_state(self.emulator, self.path)
+            except OSError as exc:  # a full disk must not take the server down
+                log.warning("could not save state to %s: %s", self.path, exc)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        save_state(self.emulator, self.path)

@@ -11,6 +11,7 @@ authenticated answer, errors included, carries the rate-limit headers.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -28,6 +29,7 @@ from starlette.routing import Route
 from ulmock import envelope
 from ulmock.domain.entities import Account, ApiKey
 from ulmock.errors import ApiError, InternalError, NotFound, ValidationError
+from ulmock.faults import ActiveFault
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
@@ -195,6 +197,19 @@ async def read_form(request: Request, op: Operation) -> tuple[dict[str, Any], di
     return values, files
 
 
+async def inject(fault: ActiveFault, request: Request) -> None:
+    """Play an injected fault: wait its latency (real time: client timeouts are real), then fail if it says so."""
+    spec = fault.spec
+    request.scope.setdefault("state", {})["ulmock.fault"] = f"fault {fault.id}: " + (
+        f"{spec.status or ''} {spec.code or ''}".strip() or f"{spec.latencyMs} ms"
+    )
+    if spec.latencyMs:
+        await asyncio.sleep(spec.latencyMs / 1000)
+    err = spec.error()
+    if err is not None:
+        raise err
+
+
 class ApiEdge:
     """Builds one Starlette route per path, dispatching methods to operations."""
 
@@ -238,6 +253,9 @@ class ApiEdge:
                 per_minute, per_day = platform.accounts.limits(account)
                 rate_headers = platform.rate_limits.hit(account.id, per_minute, per_day).headers()
                 platform.accounts.require_scope(key, op.scope)
+                fault = emulator.faults.pick(request.method, request.url.path, account.username)
+            if fault is not None:
+                await inject(fault, request)
             call = Call(platform, emulator, account, key, request, dict(request.path_params))
             if op.query is not None:
                 call.query = validate(op.query, dict(request.query_params), "query parameter")

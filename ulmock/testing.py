@@ -163,13 +163,15 @@ class Ulmock:
 
 
 def _emulator_from_marker(marker: pytest.Mark | None) -> Emulator:
-    from ulmock.scenarios import build_emulator
+    from ulmock.scenarios import build_emulator, load_scenario
 
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    world = load_scenario(options.pop("scenario", "minimal"))
+    # Tests run on a manual clock unless they ask otherwise, from a fixed start.
     clock = options.pop("clock", "manual")
-    options.setdefault("scenario", "minimal")
-    options.setdefault("start", DEFAULT_START if clock == "manual" else None)
-    return build_emulator(mode=clock, **options)
+    fallback = DEFAULT_START if clock == "manual" else None
+    start = options.pop("start", world.scenario.clock.start or fallback)
+    return build_emulator(world, mode=clock, start=start, **options)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,6 +10,7 @@ raised before anything is built.
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import re
@@ -24,9 +25,12 @@ from ulmock.emulator import Emulator
 from ulmock.fixtureset import fixtures_dir
 from ulmock.scenarios.build import ScenarioWorld, fixed_key
 from ulmock.scenarios.format import Scenario
-from ulmock.scenarios.source import LineMap, ScenarioError, first_error, key_path, read_yaml
+from ulmock.scenarios.source import LineMap, ScenarioError, first_error, key_path, parse_yaml, read_yaml
 
-__all__ = ["ScenarioError", "ScenarioWorld", "build_emulator", "bundled_scenarios", "fixed_key", "load_scenario"]
+__all__ = [
+    "ScenarioError", "ScenarioWorld", "build_emulator", "bundled_scenarios", "fixed_key", "load_scenario",
+    "parse_scenario_text", "play",
+]  # fmt: skip
 
 _FAKER = re.compile(r"\$\{faker\.(\w+)\}")
 # Providers a scenario may call: text that reads well, nothing that varies by locale setup.
@@ -67,8 +71,19 @@ def resolve(name_or_path: str | Path) -> tuple[str, Path]:
 
 def load_scenario(name_or_path: str | Path) -> ScenarioWorld:
     name, path = resolve(name_or_path)
+    return _load_file(name, path.resolve(), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_file(name: str, path: Path, mtime_ns: int) -> ScenarioWorld:
+    """Parsed once per file version: the pytest fixture builds a world for every test."""
     data, lines = read_yaml(path)
     return parse_scenario(data, lines, name, str(path))
+
+
+def parse_scenario_text(text: str, name: str = "inline") -> ScenarioWorld:
+    data, lines = parse_yaml(text, f"<{name}>")
+    return parse_scenario(data, lines, name, f"<{name}>")
 
 
 def parse_scenario(data: Any, lines: LineMap, name: str, file: str) -> ScenarioWorld:
@@ -161,7 +176,7 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
 
 
 def build_emulator(
-    scenario: str | Path = "demo",
+    scenario: str | Path | ScenarioWorld = "demo",
     *,
     seed: int | None = None,
     mode: ClockMode | None = None,
@@ -171,7 +186,7 @@ def build_emulator(
     admin_token: str | None = None,
 ) -> Emulator:
     """An Emulator playing a scenario; arguments override the scenario's own clock and seed."""
-    world = load_scenario(scenario)
+    world = scenario if isinstance(scenario, ScenarioWorld) else load_scenario(scenario)
     s = world.scenario
     begin = start if start is not None else s.clock.start
     return Emulator(
@@ -185,3 +200,11 @@ def build_emulator(
         name=world.name,
         faults=s.behaviours.routes,
     )
+
+
+def play(emulator: Emulator, world: ScenarioWorld) -> None:
+    """Replace a running emulator's world by a scenario's, clock and faults included."""
+    s = world.scenario
+    start = parse_iso(s.clock.start) if s.clock.start else emulator.clock.now()
+    clock = {"now": start, "mode": s.clock.mode, "speed": s.clock.speed, "seq": 0, "queue": []}
+    emulator.load(world, world.name, s.seed, clock, s.behaviours.routes)

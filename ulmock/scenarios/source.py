@@ -57,14 +57,21 @@ def key_path(loc: Sequence[str | int]) -> str:
 
 
 def read_yaml(path: Path) -> tuple[Any, LineMap]:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), None, "", f"cannot be read: {exc}") from None
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise ScenarioError(str(path), line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise ScenarioError(file, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
     return data, LineMap(root)
 
 
