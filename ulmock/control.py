@@ -188,7 +188,7 @@ class ControlApi:
     async def advance_clock(self, request: Request) -> dict[str, Any]:
         body: ClockAdvance = await self._body(request, ClockAdvance)
         # advance() waits for due webhooks to be sent: off the event loop, or every request waits too
-        self.emulator.advance(body.seconds)
+        await run_in_threadpool(self.emulator.advance, body.seconds)
         return self.emulator.clock.describe()
 
     async def list_requests(self, request: Request) -> Response:
