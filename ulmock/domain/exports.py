@@ -118,6 +118,9 @@ class Exports:
         model: Model | None = w.table("model", account.id).get(export.model_id)
         export.completed_at = now
         error = self.failing_formats.get(export.format)
+        scripts = getattr(w, "scripts", None)
+        if error is None and scripts is not None:
+            error = scripts.export_failure(account.id, export.format)
         if model is None:
             error = "The model was deleted before the export finished"
         if error is not None:

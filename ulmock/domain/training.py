@@ -166,6 +166,10 @@ class Trainings:
             epoch_seconds=seconds, epoch_cost=gpu_cost(seconds, gpu_type), estimated_cost=estimated,
             reserved=estimated, previous_model_status=model.status, created_at=now,
         )  # fmt: skip
+        scripts = getattr(w, "scripts", None)
+        failure = scripts.training_failure(model.id) if scripts is not None else None
+        if failure is not None:
+            self.inject_failure(training, failure.at_epoch, failure.error)
         account.reserved += estimated
         w.table("training", account.id).add(training.id, training)
         model.status = "training"
