@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ulmock.errors import ERROR_CODES, ApiError
+from ulmock.errors import ERROR_CODES, ApiError, RateLimited
 
 ErrorCode = Literal["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR", "RATE_LIMITED", "INTERNAL_ERROR"]
 
@@ -52,8 +52,12 @@ class FaultSpec(BaseModel):
         code = self.code or _code_for(self.status or 500)
         cls = ERROR_CODES[code]
         status = self.status or cls.status
-        headers = {"Retry-After": "1"} if status == 429 else None
-        return cls(self.message or "Injected fault", {"injected": True}, status=status, headers=headers)
+        message, details = self.message or "Injected fault", {"injected": True}
+        if cls is RateLimited:
+            err: ApiError = RateLimited(message, 1, details)
+            err.status = status
+            return err
+        return cls(message, details, status=status, headers={"Retry-After": "1"} if status == 429 else None)
 
 
 def _code_for(status: int) -> str:

@@ -1,0 +1,106 @@
+"""`--state FILE`: a demo environment that survives restarts, and crashes mid-save."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import httpx
+
+from ulmock.scenarios import fixed_key
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(port: int, *args: str) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-m", "ulmock.cli", "serve", "--port", str(port), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/_ulmock/health").status_code == 200:
+                return proc
+        except httpx.ConnectError:
+            time.sleep(0.05)
+    proc.kill()
+    raise AssertionError(proc.stdout.read() if proc.stdout else "server did not start")
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    return out
+
+
+def test_a_restart_with_state_shows_the_same_world_clock_included(tmp_path):
+    state, port = tmp_path / "demo-state.json", _free_port()
+    base, key = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {fixed_key('acme-vision')}"}
+    first = _serve(port, "--manual-clock", "--state", str(state))
+    project = httpx.post(f"{base}/api/projects", json={"name": "Survivor"}, headers=key).json()["data"]
+    httpx.post(f"{base}/_ulmock/clock/advance", json={"seconds": 7200})
+    before = httpx.get(f"{base}/_ulmock/clock").json()["data"]
+    trainings = httpx.get(f"{base}/api/models", headers=key).json()["data"]
+    assert "saved state" in _stop(first)
+
+    second = _serve(port, "--manual-clock", "--state", str(state))
+    try:
+        assert httpx.get(f"{base}/_ulmock/clock").json()["data"]["now"] == before["now"]
+        again = httpx.get(f"{base}/api/projects/{project['id']}", headers=key).json()["data"]
+        assert again["name"] == "Survivor"
+        assert httpx.get(f"{base}/api/models", headers=key).json()["data"] == trainings
+        # The world goes on from where it was: the demo's training keeps moving.
+        httpx.post(f"{base}/_ulmock/clock/advance", json={"seconds": 6 * 3600})
+        models = httpx.get(f"{base}/api/models", headers=key).json()["data"]
+        assert all(m["status"] != "training" for m in models)
+    finally:
+        _stop(second)
+
+
+def test_a_crash_during_a_save_leaves_the_previous_state_file_whole(tmp_path):
+    state = tmp_path / "state.json"
+    # A child saves a big world over and over; we kill it while a save is in progress.
+    script = textwrap.dedent(f"""
+        from pathlib import Path
+        from ulmock.persistence import save_state
+        from ulmock.scenarios import build_emulator
+        e = build_emulator("minimal", mode="manual")
+        account = next(iter(e.platform.world.accounts.values()))
+        for i in range(40000):
+            e.platform.projects.create(account, f"project {{i}}", "x" * 200)
+        path = Path({str(state)!r})
+        save_state(e, path)
+        print("first save done", flush=True)
+        while True:
+            save_state(e, path)
+    """)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "first save done"
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".state.json.*")):
+        assert time.monotonic() < deadline, "never caught a save in progress"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    snapshot = json.loads(state.read_text())
+    assert len(snapshot["world"]["tables"]["project"]) == 1
+    assert sum(len(v) for v in snapshot["world"]["tables"]["project"].values()) == 40001
+    assert Path(state).stat().st_size > 1_000_000
+
+
+def test_a_corrupt_state_file_is_a_clear_error(tmp_path):
+    state = tmp_path / "state.json"
+    state.write_text('{"not": "a snapshot"}')
+    run = subprocess.run([sys.executable, "-m", "ulmock.cli", "serve", "--port", "0", "--state", str(state)],
+                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert run.returncode == 2 and "is not a ulmock state file" in run.stderr and "Traceback" not in run.stderr
