@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 
 from ulmock import __version__
@@ -16,13 +17,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     from ulmock.app import create_app
     from ulmock.persistence import StateSaver, load_state
+    from ulmock.inference import DeviceUnavailable
     from ulmock.scenarios import ScenarioError, build_emulator
 
     mode = "manual" if args.manual_clock else ("realtime" if args.speed is not None else None)
     try:
         emulator = build_emulator(
             args.scenario, seed=args.seed, mode=mode, speed=args.speed, start=args.start,
-            public_url=args.public_url, admin_token=args.admin_token,
+            public_url=args.public_url, admin_token=args.admin_token, device=args.device,
         )  # fmt: skip
     except ScenarioError as exc:
         print(f"ulmock: scenario error: {exc}", file=sys.stderr)
@@ -34,6 +36,13 @@ def _serve(args: argparse.Namespace) -> int:
     except (ValueError, KeyError, TypeError) as exc:
         print(f"ulmock: {state} is not a ulmock state file ({exc}); move it away or fix it", file=sys.stderr)
         return 2
+    try:
+        engine = emulator.inference()
+    except DeviceUnavailable as exc:
+        print(f"ulmock: {exc.message}", file=sys.stderr)
+        return 2
+    # Load the network now, in the background, so the first predict is not the slow one.
+    threading.Thread(target=_warm_up, args=(engine,), name="ulmock-warm-up", daemon=True).start()
     app = create_app(emulator)
     base = args.public_url or f"http://{args.host}:{args.port}"
     clock = "manual clock" if emulator.clock.mode == "manual" else f"real time x{emulator.clock.speed:g}"
@@ -58,6 +67,15 @@ def _serve(args: argparse.Namespace) -> int:
             saver.stop()
             print(f"ulmock: saved state to {state}", flush=True)
     return 0
+
+
+def _warm_up(engine: object) -> None:
+    from ulmock.inference import ModelUnavailable
+
+    try:
+        engine.warm_up()  # type: ignore[attr-defined]
+    except ModelUnavailable as exc:
+        print(f"ulmock: predict will answer 503 until the model is fetched: {exc.message}", file=sys.stderr)
 
 
 def _scenarios(args: argparse.Namespace) -> int:
@@ -100,6 +118,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--save-every", type=float, default=30.0, help="seconds between state saves (with --state)")
     serve.add_argument("--public-url", default=None, help="base URL written into signed URLs")
     serve.add_argument("--admin-token", default=None, help="require this bearer token on /_ulmock")
+    serve.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N; also $ULMOCK_DEVICE")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 

@@ -6,6 +6,7 @@ move its clock, snapshot it and read its journal.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -14,9 +15,12 @@ from typing import Any
 from starlette.requests import Request
 
 from ulmock.clock import Clock, ClockMode, Ticker
+from ulmock.domain.entities import Model
 from ulmock.domain.platform import Platform
 from ulmock.domain.snapshot import dump_world, load_world
 from ulmock.faults import Faults, FaultSpec
+from ulmock.inference import InferenceEngine
+from ulmock.inference.cache import model_cache_dir
 from ulmock.journal import Journal
 from ulmock.webhooks import WebhookDispatcher
 
@@ -36,6 +40,7 @@ class Emulator:
         admin_token: str | None = None,
         name: str = "custom",
         faults: list[FaultSpec] | None = None,
+        device: str | None = None,
     ):
         self.lock = threading.RLock()
         self.name = name
@@ -43,6 +48,8 @@ class Emulator:
         self.public_base = public_url.rstrip("/") if public_url else None
         self.admin_token = admin_token
         self.journal = Journal()
+        self.device = device
+        self._engine: InferenceEngine | None = None
         self._initial_faults = list(faults or [])
         self.faults = Faults(seed)
         self.clock = Clock(start=start if start is not None else float(int(time.time())), mode=mode, speed=speed)
@@ -145,6 +152,35 @@ class Emulator:
             faults.load(data.get("faults", []))
             self.platform, self.faults = platform, faults
             self.name = data.get("emulator", {}).get("name", self.name)
+
+    # -- inference ---------------------------------------------------------------
+    def inference(self) -> InferenceEngine:
+        """The YOLO runtime, made on first use: worlds that never predict never load it."""
+        with self.lock:
+            if self._engine is None:
+                self._engine = InferenceEngine(device=self.device)
+            return self._engine
+
+    def model_file_path(self, model: Model) -> str | None:
+        """A path onnxruntime can open for the model's weights (None: the bundled network)."""
+        if model.file is None:
+            return None
+        blob = self.platform.world.blobs.get(model.file.blob_id)
+        if blob is None:
+            return None
+        if blob.path is not None:
+            return blob.path
+        # Uploaded weights live in memory; runtimes want a file. A folder per content
+        # hash keeps the engine's session cache right for exactly these bytes, and the
+        # file keeps its name, which is what `X-Ulmock-Network` reports.
+        folder = model_cache_dir() / blob.sha256
+        target = folder / model.file.name
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(target.suffix + f".{os.getpid()}.tmp")
+            tmp.write_bytes(self.platform.world.blobs.read(blob.id))
+            os.replace(tmp, target)
+        return str(target)
 
     # -- addresses --------------------------------------------------------------
     def public_url(self, request: Request) -> str:

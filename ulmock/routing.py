@@ -176,6 +176,9 @@ def _finite_float(text: str) -> float:
 
 async def read_form(request: Request, op: Operation) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]]]:
     ctype = request.headers.get("content-type", "")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > op.max_body:
+        raise ValidationError("Request body too large", {"body": f"at most {op.max_body} bytes"}, status=413)
     if not ctype.lower().startswith("multipart/form-data"):
         raise ValidationError("Content-Type must be multipart/form-data", {"content-type": ctype or "(none)"})
     try:

@@ -15,6 +15,7 @@ __all__ = [
     "BUNDLED_MODEL_NAME",
     "bundled_model_path",
     "checksum_path",
+    "model_cache_dir",
     "resolve_cache_dir",
     "sha256_file",
     "verify_checksum",
@@ -38,6 +39,11 @@ def resolve_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
 def bundled_model_path(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """Where the bundled YOLOv3-tiny ONNX is (or would be) in the cache."""
     return resolve_cache_dir(cache_dir) / BUNDLED_MODEL_NAME
+
+
+def model_cache_dir(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Where uploaded weights are written so a runtime can open them (named by sha256)."""
+    return resolve_cache_dir(cache_dir) / "models"
 
 
 def checksum_path(model: Path) -> Path:

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from ulmock.resources import account, activity, billing, datasets, deployments, exports, models, projects, trash, training
+from ulmock.resources import (
+    account,
+    activity,
+    billing,
+    datasets,
+    deployments,
+    exports,
+    models,
+    predict,
+    projects,
+    training,
+    trash,
+)
 from ulmock.routing import Operation
 
-MODULES = (datasets, projects, models, training, exports, deployments, activity, trash, billing, account)
+MODULES = (datasets, projects, models, predict, training, exports, deployments, activity, trash, billing, account)
 
 
 def all_operations() -> list[Operation]:

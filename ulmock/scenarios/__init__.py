@@ -184,6 +184,7 @@ def build_emulator(
     start: str | float | None = None,
     public_url: str | None = None,
     admin_token: str | None = None,
+    device: str | None = None,
 ) -> Emulator:
     """An Emulator playing a scenario; arguments override the scenario's own clock and seed."""
     world = scenario if isinstance(scenario, ScenarioWorld) else load_scenario(scenario)
@@ -199,6 +200,7 @@ def build_emulator(
         admin_token=admin_token,
         name=world.name,
         faults=s.behaviours.routes,
+        device=device,
     )
 
 

@@ -1,0 +1,125 @@
+"""Predictions from a real YOLO network: a model's predict, and a running deployment's URL.
+
+Both answer the reference's own shape, `{"success": true, "predictions": [...]}` with no
+`data`, and say in `X-Ulmock-Network` which network answered: the model's own ONNX
+export, its `.pt` through `ultralytics`, or the bundled YOLOv3-tiny for models with no
+runnable file.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from ulmock import envelope
+from ulmock.errors import ApiError, InternalError, ValidationError
+from ulmock.inference import (
+    DeviceUnavailable,
+    ImageError,
+    InferenceError,
+    ModelNotRunnable,
+    ModelUnavailable,
+    ParameterError,
+    Prediction,
+)
+from ulmock.routing import Call, Routes
+
+routes = Routes("predict")
+IMAGE_LIMIT = 20 * 1024 * 1024
+NETWORK_HEADER = "X-Ulmock-Network"
+
+
+class PredictForm(BaseModel):
+    """multipart/form-data for predict."""
+
+    file: bytes = Field(json_schema_extra={"format": "binary"}, description="JPEG, PNG, WebP or BMP image")
+    conf: float = Field(0.25, ge=0, le=1, description="Confidence threshold")
+    iou: float = Field(0.7, ge=0, le=1, description="IoU threshold of non-maximum suppression")
+    imgsz: int | None = Field(None, ge=32, le=2048, description="Inference size (default: the model's)")
+
+
+class BoxView(BaseModel):
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class PredictionView(BaseModel):
+    class_: str = Field(alias="class")
+    confidence: float
+    box: BoxView
+
+
+class PredictResponse(BaseModel):
+    success: Literal[True]
+    predictions: list[PredictionView]
+
+
+async def run_prediction(call: Call, model_file: str | None) -> Prediction:
+    """One inference off the event loop; the engine's errors become the API's."""
+    form = call.form
+    _, image, _ = call.files["file"]
+    try:
+        engine = call.emulator.inference()
+        return await engine.predict_async(image, model_file, conf=form.conf, iou=form.iou, imgsz=form.imgsz)
+    except (ImageError, ParameterError) as exc:
+        raise ValidationError(exc.message, {getattr(exc, "field", "file"): exc.message}) from None
+    except ModelNotRunnable as exc:
+        raise ValidationError(f"This model cannot run: {exc.message}", {"modelId": exc.message}) from None
+    except (ModelUnavailable, DeviceUnavailable) as exc:
+        raise InternalError(exc.message, {"fix": "ulmock fetch-model"}, status=503) from None
+    except InferenceError as exc:
+        raise InternalError(f"Inference failed: {exc.message}") from None
+
+
+def predictions_response(prediction: Prediction) -> Response:
+    headers = {NETWORK_HEADER: prediction.network, "X-Inference-Ms": f"{prediction.inference_ms:.1f}"}
+    return envelope.json_response({"success": True, "predictions": prediction.detections}, 200, headers)
+
+
+@routes.post(
+    "/api/models/{modelId}/predict", scope="models", form=PredictForm, raw_response=PredictResponse,
+    max_body=IMAGE_LIMIT + 64 * 1024,
+)  # fmt: skip
+async def predict(call: Call) -> Response:
+    """Run the model on an image; boxes are pixels of the original image, best first."""
+    with call.emulator.lock:
+        model = call.platform.models.get(call.account, call.params["modelId"])
+        model_file = call.emulator.model_file_path(model)
+    return predictions_response(await run_prediction(call, model_file))
+
+
+@routes.post(
+    "/deployments/{deploymentId}/predict", scope="deployments", form=PredictForm, raw_response=PredictResponse,
+    max_body=IMAGE_LIMIT + 64 * 1024,
+)  # fmt: skip
+async def predict_deployment(call: Call) -> Response:
+    """A running deployment's endpoint: the same predictions, counted in its metrics and logs."""
+    p = call.platform
+    with call.emulator.lock:
+        deployment = p.deployments.get(call.account, call.params["deploymentId"])
+        if deployment.status != "running":
+            p.deployments.record_request(deployment, 0.0, ok=False, detail=f"not running ({deployment.status})")
+            raise ValidationError(
+                f"Deployment is not running (status: {deployment.status})", {"status": deployment.status}
+            )
+        model = p.world.table("model", call.account.id).get(deployment.model_id)
+        model_file = call.emulator.model_file_path(model) if model is not None else None
+    started = time.perf_counter()
+    try:
+        prediction = await run_prediction(call, model_file)
+    except ApiError as err:
+        with call.emulator.lock:
+            p.deployments.record_request(deployment, (time.perf_counter() - started) * 1000, ok=False,
+                                         detail=err.message)  # fmt: skip
+        raise
+    with call.emulator.lock:
+        p.deployments.record_request(
+            deployment, (time.perf_counter() - started) * 1000, ok=True,
+            detail=f"{len(prediction.detections)} detection(s) by {prediction.network}",
+        )  # fmt: skip
+    return predictions_response(prediction)
