@@ -142,12 +142,15 @@ class Deployments:
         d.status, d.instances, d.running_since = "stopped", 0, None
         return self.trash.put(account, d)
 
-    def record_request(self, deployment: Deployment, latency_ms: float, ok: bool) -> None:
+    def record_request(self, deployment: Deployment, latency_ms: float, ok: bool, detail: str = "") -> None:
         """A prediction the deployment served (or failed to): feeds metrics and logs."""
         deployment.requests += 1
+        suffix = f": {detail}" if detail else ""
         if not ok:
             deployment.errors += 1
-            self._log(deployment, "error", f"Prediction failed after {latency_ms:.0f} ms")
+            self._log(deployment, "error", f"Prediction failed after {latency_ms:.0f} ms{suffix}")
+        else:
+            self._log(deployment, "info", f"Prediction served in {latency_ms:.0f} ms{suffix}")
         deployment.latencies.append(float(latency_ms))
         if len(deployment.latencies) > LATENCY_KEEP:
             del deployment.latencies[: len(deployment.latencies) - LATENCY_KEEP]
