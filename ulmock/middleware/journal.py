@@ -26,17 +26,11 @@ class JournalMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        recorded = False
 
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
+        def record(status: int) -> None:
+            nonlocal recorded
+            recorded = True
             state = scope.get("state", {})
             self.emulator.journal.record(
                 time=iso(self.emulator.clock.now()),
@@ -48,3 +42,16 @@ class JournalMiddleware:
                 durationMs=round((time.perf_counter() - started) * 1000, 3),
                 fault=state.get("ulmock.fault"),
             )
+
+        async def send_wrapper(message: Message) -> None:
+            # Written before the answer leaves, so a client that got its response
+            # always finds the request in the journal.
+            if message["type"] == "http.response.start":
+                record(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if not recorded:
+                record(500)
