@@ -6,6 +6,7 @@ import pytest
 
 from tests.helpers import data, error
 from ulmock.domain.deployments import CREATE_SECONDS, DEPLOY_SECONDS, STOP_SECONDS
+from ulmock.domain.scripts import StuckDeployment
 
 
 def create(client, model_id, **over):
@@ -96,7 +97,7 @@ def test_plan_limit_strangers_and_scopes(ulmock):
 
 def test_scale_to_zero_and_failing_region(ulmock):
     model = data(ulmock.client.get("/api/models"))[0]
-    ulmock.platform.deployments.failing_regions["asia-east1"] = "No capacity in asia-east1"
+    ulmock.platform.world.scripts.deployments.append(StuckDeployment(region="asia-east1", error="No capacity in asia-east1"))
     bad = data(create(ulmock.client, model["id"], region="asia-east1"), 201)
     zero = data(create(ulmock.client, model["id"], minInstances=0), 201)
     ulmock.clock.advance(CREATE_SECONDS + DEPLOY_SECONDS)

@@ -14,6 +14,7 @@ from tests.helpers import data, error
 from tests.receiver import Receiver
 from ulmock.domain.catalogue import EXPORT_FORMATS
 from ulmock.domain.exports import ARTIFACTS, QUEUE_SECONDS
+from ulmock.domain.scripts import ExportFailure
 
 
 def tiny_onnx() -> bytes:
@@ -83,7 +84,7 @@ def test_unknown_format_is_400(ulmock, fmt):
 
 def test_failures_strangers_and_scopes(ulmock):
     model = baseline(ulmock)
-    ulmock.platform.exports.failing_formats["tflite"] = "Converter crashed: unsupported op"
+    ulmock.platform.world.scripts.exports.append(ExportFailure(format="tflite", error="Converter crashed: unsupported op"))
     e = data(ulmock.client.post("/api/exports", json={"modelId": model["id"], "format": "tflite"}), 201)
     ulmock.clock.advance(300)
     failed = data(ulmock.client.get(f"/api/exports/{e['id']}"))

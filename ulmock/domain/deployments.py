@@ -46,8 +46,6 @@ class Deployments:
         self.world = world
         self.activity = activity
         self.trash = trash
-        # Scripted behaviour: regions whose deployments never become ready.
-        self.failing_regions: dict[str, str] = {}
         world.clock.on(EVENT, self._step)
 
     # -- queries ---------------------------------------------------------------
@@ -188,18 +186,13 @@ class Deployments:
         if account is None or account.deleted or d is None or d.status != payload["from"]:
             return
         target = NEXT[d.status][0]
-        scripts = getattr(w, "scripts", None)
-        stuck = scripts.deployment_stuck(account.id, d.region) if scripts is not None and target == "running" else None
+        stuck = w.scripts.deployment_stuck(account.id, d.region) if target == "running" else None
         if stuck is not None and stuck.error is None:
             # Never becomes ready: health checks keep failing, nothing moves on.
             self._log(d, "warning", "Health check failed: the model server is not ready yet")
             return
         if stuck is not None:
             self._log(d, "error", stuck.error or "Deployment failed")
-            self._enter(account, d, "failed")
-            return
-        if target == "running" and d.region in self.failing_regions:
-            self._log(d, "error", self.failing_regions[d.region])
             self._enter(account, d, "failed")
             return
         if target == "running" and w.table("model", account.id).get(d.model_id) is None:

@@ -54,8 +54,6 @@ class Exports:
         self.world = world
         self.activity = activity
         self.webhooks = webhooks
-        # Scripted behaviour: formats whose exports fail, with the error they report.
-        self.failing_formats: dict[str, str] = {}
         world.clock.on(EVENT, self._step)
 
     def create(self, account: Account, model_id: str, fmt: str) -> Export:
@@ -117,10 +115,7 @@ class Exports:
             return
         model: Model | None = w.table("model", account.id).get(export.model_id)
         export.completed_at = now
-        error = self.failing_formats.get(export.format)
-        scripts = getattr(w, "scripts", None)
-        if error is None and scripts is not None:
-            error = scripts.export_failure(account.id, export.format)
+        error = w.scripts.export_failure(account.id, export.format)
         if model is None:
             error = "The model was deleted before the export finished"
         if error is not None:

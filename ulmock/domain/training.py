@@ -166,8 +166,7 @@ class Trainings:
             epoch_seconds=seconds, epoch_cost=gpu_cost(seconds, gpu_type), estimated_cost=estimated,
             reserved=estimated, previous_model_status=model.status, created_at=now,
         )  # fmt: skip
-        scripts = getattr(w, "scripts", None)
-        failure = scripts.training_failure(model.id) if scripts is not None else None
+        failure = w.scripts.training_failure(model.id)
         if failure is not None:
             self.inject_failure(training, failure.at_epoch, failure.error)
         account.reserved += estimated
@@ -190,7 +189,7 @@ class Trainings:
         training = self.latest(account, model_id)
         if training.status not in ACTIVE:
             raise ValidationError(f"Training is already {training.status}", {"status": training.status})
-        if training.status == "running" and training.epoch_started_at is not None:
+        if training.source == "platform" and training.status == "running" and training.epoch_started_at is not None:
             # Pay for the part of the epoch that ran.
             partial = self.world.now() - training.epoch_started_at
             self._charge(account, training, gpu_cost(partial, training.gpu_type))
@@ -281,7 +280,7 @@ class Trainings:
                 dataset = w.table("dataset", account.id).get(training.dataset_id)
                 if dataset is not None and dataset.class_names:
                     model.class_names = list(dataset.class_names)
-                last = training.history[-1]
+                last = training.history[-1] if training.history else {}
                 model.metrics = {k: float(v) for k, v in last.items() if k.startswith("metrics/")}
             elif status == "failed":
                 model.status = "failed"
@@ -297,6 +296,26 @@ class Trainings:
         else:
             self.activity.record(account, "training.cancelled", f"Cancelled training of '{name}' ({cost} charged)",
                                  "model", training.model_id)  # fmt: skip
+
+    # -- runs reported by the SDK (domain/sdk_runs.py): same record and events, no clock --
+    def begin_reported(self, account: Account, model: Model, training: Training) -> None:
+        """A run the user started on their own machine: running from its first report."""
+        self.world.table("training", account.id).add(training.id, training)
+        model.status = "training"
+        model.updated_at = training.created_at
+        self.activity.record(account, "training.started", f"Started training '{model.name}' (reported by the SDK)",
+                             "model", model.id)  # fmt: skip
+        self.webhooks.emit(account, "training.started", self._event_data(training))
+
+    def epoch_reported(self, account: Account, training: Training, epoch: int, metrics: dict[str, float]) -> None:
+        training.current_epoch = max(training.current_epoch, epoch)
+        training.history = [h for h in training.history if int(h["epoch"]) != epoch] + [{"epoch": epoch, **metrics}]
+        training.history.sort(key=lambda h: h["epoch"])
+        training.epoch_started_at = self.world.now()
+        self.webhooks.emit(account, "training.epoch", {**self._event_data(training), "epoch": epoch, "metrics": metrics})
+
+    def finish_reported(self, account: Account, training: Training, status: str, error: str | None) -> None:
+        self._finish(account, training, status, error)
 
     def _event_data(self, t: Training) -> dict[str, Any]:
         return {"trainingId": t.id, "modelId": t.model_id, "datasetId": t.dataset_id, "status": t.status,
