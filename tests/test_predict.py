@@ -165,3 +165,16 @@ def test_requests_keep_flowing_while_inference_runs(ulmock):
         t.join()
     assert listed == [200] * 10 and results == [200] * 4
     assert np.all(np.array(results) == 200)
+
+
+def test_an_onnx_export_of_a_model_without_weights_is_the_network_that_answers_it(ulmock):
+    import httpx
+    import onnx
+
+    export = data(ulmock.client.post("/api/exports", json={"modelId": baseline(ulmock), "format": "onnx"}), 201)
+    ulmock.clock.advance(minutes=5)
+    done = data(ulmock.client.get(f"/api/exports/{export['id']}"))
+    assert done["status"] == "completed"
+    proto = onnx.load_model_from_string(httpx.get(done["downloadUrl"]).content)
+    meta = {p.key: p.value for p in proto.metadata_props}
+    assert meta["task"] == "detect" and "'person'" in meta["names"]

@@ -10,6 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -20,7 +21,7 @@ from ulmock.domain.platform import Platform
 from ulmock.domain.snapshot import dump_world, load_world
 from ulmock.faults import Faults, FaultSpec
 from ulmock.inference import InferenceEngine
-from ulmock.inference.cache import model_cache_dir
+from ulmock.inference.cache import bundled_model_path, model_cache_dir
 from ulmock.journal import Journal
 from ulmock.webhooks import WebhookDispatcher
 
@@ -70,7 +71,7 @@ class Emulator:
         else:
             self.clock.load(self._initial_clock)
         platform = Platform(self.clock, self.seed, secret=f"ulmock-{self.seed}")
-        platform.webhooks.listener = self.webhooks.wake
+        self._wire(platform)
         if self._build is not None:
             self._build(platform)
         return platform
@@ -147,11 +148,16 @@ class Emulator:
             platform = Platform(self.clock, data["world"]["seed"], secret=data["world"]["secret"])
             load_world(platform.world, data["world"])
             self.clock.load(data["clock"])
-            platform.webhooks.listener = self.webhooks.wake
+            self._wire(platform)
             faults = Faults(self.seed)
             faults.load(data.get("faults", []))
             self.platform, self.faults = platform, faults
             self.name = data.get("emulator", {}).get("name", self.name)
+
+    def _wire(self, platform: Platform) -> None:
+        """Connect a platform to what lives outside the domain: delivery, the model cache."""
+        platform.webhooks.listener = self.webhooks.wake
+        platform.exports.runnable_onnx = _bundled_onnx
 
     # -- inference ---------------------------------------------------------------
     def inference(self) -> InferenceEngine:
@@ -188,3 +194,8 @@ class Emulator:
         if self.public_base:
             return self.public_base
         return str(request.base_url).rstrip("/")
+
+
+def _bundled_onnx() -> Path | None:
+    path = bundled_model_path()
+    return path if path.is_file() else None

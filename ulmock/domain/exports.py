@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ulmock.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import EXPORT_FORMATS
-from ulmock.domain.entities import Account, Export, Model
+from ulmock.domain.entities import Account, Blob, Export, Model
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
 from ulmock.domain.webhooks import Webhooks
@@ -54,6 +56,9 @@ class Exports:
         self.world = world
         self.activity = activity
         self.webhooks = webhooks
+        # Where a runnable ONNX for models without weights comes from (the emulator
+        # wires the bundled network in; the domain knows no inference).
+        self.runnable_onnx: Callable[[], Path | None] | None = None
         world.clock.on(EVENT, self._step)
 
     def create(self, account: Account, model_id: str, fmt: str) -> Export:
@@ -125,13 +130,23 @@ class Exports:
                                  "export", export.id)  # fmt: skip
             return
         assert model is not None
-        blob = w.blobs.put(self._artifact(model, export))
+        blob = self._store_artifact(model, export)
         export.blob_id, export.size, export.status = blob.id, blob.size, "completed"
         self.activity.record(account, "export.completed", f"Export of '{model.name}' to {export.format} is ready",
                              "export", export.id)  # fmt: skip
         self.webhooks.emit(account, "export.completed", {
             "exportId": export.id, "modelId": model.id, "format": export.format, "status": export.status,
             "fileName": export.file_name, "size": export.size, "completedAt": iso(now)})  # fmt: skip
+
+    def _store_artifact(self, model: Model, export: Export) -> Blob:
+        w = self.world
+        if export.format == "onnx" and model.file is None and self.runnable_onnx is not None:
+            # A model with no weights answers predict with the bundled network, so its
+            # ONNX export is that network: a real file that runs.
+            bundled = self.runnable_onnx()
+            if bundled is not None:
+                return w.blobs.put_file(bundled, "application/octet-stream")
+        return w.blobs.put(self._artifact(model, export))
 
     def _artifact(self, model: Model, export: Export) -> bytes:
         w = self.world
