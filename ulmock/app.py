@@ -22,6 +22,7 @@ from ulmock.openapi import build_openapi
 from ulmock.pages import BillingPages
 from ulmock.resources import all_operations
 from ulmock.routing import ApiEdge
+from ulmock.uploads import SignedUploads
 
 
 def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
@@ -51,6 +52,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
 
     routes = [
         *ApiEdge(emulator, operations).routes(),
+        *SignedUploads(emulator).routes(),  # before SignedFiles: its catch-all takes PUT too
         *SignedFiles(emulator).routes(),
         *BillingPages(emulator).routes(),
         *ControlApi(emulator).routes(),

@@ -140,3 +140,27 @@ class CreateDeployment(Body):
 class DeploymentLogsQuery(Query):
     severity: Literal["info", "warning", "error"] | None = None
     limit: int = Field(100, ge=1, le=1000)
+
+
+# -- what the `ultralytics` package sends (resources/sdk.py) ----------------------------
+SdkEvent = Literal["training_started", "training_progress", "epoch_end", "system_metrics", "console_output",
+                   "checkpoint_saved", "training_complete", "training_failed"]  # fmt: skip
+
+
+class TrainingReport(Body):
+    """`POST /api/webhooks/training/metrics`: the first event names project and name, later ones modelId."""
+
+    modelId: str | None = Field(None, min_length=1, max_length=200)
+    project: str | None = Field(None, min_length=1, max_length=200, description="user/project-slug, or a slug")
+    name: str | None = Field(None, min_length=1, max_length=128, description="The model's slug (default train)")
+    event: SdkEvent
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class CheckpointUploadRequest(Body):
+    filename: str = Field(min_length=1, max_length=255)
+    modelId: str | None = Field(None, min_length=1, max_length=200)
+    project: str | None = Field(None, min_length=1, max_length=200)
+    name: str | None = Field(None, min_length=1, max_length=128)
+    runId: JsonInt | None = Field(None, ge=0)
+    size: float | None = Field(None, ge=0)

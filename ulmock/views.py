@@ -554,3 +554,22 @@ class DeploymentLogView(View):
 
 def deployment_log_view(log: Any) -> dict[str, Any]:
     return {"timestamp": iso(log.at), "severity": log.severity, "message": log.message}
+
+
+# -- answers to the `ultralytics` package (resources/sdk.py) ---------------------------
+class TrainingReportView(View):
+    received: Literal[True]
+    event: str
+    modelId: str
+    modelSlug: str
+    modelUrl: str
+    runId: int
+    cancelled: bool
+
+
+class CheckpointUploadView(View):
+    uploadUrl: str
+    gcsPath: str
+    uploadPath: str
+    modelId: str
+    expiresAt: str

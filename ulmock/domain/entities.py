@@ -221,6 +221,11 @@ class Training(Record):
     started_at: float | None = None
     epoch_started_at: float | None = None
     finished_at: float | None = None
+    # "sdk": a run on the user's own machine, reported by the `ultralytics` package
+    # (domain/sdk_runs.py); it moves on those reports, never on the clock, and costs nothing.
+    source: Literal["platform", "sdk"] = "platform"
+    run_id: int | None = None
+    console: list[str] = Field(default_factory=list)
 
 
 class Export(Record):

@@ -17,6 +17,7 @@ from ulmock.domain.gdpr import Gdpr
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
 from ulmock.domain.ratelimit import RateLimiter
+from ulmock.domain.sdk_runs import SdkRuns
 from ulmock.domain.storage import Storage
 from ulmock.domain.training import Trainings
 from ulmock.domain.trash import Trash
@@ -43,6 +44,8 @@ class Platform:
         self.trainings = Trainings(w, self.activity, self.webhooks)
         self.exports = Exports(w, self.activity, self.webhooks)
         self.deployments = Deployments(w, self.activity, self.trash)
+        self.sdk_runs = SdkRuns(w, self.accounts, self.projects, self.datasets, self.models, self.trainings,
+                                self.storage, self.activity)  # fmt: skip
 
     def now(self) -> float:
         return self.clock.now()

@@ -12,12 +12,13 @@ from ulmock.resources import (
     models,
     predict,
     projects,
+    sdk,
     training,
     trash,
 )
 from ulmock.routing import Operation
 
-MODULES = (datasets, projects, models, predict, training, exports, deployments, activity, trash, billing, account)
+MODULES = (datasets, projects, models, predict, training, exports, deployments, activity, trash, billing, account, sdk)
 
 
 def all_operations() -> list[Operation]:

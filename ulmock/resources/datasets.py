@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from ulmock import envelope
+from ulmock import envelope, mirror
 from ulmock.routing import Call, Routes
 from ulmock.schemas import CreateDataset, DatasetListQuery
 from ulmock.views import DatasetExportView, DatasetView, TrashedView, dataset_export_view, dataset_view, trashed_view
@@ -58,11 +58,12 @@ def export_dataset(call: Call) -> Response:
     return envelope.ok(dataset_export_view(dataset, signed, call.base_url))
 
 
-@routes.get("/api/datasets/{owner}/{slug}/export", scope=SCOPE, response=DatasetExportView)
+@routes.get("/api/datasets/{owner}/{slug}/export", scope=SCOPE, response=DatasetExportView,
+            raw_response=mirror.answer_model(DatasetExportView))  # the SDK reads downloadUrl at the top
 def export_dataset_by_slug(call: Call) -> Response:
     """The SDK's export of `ul://owner/datasets/slug` (yours, or a public one)."""
     p = call.platform
     owner = p.accounts.by_username(call.params["owner"])
     dataset, signed = p.datasets.export_by_slug(call.account, owner, call.params["slug"])
-    return envelope.ok(dataset_export_view(dataset, signed, call.base_url))
+    return mirror.ok(dataset_export_view(dataset, signed, call.base_url))
 
