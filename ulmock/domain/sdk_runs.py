@@ -191,13 +191,16 @@ class SdkRuns:
 
     def _epoch(self, account: Account, training: Training, data: dict[str, Any]) -> None:
         epoch = max(1, _int(data.get("epoch"), training.current_epoch) + 1)  # the SDK counts from 0, the Platform from 1
+        if epoch > training.epochs:
+            # After the last epoch the SDK validates best.pt and reports it as one more epoch_end;
+            # it is no epoch, and training_complete brings the same final metrics.
+            return
         metrics = finite_metrics(data.get("metrics"))
         for key in ("fitness", "best_fitness"):
             metrics.update(finite_metrics({key: data.get(key)}))
         self.trainings.epoch_reported(account, training, epoch, metrics)
         if training.started_at is not None and training.current_epoch:  # the ETA follows the pace so far
             training.epoch_seconds = round((self.world.now() - training.started_at) / training.current_epoch, 3)
-        training.epochs = max(training.epochs, training.current_epoch)
 
     def _console(self, training: Training, data: dict[str, Any]) -> None:
         content = data.get("content")
