@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
-from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD
+from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD, TASKS
 
 Task = Literal["detect", "segment", "classify", "pose", "obb"]
 Scope = Literal["datasets", "projects", "models", "training", "deployments", "exports", "account"]
@@ -78,7 +78,8 @@ class UploadModelForm(BaseModel):
     file: bytes = Field(json_schema_extra={"format": "binary"}, description="A .pt or .onnx model file")
     projectId: str = Field(min_length=1, max_length=200)
     name: str = Field(min_length=1, max_length=100, pattern=NAME_PATTERN)
-    task: Task | None = None
+    # Absent means "read it from the file"; a form field has no null, so none is published.
+    task: Annotated[Task | None, WithJsonSchema({"enum": list(TASKS)})] = None
 
 
 class EventIds(Body):
@@ -143,6 +144,14 @@ class DeploymentLogsQuery(Query):
 
 
 # -- what the `ultralytics` package sends (resources/sdk.py) ----------------------------
+# The run's model is named by modelId, or found (or made) from project (+ name).
+ONE_OF_MODEL_OR_PROJECT: dict[str, Any] = {
+    "anyOf": [
+        {"required": ["modelId"], "properties": {"modelId": {"type": "string"}}},
+        {"required": ["project"], "properties": {"project": {"type": "string"}}},
+    ]
+}
+CHECKPOINT_NAME = r"^[^/\\]*\.([pP][tT]|[oO][nN][nN][xX])$"  # a plain .pt or .onnx file name
 SdkEvent = Literal["training_started", "training_progress", "epoch_end", "system_metrics", "console_output",
                    "checkpoint_saved", "training_complete", "training_failed"]  # fmt: skip
 
@@ -150,6 +159,7 @@ SdkEvent = Literal["training_started", "training_progress", "epoch_end", "system
 class TrainingReport(Body):
     """`POST /api/webhooks/training/metrics`: the first event names project and name, later ones modelId."""
 
+    model_config = ConfigDict(json_schema_extra=ONE_OF_MODEL_OR_PROJECT)
     modelId: str | None = Field(None, min_length=1, max_length=200)
     project: str | None = Field(None, min_length=1, max_length=200, description="user/project-slug, or a slug")
     name: str | None = Field(None, min_length=1, max_length=128, description="The model's slug (default train)")
@@ -158,7 +168,9 @@ class TrainingReport(Body):
 
 
 class CheckpointUploadRequest(Body):
-    filename: str = Field(min_length=1, max_length=255)
+    model_config = ConfigDict(json_schema_extra=ONE_OF_MODEL_OR_PROJECT)
+
+    filename: str = Field(min_length=1, max_length=255, pattern=CHECKPOINT_NAME)
     modelId: str | None = Field(None, min_length=1, max_length=200)
     project: str | None = Field(None, min_length=1, max_length=200)
     name: str | None = Field(None, min_length=1, max_length=128)

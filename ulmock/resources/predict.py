@@ -9,9 +9,9 @@ runnable file.
 from __future__ import annotations
 
 import time
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 from starlette.responses import Response
 
 from ulmock import envelope
@@ -38,7 +38,10 @@ class PredictForm(BaseModel):
     file: bytes = Field(json_schema_extra={"format": "binary"}, description="JPEG, PNG, WebP or BMP image")
     conf: float = Field(0.25, ge=0, le=1, description="Confidence threshold")
     iou: float = Field(0.7, ge=0, le=1, description="IoU threshold of non-maximum suppression")
-    imgsz: int | None = Field(None, ge=32, le=2048, description="Inference size (default: the model's)")
+    # Absent means the model's own size; a form field has no null, so none is published.
+    imgsz: Annotated[int | None, WithJsonSchema({"type": "integer", "minimum": 32, "maximum": 2048})] = Field(
+        None, ge=32, le=2048, description="Inference size (default: the model's)"
+    )
 
 
 class BoxView(BaseModel):
