@@ -102,7 +102,7 @@ class Webhooks:
     def due(self) -> list[WebhookDelivery]:
         """The head of each endpoint's queue, where that head may be sent now."""
         heads = []
-        for account_id, table in self.world.tables_of("delivery").items():
+        for table in self.world.tables_of("delivery").values():
             seen: set[str] = set()
             for d in table.values():
                 if d.endpoint_id in seen or d.status in ("delivered", "failed"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ulmock.domain.catalogue import MICRO
@@ -122,16 +124,16 @@ class ScenarioWorld:
             p.webhooks.register(account, hook.url, hook.events, hook.secret)
         for i, t in enumerate(spec.trainings):
             model = self._model(models, account, t.model, ("accounts", index, "trainings", i, "model"))
-            rows, total = p.world.table("dataset", account.id).newest_first()
+            rows, _ = p.world.table("dataset", account.id).newest_first()
             dataset = next((d for d in rows if d.name == t.dataset), None)
             if dataset is None:
                 raise self._dangling(("accounts", index, "trainings", i, "dataset"), f"no dataset named '{t.dataset}'")
-            self._apply(lambda: p.trainings.start(account, model.id, dataset.id, t.epochs, t.imageSize, t.gpuType),
-                        ("accounts", index, "trainings", i))  # fmt: skip
+            with self._refusals_at(("accounts", index, "trainings", i)):
+                p.trainings.start(account, model.id, dataset.id, t.epochs, t.imageSize, t.gpuType)
         for i, d in enumerate(spec.deployments):
             model = self._model(models, account, d.model, ("accounts", index, "deployments", i, "model"))
-            self._apply(lambda: p.deployments.create(account, model.id, d.region, d.minInstances, d.maxInstances),
-                        ("accounts", index, "deployments", i))  # fmt: skip
+            with self._refusals_at(("accounts", index, "deployments", i)):
+                p.deployments.create(account, model.id, d.region, d.minInstances, d.maxInstances)
 
     # -- errors -----------------------------------------------------------------
     def _model(self, models: dict[tuple[str, str], Model], account: Account, ref: str, loc: tuple[Any, ...]) -> Model:
@@ -147,9 +149,11 @@ class ScenarioWorld:
             raise self._dangling(loc, f"no account '{username}'")
         return accounts[username].id
 
-    def _apply(self, action: Any, loc: tuple[Any, ...]) -> None:
+    @contextmanager
+    def _refusals_at(self, loc: tuple[Any, ...]) -> Iterator[None]:
+        """What the Platform refuses (a plan limit, the balance) is an error at `loc`."""
         try:
-            action()
+            yield
         except ApiError as err:
             raise self._dangling(loc, err.message) from None
 
