@@ -163,7 +163,7 @@ def test_upload_url_errors_and_signed_put_refusals(ulmock, sdk):
     error(sdk.post(UPLOAD, json={"modelId": mid}), 400, "VALIDATION_ERROR")
     error(sdk.post(UPLOAD, json={"filename": "../best.pt", "modelId": mid}), 400, "VALIDATION_ERROR")
     error(sdk.post(UPLOAD, json={"filename": "best.txt", "modelId": mid}), 400, "VALIDATION_ERROR")
-    error(sdk.post(UPLOAD, json={"filename": "best.pt", "modelId": mid, "runId": ans["runId"] + 7}), 400, "VALIDATION_ERROR")
+    error(sdk.post(UPLOAD, json={"filename": "best.pt", "modelId": mid, "runId": ans["runId"] + 7}), 404, "NOT_FOUND")
     error(sdk.post(UPLOAD, json={"filename": "best.pt", "modelId": "model_nope"}), 404, "NOT_FOUND")
     too_big = {"filename": "best.pt", "modelId": mid, "size": 10**12}
     error(sdk.post(UPLOAD, json=too_big), 400, "VALIDATION_ERROR")

@@ -175,4 +175,4 @@ class CheckpointUploadRequest(Body):
     project: str | None = Field(None, min_length=1, max_length=200)
     name: str | None = Field(None, min_length=1, max_length=128)
     runId: JsonInt | None = Field(None, ge=0)
-    size: float | None = Field(None, ge=0)
+    size: float | None = Field(None, ge=0, le=512 * 1024 * 1024)  # sdk_runs.UPLOAD_LIMIT

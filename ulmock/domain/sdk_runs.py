@@ -19,6 +19,7 @@ from ulmock.domain.datasets import Datasets
 from ulmock.domain.entities import Account, Model, ModelFile, Project, Training
 from ulmock.domain.ids import slugify
 from ulmock.domain.modelfiles import inspect_model_file
+from ulmock.domain.owned import NAME_MAX
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
 from ulmock.domain.signing import SignedPath
@@ -83,8 +84,7 @@ class SdkRuns:
         owner, _, slug = project.rpartition("/")
         if owner and owner != account.username and self.accounts.by_username(owner) is not None:
             raise Forbidden("You have no editor access to this workspace", {"project": project})
-        slug = slugify(slug)
-        return slug
+        return _slug(slug)
 
     def find_model(self, account: Account, model_id: str | None, project: str | None, name: str | None) -> Model:
         if model_id:
@@ -92,7 +92,7 @@ class SdkRuns:
         if not project:
             raise ValidationError("modelId or project is required", {"modelId": "required without project"})
         found = self.projects.by_slug(account, self.project_slug(account, project))
-        model = self._model_in(account, found, slugify(name or "train")) if found else None
+        model = self._model_in(account, found, _slug(name or "train")) if found else None
         if model is None:
             raise NotFound("Model not found", {"project": project, "name": name or "train"})
         return model
@@ -159,7 +159,7 @@ class SdkRuns:
             found = self.projects.by_slug(account, slug)
             # The Platform creates the project on a first run into a new one, as `yolo train project=...` expects.
             target = found or self.projects.create(account, slug)
-            model = self.models.create(account, target.id, slugify(name or "train"), task=_task(args),
+            model = self.models.create(account, target.id, _slug(name or "train"), task=_task(args),
                                        source="sdk", status="training")  # fmt: skip
         training = self._new_run(account, model, data, args)
         self.trainings.begin_reported(account, model, training)
@@ -241,7 +241,7 @@ class SdkRuns:
         model = self.find_model(account, model_id, project, name)
         run = self.latest_run(account, model)
         if run_id is not None and (run is None or run.run_id != run_id):
-            raise ValidationError("runId does not belong to this model", {"runId": "not this model's run"})
+            raise NotFound("No such run of this model", {"runId": run_id})
         if size is not None:
             if size > UPLOAD_LIMIT:
                 raise ValidationError("Checkpoint is too large", {"size": f"at most {UPLOAD_LIMIT} bytes"})
@@ -264,6 +264,11 @@ class SdkRuns:
         self.activity.record(account, "model.uploaded", f"Uploaded checkpoint {filename} of '{model.name}'",
                              "model", model.id)  # fmt: skip
         return stored
+
+
+def _slug(text: str) -> str:
+    """A slug that fits a name (the SDK allows 128 characters, names stop at 100)."""
+    return slugify(text)[:NAME_MAX].strip("-") or "untitled"
 
 
 def _int(value: Any, default: int) -> int:
