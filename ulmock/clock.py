@@ -12,6 +12,7 @@ set to each event's own time while it runs, before `advance` returns.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import threading
 import time
@@ -24,6 +25,7 @@ ClockMode = Literal["manual", "realtime"]
 Handler = Callable[[dict[str, Any]], None]
 
 
+@functools.lru_cache(maxsize=65_536)  # the same stored times are rendered on every list
 def iso(ts: float) -> str:
     """ISO 8601 UTC with `Z`, millisecond precision, as the Platform writes times."""
     dt = datetime.fromtimestamp(ts, tz=UTC)

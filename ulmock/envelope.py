@@ -10,11 +10,24 @@ from starlette.responses import Response
 from ulmock.domain.store import Page
 from ulmock.errors import ApiError
 
+try:
+    import orjson
+except ImportError:  # optional: the standard library writes equivalent JSON, slower
+    orjson = None  # type: ignore[assignment]
+
 JSON = "application/json"
 
 
 def _dumps(payload: Any) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    # orjson is ~10x faster on list pages, the hottest path; what it refuses (ints beyond
+    # 64 bits, such as an absurd page number echoed in `meta`) takes the standard path.
+    if orjson is not None:
+        try:
+            return orjson.dumps(payload)
+        except TypeError:  # orjson.JSONEncodeError is a TypeError
+            pass
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False)
+    return text.encode()
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -57,9 +57,12 @@ SETTINGS = hypothesis.settings(
 
 
 # Schema-valid input these operations may still refuse with 400, for reasons no JSON
-# Schema can state: the file is no model (upload), the plan already is Pro
-# (subscription checkout), startDate after endDate (activity).
-CONTENT_CHECKED = {"upload_model", "create_subscription_checkout", "list_activity"}
+# Schema can state: the file is no model (upload) or no image (predict), the plan already
+# is Pro (subscription checkout), startDate after endDate (activity).
+CONTENT_CHECKED = {
+    "upload_model", "create_subscription_checkout", "list_activity", "predict",
+    "predict_deployment",
+}  # fmt: skip
 
 
 @schema.parametrize()
