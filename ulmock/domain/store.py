@@ -80,11 +80,34 @@ class Table(Generic[T]):
         return (self._rows[i] for i in matches), len(matches)
 
     def page(self, page: int, limit: int, **where: Any) -> Page[T]:
-        rows, total = self.newest_first(**where)
         start = (page - 1) * limit
+        keys = self._ordered_ids(where)
+        if keys is None:  # several filters: walk the rows
+            rows, total = self.newest_first(**where)
+            if start >= total:
+                return Page([], total, page, limit)
+            return Page(list(islice(rows, start, start + limit)), total, page, limit)
+        total = len(keys)
         if start >= total:  # past the end (islice also refuses starts beyond sys.maxsize)
             return Page([], total, page, limit)
-        return Page(list(islice(rows, start, start + limit)), total, page, limit)
+        stop = min(start + limit, total)
+        # Skip ids, not rows, and from whichever end is nearer: deep pages stay cheap.
+        if start <= total // 2:
+            ids = list(islice(reversed(keys), start, stop))
+        else:
+            ids = list(islice(keys, total - stop, total - start))[::-1]
+        return Page([self._rows[i] for i in ids], total, page, limit)
+
+    def _ordered_ids(self, where: dict[str, Any]) -> dict[str, Any] | None:
+        """Ids (oldest first) matching at most one equality filter; None for more."""
+        active = [(f, v) for f, v in where.items() if v is not None]
+        if not active:
+            return self._rows
+        if len(active) == 1:
+            field, value = active[0]
+            return self._indexes[field].get(value, {})
+        return None
+
 
     def filtered_page(self, page: int, limit: int, keep: Callable[[T], bool]) -> Page[T]:
         """Page through rows passing an arbitrary predicate (activity search, dates)."""
