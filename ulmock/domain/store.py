@@ -108,7 +108,6 @@ class Table(Generic[T]):
             return self._indexes[field].get(value, {})
         return None
 
-
     def filtered_page(self, page: int, limit: int, keep: Callable[[T], bool]) -> Page[T]:
         """Page through rows passing an arbitrary predicate (activity search, dates)."""
         matching = [r for r in (self._rows[i] for i in reversed(self._rows)) if keep(r)]
