@@ -28,18 +28,17 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ulmock.app import create_app  # noqa: E402
-from ulmock.domain.entities import RateLimits  # noqa: E402
-from ulmock.fixtureset import add_fixture_dataset  # noqa: E402
-from ulmock.scenarios import build_emulator, fixed_key  # noqa: E402
-from ulmock.server import ServerThread  # noqa: E402
+from ulmock.app import create_app
+from ulmock.domain.entities import RateLimits
+from ulmock.fixtureset import add_fixture_dataset
+from ulmock.scenarios import build_emulator, fixed_key
+from ulmock.server import ServerThread
 
 KEY = fixed_key("ci-user")
 START = "2026-01-15T09:00:00Z"
@@ -146,9 +145,7 @@ def throughput(duration: float, rounds: int) -> list[tuple[str, str]]:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
             f.write(body)
         port_b = free_port()
-        procs.append(
-            subprocess.Popen([sys.executable, str(ROOT / "bench" / "serve.py"), "bare", str(port_b), f.name])
-        )
+        procs.append(subprocess.Popen([sys.executable, str(ROOT / "bench" / "serve.py"), "bare", str(port_b), f.name]))
         url_b = f"http://127.0.0.1:{port_b}/api/datasets"
         wait_ready(url_b, headers)
         assert httpx.get(url_b).content == body
@@ -170,8 +167,14 @@ def throughput(duration: float, rounds: int) -> list[tuple[str, str]]:
     ulm = {k: statistics.median(r[k] for r in ulms) for k in ulms[0]}
     ulm["errors"] = sum(r["errors"] for r in ulms)
     return [
-        (f"GET /api/datasets, bare Starlette ({generator}, {connections} conns)", f"{bare['rps']:,.0f} req/s, p50 {ms(bare['p50'])}"),
-        ("GET /api/datasets, ulmock (auth, rate limit, journal)", f"{ulm['rps']:,.0f} req/s, p50 {ms(ulm['p50'])}, non-2xx {ulm['errors']:.0f}"),
+        (
+            f"GET /api/datasets, bare Starlette ({generator}, {connections} conns)",
+            f"{bare['rps']:,.0f} req/s, p50 {ms(bare['p50'])}",
+        ),
+        (
+            "GET /api/datasets, ulmock (auth, rate limit, journal)",
+            f"{ulm['rps']:,.0f} req/s, p50 {ms(ulm['p50'])}, non-2xx {ulm['errors']:.0f}",
+        ),
         (f"ratio ulmock / bare, median of {rounds} alternating rounds (target >= 0.5)", f"{ratio:.2f}"),
     ]
 
@@ -251,9 +254,10 @@ def list_latency(sizes: list[int], samples: int) -> list[tuple[str, str]]:
             for i in range(n):
                 p.datasets.create(account, f"d{i}", "detect", quiet=True)
         last = (n + 19) // 20
-        with ServerThread(create_app(emulator)) as server, httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {key.secret}"}
-        ) as c:
+        with (
+            ServerThread(create_app(emulator)) as server,
+            httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key.secret}"}) as c,
+        ):
             figures = []
             for page in (1, max(1, last // 2), last):
                 c.get("/api/datasets", params={"page": page})

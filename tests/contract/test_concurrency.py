@@ -86,7 +86,7 @@ def test_concurrent_creates_are_neither_lost_nor_doubled(live: tuple[Emulator, s
 
 
 def test_concurrent_identical_names_get_distinct_slugs(live: tuple[Emulator, str]) -> None:
-    emulator, url = live
+    _, url = live
     threads = 12
     start = threading.Barrier(threads)
 
@@ -134,7 +134,7 @@ def test_a_slow_webhook_receiver_blocks_no_request(live: tuple[Emulator, str]) -
     training = pytest.importorskip("ulmock.domain.training")
     from tests.receiver import Receiver
 
-    emulator, url = live
+    _, url = live
     arrived, release = threading.Event(), threading.Event()
 
     class Stalling(Receiver):
@@ -157,7 +157,9 @@ def test_a_slow_webhook_receiver_blocks_no_request(live: tuple[Emulator, str]) -
         body = {"modelId": model["id"], "datasetId": dataset["id"], "epochs": 2, "imageSize": 640, "gpuType": "l4"}
         assert c.post("/api/training/start", json=body).status_code == 201
         seconds = training.QUEUE_SECONDS + training.STARTUP_SECONDS
-        advancing = threading.Thread(target=lambda: client(url).post("/_ulmock/clock/advance", json={"seconds": seconds}))
+        advancing = threading.Thread(
+            target=lambda: client(url).post("/_ulmock/clock/advance", json={"seconds": seconds})
+        )
         advancing.start()
         try:
             assert arrived.wait(timeout=TIMEOUT), "the webhook was never sent"

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
-
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -59,7 +58,9 @@ def ulmock() -> Iterator[World]:
 
 def counts(ulmock: Any) -> tuple[int, int, int, int]:
     c = ulmock.client
-    return tuple(c.get(p).json()["meta"]["total"] for p in ("/api/datasets", "/api/projects", "/api/models", "/api/api-keys"))  # type: ignore[return-value]
+    return tuple(
+        c.get(p).json()["meta"]["total"] for p in ("/api/datasets", "/api/projects", "/api/models", "/api/api-keys")
+    )  # type: ignore[return-value]
 
 
 @pytest.fixture
@@ -218,7 +219,7 @@ def test_odd_but_valid_unicode_round_trips(ulmock: Any, name: str) -> None:
 
 
 def test_names_over_the_limit_in_code_points(stored: Any) -> None:
-    refused(stored.client.post("/api/projects", json={"name": "\U0001F600" * 101}), 400)
+    refused(stored.client.post("/api/projects", json={"name": "\U0001f600" * 101}), 400)
 
 
 # -- paths: traversal in ids and signed-file URLs -------------------------------------------

@@ -10,7 +10,6 @@ call is rightly a 401; it gets its own run on a fresh world per example.
 from __future__ import annotations
 
 import hypothesis
-import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from schemathesis.specs.openapi.checks import positive_data_acceptance

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from ulmock.clock import Clock
 from ulmock.domain.entities import Account, RateLimits
@@ -205,11 +205,11 @@ class DomainMachine(RuleBasedStateMachine):
             return
         for ref in self.refs:
             a = ref.account
-            self._pages(lambda page, limit: self.p.datasets.list(a, page, limit), ref.datasets[::-1])
-            self._pages(lambda page, limit: self.p.projects.list(a, page, limit), ref.projects[::-1])
-            self._pages(lambda page, limit: self.p.models.list(a, page, limit), list(ref.models)[::-1])
-            self._pages(lambda page, limit: self.p.accounts.list_keys(a, page, limit), ref.keys[::-1])
-            self._pages(lambda page, limit: self.p.trash.list(a, page, limit), [t.id for t in ref.trash][::-1])
+            self._pages(lambda page, limit, a=a: self.p.datasets.list(a, page, limit), ref.datasets[::-1])
+            self._pages(lambda page, limit, a=a: self.p.projects.list(a, page, limit), ref.projects[::-1])
+            self._pages(lambda page, limit, a=a: self.p.models.list(a, page, limit), list(ref.models)[::-1])
+            self._pages(lambda page, limit, a=a: self.p.accounts.list_keys(a, page, limit), ref.keys[::-1])
+            self._pages(lambda page, limit, a=a: self.p.trash.list(a, page, limit), [t.id for t in ref.trash][::-1])
             for project_id in ref.projects:
                 expected = [m for m in reversed(ref.models) if ref.models[m] == project_id]
                 page = self.p.models.list(a, 1, 100, project_id=project_id)
