@@ -71,6 +71,9 @@ class OnnxDetector:
         self.network = network
         options = ort.SessionOptions()
         options.log_severity_level = 3  # errors only: shape warnings would flood the log
+        # Idle worker threads would otherwise spin on the cores the event loop and the
+        # other requests need; a server runs inference between other work.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self._session = ort.InferenceSession(str(path), options, providers=providers)
         except Exception as error:  # onnxruntime raises its own, unexported exception types
