@@ -25,11 +25,15 @@ ClockMode = Literal["manual", "realtime"]
 Handler = Callable[[dict[str, Any]], None]
 
 
-@functools.lru_cache(maxsize=65_536)  # the same stored times are rendered on every list
-def iso(ts: float) -> str:
+def iso_uncached(ts: float) -> str:
     """ISO 8601 UTC with `Z`, millisecond precision, as the Platform writes times."""
     dt = datetime.fromtimestamp(ts, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+# Stored times (createdAt, updatedAt) are rendered again on every list page; one-off
+# times (now, the journal) use `iso_uncached` so they do not push those out.
+iso = functools.lru_cache(maxsize=65_536)(iso_uncached)
 
 
 def parse_iso(text: str) -> float:
@@ -87,7 +91,8 @@ class Clock:
         return self._speed
 
     def describe(self) -> dict[str, Any]:
-        return {"now": iso(self.now()), "epoch": self.now(), "mode": self._mode, "speed": self._speed}
+        now = self.now()
+        return {"now": iso_uncached(now), "epoch": now, "mode": self._mode, "speed": self._speed}
 
     # -- changing --------------------------------------------------------
     def configure(self, mode: ClockMode | None = None, speed: float | None = None) -> None:

@@ -8,13 +8,15 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ulmock.clock import iso_uncached
+
 JOURNAL_SIZE = 10_000
 
 
 @dataclass
 class JournalEntry:
     id: int
-    time: str
+    at: float  # emulated epoch seconds; rendered only when someone reads the journal
     method: str
     path: str
     query: str
@@ -23,8 +25,15 @@ class JournalEntry:
     durationMs: float
     fault: str | None = None
 
+    @property
+    def time(self) -> str:
+        return iso_uncached(self.at)
+
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["time"] = self.time
+        del out["at"]
+        return out
 
 
 class Journal:

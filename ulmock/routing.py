@@ -277,5 +277,6 @@ class ApiEdge:
         except Exception:
             log.exception("unhandled error in %s %s", op.method, op.path)
             response = envelope.error(InternalError("Internal server error"))
-        response.headers.update(rate_headers)
+        # Appended raw: these names are never already set, and MutableHeaders scans per key.
+        response.raw_headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rate_headers.items())
         return response

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ulmock.clock import iso
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
@@ -33,7 +32,7 @@ class JournalMiddleware:
             recorded = True
             state = scope.get("state", {})
             self.emulator.journal.record(
-                time=iso(self.emulator.clock.now()),
+                at=self.emulator.clock.now(),
                 method=scope["method"],
                 path=scope["path"],
                 query=scope.get("query_string", b"").decode("latin-1"),
