@@ -28,6 +28,16 @@ def media_type(name: str) -> str:
     return MEDIA_TYPES.get(name[dot:].lower(), "application/octet-stream") if dot >= 0 else "application/octet-stream"
 
 
+def verify_signature(emulator: Emulator, request: Request) -> None:
+    """The URL's path, expiry and signature agree, and it has not expired (else 403)."""
+    emulator.platform.world.signer.verify(
+        quote(request.url.path),
+        request.query_params.get("expires"),
+        request.query_params.get("signature"),
+        emulator.clock.now(),
+    )
+
+
 class SignedFiles:
     def __init__(self, emulator: Emulator):
         self.emulator = emulator
@@ -47,12 +57,7 @@ class SignedFiles:
             emulator = self.emulator
             try:
                 with emulator.lock:
-                    emulator.platform.world.signer.verify(
-                        quote(request.url.path),
-                        request.query_params.get("expires"),
-                        request.query_params.get("signature"),
-                        emulator.clock.now(),
-                    )
+                    verify_signature(emulator, request)
                     return handler(request)
             except ApiError as err:
                 return envelope.error(err)

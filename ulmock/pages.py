@@ -77,10 +77,10 @@ class BillingPages:
         sid = request.path_params["sessionId"]
         with self.emulator.lock:
             p = self.emulator.platform
-            session = p.world.checkouts.get(sid)
-            account = p.world.accounts.get(session.account_id) if session and session.kind == "portal" else None
-            if account is None or account.deleted:
-                return _page("Billing portal", "<h1>Portal session not found</h1>", 404)
+            try:
+                account = p.billing.portal_account(sid)
+            except ApiError as err:
+                return _page("Billing portal", f"<h1>{html.escape(err.message)}</h1>", err.status)
             balance = p.billing.balance(account)
             payments = list(p.world.table("payment", account.id).values())
         rows = "".join(
@@ -101,12 +101,8 @@ class BillingPages:
         sid = request.path_params["sessionId"]
         with self.emulator.lock:
             p = self.emulator.platform
-            session = p.world.checkouts.get(sid)
-            account = p.world.accounts.get(session.account_id) if session and session.kind == "portal" else None
-            if account is None or account.deleted:
-                return _page("Billing portal", "<h1>Portal session not found</h1>", 404)
             try:
-                p.billing.cancel_subscription(account)
+                p.billing.cancel_subscription(p.billing.portal_account(sid))
             except ApiError as err:
                 return _page("Billing portal", f"<h1>{html.escape(err.message)}</h1>", err.status)
         return RedirectResponse(f"/billing/portal/{sid}", status_code=303)

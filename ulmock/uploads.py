@@ -8,7 +8,6 @@ the model's file through the domain (format check, storage quota).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,6 +16,7 @@ from starlette.routing import Route
 from ulmock import envelope
 from ulmock.domain.sdk_runs import UPLOAD_LIMIT
 from ulmock.errors import ApiError, ValidationError
+from ulmock.files import verify_signature
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
@@ -34,12 +34,7 @@ class SignedUploads:
         emulator = self.emulator
         try:
             with emulator.lock:
-                emulator.platform.world.signer.verify(
-                    quote(request.url.path),
-                    request.query_params.get("expires"),
-                    request.query_params.get("signature"),
-                    emulator.clock.now(),
-                )
+                verify_signature(emulator, request)
             data = await self._read(request)
             with emulator.lock:
                 stored = emulator.platform.sdk_runs.receive_upload(

@@ -64,6 +64,14 @@ class Billing:
         w.checkouts[session.id] = session
         return session
 
+    def portal_account(self, session_id: str) -> Account:
+        """Whose billing portal this session opens."""
+        session = self.world.checkouts.get(session_id)
+        account = self.world.accounts.get(session.account_id) if session and session.kind == "portal" else None
+        if account is None or account.deleted:
+            raise NotFound("Portal session not found", {"id": session_id})
+        return account
+
     def session(self, session_id: str) -> CheckoutSession:
         session = self.world.checkouts.get(session_id)
         if session is None or session.kind == "portal":

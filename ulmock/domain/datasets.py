@@ -112,12 +112,8 @@ class Datasets:
         return signed
 
     def find_any(self, dataset_id: str) -> Dataset | None:
-        """A live dataset by id, whoever owns it (signed downloads carry their own authority)."""
-        for table in self.world.tables_of("dataset").values():
-            row = table.get(dataset_id)
-            if row is not None:
-                return row  # type: ignore[no-any-return]
-        return None
+        found: Dataset | None = self.world.find("dataset", dataset_id)
+        return found
 
     def image_path(self, dataset: Dataset, image: DatasetImage) -> str:
         return f"/files/datasets/{dataset.id}/images/{image.file}"

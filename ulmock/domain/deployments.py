@@ -62,11 +62,8 @@ class Deployments:
         return self.world.table("deployment", account.id).page(page, limit, model_id=model_id)
 
     def find_any(self, deployment_id: str) -> Deployment | None:
-        for table in self.world.tables_of("deployment").values():
-            row = table.get(deployment_id)
-            if row is not None:
-                return row  # type: ignore[no-any-return]
-        return None
+        found: Deployment | None = self.world.find("deployment", deployment_id)
+        return found
 
     def logs(self, account: Account, deployment_id: str, severity: str | None, limit: int) -> list[DeploymentLog]:
         d = self.get(account, deployment_id)

@@ -88,11 +88,8 @@ class Exports:
         return self.world.table("export", account.id).page(page, limit, model_id=model_id)
 
     def find_any(self, export_id: str) -> Export | None:
-        for table in self.world.tables_of("export").values():
-            row = table.get(export_id)
-            if row is not None:
-                return row  # type: ignore[no-any-return]
-        return None
+        found: Export | None = self.world.find("export", export_id)
+        return found
 
     def sign(self, export: Export) -> SignedPath | None:
         if export.status != "completed":

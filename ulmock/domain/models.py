@@ -114,8 +114,5 @@ class Models:
         return model, [(model.file, signed)]
 
     def find_any(self, model_id: str) -> Model | None:
-        for table in self.world.tables_of("model").values():
-            row = table.get(model_id)
-            if row is not None:
-                return row  # type: ignore[no-any-return]
-        return None
+        found: Model | None = self.world.find("model", model_id)
+        return found

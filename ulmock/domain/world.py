@@ -88,5 +88,13 @@ class World:
         for per_account in self._tables.values():
             per_account.pop(account_id, None)
 
+    def find(self, kind: str, ident: str) -> Any:
+        """A live record by id, whoever owns it (for signed URLs, which carry their own authority)."""
+        for table in self._tables[kind].values():
+            row = table.get(ident)
+            if row is not None:
+                return row
+        return None
+
     def tables_of(self, kind: str) -> dict[str, Table[Any]]:
         return self._tables[kind]
