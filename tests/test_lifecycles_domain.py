@@ -7,12 +7,12 @@ import json
 from ulmock.clock import Clock
 from ulmock.domain.platform import Platform
 from ulmock.domain.training import epoch_metrics
-from ulmock.worlds import build_emulator, build_minimal
+from ulmock.scenarios import build_emulator, load_scenario
 
 
 def minimal():
     p = Platform(Clock(start=1_800_000_000.0), seed=3)
-    build_minimal(p)
+    load_scenario("minimal")(p)
     account = next(iter(p.world.accounts.values()))
     model = next(iter(p.world.table("model", account.id).values()))
     dataset = next(iter(p.world.table("dataset", account.id).values()))

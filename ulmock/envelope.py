@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from ulmock.domain.store import Page
 from ulmock.errors import ApiError
-
-try:
-    import orjson
-except ImportError:  # optional: the standard library writes equivalent JSON, slower
-    orjson = None  # type: ignore[assignment]
 
 JSON = "application/json"
 
@@ -21,11 +17,10 @@ JSON = "application/json"
 def _dumps(payload: Any) -> bytes:
     # orjson is ~10x faster on list pages, the hottest path; what it refuses (ints beyond
     # 64 bits, such as an absurd page number echoed in `meta`) takes the standard path.
-    if orjson is not None:
-        try:
-            return orjson.dumps(payload)
-        except TypeError:  # orjson.JSONEncodeError is a TypeError
-            pass
+    try:
+        return orjson.dumps(payload)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        pass
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False)
     return text.encode()
 

@@ -16,7 +16,7 @@ from ulmock.app import create_app
 from ulmock.domain.entities import RateLimits
 from ulmock.emulator import Emulator
 from ulmock.server import ServerThread
-from ulmock.worlds import build_emulator, fixed_key
+from ulmock.scenarios import build_emulator, fixed_key
 
 START = "2026-01-15T09:00:00Z"
 KEY = fixed_key("ci-user")

@@ -20,7 +20,7 @@ import pytest
 from ulmock.app import create_app
 from ulmock.domain.entities import RateLimits
 from ulmock.server import ServerThread
-from ulmock.worlds import build_emulator, fixed_key
+from ulmock.scenarios import build_emulator, fixed_key
 
 CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "VALIDATION_ERROR",
          413: "VALIDATION_ERROR"}  # fmt: skip
