@@ -77,3 +77,47 @@ def test_another_accounts_ids_are_indistinguishable_from_unknown_ones(ulmock):
     error(other.client.delete(f"/api/datasets/{mine}"), 404, "NOT_FOUND")
     error(other.client.post(f"/api/datasets/{mine}/export"), 404, "NOT_FOUND")
     assert ulmock.client.get(f"/api/datasets/{mine}").status_code == 200
+
+
+def _real_ids(ulmock) -> dict[str, str]:
+    """An id of each kind, owned by the fixture's account."""
+    c = ulmock.client
+    model = next(m for m in data(c.get("/api/models")) if m["name"] == "baseline")
+    dataset = data(c.get("/api/datasets"))[0]
+    deployment = data(c.post("/api/deployments", json={"modelId": model["id"], "region": "us-east1",
+                                                       "minInstances": 0, "maxInstances": 1}), 201)  # fmt: skip
+    export = data(c.post("/api/exports", json={"modelId": model["id"], "format": "onnx"}), 201)
+    data(c.post("/api/training/start", json={"modelId": model["id"], "datasetId": dataset["id"], "epochs": 1,
+                                             "imageSize": 64, "gpuType": "l4"}), 201)  # fmt: skip
+    return {
+        "datasetId": dataset["id"], "projectId": data(c.get("/api/projects"))[0]["id"], "modelId": model["id"],
+        "deploymentId": deployment["id"], "exportId": export["id"], "keyId": data(c.get("/api/api-keys"))[0]["id"],
+        "owner": ulmock.username, "slug": dataset["slug"], "project": "ci-project", "model": "baseline",
+    }  # fmt: skip
+
+
+ID_OPERATIONS = [op for op in OPERATIONS if "{" in op.path]
+
+
+def test_every_id_route_answers_404_to_another_account(ulmock):
+    ids = _real_ids(ulmock)
+    stranger = ulmock.account("stranger", plan="pro")
+    image = {"file": ("x.png", b"\x89PNG\r\n\x1a\n", "image/png")}
+    for op in ID_OPERATIONS:
+        path = re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], op.path)
+        r = stranger.client.request(op.method, path, files=image if op.form else None)
+        assert r.status_code == 404, f"{op.method} {path}: {r.text}"
+        error(r, 404, "NOT_FOUND")
+    # ...and nothing of the owner's changed.
+    assert data(ulmock.client.get(f"/api/datasets/{ids['datasetId']}"))["id"] == ids["datasetId"]
+    assert len(data(ulmock.client.get("/api/api-keys"))) == 1
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: f"{op.method} {op.path}")
+def test_every_operation_counts_against_the_quota(ulmock, op):
+    tight = ulmock.account("tight", plan="enterprise", rate_limits=(1, 1000))
+    tight.client.get("/api/projects")
+    r = _call(tight.client, op, {})
+    err = error(r, 429, "RATE_LIMITED")
+    assert err["details"]["window"] == "minute" and int(r.headers["retry-after"]) >= 1
+    assert r.headers["x-ratelimit-remaining"] == "0"
