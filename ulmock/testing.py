@@ -117,9 +117,8 @@ class Ulmock:
 
     @property
     def webhooks(self) -> list[dict[str, Any]]:
-        """Every webhook delivery with its attempts (empty until webhooks are configured)."""
-        deliveries = getattr(self.emulator, "webhooks", None)
-        return deliveries.list() if deliveries is not None else []
+        """Every webhook delivery with its attempts, payloads and status codes."""
+        return self.emulator.webhooks.list()
 
     def http_client(self, api_key: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}

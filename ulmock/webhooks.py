@@ -69,11 +69,6 @@ class WebhookDispatcher:
         self._ensure_started()
         self._bell.set()
 
-    def attach(self) -> None:
-        """Point the current platform's doorbell at this worker (after reset or restore)."""
-        self.emulator.platform.webhooks.listener = self.wake
-        self.wake()
-
     def _ensure_started(self) -> None:
         if self._thread is not None and self._thread.is_alive():
             return
