@@ -16,11 +16,12 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from ulmock.app import create_app
-    from ulmock.persistence import StateSaver, load_state
+    from ulmock.clock import ClockMode
     from ulmock.inference import DeviceUnavailable
+    from ulmock.persistence import StateSaver, load_state
     from ulmock.scenarios import ScenarioError, build_emulator
 
-    mode = "manual" if args.manual_clock else ("realtime" if args.speed is not None else None)
+    mode: ClockMode | None = "manual" if args.manual_clock else ("realtime" if args.speed is not None else None)
     try:
         emulator = build_emulator(
             args.scenario, seed=args.seed, mode=mode, speed=args.speed, start=args.start,

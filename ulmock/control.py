@@ -222,7 +222,7 @@ class ControlApi:
         return {"paymentId": payment.id, "amount": payment.amount, "type": payment.kind}
 
     async def list_faults(self, request: Request) -> list[dict[str, Any]]:
-        return [fault_view(f) for f in self.emulator.faults.list()]
+        return [fault_view(f) for f in self.emulator.faults.active()]
 
     async def add_fault(self, request: Request) -> Response:
         spec: FaultSpec = await self._body(request, FaultSpec)

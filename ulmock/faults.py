@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -95,7 +95,7 @@ class Faults:
             self._faults.clear()
             return n
 
-    def list(self) -> list[ActiveFault]:
+    def active(self) -> list[ActiveFault]:
         with self._lock:
             return list(self._faults)
 
@@ -115,14 +115,14 @@ class Faults:
                 return fault
         return None
 
-    def dump(self) -> list[dict[str, object]]:
+    def dump(self) -> list[dict[str, Any]]:
         with self._lock:
             return [{"id": f.id, "spec": f.spec.model_dump(), "remaining": f.remaining, "hits": f.hits} for f in self._faults]
 
-    def load(self, data: list[dict[str, object]]) -> None:
+    def load(self, data: list[dict[str, Any]]) -> None:
         with self._lock:
             self._faults = [
-                ActiveFault(int(d["id"]), FaultSpec.model_validate(d["spec"]), d["remaining"], int(d["hits"]))  # type: ignore[arg-type]
+                ActiveFault(int(d["id"]), FaultSpec.model_validate(d["spec"]), d["remaining"], int(d["hits"]))
                 for d in data
             ]
             self._next = max((f.id for f in self._faults), default=0) + 1

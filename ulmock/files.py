@@ -52,7 +52,7 @@ class SignedFiles:
             Route("/files/{rest:path}", self._missing, methods=["GET", "HEAD", "POST", "PUT", "DELETE"]),
         ]
 
-    def _guard(self, handler):  # type: ignore[no-untyped-def]
+    def _guard(self, handler):
         async def endpoint(request: Request) -> Response:
             emulator = self.emulator
             try:

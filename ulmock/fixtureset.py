@@ -90,6 +90,6 @@ def add_fixture_dataset(
         annotations = {"boxes": [[int(b[0]), *[round(v, 6) for v in b[1:]]] for b in image.boxes]}
         dataset.images.append(
             DatasetImage(file=image.path.name, blob_id=blob.id, width=image.width, height=image.height,
-                         split=image.split, annotations=annotations)  # type: ignore[arg-type]
+                         split=image.split, annotations=annotations)
         )  # fmt: skip
     return dataset

@@ -23,7 +23,7 @@ def ok(data: dict[str, Any], status: int = 200) -> Response:
 
 def answer_model(view: type[BaseModel]) -> type[BaseModel]:
     """The OpenAPI model of `ok(view)`: the view's fields, plus `success` and `data`."""
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    return create_model(
         f"Mirrored{view.__name__}",
         __base__=view,
         success=(Literal[True], ...),

@@ -55,12 +55,13 @@ def _camel(name: str) -> str:
 
 def _envelope(op: Operation) -> type[BaseModel] | None:
     if op.raw_response is not None:
-        return op.raw_response  # type: ignore[no-any-return]
+        return op.raw_response
     if op.response is None:
         return None
     name = _camel(op.operation_id) + "Response"
     if op.paginated:
-        return create_model(name, success=(Literal[True], ...), data=(list[op.response], ...), meta=(PageMeta, ...))
+        items: Any = list[op.response]  # type: ignore[name-defined]
+        return create_model(name, success=(Literal[True], ...), data=(items, ...), meta=(PageMeta, ...))
     return create_model(name, success=(Literal[True], ...), data=(op.response, ...))
 
 

@@ -32,8 +32,8 @@ from ulmock.errors import ApiError, InternalError, NotFound, ValidationError
 from ulmock.faults import ActiveFault
 
 if TYPE_CHECKING:
-    from ulmock.emulator import Emulator
     from ulmock.domain.platform import Platform
+    from ulmock.emulator import Emulator
 
 log = logging.getLogger("ulmock")
 
@@ -271,7 +271,7 @@ class ApiEdge:
                 response = await op.handler(call)
             else:
                 with emulator.lock:
-                    response = op.handler(call)  # type: ignore[assignment]
+                    response = op.handler(call)
         except ApiError as err:
             response = envelope.error(err)
         except Exception:

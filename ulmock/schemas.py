@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, WithJsonSchema
 
 from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD, TASKS
 
@@ -15,7 +15,7 @@ Scope = Literal["datasets", "projects", "models", "training", "deployments", "ex
 # A name: 1..100 characters, not only whitespace, no control characters (what the domain
 # enforces, stated in the schema so clients and fuzzers know it).
 NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
-ISO_DATE = {"anyOf": [{"type": "string", "format": "date", "maxLength": 64}, {"type": "string", "format": "date-time", "maxLength": 64}]}
+ISO_DATE: dict[str, JsonValue] = {"anyOf": [{"type": "string", "format": "date", "maxLength": 64}, {"type": "string", "format": "date-time", "maxLength": 64}]}
 
 
 def _whole_float(value: Any) -> Any:

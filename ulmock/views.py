@@ -6,6 +6,7 @@ every response against these models through the published schema.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -168,7 +169,7 @@ class ModelFilesView(View):
     files: list[ModelFileView]
 
 
-def model_files_view(m: Model, files: list[tuple[ModelFile, SignedPath]], base_url: str) -> dict[str, Any]:
+def model_files_view(m: Model, files: Sequence[tuple[ModelFile, SignedPath]], base_url: str) -> dict[str, Any]:
     return {
         "modelId": m.id,
         "files": [

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from ulmock.domain.activity import Activity
-from ulmock.domain.catalogue import PLAN_LIMITS, PLANS, SCOPES, SIGNUP_CREDIT_MICRO, Plan
+from ulmock.domain.catalogue import (
+    PLAN_LIMITS,
+    PLANS,
+    SCOPES,
+    SIGNUP_CREDIT_MICRO,
+    Plan,
+)
 from ulmock.domain.entities import Account, ApiKey, RateLimits
 from ulmock.domain.ids import API_KEY_PATTERN
 from ulmock.domain.owned import clean_name

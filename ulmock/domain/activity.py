@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ulmock.domain.entities import Account, ActivityEvent
@@ -58,13 +59,13 @@ class Activity:
 
         return table.filtered_page(page, limit, keep)
 
-    def mark_seen(self, account: Account, ids: list[str] | None) -> int:
+    def mark_seen(self, account: Account, ids: Sequence[str] | None) -> int:
         return self._update(account, ids, "seen")
 
-    def archive(self, account: Account, ids: list[str] | None) -> int:
+    def archive(self, account: Account, ids: Sequence[str] | None) -> int:
         return self._update(account, ids, "archived")
 
-    def _update(self, account: Account, ids: list[str] | None, flag: str) -> int:
+    def _update(self, account: Account, ids: Sequence[str] | None, flag: str) -> int:
         table = self.world.table("activity", account.id)
         events = table.values() if ids is None else (table.get(i) for i in ids)
         changed = 0

@@ -7,7 +7,12 @@ page or through the control API) credits the balance or upgrades the plan.
 from __future__ import annotations
 
 from ulmock.domain.activity import Activity
-from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD, MICRO, PLAN_LIMITS
+from ulmock.domain.catalogue import (
+    CHECKOUT_MAX_USD,
+    CHECKOUT_MIN_USD,
+    MICRO,
+    PLAN_LIMITS,
+)
 from ulmock.domain.entities import Account, CheckoutSession, Payment
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
@@ -56,7 +61,7 @@ class Billing:
         session = CheckoutSession(
             id=w.ids.new("cs", 24),
             account_id=account.id,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             amount_usd=amount_usd,
             created_at=now,
             expires_at=now + CHECKOUT_TTL,
@@ -101,7 +106,7 @@ class Billing:
         payment = Payment(
             id=w.ids.new("pay"),
             account_id=account.id,
-            kind=session.kind,  # type: ignore[arg-type]
+            kind=session.kind,
             amount=amount,
             description=description,
             checkout_id=session.id,

@@ -7,13 +7,13 @@ then one line per image whose `url` is a signed download of the image's real byt
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ulmock.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import TASKS
-from ulmock.domain.entities import Account, TrashItem, Dataset, DatasetImage
+from ulmock.domain.entities import Account, Dataset, DatasetImage, TrashItem
 from ulmock.domain.owned import clean_description, clean_name, fetch, free_slug
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
@@ -54,7 +54,7 @@ class Datasets:
         task: str,
         description: str | None = None,
         *,
-        class_names: list[str] | None = None,
+        class_names: Sequence[str] | None = None,
         visibility: str = "private",
         quiet: bool = False,
     ) -> Dataset:
@@ -71,7 +71,7 @@ class Datasets:
             task=task,
             description=clean_description(description),
             class_names=list(class_names or []),
-            visibility=visibility,  # type: ignore[arg-type]
+            visibility=visibility,
             created_at=now,
             updated_at=now,
         )

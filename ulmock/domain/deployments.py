@@ -65,10 +65,11 @@ class Deployments:
         found: Deployment | None = self.world.find("deployment", deployment_id)
         return found
 
-    def logs(self, account: Account, deployment_id: str, severity: str | None, limit: int) -> list[DeploymentLog]:
+    def logs(self, account: Account, deployment_id: str, severity: str | None, limit: int) -> Page[DeploymentLog]:
+        """The newest `limit` lines of a severity, and how many such lines there are."""
         d = self.get(account, deployment_id)
         rows = [log for log in reversed(d.logs) if severity is None or log.severity == severity]
-        return rows[:limit]
+        return Page(rows[:limit], len(rows), 1, limit)
 
     def metrics(self, account: Account, deployment_id: str) -> dict[str, Any]:
         d = self.get(account, deployment_id)
@@ -202,6 +203,6 @@ class Deployments:
         self.world.clock.cancel(lambda due: due.kind == EVENT and due.payload.get("deploymentId") == d.id)
 
     def _log(self, d: Deployment, severity: str, message: str) -> None:
-        d.logs.append(DeploymentLog(at=self.world.now(), severity=severity, message=message))  # type: ignore[arg-type]
+        d.logs.append(DeploymentLog(at=self.world.now(), severity=severity, message=message))
         if len(d.logs) > LOG_KEEP:
             del d.logs[: len(d.logs) - LOG_KEEP]

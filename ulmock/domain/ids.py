@@ -23,11 +23,11 @@ class IdFactory:
     def webhook_secret(self) -> str:
         return "".join(self._rng.choices(string.ascii_letters + string.digits, k=32))
 
-    def state(self) -> object:
+    def state(self) -> tuple[int, tuple[int, ...], float | None]:
         return self._rng.getstate()
 
-    def restore(self, state: object) -> None:
-        self._rng.setstate(state)  # type: ignore[arg-type]
+    def restore(self, state: tuple[int, tuple[int, ...], float | None]) -> None:
+        self._rng.setstate(state)
 
 
 def slugify(name: str) -> str:

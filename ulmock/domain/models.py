@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.datasets import check_task
-from ulmock.domain.entities import Account, TrashItem, Model, ModelFile
+from ulmock.domain.entities import Account, Model, ModelFile, TrashItem
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.owned import clean_name, fetch, free_slug
 from ulmock.domain.signing import SignedPath
@@ -46,7 +48,7 @@ class Models:
         task: str = "detect",
         source: str = "upload",
         status: str = "ready",
-        class_names: list[str] | None = None,
+        class_names: Sequence[str] | None = None,
         quiet: bool = False,
     ) -> Model:
         w = self.world
@@ -70,7 +72,7 @@ class Models:
             slug=free_slug(table, name, project_id=project_id),
             task=task,
             status=status,
-            source=source,  # type: ignore[arg-type]
+            source=source,
             class_names=list(class_names or []),
             created_at=now,
             updated_at=now,
@@ -105,7 +107,7 @@ class Models:
     def delete(self, account: Account, model_id: str) -> TrashItem:
         return self.trash.put(account, self.get(account, model_id))
 
-    def files(self, account: Account, model_id: str) -> tuple[Model, list[tuple[ModelFile, SignedPath]]]:
+    def files(self, account: Account, model_id: str) -> tuple[Model, Sequence[tuple[ModelFile, SignedPath]]]:
         w = self.world
         model = self.get(account, model_id)
         if model.file is None:

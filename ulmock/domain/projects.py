@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ulmock.domain.activity import Activity
-from ulmock.domain.entities import Account, TrashItem, Model, Project
+from ulmock.domain.entities import Account, Model, Project, TrashItem
 from ulmock.domain.owned import clean_description, clean_name, fetch, free_slug
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
@@ -46,7 +48,7 @@ class Projects:
             self.activity.record(account, "project.created", f"Created project '{name}'", "project", project.id)
         return project
 
-    def models_of(self, account: Account, project_id: str) -> list[Model]:
+    def models_of(self, account: Account, project_id: str) -> Sequence[Model]:
         rows, _ = self.world.table("model", account.id).newest_first(project_id=project_id)
         return list(rows)
 

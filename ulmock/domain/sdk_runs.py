@@ -19,8 +19,8 @@ from ulmock.domain.datasets import Datasets
 from ulmock.domain.entities import Account, Model, ModelFile, Project, Training
 from ulmock.domain.ids import slugify
 from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.owned import NAME_MAX
 from ulmock.domain.models import Models
+from ulmock.domain.owned import NAME_MAX
 from ulmock.domain.projects import Projects
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.storage import Storage
@@ -140,7 +140,8 @@ class SdkRuns:
 
     def _started(self, account: Account, data: dict[str, Any], model_id: str | None, project: str | None,
                  name: str | None) -> Report:  # fmt: skip
-        args = data.get("trainArgs") if isinstance(data.get("trainArgs"), dict) else {}
+        raw_args = data.get("trainArgs")
+        args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
         if model_id:  # a resumed run: the model must still be there (404 tells the SDK to start afresh)
             model = self.models.get(account, model_id)
             current = self.latest_run(account, model)
@@ -215,7 +216,8 @@ class SdkRuns:
             raise ValidationError("No checkpoint was uploaded for this run", {"modelPath": "upload it first"})
 
     def _complete(self, account: Account, model: Model, training: Training, data: dict[str, Any]) -> None:
-        results = data.get("results") if isinstance(data.get("results"), dict) else {}
+        raw_results = data.get("results")
+        results: dict[str, Any] = raw_results if isinstance(raw_results, dict) else {}
         self.trainings.finish_reported(account, training, "completed", None)
         final = finite_metrics(results.get("metrics"))
         if final:

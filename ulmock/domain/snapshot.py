@@ -13,7 +13,7 @@ FORMAT_VERSION = 1
 
 
 def dump_world(w: World) -> dict[str, Any]:
-    version, internal, gauss = w.ids.state()  # type: ignore[misc]
+    version, internal, gauss = w.ids.state()
     return {
         "version": FORMAT_VERSION,
         "seed": w.seed,

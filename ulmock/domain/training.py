@@ -112,7 +112,7 @@ class Trainings:
         training = next(rows, None)
         if training is None:
             raise NotFound("This model has no training", {"modelId": model_id})
-        return training  # type: ignore[no-any-return]
+        return training
 
     def estimate(self, image_count: int, epochs: int, image_size: int, gpu_type: str) -> tuple[float, int]:
         seconds = epoch_seconds(image_count, image_size, gpu_type)
@@ -323,7 +323,7 @@ class Trainings:
                 "costSoFar": t.cost_so_far}  # fmt: skip
 
     def _model(self, account_id: str, model_id: str) -> Model | None:
-        return self.world.table("model", account_id).get(model_id)  # type: ignore[no-any-return]
+        return self.world.table("model", account_id).get(model_id)
 
     # -- what a poller sees ----------------------------------------------------
     def progress(self, t: Training) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ulmock.domain.activity import Activity
-from ulmock.domain.entities import Account, Model, TrashItem, Trashable
+from ulmock.domain.entities import Account, Model, Trashable, TrashItem
 from ulmock.domain.owned import free_slug
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
@@ -22,11 +23,11 @@ class Trash:
         self.activity = activity
         world.clock.on(PURGE_EVENT, self._purge_due)
 
-    def put(self, account: Account, entity: Trashable, children: list[Model] | None = None) -> TrashItem:
+    def put(self, account: Account, entity: Trashable, children: Sequence[Model] = ()) -> TrashItem:
         w = self.world
         now = w.now()
         w.table(entity.kind, account.id).remove(entity.id)
-        for child in children or []:
+        for child in children:
             w.table("model", account.id).remove(child.id)
         item = TrashItem(
             id=entity.id,
@@ -36,7 +37,7 @@ class Trash:
             deleted_at=now,
             expires_at=now + RETENTION_SECONDS,
             entity=entity,
-            children=children or [],
+            children=list(children),
         )
         w.table("trash", account.id).add(item.id, item)
         w.clock.schedule(item.expires_at, PURGE_EVENT, {"accountId": account.id, "itemId": item.id})

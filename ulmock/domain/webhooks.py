@@ -14,7 +14,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ulmock.clock import iso
-from ulmock.domain.entities import Account, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ulmock.domain.entities import (
+    Account,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from ulmock.domain.world import World
 from ulmock.errors import ValidationError, not_found
 
@@ -66,7 +71,7 @@ class Webhooks:
                     if d.endpoint_id == endpoint_id and d.status in ("pending", "retrying"):
                         d.status = "failed"
                 self.world.clock.cancel(lambda due: due.kind == RETRY_EVENT and due.payload.get("endpointId") == endpoint_id)
-                return endpoint  # type: ignore[no-any-return]
+                return endpoint
         raise not_found("webhook", endpoint_id)
 
     # -- events ----------------------------------------------------------------
@@ -97,7 +102,7 @@ class Webhooks:
         return sorted(rows, key=lambda d: d.created_at)
 
     def endpoint(self, delivery: WebhookDelivery) -> WebhookEndpoint | None:
-        return self.world.table("webhook", delivery.account_id).get(delivery.endpoint_id)  # type: ignore[no-any-return]
+        return self.world.table("webhook", delivery.account_id).get(delivery.endpoint_id)
 
     def due(self) -> list[WebhookDelivery]:
         """The head of each endpoint's queue, where that head may be sent now."""

@@ -30,7 +30,11 @@ from typing import Self
 
 import numpy as np
 
-from ulmock.inference.cache import bundled_model_path, resolve_cache_dir, verify_checksum
+from ulmock.inference.cache import (
+    bundled_model_path,
+    resolve_cache_dir,
+    verify_checksum,
+)
 from ulmock.inference.detectors import Detector, OnnxDetector, UltralyticsDetector
 from ulmock.inference.devices import Device, resolve_device
 from ulmock.inference.errors import ModelNotRunnable, ModelUnavailable, ParameterError

@@ -12,7 +12,11 @@ import sys
 from pathlib import Path
 
 from ulmock.inference.bundle import SOURCE_PACKAGE, ensure_bundled_model, fetch
-from ulmock.inference.cache import bundled_model_path, resolve_cache_dir, verify_checksum
+from ulmock.inference.cache import (
+    bundled_model_path,
+    resolve_cache_dir,
+    verify_checksum,
+)
 from ulmock.inference.errors import FetchError
 
 __all__ = ["bundled_model_path", "ensure_bundled_model", "main"]

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
 

@@ -7,7 +7,14 @@ from starlette.responses import Response
 from ulmock import envelope, mirror
 from ulmock.routing import Call, Routes
 from ulmock.schemas import CreateDataset, DatasetListQuery
-from ulmock.views import DatasetExportView, DatasetView, TrashedView, dataset_export_view, dataset_view, trashed_view
+from ulmock.views import (
+    DatasetExportView,
+    DatasetView,
+    TrashedView,
+    dataset_export_view,
+    dataset_view,
+    trashed_view,
+)
 
 routes = Routes("datasets")
 SCOPE = "datasets"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from ulmock import envelope
-from ulmock.domain.store import Page
 from ulmock.routing import Call, Routes
 from ulmock.schemas import CreateDeployment, DeploymentListQuery, DeploymentLogsQuery
 from ulmock.views import (
@@ -81,5 +80,5 @@ def deployment_metrics(call: Call) -> Response:
 def deployment_logs(call: Call) -> Response:
     """Lifecycle and serving log lines, newest first; filter by severity."""
     q = call.query
-    logs = call.platform.deployments.logs(call.account, call.params["deploymentId"], q.severity, q.limit)
-    return envelope.paged(Page(logs, len(logs), 1, q.limit), [deployment_log_view(x) for x in logs])
+    page = call.platform.deployments.logs(call.account, call.params["deploymentId"], q.severity, q.limit)
+    return envelope.paged(page, [deployment_log_view(x) for x in page.items])

@@ -7,7 +7,14 @@ from starlette.responses import Response
 from ulmock import envelope
 from ulmock.routing import Call, Routes
 from ulmock.schemas import ModelListQuery, UploadModelForm
-from ulmock.views import ModelFilesView, ModelView, TrashedView, model_files_view, model_view, trashed_view
+from ulmock.views import (
+    ModelFilesView,
+    ModelView,
+    TrashedView,
+    model_files_view,
+    model_view,
+    trashed_view,
+)
 
 routes = Routes("models")
 SCOPE = "models"

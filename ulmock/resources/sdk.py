@@ -12,7 +12,12 @@ from ulmock import mirror
 from ulmock.clock import iso
 from ulmock.routing import Call, Routes
 from ulmock.schemas import CheckpointUploadRequest, TrainingReport
-from ulmock.views import CheckpointUploadView, ModelFilesView, TrainingReportView, model_files_view
+from ulmock.views import (
+    CheckpointUploadView,
+    ModelFilesView,
+    TrainingReportView,
+    model_files_view,
+)
 
 routes = Routes("sdk")
 REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-image validation rows

@@ -25,7 +25,14 @@ from ulmock.emulator import Emulator
 from ulmock.fixtureset import fixtures_dir
 from ulmock.scenarios.build import ScenarioWorld, fixed_key
 from ulmock.scenarios.format import Scenario
-from ulmock.scenarios.source import LineMap, ScenarioError, first_error, key_path, parse_yaml, read_yaml
+from ulmock.scenarios.source import (
+    LineMap,
+    ScenarioError,
+    first_error,
+    key_path,
+    parse_yaml,
+    read_yaml,
+)
 
 __all__ = [
     "ScenarioError", "ScenarioWorld", "build_emulator", "bundled_scenarios", "fixed_key", "load_scenario",
@@ -160,9 +167,10 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
                 raise fail(("accounts", i, "trainings", j, "model"), f"no model '{t.model}' (write 'project/model')")
             if t.dataset not in dataset_names:
                 raise fail(("accounts", i, "trainings", j, "dataset"), f"no dataset '{t.dataset}' in this account")
-        for j, d in enumerate(a.deployments):
-            if (a.username, d.model) not in models:
-                raise fail(("accounts", i, "deployments", j, "model"), f"no model '{d.model}' (write 'project/model')")
+        for j, deployment in enumerate(a.deployments):
+            if (a.username, deployment.model) not in models:
+                raise fail(("accounts", i, "deployments", j, "model"),
+                           f"no model '{deployment.model}' (write 'project/model')")  # fmt: skip
     b = s.behaviours
     for kind, rules in (("trainings", b.trainings), ("exports", b.exports), ("deployments", b.deployments),
                         ("routes", b.routes)):  # fmt: skip
@@ -170,9 +178,10 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
             account = getattr(rule, "account", None)
             if account is not None and account not in usernames:
                 raise fail(("behaviours", kind, j, "account"), f"no account '{account}'")
-    for j, t in enumerate(b.trainings):
-        if (t.account, t.model) not in models:
-            raise fail(("behaviours", "trainings", j, "model"), f"no model '{t.model}' in account '{t.account}'")
+    for j, failure in enumerate(b.trainings):
+        if (failure.account, failure.model) not in models:
+            raise fail(("behaviours", "trainings", j, "model"),
+                       f"no model '{failure.model}' in account '{failure.account}'")  # fmt: skip
 
 
 def build_emulator(
@@ -208,5 +217,5 @@ def play(emulator: Emulator, world: ScenarioWorld) -> None:
     """Replace a running emulator's world by a scenario's, clock and faults included."""
     s = world.scenario
     start = parse_iso(s.clock.start) if s.clock.start else emulator.clock.now()
-    clock = {"now": start, "mode": s.clock.mode, "speed": s.clock.speed, "seq": 0, "queue": []}
+    clock: dict[str, Any] = {"now": start, "mode": s.clock.mode, "speed": s.clock.speed, "seq": 0, "queue": []}
     emulator.load(world, world.name, s.seed, clock, s.behaviours.routes)

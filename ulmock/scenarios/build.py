@@ -11,10 +11,15 @@ from ulmock.domain.catalogue import MICRO
 from ulmock.domain.entities import Account, DatasetImage, Model, RateLimits
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.platform import Platform
-from ulmock.domain.scripts import ExportFailure, Scripts, StuckDeployment, TrainingFailure
+from ulmock.domain.scripts import (
+    ExportFailure,
+    Scripts,
+    StuckDeployment,
+    TrainingFailure,
+)
+from ulmock.errors import ApiError
 from ulmock.fixtureset import add_fixture_dataset, fixtures_dir
 from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
-from ulmock.errors import ApiError
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
 from ulmock.scenarios.synthetic import generate
 
@@ -98,7 +103,7 @@ class ScenarioWorld:
         for image in generate(g.images, tuple(g.classes), g.size, g.seed, g.valFraction):
             blob = p.world.blobs.put(image.data, "image/jpeg")
             dataset.images.append(DatasetImage(
-                file=image.file, blob_id=blob.id, width=image.width, height=image.height, split=image.split,  # type: ignore[arg-type]
+                file=image.file, blob_id=blob.id, width=image.width, height=image.height, split=image.split,
                 annotations={"boxes": [list(b) for b in image.boxes]},
             ))  # fmt: skip
 

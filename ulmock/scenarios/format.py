@@ -143,6 +143,6 @@ class Behaviours(Strict):
 class Scenario(Strict):
     description: str = Field(min_length=1)
     seed: int = 0
-    clock: ClockSpec = ClockSpec()
+    clock: ClockSpec = Field(default_factory=ClockSpec)
     accounts: list[AccountSpec] = Field(min_length=1)
-    behaviours: Behaviours = Behaviours()
+    behaviours: Behaviours = Field(default_factory=Behaviours)

@@ -33,12 +33,12 @@ def generate(count: int, classes: tuple[str, ...], size: int, seed: int, val_fra
     images = []
     for n in range(count):
         background = tuple(rng.randint(90, 200) for _ in range(3))
-        im = Image.new("RGB", (size, size), background)  # type: ignore[arg-type]
+        im = Image.new("RGB", (size, size), background)
         draw = ImageDraw.Draw(im)
         for _ in range(rng.randint(8, 20)):  # texture, so backgrounds are not trivial
             x, y = rng.randint(0, size), rng.randint(0, size)
             shade = tuple(min(255, c + rng.randint(-30, 30)) for c in background)
-            draw.line((x, y, x + rng.randint(-size // 4, size // 4), y + rng.randint(-size // 4, size // 4)), fill=shade, width=2)  # type: ignore[arg-type]
+            draw.line((x, y, x + rng.randint(-size // 4, size // 4), y + rng.randint(-size // 4, size // 4)), fill=shade, width=2)
         boxes = []
         for _ in range(rng.randint(1, 3)):
             cls = rng.randrange(len(classes))
