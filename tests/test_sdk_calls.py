@@ -27,7 +27,8 @@ def checkpoint(tag: bytes = b"w") -> bytes:
     """Something `torch.save` could have written: a zip holding `archive/data.pkl`."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("archive/data.pkl", b"\x80\x02}q\x00." + tag)
+        # A fixed timestamp: zip headers carry the time, and tests compare bytes.
+        z.writestr(zipfile.ZipInfo("archive/data.pkl", date_time=(2026, 1, 1, 0, 0, 0)), b"\x80\x02}q\x00." + tag)
     return buf.getvalue()
 
 
