@@ -95,3 +95,9 @@ def test_every_api_answer_is_json_even_for_the_bare_prefix(ulmock):
         r = ulmock.client.get(path)
         assert r.headers["content-type"].startswith("application/json"), path
         assert r.json()["success"] is False
+
+
+def test_an_empty_body_is_no_body_but_whitespace_is_malformed_json(ulmock):
+    assert ulmock.client.post("/api/activity/archive").status_code == 200
+    r = ulmock.client.post("/api/activity/archive", content=b"\n", headers={"content-type": "application/json"})
+    error(r, 400, "VALIDATION_ERROR")

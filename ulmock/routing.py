@@ -140,7 +140,7 @@ async def read_json(request: Request, limit: int) -> Any:
     body = await request.body()
     if len(body) > limit:
         raise ValidationError("Request body too large", {"body": f"at most {limit} bytes"}, status=413)
-    if not body.strip():
+    if not body:
         return {}
     if ctype.split(";")[0].strip().lower() != "application/json":
         raise ValidationError(

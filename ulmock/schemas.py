@@ -174,5 +174,7 @@ class CheckpointUploadRequest(Body):
     modelId: str | None = Field(None, min_length=1, max_length=200)
     project: str | None = Field(None, min_length=1, max_length=200)
     name: str | None = Field(None, min_length=1, max_length=128)
-    runId: JsonInt | None = Field(None, ge=0)
+    # The bound sits inside the integer's own annotation, so the schema publishes it as
+    # `minimum` (outside the validator pydantic would write a bare, meaningless `ge`).
+    runId: Annotated[int, Field(ge=0), BeforeValidator(_whole_float)] | None = None
     size: float | None = Field(None, ge=0, le=512 * 1024 * 1024)  # sdk_runs.UPLOAD_LIMIT
