@@ -106,7 +106,17 @@ def test_cancel_settles_partial_epoch_and_restores_model(ulmock):
     assert data(ulmock.client.get(f"/api/models/{model['id']}"))["status"] == "ready"
     ulmock.clock.advance(600)
     assert data(ulmock.client.get(f"/api/models/{model['id']}/training"))["currentEpoch"] == 1
-    error(ulmock.client.delete(f"/api/models/{model['id']}/training"), 400, "VALIDATION_ERROR")
+    again = data(ulmock.client.delete(f"/api/models/{model['id']}/training"))  # idempotent, charges nothing
+    assert again["status"] == "cancelled" and again["costSoFar"] == t["costSoFar"]
+    assert balance(ulmock)["totalBalance"] == before["totalBalance"] - t["costSoFar"]
+
+
+def test_a_finished_training_cannot_be_cancelled(ulmock):
+    model, dataset = ids(ulmock)
+    data(start(ulmock, model, dataset, epochs=1), 201)
+    ulmock.clock.advance(hours=2)
+    err = error(ulmock.client.delete(f"/api/models/{model['id']}/training"), 400, "VALIDATION_ERROR")
+    assert err["message"] == "Training is already completed"
 
 
 def test_running_out_of_money_mid_training_fails_the_run(ulmock):

@@ -187,6 +187,8 @@ class Trainings:
     # -- cancel --------------------------------------------------------------
     def cancel(self, account: Account, model_id: str) -> Training:
         training = self.latest(account, model_id)
+        if training.status == "cancelled":
+            return training  # cancelling twice is one cancellation, as DELETE should be
         if training.status not in ACTIVE:
             raise ValidationError(f"Training is already {training.status}", {"status": training.status})
         if training.source == "platform" and training.status == "running" and training.epoch_started_at is not None:
