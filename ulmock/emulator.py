@@ -6,7 +6,6 @@ move its clock, snapshot it and read its journal.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from ulmock.atomicfile import write_atomic
 from ulmock.clock import Clock, ClockMode, Ticker
 from ulmock.domain.entities import Model
 from ulmock.domain.platform import Platform
@@ -182,10 +182,7 @@ class Emulator:
         folder = model_cache_dir() / blob.sha256
         target = folder / model.file.name
         if not target.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(target.suffix + f".{os.getpid()}.tmp")
-            tmp.write_bytes(self.platform.world.blobs.read(blob.id))
-            os.replace(tmp, target)
+            write_atomic(target, self.platform.world.blobs.read(blob.id))
         return str(target)
 
     # -- addresses --------------------------------------------------------------

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 from pathlib import Path
 
+from ulmock.atomicfile import write_atomic
 from ulmock.emulator import Emulator
 
 log = logging.getLogger("ulmock")
 
 
 def save_state(emulator: Emulator, path: Path) -> None:
-    """Write to a temporary file beside `path`, then rename: a crash leaves the old file whole."""
-    data = json.dumps(emulator.snapshot(), separators=(",", ":")).encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write atomically: a crash mid-save leaves the previous file whole. Owner-only,
+    since a state file holds API keys."""
+    write_atomic(path, json.dumps(emulator.snapshot(), separators=(",", ":")).encode(), mode=0o600)
 
 
 def load_state(emulator: Emulator, path: Path) -> bool:

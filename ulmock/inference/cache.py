@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
+
+from ulmock.atomicfile import write_atomic
 
 __all__ = [
     "BUNDLED_MODEL_NAME",
@@ -65,20 +66,3 @@ def verify_checksum(model: Path) -> bool:
         return False
     recorded = sidecar.read_text(encoding="utf-8").split()
     return bool(recorded) and recorded[0] == sha256_file(model)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename it over `path`, so a
-    reader (or a second fetch running at once) never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the model from other users
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
