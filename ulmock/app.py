@@ -22,6 +22,7 @@ from ulmock.openapi import build_openapi
 from ulmock.pages import BillingPages
 from ulmock.resources import all_operations
 from ulmock.routing import ApiEdge
+from ulmock.ui import Dashboard
 from ulmock.uploads import SignedUploads
 
 
@@ -55,6 +56,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
         *SignedUploads(emulator).routes(),  # before SignedFiles: its catch-all takes PUT too
         *SignedFiles(emulator).routes(),
         *BillingPages(emulator).routes(),
+        *Dashboard(emulator).routes(),  # before ControlApi: its /_ulmock/{rest} catch-all
         *ControlApi(emulator).routes(),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/", root, methods=["GET"]),

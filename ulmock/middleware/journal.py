@@ -10,8 +10,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
 
-# The control API's own traffic would drown what a test wants to see.
-UNJOURNALED = ("/_ulmock/requests",)
+# The control API's own traffic would drown what a test wants to see; so would the
+# dashboard's refreshes.
+UNJOURNALED = ("/_ulmock/requests", "/_ulmock/ui")
 
 
 class JournalMiddleware:

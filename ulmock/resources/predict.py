@@ -9,7 +9,7 @@ runnable file.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, Field, WithJsonSchema
 from starlette.responses import Response
@@ -26,6 +26,9 @@ from ulmock.inference import (
     Prediction,
 )
 from ulmock.routing import Call, Routes
+
+if TYPE_CHECKING:
+    from ulmock.emulator import Emulator
 
 routes = Routes("predict")
 IMAGE_LIMIT = 20 * 1024 * 1024
@@ -66,8 +69,13 @@ async def run_prediction(call: Call, model_file: str | None) -> Prediction:
     """One inference off the event loop; the engine's errors become the API's."""
     form = call.form
     _, image, _ = call.files["file"]
+    return await predict_image(call.emulator, image, model_file, form)
+
+
+async def predict_image(emulator: Emulator, image: bytes, model_file: str | None, form: PredictForm) -> Prediction:
+    """The emulator's engine on one image (the API's and the dashboard's playground's)."""
     try:
-        engine = call.emulator.inference()
+        engine = emulator.inference()
         return await engine.predict_async(image, model_file, conf=form.conf, iou=form.iou, imgsz=form.imgsz)
     except (ImageError, ParameterError) as exc:
         raise ValidationError(exc.message, {getattr(exc, "field", "file"): exc.message}) from None
