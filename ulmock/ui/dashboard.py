@@ -23,7 +23,7 @@ from ulmock import envelope
 from ulmock.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.files import media_type
 from ulmock.resources.predict import IMAGE_LIMIT, PredictForm, predict_image, predictions_response
-from ulmock.routing import validate
+from ulmock.routing import ALL_METHODS, validate
 from ulmock.scenarios import bundled_scenarios
 from ulmock.ui import readouts
 from ulmock.ui.access import PREFIX, admitted, login
@@ -60,8 +60,9 @@ class Dashboard:
             Route(f"{PREFIX}/live/accounts/{{username}}", self._page(self.account_live), methods=["GET"]),
             Route(f"{PREFIX}/datasets/{{datasetId}}", self._page(self.gallery), methods=["GET"]),
             Route(f"{PREFIX}/playground", self._page(self.playground), methods=["GET"]),
-            Route(f"{PREFIX}/api/datasets/{{datasetId}}/images/{{name:path}}", self._api(self.image), methods=["GET"]),
-            Route(f"{PREFIX}/api/predict", self._api(self.predict), methods=["POST"]),
+            Route(f"{PREFIX}/api/datasets/{{datasetId}}/images/{{name:path}}", self._api(self.image, "GET"),
+                  methods=ALL_METHODS),
+            Route(f"{PREFIX}/api/predict", self._api(self.predict, "POST"), methods=ALL_METHODS),
             Mount(f"{PREFIX}/static", app=StaticFiles(packages=[("ulmock.ui", "static")]), name="ui-static"),
             Route(f"{PREFIX}/{{rest:path}}", self._page(self.missing), methods=["GET"]),
         ]
@@ -80,9 +81,12 @@ class Dashboard:
 
         return endpoint
 
-    def _api(self, handler: Page) -> Page:
+    def _api(self, handler: Page, method: str) -> Page:
         async def endpoint(request: Request) -> Response:
             try:
+                if request.method != method:
+                    raise ValidationError(f"Method {request.method} is not allowed here", {"allowed": method},
+                                          status=405, headers={"Allow": method})  # fmt: skip
                 if not admitted(request, self.emulator.admin_token):
                     raise Unauthorized("The dashboard needs the admin token: open /_ulmock/ui/?token=<token> once")
                 return await handler(request)

@@ -285,7 +285,7 @@
       g.appendChild(rect);
       svg.appendChild(g);
       const tag = document.createElement("span");
-      tag.className = "tag " + c;
+      tag.className = "tag " + c + (p.box.y1 < height * 0.06 ? " inside" : "");
       tag.style.left = (100 * p.box.x1 / width) + "%";
       tag.style.top = (100 * p.box.y1 / height) + "%";
       tag.textContent = p.class + " " + p.confidence.toFixed(2);
