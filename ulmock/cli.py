@@ -51,6 +51,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  Platform API : {base}/api")
     print(f"  OpenAPI      : {base}/openapi.json")
     print(f"  Control API  : {base}/_ulmock")
+    print(f"  Dashboard    : {base}/_ulmock/ui/" + ("?token=<admin token>, once" if args.admin_token else ""))
     print("  Accounts:")
     with emulator.lock:
         p = emulator.platform
