@@ -83,6 +83,7 @@ def epochs_drawn(page: Any) -> int:
 
 @demo
 def test_overview_shows_the_demo_worlds_accounts(ulmock, open_page, request, tmp_path):
+    ulmock.clock.advance(seconds=90)  # a few epochs in, so the screenshot has curves
     page = open_page(f"{ulmock.url}{UI}/")
     rows = page.locator("table.accounts tbody tr")
     assert rows.count() == 3
@@ -93,6 +94,7 @@ def test_overview_shows_the_demo_worlds_accounts(ulmock, open_page, request, tmp
         assert row.locator("button.copy").count() == 1
     assert page.locator("[data-scenario]").inner_text() == "demo"
     assert "manual clock" in page.locator(".clock").inner_text()
+    assert epochs_drawn(page) > 0
     screenshot(page, request, tmp_path / "overview-1400.png")
     phone = open_page(f"{ulmock.url}{UI}/", PHONE)
     assert phone.locator('tr[data-account="globex"]').count() == 1
@@ -195,3 +197,18 @@ def test_steering_from_the_page_goes_through_the_control_api(ulmock, open_page):
     # Loading the scenario cleared the journal; what the page did since is control-API calls.
     assert [(e.method, e.path) for e in ulmock.requests(path="/_ulmock/")] == [
         ("POST", "/_ulmock/scenario"), ("PUT", "/_ulmock/snapshot")]
+
+
+@demo
+def test_billing_opens_the_checkout_page_ulmock_hosts_and_paying_shows_in_the_balance(ulmock, open_page):
+    page = open_page(f"{ulmock.url}{UI}/accounts/lena")
+    assert page.locator("dl.balance dd").first.inner_text() == "$5.00"  # the sign-up credit
+    page.fill("#topup-amount", "25")
+    with page.context.expect_page() as opened:
+        page.click("button[data-action=checkout]")
+    checkout = opened.value
+    checkout.wait_for_url(re.compile(r"/billing/checkout/cs_"))
+    checkout.click("button[type=submit]")
+    checkout.get_by_text("Payment succeeded").first.wait_for()
+    page.locator("ul.plain li", has_text="Credit top-up $25").wait_for()
+    assert page.locator("dl.balance dd").first.inner_text() == "$30.00"
