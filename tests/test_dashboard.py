@@ -179,3 +179,17 @@ def test_the_token_once_in_the_address_sets_a_cookie_and_leaves_the_address(ulmo
     bearer = httpx.Client(base_url=ulmock.url, headers={"Authorization": "Bearer s3cret-admin"})
     assert bearer.get(f"{UI}/live/overview").status_code == 200
     bearer.close()
+
+
+@demo
+def test_names_with_markup_are_shown_as_text_and_wrong_methods_are_refused(ulmock):
+    acme = ulmock.http_client("ul_f8a4be67435ee1949c942d5dc740cd98d9850ad0")
+    assert acme.post("/api/projects", json={"name": "<script>alert(1)</script>"}).status_code == 201
+    html = ulmock.client.get(f"{UI}/accounts/acme-vision").text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    before = ulmock.emulator.snapshot()["world"]
+    error(ulmock.client.post(f"{UI}/"), 405, "VALIDATION_ERROR")
+    error(ulmock.client.delete(f"{UI}/live/overview"), 405, "VALIDATION_ERROR")
+    error(ulmock.client.put(f"{UI}/api/predict"), 405, "VALIDATION_ERROR")
+    assert ulmock.emulator.snapshot()["world"] == before

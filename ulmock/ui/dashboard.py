@@ -54,22 +54,25 @@ class Dashboard:
     def routes(self) -> list[BaseRoute]:
         return [
             Route(PREFIX, self._to_index, methods=["GET"]),
-            Route(f"{PREFIX}/", self._page(self.overview), methods=["GET"]),
-            Route(f"{PREFIX}/live/overview", self._page(self.overview_live), methods=["GET"]),
-            Route(f"{PREFIX}/accounts/{{username}}", self._page(self.account), methods=["GET"]),
-            Route(f"{PREFIX}/live/accounts/{{username}}", self._page(self.account_live), methods=["GET"]),
-            Route(f"{PREFIX}/datasets/{{datasetId}}", self._page(self.gallery), methods=["GET"]),
-            Route(f"{PREFIX}/playground", self._page(self.playground), methods=["GET"]),
+            Route(f"{PREFIX}/", self._page(self.overview), methods=ALL_METHODS),
+            Route(f"{PREFIX}/live/overview", self._page(self.overview_live), methods=ALL_METHODS),
+            Route(f"{PREFIX}/accounts/{{username}}", self._page(self.account), methods=ALL_METHODS),
+            Route(f"{PREFIX}/live/accounts/{{username}}", self._page(self.account_live), methods=ALL_METHODS),
+            Route(f"{PREFIX}/datasets/{{datasetId}}", self._page(self.gallery), methods=ALL_METHODS),
+            Route(f"{PREFIX}/playground", self._page(self.playground), methods=ALL_METHODS),
             Route(f"{PREFIX}/api/datasets/{{datasetId}}/images/{{name:path}}", self._api(self.image, "GET"),
                   methods=ALL_METHODS),
             Route(f"{PREFIX}/api/predict", self._api(self.predict, "POST"), methods=ALL_METHODS),
             Mount(f"{PREFIX}/static", app=StaticFiles(packages=[("ulmock.ui", "static")]), name="ui-static"),
-            Route(f"{PREFIX}/{{rest:path}}", self._page(self.missing), methods=["GET"]),
+            Route(f"{PREFIX}/{{rest:path}}", self._page(self.missing, any_method=True), methods=ALL_METHODS),
         ]
 
     # -- the door ----------------------------------------------------------------------
-    def _page(self, handler: Page) -> Page:
+    def _page(self, handler: Page, any_method: bool = False) -> Page:
         async def endpoint(request: Request) -> Response:
+            if request.method not in ("GET", "HEAD") and not any_method:
+                return envelope.error(ValidationError(f"Method {request.method} is not allowed here",
+                                                      {"allowed": "GET"}, status=405, headers={"Allow": "GET"}))  # fmt: skip
             token = self.emulator.admin_token
             entered = login(request, token)
             if entered is not None:
