@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 JOURNAL_ROWS = 25
 DELIVERY_ROWS = 15
 TRAINING_ROWS = 6
+DEPLOYMENT_ROWS = 20
 ACTIVITY_ROWS = 30
 LOG_ROWS = 12
 # Box colours cycle through this many stylesheet classes (c0..c9).
@@ -56,7 +57,8 @@ def overview(emulator: Emulator) -> dict[str, Any]:
             "clock": emulator.clock.describe(),
             "accounts": [account_row(p, a) for a in accounts],
             "trainings": [training_row(p, t) for t in trainings[:TRAINING_ROWS]],
-            "deployments": [deployment_row(p, d) for a in accounts for d in p.world.table("deployment", a.id).values()],
+            "deployments": [deployment_row(p, d) for a in accounts
+                            for d in p.world.table("deployment", a.id).values()][:DEPLOYMENT_ROWS],  # fmt: skip
             "faults": [fault_row(f) for f in emulator.faults.active()],
             "deliveries": [delivery_row(d) for d in list(p.webhooks.deliveries())[-DELIVERY_ROWS:][::-1]],
         }
