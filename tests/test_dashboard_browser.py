@@ -173,6 +173,12 @@ def test_the_playground_answers_an_image(ulmock, open_page):
 def test_steering_from_the_page_goes_through_the_control_api(ulmock, open_page):
     page = open_page(f"{ulmock.url}{UI}/")
     page.on("dialog", lambda dialog: dialog.accept())
+    page.fill("#clock-speed", "60")
+    page.click("button[data-action=clock-speed]")
+    page.locator(".clock", has_text="real time ×60").wait_for()
+    page.click("button[data-mode=manual]")
+    page.locator(".clock", has_text="manual clock").wait_for()
+    assert ulmock.emulator.clock.describe()["mode"] == "manual" and ulmock.emulator.clock.describe()["speed"] == 60
     page.fill("form[data-action=account-create] input[name=username]", "newcomer")
     page.select_option("form[data-action=account-create] select[name=plan]", "pro")
     page.click("form[data-action=account-create] button[type=submit]")
@@ -197,6 +203,9 @@ def test_steering_from_the_page_goes_through_the_control_api(ulmock, open_page):
     # Loading the scenario cleared the journal; what the page did since is control-API calls.
     assert [(e.method, e.path) for e in ulmock.requests(path="/_ulmock/")] == [
         ("POST", "/_ulmock/scenario"), ("PUT", "/_ulmock/snapshot")]
+    page.click("button[data-action=reset]")  # back to the start of the scenario now loaded: minimal
+    page.locator('tr[data-account="newcomer"]').wait_for(state="detached")
+    assert page.locator('tr[data-account="ci-user"]').count() == 1
 
 
 @demo
