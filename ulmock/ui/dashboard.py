@@ -47,6 +47,12 @@ def templates() -> Environment:
     return env
 
 
+@functools.cache
+def static_files() -> StaticFiles:
+    """The script and stylesheet, from the package; they hold nothing secret, so no door."""
+    return StaticFiles(packages=[("ulmock.ui", "static")])
+
+
 class Dashboard:
     def __init__(self, emulator: Emulator):
         self.emulator = emulator
@@ -63,7 +69,7 @@ class Dashboard:
             Route(f"{PREFIX}/api/datasets/{{datasetId}}/images/{{name:path}}", self._api(self.image, "GET"),
                   methods=ALL_METHODS),
             Route(f"{PREFIX}/api/predict", self._api(self.predict, "POST"), methods=ALL_METHODS),
-            Mount(f"{PREFIX}/static", app=StaticFiles(packages=[("ulmock.ui", "static")]), name="ui-static"),
+            Mount(f"{PREFIX}/static", app=static_files(), name="ui-static"),
             Route(f"{PREFIX}/{{rest:path}}", self._page(self.missing, any_method=True), methods=ALL_METHODS),
         ]
 
