@@ -1,7 +1,7 @@
 """Scenarios: YAML files that declare a world and its scripted behaviour.
 
-    load_scenario("failures")          # a bundled one, from scenarios/
-    load_scenario("path/to/mine.yaml") # any file
+    load_scenario("failures")          # a bundled one, from ulmock/bundled/scenarios
+    load_scenario("path/to/mine.yaml") # any file; its relative fixture paths start beside it
     build_emulator("demo", mode="manual")
 
 Every mistake in a file is one `ScenarioError` naming the file, the line and the key,
@@ -20,9 +20,9 @@ from typing import Any
 from faker import Faker
 from pydantic import ValidationError as PydanticError
 
+from ulmock.bundled import FixtureKind, find_fixture, fixture_candidates, scenarios_root
 from ulmock.clock import ClockMode, parse_iso
 from ulmock.emulator import Emulator
-from ulmock.fixtureset import fixtures_dir
 from ulmock.scenarios.build import ScenarioWorld, fixed_key
 from ulmock.scenarios.format import Scenario
 from ulmock.scenarios.source import (
@@ -46,8 +46,7 @@ FAKER_PROVIDERS = frozenset({"name", "first_name", "last_name", "company", "catc
 
 
 def scenarios_dir() -> Path:
-    env = os.environ.get("ULMOCK_SCENARIOS")
-    return Path(env) if env else Path(__file__).resolve().parent.parent.parent / "scenarios"
+    return scenarios_root()
 
 
 def bundled_scenarios() -> dict[str, tuple[Path, str]]:
@@ -78,14 +77,16 @@ def resolve(name_or_path: str | Path) -> tuple[str, Path]:
 
 def load_scenario(name_or_path: str | Path) -> ScenarioWorld:
     name, path = resolve(name_or_path)
-    return _load_file(name, path.resolve(), path.stat().st_mtime_ns)
+    # A bundled scenario's fixtures are the bundled ones; a file's may also sit beside it.
+    own_folder = None if path.parent.resolve() == scenarios_dir().resolve() else path.parent.resolve()
+    return _load_file(name, path.resolve(), path.stat().st_mtime_ns, own_folder)
 
 
 @functools.lru_cache(maxsize=64)
-def _load_file(name: str, path: Path, mtime_ns: int) -> ScenarioWorld:
+def _load_file(name: str, path: Path, mtime_ns: int, folder: Path | None) -> ScenarioWorld:
     """Parsed once per file version: the pytest fixture builds a world for every test."""
     data, lines = read_yaml(path)
-    return parse_scenario(data, lines, name, str(path))
+    return parse_scenario(data, lines, name, str(path), folder)
 
 
 def parse_scenario_text(text: str, name: str = "inline") -> ScenarioWorld:
@@ -93,7 +94,7 @@ def parse_scenario_text(text: str, name: str = "inline") -> ScenarioWorld:
     return parse_scenario(data, lines, name, f"<{name}>")
 
 
-def parse_scenario(data: Any, lines: LineMap, name: str, file: str) -> ScenarioWorld:
+def parse_scenario(data: Any, lines: LineMap, name: str, file: str, folder: Path | None = None) -> ScenarioWorld:
     if not isinstance(data, dict):
         raise ScenarioError(file, 1, "", "a scenario is a mapping (description, accounts, ...)")
     seed = data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0
@@ -102,8 +103,8 @@ def parse_scenario(data: Any, lines: LineMap, name: str, file: str) -> ScenarioW
         scenario = Scenario.model_validate(data)
     except PydanticError as exc:
         raise first_error(exc, file, lines) from None
-    check_references(scenario, file, lines)
-    return ScenarioWorld(scenario, name, file, lines)
+    check_references(scenario, file, lines, folder)
+    return ScenarioWorld(scenario, name, file, lines, folder)
 
 
 def _expand_faker(value: Any, fake: Faker, seed: int, loc: tuple[Any, ...] = ()) -> Any:
@@ -129,7 +130,7 @@ def _expand_faker(value: Any, fake: Faker, seed: int, loc: tuple[Any, ...] = ())
     return value
 
 
-def check_references(s: Scenario, file: str, lines: LineMap) -> None:
+def check_references(s: Scenario, file: str, lines: LineMap, folder: Path | None = None) -> None:
     """Names that must point at something: usernames, models, datasets, fixture files."""
 
     def fail(loc: tuple[Any, ...], message: str) -> ScenarioError:
@@ -156,12 +157,14 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
                 raise fail(("accounts", i, "projects", j, "name"), f"project '{p.name}' appears twice")
             for m, model in enumerate(p.models):
                 models.add((a.username, f"{p.name}/{model.name}"))
-                if model.file and not (fixtures_dir() / model.file).is_file():
-                    raise fail(("accounts", i, "projects", j, "models", m, "file"), f"no file fixtures/{model.file}")
+                if model.file and find_fixture(model.file, "model", folder) is None:
+                    raise fail(("accounts", i, "projects", j, "models", m, "file"),
+                               f"no file '{model.file}' (not at {_places(model.file, 'model', folder)})")  # fmt: skip
         dataset_names = {d.name for d in a.datasets}
         for j, d in enumerate(a.datasets):
-            if d.fixture and not (fixtures_dir() / "datasets" / d.fixture / "data.yaml").is_file():
-                raise fail(("accounts", i, "datasets", j, "fixture"), f"no fixture dataset fixtures/datasets/{d.fixture}")
+            if d.fixture and find_fixture(d.fixture, "dataset", folder) is None:
+                places = _places(d.fixture, "dataset", folder)
+                raise fail(("accounts", i, "datasets", j, "fixture"), f"no fixture dataset '{d.fixture}' (no data.yaml in {places})")
         for j, t in enumerate(a.trainings):
             if (a.username, t.model) not in models:
                 raise fail(("accounts", i, "trainings", j, "model"), f"no model '{t.model}' (write 'project/model')")
@@ -182,6 +185,10 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
         if (failure.account, failure.model) not in models:
             raise fail(("behaviours", "trainings", j, "model"),
                        f"no model '{failure.model}' in account '{failure.account}'")  # fmt: skip
+
+
+def _places(relative: str, kind: FixtureKind, folder: Path | None) -> str:
+    return " or ".join(str(p) for p in fixture_candidates(relative, kind, folder))
 
 
 def build_emulator(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from ulmock.domain.catalogue import MICRO
@@ -18,7 +19,8 @@ from ulmock.domain.scripts import (
     TrainingFailure,
 )
 from ulmock.errors import ApiError
-from ulmock.fixtureset import add_fixture_dataset, fixtures_dir
+from ulmock.bundled import FixtureKind, find_fixture
+from ulmock.fixtureset import add_fixture_dataset
 from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
 from ulmock.scenarios.synthetic import generate
@@ -32,11 +34,13 @@ def fixed_key(username: str) -> str:
 class ScenarioWorld:
     """A world builder (`Emulator(build=...)`) for one scenario."""
 
-    def __init__(self, scenario: Scenario, name: str, file: str, lines: LineMap | None = None):
+    def __init__(self, scenario: Scenario, name: str, file: str, lines: LineMap | None = None,
+                 folder: Path | None = None):  # fmt: skip
         self.scenario = scenario
         self.name = name
         self.file = file
         self.lines = lines or LineMap(None)
+        self.folder = folder  # the scenario file's own folder, searched first for its fixtures
 
     def __call__(self, p: Platform) -> None:
         accounts: dict[str, Account] = {}
@@ -75,7 +79,7 @@ class ScenarioWorld:
                                         class_names=m.classNames, quiet=True)  # fmt: skip
                 model.metrics = dict(m.metrics)
                 if m.file:
-                    path = fixtures_dir() / m.file
+                    path = self._fixture(m.file, "model")
                     data = path.read_bytes()
                     info = inspect_model_file(path.name, data)
                     p.models.attach_file(model, path.name, data, info.format)
@@ -87,13 +91,19 @@ class ScenarioWorld:
     def _datasets(self, p: Platform, account: Account, spec: AccountSpec) -> None:
         for d in spec.datasets:
             if d.fixture:
-                add_fixture_dataset(p, account, d.fixture, d.name, task=d.task, description=d.description,
-                                    visibility=d.visibility)  # fmt: skip
+                add_fixture_dataset(p, account, self._fixture(d.fixture, "dataset"), d.name, task=d.task,
+                                    description=d.description, visibility=d.visibility)  # fmt: skip
             elif d.generate:
                 self._generated(p, account, d)
             else:
                 p.datasets.create(account, d.name, d.task, d.description, class_names=d.classNames,
                                   visibility=d.visibility, quiet=True)  # fmt: skip
+
+    def _fixture(self, relative: str, kind: FixtureKind) -> Path:
+        path = find_fixture(relative, kind, self.folder)
+        if path is None:  # checked when the file was read; gone since
+            raise ScenarioError(self.file, None, "", f"fixture '{relative}' is no longer there")
+        return path
 
     def _generated(self, p: Platform, account: Account, d: DatasetSpec) -> None:
         g = d.generate
