@@ -15,19 +15,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ulmock.app import create_app
 from ulmock.clock import iso, parse_iso
 from ulmock.domain.catalogue import MICRO
-from ulmock.domain.entities import RateLimits
-from ulmock.emulator import Emulator
-from ulmock.journal import JournalEntry
-from ulmock.server import ServerThread
+
+# pytest loads this module in every run of every project that has ulmock installed:
+# the web framework, pydantic and the inference runtime load when a test first asks
+# for the fixture, not here (tests/test_plugin_import.py holds the line).
+if TYPE_CHECKING:
+    import httpx
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from ulmock.emulator import Emulator
+    from ulmock.journal import JournalEntry
+    from ulmock.server import ServerThread
 
 DEFAULT_START = "2026-01-15T09:00:00Z"
 
@@ -93,6 +97,8 @@ class Ulmock:
     """What the `ulmock` fixture gives a test."""
 
     def __init__(self, emulator: Emulator, url: str):
+        from ulmock.app import create_app
+
         self.emulator = emulator
         self.app = create_app(emulator)
         self.url = url
@@ -121,6 +127,8 @@ class Ulmock:
         return self.emulator.webhooks.list()
 
     def http_client(self, api_key: str | None = None) -> httpx.Client:
+        import httpx
+
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         client = httpx.Client(base_url=self.url, headers=headers, timeout=30)
         self._clients.append(client)
@@ -147,6 +155,8 @@ class Ulmock:
         api_key: str | None = None,
     ) -> AccountHandle:
         """Add an account; returns its key and a client carrying it."""
+        from ulmock.domain.entities import RateLimits
+
         limits = RateLimits(per_minute=rate_limits[0], per_day=rate_limits[1]) if rate_limits else None
         kwargs: dict[str, Any] = {"cash_balance": int(balance * MICRO), "rate_limits": limits, "api_key": api_key}
         if credit is not None:
@@ -184,6 +194,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def ulmock_server() -> Iterator[tuple[SwitchableApp, ServerThread]]:
     """One uvicorn server per session (or xdist worker), on a free port."""
+    from ulmock.server import ServerThread
+
     switch = SwitchableApp()
     server = ServerThread(switch).start()
     try:

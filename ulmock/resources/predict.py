@@ -9,7 +9,7 @@ runnable file.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, Field, WithJsonSchema
 from starlette.responses import Response
@@ -23,9 +23,11 @@ from ulmock.inference import (
     ModelNotRunnable,
     ModelUnavailable,
     ParameterError,
-    Prediction,
 )
 from ulmock.routing import Call, Routes
+
+if TYPE_CHECKING:
+    from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
 
 routes = Routes("predict")
 IMAGE_LIMIT = 20 * 1024 * 1024

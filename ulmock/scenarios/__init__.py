@@ -164,7 +164,8 @@ def check_references(s: Scenario, file: str, lines: LineMap, folder: Path | None
         for j, d in enumerate(a.datasets):
             if d.fixture and find_fixture(d.fixture, "dataset", folder) is None:
                 places = _places(d.fixture, "dataset", folder)
-                raise fail(("accounts", i, "datasets", j, "fixture"), f"no fixture dataset '{d.fixture}' (no data.yaml in {places})")
+                raise fail(("accounts", i, "datasets", j, "fixture"),
+                           f"no fixture dataset '{d.fixture}' (no data.yaml in {places})")  # fmt: skip
         for j, t in enumerate(a.trainings):
             if (a.username, t.model) not in models:
                 raise fail(("accounts", i, "trainings", j, "model"), f"no model '{t.model}' (write 'project/model')")

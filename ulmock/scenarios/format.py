@@ -47,7 +47,7 @@ class DatasetSpec(Strict):
     task: Task = "detect"
     description: str = ""
     visibility: Literal["private", "public"] = "private"
-    fixture: str | None = Field(None, description="dataset folder beside the scenario file, else under fixtures/datasets/")
+    fixture: str | None = Field(None, description="a dataset folder beside the scenario, else in fixtures/datasets/")
     generate: GeneratedImages | None = None
     classNames: list[str] | None = None
 
