@@ -19,6 +19,7 @@ from ulmock.domain.platform import Platform
 from ulmock.domain.snapshot import dump_world, load_world
 from ulmock.faults import Faults, FaultSpec
 from ulmock.inference.cache import bundled_model_path, model_cache_dir
+from ulmock.inference.preparation import ModelPreparation
 from ulmock.journal import Journal
 from ulmock.webhooks import WebhookDispatcher
 
@@ -53,6 +54,8 @@ class Emulator:
         self.journal = Journal()
         self.device = device
         self._engine: InferenceEngine | None = None
+        # Whether a missing bundled model is fetched: never, unless serve or the fixture says so.
+        self.model_preparation = ModelPreparation()
         self._initial_faults = list(faults or [])
         self.faults = Faults(seed)
         self.clock = Clock(start=start if start is not None else float(int(time.time())), mode=mode, speed=speed)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp, Receive, Scope, Send
 
     from ulmock.emulator import Emulator
+    from ulmock.inference.preparation import ModelPreparation
     from ulmock.journal import JournalEntry
     from ulmock.server import ServerThread
 
@@ -204,11 +205,24 @@ def ulmock_server() -> Iterator[tuple[SwitchableApp, ServerThread]]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def ulmock_model_preparation() -> ModelPreparation:
+    """The bundled model, fetched by the first predict of the session that needs it
+    (never with `ULMOCK_OFFLINE=1`: predict then answers 503 naming `ulmock fetch-model`)."""
+    from ulmock.inference.preparation import ModelPreparation
+
+    return ModelPreparation("first-predict")
+
+
 @pytest.fixture
-def ulmock(request: pytest.FixtureRequest, ulmock_server: tuple[SwitchableApp, ServerThread]) -> Iterator[Ulmock]:
+def ulmock(
+    request: pytest.FixtureRequest, ulmock_server: tuple[SwitchableApp, ServerThread],
+    ulmock_model_preparation: ModelPreparation,
+) -> Iterator[Ulmock]:  # fmt: skip
     """A fresh emulator for this test, live at `ulmock.url`."""
     switch, server = ulmock_server
     emulator = _emulator_from_marker(request.node.get_closest_marker("ulmock"))
+    emulator.model_preparation = ulmock_model_preparation
     handle = Ulmock(emulator, server.url)
     switch.target = handle.app
     emulator.start()

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 # and a world that never predicts (most tests) should not pay for them. The errors
 # are cheap and are what the HTTP layer names up front.
 from ulmock.inference.errors import (
+    FETCH_COMMAND,
     DeviceUnavailable,
     FetchError,
     ImageError,
@@ -31,7 +32,7 @@ from ulmock.inference.errors import (
 if TYPE_CHECKING:
     from ulmock.inference.bundle import ensure_bundled_model
     from ulmock.inference.cache import bundled_model_path
-    from ulmock.inference.engine import BUNDLED_NETWORK, FETCH_COMMAND, InferenceEngine
+    from ulmock.inference.engine import BUNDLED_NETWORK, InferenceEngine
     from ulmock.inference.images import decode_image
     from ulmock.inference.prediction import Prediction
 
@@ -39,7 +40,6 @@ _LAZY = {
     "ensure_bundled_model": "ulmock.inference.bundle",
     "bundled_model_path": "ulmock.inference.cache",
     "BUNDLED_NETWORK": "ulmock.inference.engine",
-    "FETCH_COMMAND": "ulmock.inference.engine",
     "InferenceEngine": "ulmock.inference.engine",
     "decode_image": "ulmock.inference.images",
     "Prediction": "ulmock.inference.prediction",
