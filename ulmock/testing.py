@@ -215,14 +215,11 @@ def ulmock_model_preparation() -> ModelPreparation:
 
 
 @pytest.fixture
-def ulmock(
-    request: pytest.FixtureRequest, ulmock_server: tuple[SwitchableApp, ServerThread],
-    ulmock_model_preparation: ModelPreparation,
-) -> Iterator[Ulmock]:  # fmt: skip
+def ulmock(request: pytest.FixtureRequest, ulmock_server: tuple[SwitchableApp, ServerThread]) -> Iterator[Ulmock]:
     """A fresh emulator for this test, live at `ulmock.url`."""
     switch, server = ulmock_server
     emulator = _emulator_from_marker(request.node.get_closest_marker("ulmock"))
-    emulator.model_preparation = ulmock_model_preparation
+    emulator.model_preparation = request.getfixturevalue("ulmock_model_preparation")
     handle = Ulmock(emulator, server.url)
     switch.target = handle.app
     emulator.start()
