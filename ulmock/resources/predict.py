@@ -26,11 +26,11 @@ from ulmock.inference import (
     ModelUnavailable,
     ParameterError,
 )
-from ulmock.inference.preparation import ModelPreparation
 from ulmock.routing import Call, Routes
 
 if TYPE_CHECKING:
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
+    from ulmock.inference.preparation import ModelPreparation
 
 routes = Routes("predict")
 IMAGE_LIMIT = 20 * 1024 * 1024
