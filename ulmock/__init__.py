@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ulmock.emulator import Emulator
     from ulmock.server import ServerThread
 
-__all__ = ["Clock", "Emulator", "ServerThread", "create_app", "__version__"]
+__all__ = ["Clock", "Emulator", "ServerThread", "__version__", "create_app"]
 
 # Public name -> the module that defines it.
 _LAZY = {

@@ -20,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["FixtureKind", "fixture_candidates", "find_fixture", "fixtures_root", "scenarios_root"]
+__all__ = ["FixtureKind", "find_fixture", "fixture_candidates", "fixtures_root", "scenarios_root"]
 
 FixtureKind = Literal["model", "dataset"]
 
@@ -30,7 +30,9 @@ def _package_folder(name: str) -> Path:
     # Fixture files are opened by path (PIL, onnxruntime, signed downloads), so the
     # package must sit on a real file system, as pip installs it; a zipped import cannot.
     if not isinstance(folder, Path):
-        raise RuntimeError(f"ulmock's bundled {name} are not on the file system ({folder}); install ulmock unzipped")
+        raise RuntimeError(  # noqa: TRY004  (an installation problem, not a caller's wrong type)
+            f"ulmock's bundled {name} are not on the file system ({folder}); install ulmock unzipped"
+        )
     return folder
 
 

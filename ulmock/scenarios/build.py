@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ulmock.bundled import FixtureKind, find_fixture
 from ulmock.domain.catalogue import MICRO
 from ulmock.domain.entities import Account, DatasetImage, Model, RateLimits
 from ulmock.domain.modelfiles import inspect_model_file
@@ -19,7 +20,6 @@ from ulmock.domain.scripts import (
     TrainingFailure,
 )
 from ulmock.errors import ApiError
-from ulmock.bundled import FixtureKind, find_fixture
 from ulmock.fixtureset import add_fixture_dataset
 from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
