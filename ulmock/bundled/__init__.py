@@ -2,15 +2,16 @@
 
     scenarios_root()   # ulmock/bundled/scenarios: demo.yaml, minimal.yaml, ...
     fixtures_root()    # ulmock/bundled/fixtures: datasets/, images/
-    find_fixture("darknet-samples", kind="dataset", scenario_dir=Path("my/tests"))
+    find_fixture("darknet-samples", "dataset", "my/tests/world.yaml")
 
 Both folders are package data, read through `importlib.resources`, so an installed
 wheel works from any directory; the repository's top-level `scenarios/` and `fixtures/`
 are links to them. `$ULMOCK_SCENARIOS` and `$ULMOCK_FIXTURES` point elsewhere instead.
 
-A scenario loaded from a path may name its own files: a relative model `file:` or
-dataset `fixture:` is looked up in the scenario's folder first, then in the bundled
-fixtures (models under `fixtures/`, datasets under `fixtures/datasets/`).
+A scenario file may name its own files: a relative model `file:` or dataset `fixture:`
+is looked up in the scenario file's folder first, then in the bundled fixtures (models
+under `fixtures/`, datasets under `fixtures/datasets/`). Inline scenarios (named
+`<inline>`, from the control API) have no folder: the bundled fixtures only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["FixtureKind", "find_fixture", "fixture_candidates", "fixtures_root", "scenarios_root"]
+__all__ = ["FixtureKind", "find_fixture", "fixture_candidates", "fixtures_root", "scenario_folder", "scenarios_root"]
 
 FixtureKind = Literal["model", "dataset"]
 
@@ -48,16 +49,23 @@ def fixtures_root() -> Path:
     return Path(env) if env else _package_folder("fixtures")
 
 
-def fixture_candidates(relative: str, kind: FixtureKind, scenario_dir: Path | None = None) -> list[Path]:
+def scenario_folder(scenario_file: str | None) -> Path | None:
+    """The folder of a scenario file; None for inline text (`<inline>`) or no file."""
+    if not scenario_file or scenario_file.startswith("<"):
+        return None
+    return Path(scenario_file).resolve().parent
+
+
+def fixture_candidates(relative: str, kind: FixtureKind, scenario_file: str | None = None) -> list[Path]:
     """Where a scenario's `file:` (kind "model") or `fixture:` (kind "dataset") may be, in order."""
     bundled = fixtures_root() / "datasets" if kind == "dataset" else fixtures_root()
-    places = [scenario_dir / relative] if scenario_dir is not None else []
-    return [*places, bundled / relative]
+    own = scenario_folder(scenario_file)
+    return [*([own / relative] if own is not None else []), bundled / relative]
 
 
-def find_fixture(relative: str, kind: FixtureKind, scenario_dir: Path | None = None) -> Path | None:
+def find_fixture(relative: str, kind: FixtureKind, scenario_file: str | None = None) -> Path | None:
     """The first candidate that exists: a file for a model, a folder with `data.yaml` for a dataset."""
-    for path in fixture_candidates(relative, kind, scenario_dir):
+    for path in fixture_candidates(relative, kind, scenario_file):
         if (path / "data.yaml").is_file() if kind == "dataset" else path.is_file():
             return path
     return None

@@ -77,16 +77,14 @@ def resolve(name_or_path: str | Path) -> tuple[str, Path]:
 
 def load_scenario(name_or_path: str | Path) -> ScenarioWorld:
     name, path = resolve(name_or_path)
-    # A bundled scenario's fixtures are the bundled ones; a file's may also sit beside it.
-    own_folder = None if path.parent.resolve() == scenarios_dir().resolve() else path.parent.resolve()
-    return _load_file(name, path.resolve(), path.stat().st_mtime_ns, own_folder)
+    return _load_file(name, path.resolve(), path.stat().st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=64)
-def _load_file(name: str, path: Path, mtime_ns: int, folder: Path | None) -> ScenarioWorld:
+def _load_file(name: str, path: Path, mtime_ns: int) -> ScenarioWorld:
     """Parsed once per file version: the pytest fixture builds a world for every test."""
     data, lines = read_yaml(path)
-    return parse_scenario(data, lines, name, str(path), folder)
+    return parse_scenario(data, lines, name, str(path))
 
 
 def parse_scenario_text(text: str, name: str = "inline") -> ScenarioWorld:
@@ -94,7 +92,7 @@ def parse_scenario_text(text: str, name: str = "inline") -> ScenarioWorld:
     return parse_scenario(data, lines, name, f"<{name}>")
 
 
-def parse_scenario(data: Any, lines: LineMap, name: str, file: str, folder: Path | None = None) -> ScenarioWorld:
+def parse_scenario(data: Any, lines: LineMap, name: str, file: str) -> ScenarioWorld:
     if not isinstance(data, dict):
         raise ScenarioError(file, 1, "", "a scenario is a mapping (description, accounts, ...)")
     seed = data.get("seed", 0) if isinstance(data.get("seed", 0), int) else 0
@@ -103,8 +101,8 @@ def parse_scenario(data: Any, lines: LineMap, name: str, file: str, folder: Path
         scenario = Scenario.model_validate(data)
     except PydanticError as exc:
         raise first_error(exc, file, lines) from None
-    check_references(scenario, file, lines, folder)
-    return ScenarioWorld(scenario, name, file, lines, folder)
+    check_references(scenario, file, lines)
+    return ScenarioWorld(scenario, name, file, lines)
 
 
 def _expand_faker(value: Any, fake: Faker, seed: int, loc: tuple[Any, ...] = ()) -> Any:
@@ -130,7 +128,7 @@ def _expand_faker(value: Any, fake: Faker, seed: int, loc: tuple[Any, ...] = ())
     return value
 
 
-def check_references(s: Scenario, file: str, lines: LineMap, folder: Path | None = None) -> None:
+def check_references(s: Scenario, file: str, lines: LineMap) -> None:
     """Names that must point at something: usernames, models, datasets, fixture files."""
 
     def fail(loc: tuple[Any, ...], message: str) -> ScenarioError:
@@ -157,13 +155,13 @@ def check_references(s: Scenario, file: str, lines: LineMap, folder: Path | None
                 raise fail(("accounts", i, "projects", j, "name"), f"project '{p.name}' appears twice")
             for m, model in enumerate(p.models):
                 models.add((a.username, f"{p.name}/{model.name}"))
-                if model.file and find_fixture(model.file, "model", folder) is None:
+                if model.file and find_fixture(model.file, "model", file) is None:
                     raise fail(("accounts", i, "projects", j, "models", m, "file"),
-                               f"no file '{model.file}' (not at {_places(model.file, 'model', folder)})")  # fmt: skip
+                               f"no file '{model.file}' (not at {_places(model.file, 'model', file)})")  # fmt: skip
         dataset_names = {d.name for d in a.datasets}
         for j, d in enumerate(a.datasets):
-            if d.fixture and find_fixture(d.fixture, "dataset", folder) is None:
-                places = _places(d.fixture, "dataset", folder)
+            if d.fixture and find_fixture(d.fixture, "dataset", file) is None:
+                places = _places(d.fixture, "dataset", file)
                 raise fail(("accounts", i, "datasets", j, "fixture"),
                            f"no fixture dataset '{d.fixture}' (no data.yaml in {places})")  # fmt: skip
         for j, t in enumerate(a.trainings):
@@ -188,8 +186,8 @@ def check_references(s: Scenario, file: str, lines: LineMap, folder: Path | None
                        f"no model '{failure.model}' in account '{failure.account}'")  # fmt: skip
 
 
-def _places(relative: str, kind: FixtureKind, folder: Path | None) -> str:
-    return " or ".join(str(p) for p in fixture_candidates(relative, kind, folder))
+def _places(relative: str, kind: FixtureKind, scenario_file: str) -> str:
+    return " or ".join(str(p) for p in fixture_candidates(relative, kind, scenario_file))
 
 
 def build_emulator(

@@ -34,13 +34,11 @@ def fixed_key(username: str) -> str:
 class ScenarioWorld:
     """A world builder (`Emulator(build=...)`) for one scenario."""
 
-    def __init__(self, scenario: Scenario, name: str, file: str, lines: LineMap | None = None,
-                 folder: Path | None = None):  # fmt: skip
+    def __init__(self, scenario: Scenario, name: str, file: str, lines: LineMap | None = None):
         self.scenario = scenario
         self.name = name
         self.file = file
         self.lines = lines or LineMap(None)
-        self.folder = folder  # the scenario file's own folder, searched first for its fixtures
 
     def __call__(self, p: Platform) -> None:
         accounts: dict[str, Account] = {}
@@ -100,7 +98,7 @@ class ScenarioWorld:
                                   visibility=d.visibility, quiet=True)  # fmt: skip
 
     def _fixture(self, relative: str, kind: FixtureKind) -> Path:
-        path = find_fixture(relative, kind, self.folder)
+        path = find_fixture(relative, kind, self.file)
         if path is None:  # checked when the file was read; gone since
             raise ScenarioError(self.file, None, "", f"fixture '{relative}' is no longer there")
         return path
