@@ -6,7 +6,8 @@ and the venv installs ulmock's dependencies from PyPI through pip's cache). From
 empty folder it lists the bundled scenarios, serves the demo world and calls it with a
 demo key, predicts once the server has prepared the bundled model by itself (the real
 download and conversion, into an empty cache), and runs a foreign test file that uses
-the `ulmock` fixture with the venv's own pytest.
+the `ulmock` fixture with the venv's own pytest (whose first predict prepares the model
+into another empty cache).
 """
 
 from __future__ import annotations
@@ -157,9 +158,12 @@ def a_foreign_project_uses_the_fixture_with_its_own_pytest(installed):
     (project / "tests").mkdir(parents=True)
     photo = ROOT / "fixtures" / "datasets" / "darknet-samples" / "images" / "person.jpg"
     (project / "tests" / "test_with_ulmock.py").write_text(textwrap.dedent(FOREIGN_TEST.format(photo=str(photo))))
-    out = run([installed["venv"] / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider"], project,
-              clean_env(installed["env"]))  # fmt: skip
+    # A cache of its own, empty: the fixture fetches the model inside the first predict.
+    env = {**clean_env(installed["env"]), "ULMOCK_CACHE_DIR": str(project / "model-cache")}
+    out = run([installed["venv"] / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=1"],
+              project, env)  # fmt: skip
     assert "3 passed" in out, out
+    assert (project / "model-cache" / "yolov3-tiny.onnx").is_file()
 
 
 def wait_for(call, done, seconds: float):

@@ -131,7 +131,8 @@ class Ulmock:
         import httpx
 
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        client = httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        # Generous: the first predict of a session may fetch the bundled model (seconds, once).
+        client = httpx.Client(base_url=self.url, headers=headers, timeout=120)
         self._clients.append(client)
         return client
 
