@@ -122,6 +122,7 @@ def test_someone_elses_model_is_a_404(ulmock):
 
 def test_a_missing_bundled_model_is_a_clear_503(ulmock, tmp_path, monkeypatch):
     monkeypatch.setenv("ULMOCK_CACHE_DIR", str(tmp_path / "empty"))
+    monkeypatch.setenv("ULMOCK_OFFLINE", "1")  # else the fixture would fetch it (tests/test_model_preparation.py)
     r = predict(ulmock.client, f"/api/models/{baseline(ulmock)}/predict", (PHOTOS / "eagle.jpg").read_bytes())
     err = error(r, 503, "INTERNAL_ERROR")
     assert "ulmock fetch-model" in err["message"]

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from ulmock import __version__
+from ulmock.inference.preparation import ModelPreparation
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -42,8 +43,11 @@ def _serve(args: argparse.Namespace) -> int:
     except DeviceUnavailable as exc:
         print(f"ulmock: {exc.message}", file=sys.stderr)
         return 2
-    # Load the network now, in the background, so the first predict is not the slow one.
-    threading.Thread(target=_warm_up, args=(engine,), name="ulmock-warm-up", daemon=True).start()
+    # Fetch the bundled model if it is missing (predict answers 503 "preparing" meanwhile),
+    # then load it, in the background, so the first predict is not the slow one.
+    emulator.model_preparation = _model_preparation(args)
+    threading.Thread(target=_warm_up, args=(engine, emulator.model_preparation), name="ulmock-warm-up",
+                     daemon=True).start()  # fmt: skip
     app = create_app(emulator)
     base = args.public_url or f"http://{args.host}:{args.port}"
     clock = "manual clock" if emulator.clock.mode == "manual" else f"real time x{emulator.clock.speed:g}"
@@ -71,9 +75,14 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _warm_up(engine: object) -> None:
+def _model_preparation(args: argparse.Namespace) -> ModelPreparation:
+    return ModelPreparation("never" if args.offline else "at-start", report=lambda line: print(line, flush=True))
+
+
+def _warm_up(engine: object, preparation: ModelPreparation) -> None:
     from ulmock.inference import ModelUnavailable
 
+    preparation.prepare()  # unless offline, or there already
     try:
         engine.warm_up()  # type: ignore[attr-defined]
     except ModelUnavailable as exc:
@@ -116,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
     clock.add_argument("--speed", type=float, default=None, help="real time, this many emulated seconds per second")
     clock.add_argument("--manual-clock", action="store_true", help="time moves only through the control API")
     serve.add_argument("--start", default=None, help="ISO time the emulated clock starts at")
+    serve.add_argument("--offline", action="store_true",
+                       help="never fetch the bundled model (also $ULMOCK_OFFLINE=1); predict says what to run")  # fmt: skip
     serve.add_argument("--state", default=None, help="load state from FILE if present; save it there")
     serve.add_argument("--save-every", type=float, default=30.0, help="seconds between state saves (with --state)")
     serve.add_argument("--public-url", default=None, help="base URL written into signed URLs")

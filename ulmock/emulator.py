@@ -10,9 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from starlette.requests import Request
+from typing import TYPE_CHECKING, Any
 
 from ulmock.atomicfile import write_atomic
 from ulmock.clock import Clock, ClockMode, Ticker
@@ -20,10 +18,15 @@ from ulmock.domain.entities import Model
 from ulmock.domain.platform import Platform
 from ulmock.domain.snapshot import dump_world, load_world
 from ulmock.faults import Faults, FaultSpec
-from ulmock.inference import InferenceEngine
 from ulmock.inference.cache import bundled_model_path, model_cache_dir
+from ulmock.inference.preparation import ModelPreparation
 from ulmock.journal import Journal
 from ulmock.webhooks import WebhookDispatcher
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from ulmock.inference import InferenceEngine
 
 WorldBuilder = Callable[[Platform], Any]
 
@@ -51,6 +54,8 @@ class Emulator:
         self.journal = Journal()
         self.device = device
         self._engine: InferenceEngine | None = None
+        # Whether a missing bundled model is fetched: never, unless serve or the fixture says so.
+        self.model_preparation = ModelPreparation()
         self._initial_faults = list(faults or [])
         self.faults = Faults(seed)
         self.clock = Clock(start=start if start is not None else float(int(time.time())), mode=mode, speed=speed)
@@ -162,6 +167,8 @@ class Emulator:
     # -- inference ---------------------------------------------------------------
     def inference(self) -> InferenceEngine:
         """The YOLO runtime, made on first use: worlds that never predict never load it."""
+        from ulmock.inference import InferenceEngine  # numpy and onnxruntime: loaded when first needed
+
         with self.lock:
             if self._engine is None:
                 self._engine = InferenceEngine(device=self.device)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 from PIL import Image
 
+from ulmock.bundled import fixtures_root
 from ulmock.domain.entities import Account, Dataset, DatasetImage
 from ulmock.domain.platform import Platform
 from ulmock.files import media_type
@@ -25,9 +25,8 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 
 
 def fixtures_dir() -> Path:
-    """`$ULMOCK_FIXTURES`, else the `fixtures/` folder beside the package."""
-    env = os.environ.get("ULMOCK_FIXTURES")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "fixtures"
+    """`$ULMOCK_FIXTURES`, else the package's bundled fixtures."""
+    return fixtures_root()
 
 
 @dataclass(frozen=True)

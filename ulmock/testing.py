@@ -15,19 +15,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ulmock.app import create_app
 from ulmock.clock import iso, parse_iso
 from ulmock.domain.catalogue import MICRO
-from ulmock.domain.entities import RateLimits
-from ulmock.emulator import Emulator
-from ulmock.journal import JournalEntry
-from ulmock.server import ServerThread
+
+# pytest loads this module in every run of every project that has ulmock installed:
+# the web framework, pydantic and the inference runtime load when a test first asks
+# for the fixture, not here (tests/test_plugin_import.py holds the line).
+if TYPE_CHECKING:
+    import httpx
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+    from ulmock.emulator import Emulator
+    from ulmock.inference.preparation import ModelPreparation
+    from ulmock.journal import JournalEntry
+    from ulmock.server import ServerThread
 
 DEFAULT_START = "2026-01-15T09:00:00Z"
 
@@ -93,6 +98,8 @@ class Ulmock:
     """What the `ulmock` fixture gives a test."""
 
     def __init__(self, emulator: Emulator, url: str):
+        from ulmock.app import create_app
+
         self.emulator = emulator
         self.app = create_app(emulator)
         self.url = url
@@ -121,8 +128,11 @@ class Ulmock:
         return self.emulator.webhooks.list()
 
     def http_client(self, api_key: str | None = None) -> httpx.Client:
+        import httpx
+
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        client = httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        # Generous: the first predict of a session may fetch the bundled model (seconds, once).
+        client = httpx.Client(base_url=self.url, headers=headers, timeout=120)
         self._clients.append(client)
         return client
 
@@ -147,6 +157,8 @@ class Ulmock:
         api_key: str | None = None,
     ) -> AccountHandle:
         """Add an account; returns its key and a client carrying it."""
+        from ulmock.domain.entities import RateLimits
+
         limits = RateLimits(per_minute=rate_limits[0], per_day=rate_limits[1]) if rate_limits else None
         kwargs: dict[str, Any] = {"cash_balance": int(balance * MICRO), "rate_limits": limits, "api_key": api_key}
         if credit is not None:
@@ -184,6 +196,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def ulmock_server() -> Iterator[tuple[SwitchableApp, ServerThread]]:
     """One uvicorn server per session (or xdist worker), on a free port."""
+    from ulmock.server import ServerThread
+
     switch = SwitchableApp()
     server = ServerThread(switch).start()
     try:
@@ -192,12 +206,22 @@ def ulmock_server() -> Iterator[tuple[SwitchableApp, ServerThread]]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def ulmock_model_preparation() -> ModelPreparation:
+    """The bundled model, fetched by the first predict of the session that needs it
+    (never with `ULMOCK_OFFLINE=1`: predict then answers 503 naming `ulmock fetch-model`)."""
+    from ulmock.inference.preparation import ModelPreparation
+
+    return ModelPreparation("first-predict")
+
+
 @pytest.fixture
 def ulmock(request: pytest.FixtureRequest, ulmock_server: tuple[SwitchableApp, ServerThread]) -> Iterator[Ulmock]:
     """A fresh emulator for this test, live at `ulmock.url`."""
     switch, server = ulmock_server
     emulator = _emulator_from_marker(request.node.get_closest_marker("ulmock"))
     handle = Ulmock(emulator, server.url)
+    emulator.model_preparation = request.getfixturevalue("ulmock_model_preparation")
     switch.target = handle.app
     emulator.start()
     try:

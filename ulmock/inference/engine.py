@@ -37,7 +37,7 @@ from ulmock.inference.cache import (
 )
 from ulmock.inference.detectors import Detector, OnnxDetector, UltralyticsDetector
 from ulmock.inference.devices import Device, resolve_device
-from ulmock.inference.errors import ModelNotRunnable, ModelUnavailable, ParameterError
+from ulmock.inference.errors import FETCH_COMMAND, ModelNotRunnable, ModelUnavailable, ParameterError
 from ulmock.inference.images import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, decode_image
 from ulmock.inference.model_cache import ModelCache
 from ulmock.inference.prediction import Prediction, api_detections
@@ -47,7 +47,6 @@ __all__ = ["BUNDLED_NETWORK", "FETCH_COMMAND", "InferenceEngine"]
 log = logging.getLogger(__name__)
 
 BUNDLED_NETWORK = "bundled/yolov3-tiny"
-FETCH_COMMAND = "ulmock fetch-model"
 MIN_IMGSZ, MAX_IMGSZ = 32, 2048
 
 

@@ -15,6 +15,7 @@ The hierarchy, so the HTTP layer can map whole branches at once::
 from __future__ import annotations
 
 __all__ = [
+    "FETCH_COMMAND",
     "DeviceUnavailable",
     "FetchError",
     "ImageError",
@@ -24,6 +25,9 @@ __all__ = [
     "ModelUnavailable",
     "ParameterError",
 ]
+
+# What an operator runs to put the bundled model in the cache; the errors that need it name it.
+FETCH_COMMAND = "ulmock fetch-model"
 
 
 class InferenceError(Exception):

@@ -1,7 +1,7 @@
 """Scenarios: YAML files that declare a world and its scripted behaviour.
 
-    load_scenario("failures")          # a bundled one, from scenarios/
-    load_scenario("path/to/mine.yaml") # any file
+    load_scenario("failures")          # a bundled one, from ulmock/bundled/scenarios
+    load_scenario("path/to/mine.yaml") # any file; its relative fixture paths start beside it
     build_emulator("demo", mode="manual")
 
 Every mistake in a file is one `ScenarioError` naming the file, the line and the key,
@@ -20,9 +20,9 @@ from typing import Any
 from faker import Faker
 from pydantic import ValidationError as PydanticError
 
+from ulmock.bundled import FixtureKind, find_fixture, fixture_candidates, scenarios_root
 from ulmock.clock import ClockMode, parse_iso
 from ulmock.emulator import Emulator
-from ulmock.fixtureset import fixtures_dir
 from ulmock.scenarios.build import ScenarioWorld, fixed_key
 from ulmock.scenarios.format import Scenario
 from ulmock.scenarios.source import (
@@ -46,8 +46,7 @@ FAKER_PROVIDERS = frozenset({"name", "first_name", "last_name", "company", "catc
 
 
 def scenarios_dir() -> Path:
-    env = os.environ.get("ULMOCK_SCENARIOS")
-    return Path(env) if env else Path(__file__).resolve().parent.parent.parent / "scenarios"
+    return scenarios_root()
 
 
 def bundled_scenarios() -> dict[str, tuple[Path, str]]:
@@ -156,12 +155,15 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
                 raise fail(("accounts", i, "projects", j, "name"), f"project '{p.name}' appears twice")
             for m, model in enumerate(p.models):
                 models.add((a.username, f"{p.name}/{model.name}"))
-                if model.file and not (fixtures_dir() / model.file).is_file():
-                    raise fail(("accounts", i, "projects", j, "models", m, "file"), f"no file fixtures/{model.file}")
+                if model.file and find_fixture(model.file, "model", file) is None:
+                    raise fail(("accounts", i, "projects", j, "models", m, "file"),
+                               f"no file '{model.file}' (not at {_places(model.file, 'model', file)})")  # fmt: skip
         dataset_names = {d.name for d in a.datasets}
         for j, d in enumerate(a.datasets):
-            if d.fixture and not (fixtures_dir() / "datasets" / d.fixture / "data.yaml").is_file():
-                raise fail(("accounts", i, "datasets", j, "fixture"), f"no fixture dataset fixtures/datasets/{d.fixture}")
+            if d.fixture and find_fixture(d.fixture, "dataset", file) is None:
+                places = _places(d.fixture, "dataset", file)
+                raise fail(("accounts", i, "datasets", j, "fixture"),
+                           f"no fixture dataset '{d.fixture}' (no data.yaml in {places})")  # fmt: skip
         for j, t in enumerate(a.trainings):
             if (a.username, t.model) not in models:
                 raise fail(("accounts", i, "trainings", j, "model"), f"no model '{t.model}' (write 'project/model')")
@@ -182,6 +184,10 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
         if (failure.account, failure.model) not in models:
             raise fail(("behaviours", "trainings", j, "model"),
                        f"no model '{failure.model}' in account '{failure.account}'")  # fmt: skip
+
+
+def _places(relative: str, kind: FixtureKind, scenario_file: str) -> str:
+    return " or ".join(str(p) for p in fixture_candidates(relative, kind, scenario_file))
 
 
 def build_emulator(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from ulmock.bundled import FixtureKind, find_fixture
 from ulmock.domain.catalogue import MICRO
 from ulmock.domain.entities import Account, DatasetImage, Model, RateLimits
 from ulmock.domain.modelfiles import inspect_model_file
@@ -18,7 +20,7 @@ from ulmock.domain.scripts import (
     TrainingFailure,
 )
 from ulmock.errors import ApiError
-from ulmock.fixtureset import add_fixture_dataset, fixtures_dir
+from ulmock.fixtureset import add_fixture_dataset
 from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
 from ulmock.scenarios.synthetic import generate
@@ -75,7 +77,7 @@ class ScenarioWorld:
                                         class_names=m.classNames, quiet=True)  # fmt: skip
                 model.metrics = dict(m.metrics)
                 if m.file:
-                    path = fixtures_dir() / m.file
+                    path = self._fixture(m.file, "model")
                     data = path.read_bytes()
                     info = inspect_model_file(path.name, data)
                     p.models.attach_file(model, path.name, data, info.format)
@@ -87,13 +89,19 @@ class ScenarioWorld:
     def _datasets(self, p: Platform, account: Account, spec: AccountSpec) -> None:
         for d in spec.datasets:
             if d.fixture:
-                add_fixture_dataset(p, account, d.fixture, d.name, task=d.task, description=d.description,
-                                    visibility=d.visibility)  # fmt: skip
+                add_fixture_dataset(p, account, self._fixture(d.fixture, "dataset"), d.name, task=d.task,
+                                    description=d.description, visibility=d.visibility)  # fmt: skip
             elif d.generate:
                 self._generated(p, account, d)
             else:
                 p.datasets.create(account, d.name, d.task, d.description, class_names=d.classNames,
                                   visibility=d.visibility, quiet=True)  # fmt: skip
+
+    def _fixture(self, relative: str, kind: FixtureKind) -> Path:
+        path = find_fixture(relative, kind, self.file)
+        if path is None:  # checked when the file was read; gone since
+            raise ScenarioError(self.file, None, "", f"fixture '{relative}' is no longer there")
+        return path
 
     def _generated(self, p: Platform, account: Account, d: DatasetSpec) -> None:
         g = d.generate

@@ -47,7 +47,7 @@ class DatasetSpec(Strict):
     task: Task = "detect"
     description: str = ""
     visibility: Literal["private", "public"] = "private"
-    fixture: str | None = Field(None, description="folder under fixtures/datasets/")
+    fixture: str | None = Field(None, description="a dataset folder beside the scenario, else in fixtures/datasets/")
     generate: GeneratedImages | None = None
     classNames: list[str] | None = None
 
@@ -63,7 +63,7 @@ class DatasetSpec(Strict):
 class ModelSpec(Strict):
     name: str = Field(min_length=1, max_length=100)
     task: Task = "detect"
-    file: str | None = Field(None, description="path under fixtures/ (a .pt or .onnx)")
+    file: str | None = Field(None, description="a .pt or .onnx beside the scenario file, else under fixtures/")
     classNames: list[str] = []
     status: Literal["ready", "failed"] = "ready"
     metrics: dict[str, float] = {}
