@@ -181,3 +181,17 @@ def test_serve_under_granian_ticks_the_clock_and_saves_state_on_sigint(tmp_path)
     assert proc.returncode == 0, out
     assert "Listening at" in out and "saved state" in out, out
     assert "Kept by granian" in state.read_text()
+
+
+def test_the_in_process_client_answers_like_the_live_server(ulmock):
+    """`ulmock.asgi` runs the app in the test's own thread: same answers, no socket."""
+    live, local = ulmock.client, ulmock.asgi
+    for path in ("/api/datasets", "/api/datasets?limit=0", "/api/no-such-thing", "/openapi.json"):
+        a, b = live.get(path), local.get(path)
+        assert (a.status_code, a.content) == (b.status_code, b.content), path
+    project = data(local.post("/api/projects", json={"name": "In process"}), 201)
+    blob = torch_checkpoint(b"i" * 100_000)
+    model = data(upload(local, project["id"], content=blob), 201)
+    url = data(local.get(f"/api/models/{model['id']}/files"))["files"][0]["downloadUrl"]
+    assert local.get(url).content == blob == httpx.get(url).content
+    assert [e.path for e in ulmock.requests(method="POST")] == ["/api/projects", "/api/models"]

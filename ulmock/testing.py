@@ -132,9 +132,9 @@ class Ulmock:
     def asgi(self) -> Any:
         """An in-process client (no socket) carrying the default key: fastest for plain API tests."""
         if self._asgi is None:
-            from starlette.testclient import TestClient
+            from ulmock.inprocess import in_process_client
 
-            self._asgi = TestClient(self.app, base_url=self.url, headers={"Authorization": f"Bearer {self.api_key}"})
+            self._asgi = in_process_client(self.app, self.url, {"Authorization": f"Bearer {self.api_key}"})
             self._clients.append(self._asgi)
         return self._asgi
 
