@@ -1,8 +1,9 @@
-"""One server process for bench/run.py: `python bench/serve.py ulmock|bare PORT [ITEMS_JSON]`.
+"""One server process for the benchmarks: `python bench/serve.py ulmock|bare PORT [ITEMS_JSON] [--server S]`.
 
 `ulmock`: the minimal world, 20 datasets in `ci-user`'s account, a rate limit too large to
 bite (but counted), the request journal on. `bare`: a plain Starlette route that returns
-the exact bytes ulmock answers for `GET /api/datasets`. Both under uvicorn, same settings.
+the exact bytes ulmock answers for `GET /api/datasets`. Both under uvicorn (default) or
+granian (`--server granian`), same settings.
 """
 
 from __future__ import annotations
@@ -42,13 +43,24 @@ def bare_app(body: bytes) -> Starlette:
 
 
 def main() -> None:
-    kind, port = sys.argv[1], int(sys.argv[2])
+    argv = sys.argv[1:]
+    server = "uvicorn"
+    if "--server" in argv:
+        at = argv.index("--server")
+        server = argv[at + 1]
+        del argv[at : at + 2]
+    kind, port = argv[0], int(argv[1])
     if kind == "ulmock":
         app = ulmock_app()
     else:
-        with open(sys.argv[3], "rb") as f:
+        with open(argv[2], "rb") as f:
             app = bare_app(f.read())
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
+    if server == "uvicorn":
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="off")
+    else:
+        from ulmock.server import run_server
+
+        run_server(app, "127.0.0.1", port, server=server, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -14,14 +14,18 @@ from ulmock.inference.preparation import ModelPreparation
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from ulmock.app import create_app
     from ulmock.clock import ClockMode
     from ulmock.inference import DeviceUnavailable
     from ulmock.persistence import StateSaver, load_state
     from ulmock.scenarios import ScenarioError, build_emulator
+    from ulmock.server import ServerUnavailable, check_server, run_server
 
+    try:
+        check_server(args.server)
+    except ServerUnavailable as exc:
+        print(f"ulmock: {exc}", file=sys.stderr)
+        return 2
     mode: ClockMode | None = "manual" if args.manual_clock else ("realtime" if args.speed is not None else None)
     try:
         emulator = build_emulator(
@@ -66,7 +70,7 @@ def _serve(args: argparse.Namespace) -> int:
     emulator.start()
     saver = StateSaver(emulator, state, args.save_every).start() if state is not None else None
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="off")
+        run_server(app, args.host, args.port, server=args.server, log_level=args.log_level)
     finally:
         emulator.stop()
         if saver is not None:
@@ -132,6 +136,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", default=None, help="base URL written into signed URLs")
     serve.add_argument("--admin-token", default=None, help="require this bearer token on /_ulmock")
     serve.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N; also $ULMOCK_DEVICE")
+    serve.add_argument("--server", default="uvicorn", choices=["uvicorn", "granian"], help="uvicorn (default) or granian (pip install 'ulmock[fast]')")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 

@@ -17,14 +17,17 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette._utils import get_route_path
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, NoMatchFound, Route
+from starlette.types import Receive, Scope, Send
 
 from ulmock import envelope
 from ulmock.domain.entities import Account, ApiKey
@@ -219,15 +222,16 @@ class ApiEdge:
     def __init__(self, emulator: Emulator, operations: list[Operation]):
         self.emulator = emulator
         self.operations = operations
+        self._async: dict[int, bool] = {}
 
-    def routes(self) -> list[Route]:
+    def routes(self) -> list[BaseRoute]:
         by_path: dict[str, dict[str, Operation]] = {}
         for op in self.operations:
             by_path.setdefault(op.path, {})[op.method] = op
         routes = [Route(path, self._endpoint(ops), methods=ALL_METHODS) for path, ops in by_path.items()]
         routes.append(Route("/api/{rest:path}", self._unknown, methods=ALL_METHODS))
         routes.append(Route("/api", self._unknown, methods=ALL_METHODS))
-        return routes
+        return [IndexedRoutes(routes)]
 
     def _endpoint(self, ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
         allowed = ", ".join(sorted(ops))
@@ -247,36 +251,125 @@ class ApiEdge:
 
     async def run(self, op: Operation, request: Request) -> Response:
         emulator = self.emulator
-        rate_headers: dict[str, str] = {}
+        scope = request.scope
+        rate_headers: list[tuple[bytes, bytes]] = []
         try:
             with emulator.lock:
                 platform = emulator.platform
-                account, key = platform.accounts.authenticate(request.headers.get("authorization"))
-                request.scope.setdefault("state", {})["ulmock.account"] = account.username
+                account, key = platform.accounts.authenticate(_authorization(scope))
+                scope.setdefault("state", {})["ulmock.account"] = account.username
                 per_minute, per_day = platform.accounts.limits(account)
-                rate_headers = platform.rate_limits.hit(account.id, per_minute, per_day).headers()
+                rate = platform.rate_limits.hit(account.id, per_minute, per_day)
+                # Appended raw at the end: these names are never already set, and
+                # MutableHeaders would scan the list once per key.
+                rate_headers = [(b"x-ratelimit-limit", str(rate.limit).encode()),
+                                (b"x-ratelimit-remaining", str(rate.remaining).encode()),
+                                (b"x-ratelimit-reset", str(rate.reset).encode())]  # fmt: skip
                 platform.accounts.require_scope(key, op.scope)
-                fault = emulator.faults.pick(request.method, request.url.path, account.username)
+                fault = emulator.faults.pick(scope["method"], _url_path(request), account.username)
             if fault is not None:
                 await inject(fault, request)
             call = Call(platform, emulator, account, key, request, dict(request.path_params))
             if op.query is not None:
-                call.query = validate(op.query, dict(request.query_params), "query parameter")
+                query = dict(request.query_params) if scope["query_string"] else {}
+                call.query = validate(op.query, query, "query parameter")
             if op.body is not None:
                 call.body = validate(op.body, await read_json(request, op.max_body), "request body")
             if op.form is not None:
                 values, call.files = await read_form(request, op)
                 call.form = validate(op.form, values, "form field")
-            if inspect.iscoroutinefunction(op.handler):
-                response = await op.handler(call)
+            if self._is_async(op):
+                response = await cast(Awaitable[Response], op.handler(call))
             else:
                 with emulator.lock:
-                    response = op.handler(call)
+                    response = cast(Response, op.handler(call))
         except ApiError as err:
             response = envelope.error(err)
         except Exception:
             log.exception("unhandled error in %s %s", op.method, op.path)
             response = envelope.error(InternalError("Internal server error"))
-        # Appended raw: these names are never already set, and MutableHeaders scans per key.
-        response.raw_headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rate_headers.items())
+        response.raw_headers.extend(rate_headers)
         return response
+
+    def _is_async(self, op: Operation) -> bool:
+        known = self._async.get(id(op))
+        if known is None:  # inspect's check costs a microsecond: once per operation
+            known = self._async[id(op)] = inspect.iscoroutinefunction(op.handler)
+        return known
+
+
+def _authorization(scope: Scope) -> str | None:
+    """The Authorization header, as `request.headers.get` reads it (the first one)."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _url_path(request: Request) -> str:
+    """`request.url.path` without building the URL, where the two cannot differ."""
+    path: str = request.scope["path"]
+    if "?" in path or "#" in path or "\\" in path or path.startswith("//"):
+        return request.url.path
+    return path
+
+
+class IndexedRoutes(BaseRoute):
+    """Routes that Starlette would try one by one, found through an index instead.
+
+    Same answers as listing them in the router (first match in order wins, a method
+    they do not take is a partial match), but a literal path is one dict lookup and
+    a templated one is tried only where its literal prefix fits; a full match calls
+    the endpoint directly, without a wrapper per request (handlers answer every error
+    themselves, so the wrapper's exception handling never had work to do).
+    """
+
+    def __init__(self, routes: list[Route]):
+        self.routes = routes
+        self._literal: dict[str, Route] = {}
+        for route in routes:
+            if "{" not in route.path:  # the first route whose pattern takes this literal path
+                self._literal.setdefault(route.path, next(r for r in routes if r.path_regex.match(route.path)))
+        self._templated = [(r.path.split("{", 1)[0], r) for r in routes if "{" in r.path]
+
+    def _find(self, path: str) -> tuple[Route, dict[str, Any]] | None:
+        route = self._literal.get(path)
+        if route is not None:
+            return route, {}
+        for prefix, route in self._templated:
+            if path.startswith(prefix):
+                found = route.path_regex.match(path)
+                if found:
+                    return route, {k: route.param_convertors[k].convert(v) for k, v in found.groupdict().items()}
+        return None
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        found = self._find(get_route_path(scope))
+        if found is None:
+            return Match.NONE, {}
+        route, params = found
+        child = {"endpoint": route.endpoint, "path_params": {**scope.get("path_params", {}), **params},
+                 "ulmock.route": route}  # fmt: skip
+        return (Match.PARTIAL if _refuses(route, scope["method"]) else Match.FULL), child
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route: Route = scope["ulmock.route"]
+        if _refuses(route, scope["method"]):
+            await route.handle(scope, receive, send)  # its 405, exactly as the router would give it
+            return
+        response = await route.endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        for route in self.routes:
+            try:
+                return route.url_path_for(name, **path_params)
+            except NoMatchFound:
+                pass
+        raise NoMatchFound(name, path_params)
+
+
+def _refuses(route: Route, method: str) -> bool:
+    return route.methods is not None and method not in route.methods

@@ -7,12 +7,14 @@
     @pytest.mark.ulmock(scenario="demo", clock="manual", seed=7)
     def test_on_the_demo_world(ulmock): ...
 
-One live server per test session (per xdist worker, on a free port); each test gets a
+One live server per test session (per xdist worker, on a free port; uvicorn, or the one
+`--ulmock-server`, $ULMOCK_SERVER or the marker's `server=` names); each test gets a
 fresh emulator behind it, so tests share nothing.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ import pytest
 
 from ulmock.clock import iso, parse_iso
 from ulmock.domain.catalogue import MICRO
+from ulmock.server import SERVERS  # the names only: no server loads with them
 
 # pytest loads this module in every run of every project that has ulmock installed:
 # the web framework, pydantic and the inference runtime load when a test first asks
@@ -140,9 +143,9 @@ class Ulmock:
     def asgi(self) -> Any:
         """An in-process client (no socket) carrying the default key: fastest for plain API tests."""
         if self._asgi is None:
-            from starlette.testclient import TestClient
+            from ulmock.inprocess import in_process_client
 
-            self._asgi = TestClient(self.app, base_url=self.url, headers={"Authorization": f"Bearer {self.api_key}"})
+            self._asgi = in_process_client(self.app, self.url, {"Authorization": f"Bearer {self.api_key}"})
             self._clients.append(self._asgi)
         return self._asgi
 
@@ -177,6 +180,7 @@ def _emulator_from_marker(marker: pytest.Mark | None) -> Emulator:
     from ulmock.scenarios import build_emulator, load_scenario
 
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    options.pop("server", None)  # picks the live server, not the world (see `ulmock`)
     world = load_scenario(options.pop("scenario", "minimal"))
     # Tests run on a manual clock unless they ask otherwise, from a fixed start.
     clock = options.pop("clock", "manual")
@@ -185,25 +189,49 @@ def _emulator_from_marker(marker: pytest.Mark | None) -> Emulator:
     return build_emulator(world, mode=clock, start=start, **options)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--ulmock-server", default=None, choices=SERVERS,
+        help="the HTTP server behind the ulmock fixture's url (default: $ULMOCK_SERVER or uvicorn)",
+    )  # fmt: skip
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "ulmock(scenario='minimal', seed=0, clock='manual'|'realtime', speed=1.0, start=ISO): "
-        "configure the ulmock fixture's emulator for this test",
+        "ulmock(scenario='minimal', seed=0, clock='manual'|'realtime', speed=1.0, start=ISO, "
+        "server='uvicorn'|'granian'): configure the ulmock fixture's emulator for this test",
     )
 
 
-@pytest.fixture(scope="session")
-def ulmock_server() -> Iterator[tuple[SwitchableApp, ServerThread]]:
-    """One uvicorn server per session (or xdist worker), on a free port."""
-    from ulmock.server import ServerThread
+class LiveServers:
+    """The session's live servers, one per kind, each started on first use."""
 
-    switch = SwitchableApp()
-    server = ServerThread(switch).start()
+    def __init__(self, default: str):
+        self.default = default
+        self._running: dict[str, tuple[SwitchableApp, ServerThread]] = {}
+
+    def get(self, name: str | None = None) -> tuple[SwitchableApp, ServerThread]:
+        name = name or self.default
+        if name not in self._running:
+            switch = SwitchableApp()
+            self._running[name] = (switch, ServerThread(switch, server=name).start())
+        return self._running[name]
+
+    def stop(self) -> None:
+        for _, server in self._running.values():
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def ulmock_server(pytestconfig: pytest.Config) -> Iterator[LiveServers]:
+    """The live servers of this session (or xdist worker), on free ports: the one the
+    option or $ULMOCK_SERVER names (uvicorn by default), others as markers ask."""
+    servers = LiveServers(pytestconfig.getoption("--ulmock-server") or os.environ.get("ULMOCK_SERVER") or "uvicorn")
     try:
-        yield switch, server
+        yield servers
     finally:
-        server.stop()
+        servers.stop()
 
 
 @pytest.fixture(scope="session")
@@ -216,10 +244,11 @@ def ulmock_model_preparation() -> ModelPreparation:
 
 
 @pytest.fixture
-def ulmock(request: pytest.FixtureRequest, ulmock_server: tuple[SwitchableApp, ServerThread]) -> Iterator[Ulmock]:
+def ulmock(request: pytest.FixtureRequest, ulmock_server: LiveServers) -> Iterator[Ulmock]:
     """A fresh emulator for this test, live at `ulmock.url`."""
-    switch, server = ulmock_server
-    emulator = _emulator_from_marker(request.node.get_closest_marker("ulmock"))
+    marker = request.node.get_closest_marker("ulmock")
+    switch, server = ulmock_server.get(marker.kwargs.get("server") if marker else None)
+    emulator = _emulator_from_marker(marker)
     handle = Ulmock(emulator, server.url)
     emulator.model_preparation = request.getfixturevalue("ulmock_model_preparation")
     switch.target = handle.app

@@ -19,7 +19,7 @@ import pytest
 
 from ulmock.app import create_app
 from ulmock.domain.entities import RateLimits
-from ulmock.server import ServerThread
+from ulmock.server import SERVERS, ServerThread
 from ulmock.scenarios import build_emulator, fixed_key
 
 CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "VALIDATION_ERROR",
@@ -43,14 +43,15 @@ class World:
         self.client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {api_key}"}, timeout=30)
 
 
-@pytest.fixture(scope="module")
-def ulmock() -> Iterator[World]:
+@pytest.fixture(scope="module", params=SERVERS)
+def ulmock(request: pytest.FixtureRequest) -> Iterator[World]:
+    """Once per HTTP server: raw bytes are where servers differ most."""
     emulator = build_emulator("minimal", mode="manual", start="2026-01-15T09:00:00Z")
     with emulator.lock:
         emulator.platform.accounts.by_username("ci-user").rate_limits = RateLimits(  # type: ignore[union-attr]
             per_minute=10**9, per_day=10**9
         )
-    with ServerThread(create_app(emulator)) as server:
+    with ServerThread(create_app(emulator), server=request.param) as server:
         world = World(server.url, fixed_key("ci-user"))
         yield world
         world.client.close()

@@ -1,0 +1,101 @@
+"""An HTTP client that calls the ASGI app in the calling thread: no socket, no thread hop.
+
+starlette's TestClient starts a thread and an event loop for every request made outside
+`with client:` (about 8 ms each); this transport keeps one loop and runs each request on
+it to completion, so a call costs what the app costs plus httpx's own bookkeeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from typing import Any
+from urllib.parse import unquote
+
+import httpx2
+
+Message = dict[str, Any]
+
+
+class InProcessTransport(httpx2.BaseTransport):
+    def __init__(self, app: Any, client: tuple[str, int] = ("testclient", 50000)):
+        self.app = app
+        self.client = client
+        self._loop = asyncio.new_event_loop()
+        self._helper: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        url = request.url
+        headers = [] if "host" in request.headers else [(b"host", url.netloc)]
+        headers += [(k.lower().encode(), v.encode()) for k, v in request.headers.multi_items()]
+        scope = {
+            "type": "http",
+            "http_version": "1.1",
+            "method": request.method,
+            "path": unquote(url.path),
+            "raw_path": url.raw_path.split(b"?", 1)[0],
+            "root_path": "",
+            "scheme": url.scheme,
+            "query_string": url.query,
+            "headers": headers,
+            "client": self.client,
+            "server": [url.host, url.port or {"https": 443}.get(url.scheme, 80)],
+            "extensions": {},
+            "state": {},
+        }
+        status, response_headers, body = self._run(scope, request.read())
+        return httpx2.Response(status, headers=response_headers, content=body, request=request)
+
+    def _run(self, scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # the usual case: a plain (sync) test
+            return self._loop.run_until_complete(self._call(scope, body))
+        # Called from inside a running loop (an async test): that loop cannot be nested.
+        if self._helper is None:
+            self._helper = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ulmock-inprocess")
+        return self._helper.submit(asyncio.run, self._call(scope, body)).result()
+
+    async def _call(self, scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        sent_body = False
+        done = asyncio.Event()
+        status = 500
+        headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+
+        async def receive() -> Message:
+            nonlocal sent_body
+            if not sent_body:
+                sent_body = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await done.wait()  # the client is there until the answer is complete
+            return {"type": "http.disconnect"}
+
+        async def send(message: Message) -> None:
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status, headers = message["status"], list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                if scope["method"] != "HEAD":
+                    chunks.append(bytes(message.get("body", b"")))
+                if not message.get("more_body", False):
+                    done.set()
+
+        await self.app(scope, receive, send)
+        return status, headers, b"".join(chunks)
+
+    def close(self) -> None:
+        if self._helper is not None:
+            self._helper.shutdown()
+        if not self._loop.is_closed():
+            self._loop.close()
+
+
+def in_process_client(app: Any, base_url: str, headers: dict[str, str] | None = None) -> httpx2.Client:
+    """A client for `app` as starlette's TestClient would make it (redirects followed)."""
+    return httpx2.Client(
+        transport=InProcessTransport(app),
+        base_url=base_url,
+        headers={"user-agent": "testclient", **(headers or {})},
+        follow_redirects=True,
+    )
