@@ -23,7 +23,7 @@ import pytest
 
 from ulmock.clock import iso, parse_iso
 from ulmock.domain.catalogue import MICRO
-from ulmock.server import SERVERS  # the names only: no server loads with them
+from ulmock.server import SERVERS, ServerThread  # uvicorn and granian load when one starts
 
 # pytest loads this module in every run of every project that has ulmock installed:
 # the web framework, pydantic and the inference runtime load when a test first asks
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from ulmock.emulator import Emulator
     from ulmock.inference.preparation import ModelPreparation
     from ulmock.journal import JournalEntry
-    from ulmock.server import ServerThread
 
 DEFAULT_START = "2026-01-15T09:00:00Z"
 
