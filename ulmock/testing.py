@@ -176,7 +176,8 @@ def _emulator_from_marker(marker: pytest.Mark | None) -> Emulator:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "ulmock(scenario='minimal', seed=0, clock='manual'|'realtime', speed=1.0, start=ISO): "
+        "ulmock(scenario='minimal', seed=0, clock='manual'|'realtime', speed=1.0, start=ISO, "
+        "api='reference'|'platform'): "
         "configure the ulmock fixture's emulator for this test",
     )
 

@@ -29,6 +29,7 @@ class Account(Record):
     credit_balance: int = 0
     reserved: int = 0
     rate_limits: RateLimits | None = None
+    region: Literal["us", "eu", "ap"] = "us"  # where the account's data lives
     created_at: float
     deleted: bool = False
 
