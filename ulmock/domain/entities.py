@@ -236,8 +236,10 @@ class Export(Record):
     model_id: str
     model_name: str
     format: str
-    status: Literal["queued", "running", "completed", "failed"] = "queued"
+    status: Literal["queued", "running", "completed", "failed", "cancelled"] = "queued"
     file_name: str
+    args: dict[str, Any] = Field(default_factory=dict)  # export options as the caller gave them
+    gpu_type: str | None = None  # the GPU a TensorRT engine is built for
     blob_id: str | None = None
     size: int = 0
     error: str | None = None

@@ -58,9 +58,9 @@ from ulmock.routing import Operation
 
 def modules() -> list[PlatformRoutes]:
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
-    from ulmock.api.platform import account, billing, datasets, lifecycle, models, predict, projects, training, upload
+    from ulmock.api.platform import account, billing, datasets, exports, lifecycle, models, predict, projects, training, upload
 
-    return [m.routes for m in (account, billing, projects, datasets, upload, models, lifecycle, training, predict)]
+    return [m.routes for m in (account, billing, projects, datasets, upload, models, lifecycle, training, predict, exports)]
 
 
 def operations() -> list[Operation]:
