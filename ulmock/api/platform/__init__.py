@@ -58,9 +58,11 @@ from ulmock.routing import Operation
 
 def modules() -> list[PlatformRoutes]:
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
-    from ulmock.api.platform import account, billing, datasets, exports, lifecycle, models, predict, projects, training, upload
+    from ulmock.api.platform import account, billing, datasets, lifecycle, models, projects, upload
+    from ulmock.api.platform import deployments, exports, predict, training  # noqa: I001  (plat2's areas)
 
-    return [m.routes for m in (account, billing, projects, datasets, upload, models, lifecycle, training, predict, exports)]
+    return [m.routes for m in (account, billing, projects, datasets, upload, models, lifecycle)] + [
+        m.routes for m in (training, predict, exports, deployments)]  # fmt: skip
 
 
 def operations() -> list[Operation]:
