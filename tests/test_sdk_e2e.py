@@ -238,65 +238,46 @@ def test_real_ultralytics_trains_uploads_and_loads_through_ulmock(tmp_path: Path
         assert all(status and status < 400 for _, _, status in paths), recorder.table()
 
 
-def test_a_pytorch_model_predicts_for_real_in_both_faces(tmp_path: Path) -> None:
-    """The SDK's best.pt, uploaded through the reference face, answers predict through torch in both faces."""
-    python = e2e_server_python()
-    key = fixed_key(USER)
-    auth = {"Authorization": f"Bearer {key}"}
-    with venv_server(python, "reference", tmp_path) as url:
-        run_sdk(python, url, key, tmp_path, "e2e")
-        api = httpx.Client(base_url=url, headers=auth, timeout=120)
-        models = data(api.get("/api/models", params={"limit": 100}))
-        model = next(m for m in models if m["slug"] == "e2e" and m["source"] == "sdk")
-        r = api.post(f"/api/models/{model['id']}/predict", data={"conf": LOW_CONF},
-                     files={"file": ("person.jpg", PHOTO.read_bytes())})  # fmt: skip
-        assert r.status_code == 200 and r.headers["X-Ulmock-Network"] == "ultralytics/best.pt", r.text
-        boxes = [p["box"] for p in r.json()["predictions"]]
-        assert boxes, "the briefly trained network found nothing"
-        assert_boxes_inside(boxes, 640, 424)
-        floor = api.post(f"/api/models/{model['id']}/predict", data={"conf": "0.01"},
-                         files={"file": ("person.jpg", PHOTO.read_bytes())})  # fmt: skip
-        at_floor = [p["class"] for p in floor.json()["predictions"]]
-
-        # The same world, shown by the live face: the run is visible, and predict runs the same weights.
-        snapshot = api.get("/_ulmock/snapshot").json()
-        snapshot = snapshot.get("data", snapshot)
-        assert api.post("/_ulmock/scenario", json={"name": "demo", "api": "platform"}).status_code == 200
-        assert api.put("/_ulmock/snapshot", json=snapshot).status_code == 200
-        with Platform(api_key=key, base_url=url, max_retries=0) as client:
-            job = typed("ModelsTrainingResponse", client.models.training(USER, "traffic-analytics", "e2e"))["job"]
-            assert job["status"] == "completed" and job["progress"]["currentEpoch"] == job["progress"]["totalEpochs"] == 2
-        live = api.post(f"/api/models/{USER}/traffic-analytics/e2e/predict", data={"conf": "0.01"},
-                        files={"file": ("person.jpg", PHOTO.read_bytes())})  # fmt: skip
-        assert live.status_code == 200 and live.headers["X-Ulmock-Network"] == "ultralytics/best.pt", live.text
-        answer = typed("ModelsPredictResponse", live.json())
-        assert answer["images"][0]["shape"] == [424, 640] and answer["metadata"]["version"]["network"] == "ultralytics/best.pt"
-        assert len(answer["metadata"]["classNames"]) == 80  # the checkpoint's own names, from torch
-        results = answer["images"][0]["results"]
-        assert_boxes_inside([x["box"] for x in results], 640, 424)
-        assert [x["name"] for x in results] == at_floor  # what the reference face found at the same threshold
-        api.close()
-
-
-def test_real_ultralytics_trains_through_the_platform_face(tmp_path: Path) -> None:
-    """`model.train(data="ul://...", project=...)` and `YOLO("ul://...")` against the live face."""
+def test_real_ultralytics_through_the_live_face_and_torch_predicts_in_both(tmp_path: Path) -> None:
+    """`model.train(data="ul://...", project=...)` and `YOLO("ul://...")` against the live face; then the
+    uploaded best.pt answers predict through torch (`X-Ulmock-Network: ultralytics/best.pt`) in both faces."""
     served = {(op.method, op.path) for op in platform_operations()}
     needed = {("GET", "/api/datasets/{owner}/{dataset}/export"), ("GET", "/api/models/{owner}/{project}/{model}/files")}
     if not needed <= served:  # they come with the live face's datasets and models (branch plat); then this runs
         pytest.skip(f"the live face does not serve {sorted(needed - served)} yet")
     python = e2e_server_python()
     key = fixed_key(USER)
-    with venv_server(python, "platform", tmp_path) as url:
+    photo = {"file": ("person.jpg", PHOTO.read_bytes())}
+    with venv_server(python, "platform", tmp_path) as url, httpx.Client(
+        base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120
+    ) as api:
         result = run_sdk(python, url, key, tmp_path, "e2e-live")
-        with Platform(api_key=key, base_url=url, max_retries=0) as client:
-            job = typed("ModelsTrainingResponse", client.models.training(USER, "traffic-analytics", "e2e-live"))["job"]
-            assert job["status"] == "completed" and job["progress"]["currentEpoch"] == 2 and job["compute"] is None
-            assert job["trainArgs"]["epochs"] == 2 and job["trainArgs"]["imgsz"] == 64
-            assert "metrics/mAP50-95(B)" in job["epochMetrics"] and len(job["id"]) == 24
         assert result["loaded"] and Path(result["loaded"]).read_bytes() == Path(result["best"]).read_bytes()
         assert result["task"] == "detect" and result["loadedNames"] == 80
-        r = httpx.post(f"{url}/api/models/{USER}/traffic-analytics/e2e-live/predict", data={"conf": "0.01"},
-                       files={"file": ("person.jpg", PHOTO.read_bytes())}, headers={"Authorization": f"Bearer {key}"},
-                       timeout=120)  # fmt: skip
-        assert r.status_code == 200 and r.headers["X-Ulmock-Network"] == "ultralytics/best.pt", r.text
-        assert_boxes_inside([x["box"] for x in r.json()["images"][0]["results"]], 640, 424)
+        with Platform(api_key=key, base_url=url, max_retries=0) as client:
+            job = typed("ModelsTrainingResponse", client.models.training(USER, "traffic-analytics", "e2e-live"))["job"]
+        assert job["status"] == "completed" and job["progress"]["currentEpoch"] == 2 and job["compute"] is None
+        assert job["trainArgs"]["epochs"] == 2 and job["trainArgs"]["imgsz"] == 64
+        assert "metrics/mAP50-95(B)" in job["epochMetrics"] and len(job["id"]) == 24
+
+        live = api.post(f"/api/models/{USER}/traffic-analytics/e2e-live/predict", data={"conf": "0.01"}, files=photo)
+        assert live.status_code == 200 and live.headers["X-Ulmock-Network"] == "ultralytics/best.pt", live.text
+        answer = typed("ModelsPredictResponse", live.json())
+        assert answer["images"][0]["shape"] == [424, 640] and answer["metadata"]["version"]["network"] == "ultralytics/best.pt"
+        assert len(answer["metadata"]["classNames"]) == 80  # the checkpoint's own names, read through torch
+        results = answer["images"][0]["results"]
+        assert_boxes_inside([x["box"] for x in results], 640, 424)
+
+        # The same world in the reference face, where conf may go below the live floor.
+        snapshot = api.get("/_ulmock/snapshot").json()
+        snapshot = snapshot.get("data", snapshot)
+        assert api.post("/_ulmock/scenario", json={"name": "demo", "api": "reference"}).status_code == 200
+        assert api.put("/_ulmock/snapshot", json=snapshot).status_code == 200
+        model = next(m for m in data(api.get("/api/models", params={"limit": 100})) if m["slug"] == "e2e-live")
+        low = api.post(f"/api/models/{model['id']}/predict", data={"conf": LOW_CONF}, files=photo)
+        assert low.status_code == 200 and low.headers["X-Ulmock-Network"] == "ultralytics/best.pt", low.text
+        boxes = [p["box"] for p in low.json()["predictions"]]
+        assert boxes, "the briefly trained network found nothing"
+        assert_boxes_inside(boxes, 640, 424)
+        floor = api.post(f"/api/models/{model['id']}/predict", data={"conf": "0.01"}, files=photo).json()
+        assert [p["class"] for p in floor["predictions"]] == [x["name"] for x in results]  # both faces agree

@@ -104,3 +104,8 @@ def test_the_network_is_named_in_a_header(ulmock: Ulmock) -> None:
                    headers={"Authorization": f"Bearer {key.secret}"}, files={"file": ("p.jpg", PERSON)})  # fmt: skip
     assert r.status_code == 200 and r.headers["X-Ulmock-Network"] == "bundled/yolov3-tiny"
     assert int(r.headers["X-RateLimit-Limit"]) == 20  # the predict category
+
+
+def test_an_image_over_20_mib_is_413(client: Platform) -> None:
+    big = b"\xff\xd8" + b"\x00" * (20 * 1024 * 1024 + 64 * 1024)
+    assert "too large" in refused(lambda: client.models.predict(*MODEL, body={"file": ("big.jpg", big)}), 413)["error"]
