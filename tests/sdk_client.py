@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 
-def main(workdir: str) -> None:
+def main(workdir: str, name: str = "e2e") -> None:
     os.chdir(workdir)
     from ultralytics import YOLO
     from ultralytics.utils import SETTINGS
@@ -27,7 +27,7 @@ def main(workdir: str) -> None:
     model.train(
         data="ul://acme-vision/datasets/street-scenes",
         project="acme-vision/traffic-analytics",
-        name="e2e",
+        name=name,
         epochs=2,
         imgsz=64,
         batch=4,
@@ -39,7 +39,7 @@ def main(workdir: str) -> None:
         exist_ok=True,
     )
     best = Path(model.trainer.best)
-    loaded = YOLO("ul://acme-vision/traffic-analytics/e2e")  # downloads best.pt back from ulmock
+    loaded = YOLO(f"ul://acme-vision/traffic-analytics/{name}")  # downloads best.pt back from ulmock
     result = {
         "best": str(best.resolve()),
         "loaded": str(Path(loaded.ckpt_path).resolve()) if getattr(loaded, "ckpt_path", None) else None,
@@ -50,4 +50,4 @@ def main(workdir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

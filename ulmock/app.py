@@ -11,6 +11,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ulmock import envelope
+from ulmock.api.faces import FaceSwitch
+from ulmock.api.platform.edge import platform_face
+from ulmock.api.platform.service import DeploymentEndpoints
 from ulmock.control import ControlApi
 from ulmock.emulator import Emulator
 from ulmock.errors import NotFound, ValidationError
@@ -53,6 +56,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
 
     routes = [
         *ApiEdge(emulator, operations).routes(),
+        *DeploymentEndpoints(emulator).routes(),  # the live face's deployment serviceUrl
         *SignedUploads(emulator).routes(),  # before SignedFiles: its catch-all takes PUT too
         *SignedFiles(emulator).routes(),
         *BillingPages(emulator).routes(),
@@ -67,6 +71,8 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
             Middleware(SafetyNetMiddleware),
             Middleware(JournalMiddleware, emulator=emulator),
             Middleware(BodyLimitMiddleware),
+            # /api and /openapi.json of the face served now (the reference face is the routes above)
+            Middleware(FaceSwitch, emulator=emulator, faces={"platform": platform_face(emulator)}),
         ],
         exception_handlers={404: not_found, 405: not_allowed},
     )

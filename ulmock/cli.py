@@ -30,7 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         emulator = build_emulator(
             args.scenario, seed=args.seed, mode=mode, speed=args.speed, start=args.start,
-            public_url=args.public_url, admin_token=args.admin_token, device=args.device,
+            public_url=args.public_url, admin_token=args.admin_token, device=args.device, api=args.api,
         )  # fmt: skip
     except ScenarioError as exc:
         print(f"ulmock: scenario error: {exc}", file=sys.stderr)
@@ -56,6 +56,8 @@ def _serve(args: argparse.Namespace) -> int:
     base = args.public_url or f"http://{args.host}:{args.port}"
     clock = "manual clock" if emulator.clock.mode == "manual" else f"real time x{emulator.clock.speed:g}"
     print(f"ulmock {__version__}: scenario '{emulator.name}', {clock}")
+    face = "platform (live contract: owner/slug paths)" if emulator.api == "platform" else "reference (the seed's)"
+    print(f"  API face     : {face}")
     print(f"  Platform API : {base}/api")
     print(f"  OpenAPI      : {base}/openapi.json")
     print(f"  Control API  : {base}/_ulmock")
@@ -102,6 +104,12 @@ def _scenarios(args: argparse.Namespace) -> int:
 
 
 def _openapi(args: argparse.Namespace) -> int:
+    if args.api == "platform":
+        from ulmock.api.platform import operations
+        from ulmock.api.platform.openapi import build_openapi as build_platform_openapi
+
+        print(json.dumps(build_platform_openapi(operations()), indent=2))
+        return 0
     from ulmock.openapi import build_openapi
     from ulmock.resources import all_operations
 
@@ -137,11 +145,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--admin-token", default=None, help="require this bearer token on /_ulmock")
     serve.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N; also $ULMOCK_DEVICE")
     serve.add_argument("--server", default="uvicorn", choices=["uvicorn", "granian"], help="uvicorn (default) or granian (pip install 'ulmock[fast]')")
+    serve.add_argument("--api", choices=("reference", "platform"), default=None,
+                       help="the API face: reference (the seed's, default) or platform (the live contract)")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 
     sub.add_parser("scenarios", help="list bundled scenarios").set_defaults(func=_scenarios)
-    sub.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=_openapi)
+    openapi = sub.add_parser("openapi", help="print the OpenAPI document")
+    openapi.add_argument("--api", choices=("reference", "platform"), default="reference", help="of this face")
+    openapi.set_defaults(func=_openapi)
     sub.add_parser("fetch-model", help="download and convert the bundled YOLO model").set_defaults(func=_fetch_model)
     return root
 

@@ -62,6 +62,7 @@ class ClockAdvance(ControlBody):
 class ScenarioRequest(ControlBody):
     name: str | None = Field(None, max_length=500)
     yaml: str | None = Field(None, max_length=10 * 1024 * 1024)
+    api: Literal["reference", "platform"] | None = Field(None, description="the face to serve (default: the scenario's)")
 
 
 class RequestsQuery(BaseModel):
@@ -241,12 +242,13 @@ class ControlApi:
                 world = load_scenario(body.name)
             else:
                 raise ValidationError("Give a scenario 'name' or its 'yaml'", {"name": "or yaml"})
-            play(self.emulator, world)
+            play(self.emulator, world, body.api)
         except ScenarioError as exc:
             raise ValidationError(f"Scenario error: {exc}", {"file": exc.file, "line": exc.line, "key": exc.key,
                                                              "reason": exc.reason}) from None  # fmt: skip
         e = self.emulator
-        return {"scenario": e.name, "now": iso(e.clock.now()), "accounts": [a["username"] for a in await self.list_accounts(request)]}
+        return {"scenario": e.name, "api": e.api, "now": iso(e.clock.now()),
+                "accounts": [a["username"] for a in await self.list_accounts(request)]}  # fmt: skip
 
 
     async def list_webhooks(self, request: Request) -> list[dict[str, Any]]:

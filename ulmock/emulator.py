@@ -45,9 +45,13 @@ class Emulator:
         name: str = "custom",
         faults: list[FaultSpec] | None = None,
         device: str | None = None,
+        api: str = "reference",
     ):
         self.lock = threading.RLock()
         self.name = name
+        if api not in ("reference", "platform"):
+            raise ValueError(f"unknown API face {api!r}: reference or platform")
+        self.api = api  # the HTTP face served: "reference" (the seed's) or "platform" (the live contract)
         self.seed = seed
         self.public_base = public_url.rstrip("/") if public_url else None
         self.admin_token = admin_token
@@ -97,9 +101,10 @@ class Emulator:
 
     def load(
         self, build: WorldBuilder | None, name: str, seed: int | None = None,
-        clock: dict[str, Any] | None = None, faults: list[FaultSpec] | None = None,
+        clock: dict[str, Any] | None = None, faults: list[FaultSpec] | None = None, api: str | None = None,
     ) -> None:  # fmt: skip
-        """Replace the world by another one (a scenario); on failure the old one stays."""
+        """Replace the world by another one (a scenario); on failure the old one stays.
+        `api` switches the face served (None: keep it)."""
         with self.lock:
             saved = (self._build, self.name, self.seed, self._initial_clock, self._initial_faults, self.platform,
                      self.faults, self.clock.dump(), self.clock.bindings())  # fmt: skip
@@ -117,6 +122,8 @@ class Emulator:
                 self.clock.rebind(handlers)
                 raise
             self.journal.clear()
+            if api is not None:
+                self.api = api
 
     # -- clock ----------------------------------------------------------------
     def advance(self, seconds: float) -> float:

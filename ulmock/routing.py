@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
@@ -120,6 +120,9 @@ class Routes:
     def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
         return self._add("PUT", path, **options)
 
+    def patch(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self._add("PATCH", path, **options)
+
 
 def field_errors(exc: PydanticError) -> dict[str, str]:
     details: dict[str, str] = {}
@@ -216,13 +219,38 @@ async def inject(fault: ActiveFault, request: Request) -> None:
         raise err
 
 
+class FacePolicy(Protocol):
+    """What differs between API faces at the edge: how errors look, how calls are counted."""
+
+    def error(self, err: ApiError) -> Response: ...
+
+    def count(self, platform: Platform, account: Account, key: ApiKey, op: Operation) -> dict[str, str]:
+        """Count one call against the caller's quota; the headers every answer carries. Raises when over."""
+        ...
+
+
+class ReferencePolicy:
+    """The seed's face: the error envelope, per-account minute and day quotas."""
+
+    def error(self, err: ApiError) -> Response:
+        return envelope.error(err)
+
+    def count(self, platform: Platform, account: Account, key: ApiKey, op: Operation) -> dict[str, str]:
+        per_minute, per_day = platform.accounts.limits(account)
+        return platform.rate_limits.hit(account.id, per_minute, per_day).headers()
+
+
+REFERENCE = ReferencePolicy()
+
+
 class ApiEdge:
     """Builds one Starlette route per path, dispatching methods to operations."""
 
-    def __init__(self, emulator: Emulator, operations: list[Operation]):
+    def __init__(self, emulator: Emulator, operations: list[Operation], policy: FacePolicy = REFERENCE):
         self.emulator = emulator
         self.operations = operations
         self._async: dict[int, bool] = {}
+        self.policy = policy
 
     def routes(self) -> list[BaseRoute]:
         by_path: dict[str, dict[str, Operation]] = {}
@@ -241,30 +269,24 @@ class ApiEdge:
             if op is None:
                 err = ValidationError(f"Method {request.method} is not allowed here", {"allowed": allowed}, status=405)
                 err.headers["Allow"] = allowed
-                return envelope.error(err)
+                return self.policy.error(err)
             return await self.run(op, request)
 
         return endpoint
 
     async def _unknown(self, request: Request) -> Response:
-        return envelope.error(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
+        return self.policy.error(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
 
     async def run(self, op: Operation, request: Request) -> Response:
         emulator = self.emulator
         scope = request.scope
-        rate_headers: list[tuple[bytes, bytes]] = []
+        rate_headers: dict[str, str] = {}
         try:
             with emulator.lock:
                 platform = emulator.platform
                 account, key = platform.accounts.authenticate(_authorization(scope))
                 scope.setdefault("state", {})["ulmock.account"] = account.username
-                per_minute, per_day = platform.accounts.limits(account)
-                rate = platform.rate_limits.hit(account.id, per_minute, per_day)
-                # Appended raw at the end: these names are never already set, and
-                # MutableHeaders would scan the list once per key.
-                rate_headers = [(b"x-ratelimit-limit", str(rate.limit).encode()),
-                                (b"x-ratelimit-remaining", str(rate.remaining).encode()),
-                                (b"x-ratelimit-reset", str(rate.reset).encode())]  # fmt: skip
+                rate_headers = self.policy.count(platform, account, key, op)
                 platform.accounts.require_scope(key, op.scope)
                 fault = emulator.faults.pick(scope["method"], _url_path(request), account.username)
             if fault is not None:
@@ -284,11 +306,12 @@ class ApiEdge:
                 with emulator.lock:
                     response = cast(Response, op.handler(call))
         except ApiError as err:
-            response = envelope.error(err)
+            response = self.policy.error(err)
         except Exception:
             log.exception("unhandled error in %s %s", op.method, op.path)
-            response = envelope.error(InternalError("Internal server error"))
-        response.raw_headers.extend(rate_headers)
+            response = self.policy.error(InternalError("Internal server error"))
+        # Appended raw: these names are never already set, and MutableHeaders scans per key.
+        response.raw_headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rate_headers.items())
         return response
 
     def _is_async(self, op: Operation) -> bool:

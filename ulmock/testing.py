@@ -199,7 +199,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "ulmock(scenario='minimal', seed=0, clock='manual'|'realtime', speed=1.0, start=ISO, "
-        "server='uvicorn'|'granian'): configure the ulmock fixture's emulator for this test",
+        "api='reference'|'platform', server='uvicorn'|'granian'): "
+        "configure the ulmock fixture's emulator for this test",
     )
 
 

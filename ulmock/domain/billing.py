@@ -6,6 +6,9 @@ page or through the control API) credits the balance or upgrades the plan.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import (
     CHECKOUT_MAX_USD,
@@ -19,6 +22,20 @@ from ulmock.domain.world import World
 from ulmock.errors import Forbidden, NotFound, ValidationError
 
 CHECKOUT_TTL = 86_400.0
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One movement of an account's money: a top-up, a plan payment, a training's GPU time."""
+
+    id: str
+    kind: Literal["purchase", "subscription", "training"]
+    amount: int  # micro-USD, negative for charges
+    balance_after: int  # credit + cash once this entry applied (plan payments leave it as it was)
+    at: float
+    model_id: str | None = None
+    training_id: str | None = None
+    gpu_type: str | None = None
 
 
 class Billing:
@@ -124,6 +141,29 @@ class Billing:
             raise ValidationError("No active Pro subscription", {"plan": account.plan})
         account.plan = "free"
         self.activity.record(account, "plan.downgraded", "Cancelled the Pro subscription", "account", account.id)
+
+    def ledger(self, account: Account) -> list[LedgerEntry]:
+        """Every movement, newest first, each with the balance it left."""
+        w = self.world
+        moves: list[tuple[float, str, str, int, bool, Payment | None, object]] = []
+        for pay in w.table("payment", account.id).values():
+            kind = "purchase" if pay.kind == "topup" else "subscription"
+            moves.append((pay.created_at, pay.id, kind, pay.amount, pay.kind == "topup", pay, None))
+        for t in w.table("training", account.id).values():
+            if t.cost_so_far:
+                moves.append((t.started_at or t.created_at, t.id, "training", -t.cost_so_far, True, None, t))
+        moves.sort(key=lambda m: (m[0], m[1]), reverse=True)
+        balance = account.cash_balance + account.credit_balance
+        out: list[LedgerEntry] = []
+        for at, ident, kind, amount, counts, _, training in moves:
+            out.append(LedgerEntry(
+                ident, kind, amount, balance, at,  # type: ignore[arg-type]
+                model_id=getattr(training, "model_id", None), training_id=getattr(training, "id", None),
+                gpu_type=getattr(training, "gpu_type", None),
+            ))  # fmt: skip
+            if counts:
+                balance -= amount
+        return out
 
     def payments(self, account: Account, page: int, limit: int) -> Page[Payment]:
         return self.world.table("payment", account.id).page(page, limit)

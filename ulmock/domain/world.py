@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import deque
 from typing import Any
 
 from ulmock.clock import Clock
@@ -71,6 +72,8 @@ class World:
         self.key_by_secret: dict[str, str] = {}
         self.checkouts: dict[str, CheckoutSession] = {}
         self.rate_windows: dict[str, RateWindow] = {}
+        # Calls per (key id, category), oldest first, for sliding-window quotas.
+        self.call_times: dict[tuple[str, str], deque[float]] = {}
         self.scripts = Scripts()
         self._tables: dict[str, dict[str, Table[Any]]] = {kind: {} for kind in TABLES}
 

@@ -73,13 +73,15 @@ async def run_prediction(call: Call, model_file: str | None) -> Prediction:
     """One inference off the event loop; the engine's errors become the API's."""
     form = call.form
     _, image, _ = call.files["file"]
-    return await predict_image(call.emulator, image, model_file, form)
+    return await infer(call.emulator, image, model_file, form.conf, form.iou, form.imgsz)
 
 
-async def predict_image(emulator: Emulator, image: bytes, model_file: str | None, form: PredictForm) -> Prediction:
-    """The emulator's engine on one image (the API's and the dashboard's playground's)."""
+async def infer(emulator: Emulator, image: bytes, model_file: str | None, conf: float, iou: float,
+                imgsz: int | None) -> Prediction:  # fmt: skip
+    """`image` through the model's network (or the bundled one), for every face and the
+    dashboard's playground; the engine's errors become the API's."""
     try:
-        return await _predict_preparing(emulator, image, model_file, form)
+        return await _predict_preparing(emulator, image, model_file, conf, iou, imgsz)
     except (ImageError, ParameterError) as exc:
         raise ValidationError(exc.message, {getattr(exc, "field", "file"): exc.message}) from None
     except ModelNotRunnable as exc:
@@ -92,17 +94,18 @@ async def predict_image(emulator: Emulator, image: bytes, model_file: str | None
         raise InternalError(f"Inference failed: {exc.message}") from None
 
 
-async def _predict_preparing(emulator: Emulator, image: bytes, model_file: str | None, form: PredictForm) -> Prediction:
+async def _predict_preparing(emulator: Emulator, image: bytes, model_file: str | None, conf: float, iou: float,
+                             imgsz: int | None) -> Prediction:  # fmt: skip
     """The engine on one image; the fixture's way with a missing bundled model is to fetch
     it inside the first predict that needs it, then answer."""
     engine = emulator.inference()
     try:
-        return await engine.predict_async(image, model_file, conf=form.conf, iou=form.iou, imgsz=form.imgsz)
+        return await engine.predict_async(image, model_file, conf=conf, iou=iou, imgsz=imgsz)
     except ModelUnavailable:
         preparation = emulator.model_preparation
         if preparation.when != "first-predict" or not await run_in_threadpool(preparation.prepare):
             raise
-        return await engine.predict_async(image, model_file, conf=form.conf, iou=form.iou, imgsz=form.imgsz)
+        return await engine.predict_async(image, model_file, conf=conf, iou=iou, imgsz=imgsz)
 
 
 def _bundled_model_missing(preparation: ModelPreparation, exc: ModelUnavailable) -> InternalError:

@@ -200,8 +200,9 @@ def build_emulator(
     public_url: str | None = None,
     admin_token: str | None = None,
     device: str | None = None,
+    api: str | None = None,
 ) -> Emulator:
-    """An Emulator playing a scenario; arguments override the scenario's own clock and seed."""
+    """An Emulator playing a scenario; arguments override the scenario's own clock, seed and face."""
     world = scenario if isinstance(scenario, ScenarioWorld) else load_scenario(scenario)
     s = world.scenario
     begin = start if start is not None else s.clock.start
@@ -216,12 +217,13 @@ def build_emulator(
         name=world.name,
         faults=s.behaviours.routes,
         device=device,
+        api=api or s.api or "reference",
     )
 
 
-def play(emulator: Emulator, world: ScenarioWorld) -> None:
-    """Replace a running emulator's world by a scenario's, clock and faults included."""
+def play(emulator: Emulator, world: ScenarioWorld, api: str | None = None) -> None:
+    """Replace a running emulator's world by a scenario's, clock, faults and face included."""
     s = world.scenario
     start = parse_iso(s.clock.start) if s.clock.start else emulator.clock.now()
     clock: dict[str, Any] = {"now": start, "mode": s.clock.mode, "speed": s.clock.speed, "seq": 0, "queue": []}
-    emulator.load(world, world.name, s.seed, clock, s.behaviours.routes)
+    emulator.load(world, world.name, s.seed, clock, s.behaviours.routes, api=api or s.api)

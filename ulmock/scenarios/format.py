@@ -142,6 +142,9 @@ class Behaviours(Strict):
 
 class Scenario(Strict):
     description: str = Field(min_length=1)
+    api: Literal["reference", "platform"] | None = Field(
+        None, description="the HTTP face to serve (default: the emulator's, which defaults to reference)"
+    )
     seed: int = 0
     clock: ClockSpec = Field(default_factory=ClockSpec)
     accounts: list[AccountSpec] = Field(min_length=1)

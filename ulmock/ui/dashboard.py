@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from ulmock import envelope
 from ulmock.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.files import media_type
-from ulmock.resources.predict import IMAGE_LIMIT, PredictForm, predict_image, predictions_response
+from ulmock.resources.predict import IMAGE_LIMIT, PredictForm, infer, predictions_response
 from ulmock.routing import ALL_METHODS, validate
 from ulmock.scenarios import bundled_scenarios
 from ulmock.ui import readouts
@@ -177,7 +177,7 @@ class Dashboard:
             found, model_file = readouts.model_file_for(self.emulator, model_id.strip())
             if not found:
                 raise NotFound(f"No model '{model_id.strip()}'", {"modelId": model_id.strip()})
-        prediction = await predict_image(self.emulator, image, model_file, options)
+        prediction = await infer(self.emulator, image, model_file, options.conf, options.iou, options.imgsz)
         response = predictions_response(prediction)
         response.headers["X-Image-Size"] = "{}x{}".format(*prediction.image_size)
         return response

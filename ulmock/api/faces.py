@@ -1,0 +1,31 @@
+"""Sending `/api` and `/openapi.json` to the face the emulator serves at this moment.
+
+The face is read per request, so loading a scenario that says `api: platform` (or
+`POST /_ulmock/scenario` with `api`) switches a running server without a restart.
+The reference face is the app's own routes; other faces are separate routers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from ulmock.emulator import Emulator
+
+
+class FaceSwitch:
+    def __init__(self, app: ASGIApp, emulator: Emulator, faces: dict[str, ASGIApp]):
+        self.app = app
+        self.emulator = emulator
+        self.faces = faces
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        face = self.faces.get(self.emulator.api) if scope["type"] == "http" else None
+        if face is not None:
+            path = scope["path"]
+            if path.startswith("/api/") or path in ("/api", "/openapi.json"):
+                await face(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,7 @@
+"""Upload: operations of the live face."""
+
+from __future__ import annotations
+
+from ulmock.api.platform.routes import PlatformRoutes
+
+routes = PlatformRoutes("Upload")
