@@ -13,7 +13,6 @@ import io
 import time
 from typing import Any, Literal
 
-from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
@@ -533,6 +532,8 @@ def blank_image() -> bytes:
     """A 64x64 grey PNG: what a health check sends through the model."""
     if not _BLANK:
         buf = io.BytesIO()
+        from PIL import Image  # loaded by the first health check, not with the app
+
         Image.new("RGB", (64, 64), (114, 114, 114)).save(buf, format="PNG")
         _BLANK.append(buf.getvalue())
     return _BLANK[0]

@@ -28,11 +28,11 @@ from ulmock.api.platform.routes import PlatformRoutes
 from ulmock.domain.entities import Model
 from ulmock.envelope import json_response
 from ulmock.errors import ValidationError
-from ulmock.inference import Prediction
 from ulmock.resources.predict import IMAGE_LIMIT, NETWORK_HEADER, infer
 from ulmock.routing import Call, validate
 
 if TYPE_CHECKING:
+    from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
     from ulmock.emulator import Emulator
 
 routes = PlatformRoutes("Models")
