@@ -8,6 +8,7 @@ from typing import Any
 
 from ulmock.clock import Clock
 from ulmock.domain.blobs import BlobStore
+from ulmock.domain.connections import Bucket, Follow, StorageIntegration, Workflow
 from ulmock.domain.entities import (
     Account,
     ActivityEvent,
@@ -39,6 +40,10 @@ TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "activity": (ActivityEvent, ()),
     "trash": (TrashItem, ()),
     "apikey": (ApiKey, ()),
+    "bucket": (Bucket, ("provider",)),
+    "integration": (StorageIntegration, ("provider",)),
+    "follow": (Follow, ("followed_id",)),
+    "workflow": (Workflow, ()),
     "payment": (Payment, ()),
     "training": (Training, ("model_id",)),
     "export": (Export, ("model_id",)),
