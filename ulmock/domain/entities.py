@@ -64,6 +64,11 @@ class Project(Record):
     name: str
     slug: str
     description: str = ""
+    visibility: Literal["private", "public"] = "private"
+    starred: bool = False  # by its owner, the only one who can star it here
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    cloned_from: str | None = None
     created_at: float
     updated_at: float
 

@@ -9,7 +9,7 @@ from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.datasets import check_task
 from ulmock.domain.entities import Account, Model, ModelFile, TrashItem
 from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.owned import clean_name, fetch, free_slug
+from ulmock.domain.owned import claim_slug, clean_name, fetch
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
@@ -50,6 +50,7 @@ class Models:
         status: str = "ready",
         class_names: Sequence[str] | None = None,
         quiet: bool = False,
+        slug: str | None = None,
     ) -> Model:
         w = self.world
         name = clean_name(name)
@@ -69,7 +70,7 @@ class Models:
             account_id=account.id,
             project_id=project_id,
             name=name,
-            slug=free_slug(table, name, project_id=project_id),
+            slug=claim_slug(table, slug, name, "model", project_id=project_id),
             task=task,
             status=status,
             source=source,
@@ -118,3 +119,16 @@ class Models:
     def find_any(self, model_id: str) -> Model | None:
         found: Model | None = self.world.find("model", model_id)
         return found
+
+    def copy(self, account: Account, source: Model, project_id: str, name: str | None = None,
+             slug: str | None = None) -> Model:  # fmt: skip
+        """A copy of a model (weights included) in one of `account`'s projects."""
+        w = self.world
+        model = self.create(account, project_id, name or source.name, task=source.task, source=source.source,
+                            status=source.status, class_names=source.class_names, quiet=True, slug=slug)  # fmt: skip
+        model.metrics = dict(source.metrics)
+        model.dataset_id = source.dataset_id if source.account_id == account.id else None
+        if source.file is not None:
+            self.attach_file(model, source.file.name, w.blobs.read(source.file.blob_id), source.file.format)
+        self.activity.record(account, "model.created", f"Cloned model '{source.name}'", "model", model.id)
+        return model
