@@ -131,7 +131,7 @@ class Cloud:
                 existing.folder = str(folder.resolve())
             return existing
         w = self.world
-        bucket = Bucket(id=w.ids.new("bucket"), account_id=account.id, provider=provider,  # type: ignore[arg-type]
+        bucket = Bucket(id=w.ids.new("bucket"), account_id=account.id, provider=provider,
                         name=name, folder=str(folder.resolve()) if folder else None, created_at=w.now())  # fmt: skip
         w.table("bucket", account.id).add(bucket.id, bucket)
         return bucket
@@ -194,7 +194,7 @@ class Cloud:
         if any(i.credential_identity == identity for i in rows):
             raise Conflict(f"A {provider} integration for '{identity}' already exists", {"credentialIdentity": identity})
         integration = StorageIntegration(id=w.ids.new("integration"), account_id=account.id,
-                                         provider=provider, credential_identity=identity,  # type: ignore[arg-type]
+                                         provider=provider, credential_identity=identity,
                                          targets=wanted, created_at=w.now())  # fmt: skip
         table.add(integration.id, integration)
         return integration

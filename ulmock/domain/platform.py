@@ -9,10 +9,12 @@ from ulmock.clock import Clock
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.billing import Billing
+from ulmock.domain.cloud import Cloud
 from ulmock.domain.datasets import Datasets
 from ulmock.domain.deployments import Deployments
 from ulmock.domain.entities import Account
 from ulmock.domain.exports import Exports
+from ulmock.domain.follows import Follows
 from ulmock.domain.gdpr import Gdpr
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
@@ -22,6 +24,7 @@ from ulmock.domain.storage import Storage
 from ulmock.domain.training import Trainings
 from ulmock.domain.trash import Trash
 from ulmock.domain.webhooks import Webhooks
+from ulmock.domain.workflows import Workflows
 from ulmock.domain.world import World
 
 
@@ -38,6 +41,9 @@ class Platform:
         self.datasets = Datasets(w, self.activity, self.trash)
         self.models = Models(w, self.activity, self.trash)
         self.storage = Storage(w)
+        self.cloud = Cloud(w)
+        self.follows = Follows(w)
+        self.workflows = Workflows(w)
         self.billing = Billing(w, self.activity)
         self.gdpr = Gdpr(w, self.accounts, self.activity)
         self.webhooks = Webhooks(w)

@@ -43,7 +43,7 @@ class Workflows:
     def __init__(self, world: World):
         self.world = world
 
-    def list(self, account: Account, search: str | None = None) -> list[Workflow]:
+    def find(self, account: Account, search: str | None = None) -> list[Workflow]:
         rows = self.world.table("workflow", account.id).values()
         needle = (search or "").strip().lower()
         found = [w for w in rows if needle in w.name.lower()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from ulmock.domain.catalogue import MICRO
@@ -46,6 +47,8 @@ class ScenarioWorld:
             models.update(self._projects(p, accounts[spec.username], spec))
         for spec in self.scenario.accounts:
             self._datasets(p, accounts[spec.username], spec)
+        for i, spec in enumerate(self.scenario.accounts):
+            self._buckets(p, accounts[spec.username], spec, i)
         self._behaviours(p, accounts, models)
         for i, spec in enumerate(self.scenario.accounts):
             self._work_under_way(p, accounts[spec.username], spec, models, i)
@@ -94,6 +97,12 @@ class ScenarioWorld:
             else:
                 p.datasets.create(account, d.name, d.task, d.description, class_names=d.classNames,
                                   visibility=d.visibility, quiet=True)  # fmt: skip
+
+    def _buckets(self, p: Platform, account: Account, spec: AccountSpec, index: int) -> None:
+        for i, b in enumerate(spec.buckets):
+            folder = Path(b.folder) if Path(b.folder).is_absolute() else fixtures_dir() / b.folder
+            with self._refusals_at(("accounts", index, "buckets", i)):
+                p.cloud.add_bucket(account, b.provider, b.name, folder)
 
     def _generated(self, p: Platform, account: Account, d: DatasetSpec) -> None:
         g = d.generate

@@ -98,6 +98,14 @@ class WebhookSpec(Strict):
     secret: str | None = Field(None, pattern=r"^whsec_[A-Za-z0-9+/=]+$")
 
 
+class BucketSpec(Strict):
+    """A bucket of the account's emulated cloud, its objects the files of a folder."""
+
+    provider: Literal["gcs", "s3", "azure"]
+    name: str = Field(min_length=3, max_length=63, description="bucket or container name")
+    folder: str = Field(min_length=1, description="folder under fixtures/ (or an absolute path)")
+
+
 class AccountSpec(Strict):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     plan: Literal["free", "pro", "enterprise"] = "free"
@@ -112,6 +120,7 @@ class AccountSpec(Strict):
     trainings: list[TrainingSpec] = []
     deployments: list[DeploymentSpec] = []
     webhooks: list[WebhookSpec] = []
+    buckets: list[BucketSpec] = []
 
 
 class TrainingFailureSpec(Strict):

@@ -59,8 +59,10 @@ from ulmock.routing import Operation
 def modules() -> list[PlatformRoutes]:
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
     from ulmock.api.platform import account, billing, datasets, lifecycle, models, projects, upload
+    from ulmock.api.platform import agents, explore, follows, integrations
 
-    return [m.routes for m in (account, billing, projects, datasets, upload, models, lifecycle)]
+    connected = (follows, explore, integrations, agents)
+    return [m.routes for m in (account, billing, projects, datasets, upload, models, lifecycle, *connected)]
 
 
 def operations() -> list[Operation]:
