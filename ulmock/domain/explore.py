@@ -74,7 +74,7 @@ class Explore:
         if "projects" in f.kinds:
             scored_projects: list[tuple[int, Project]] = []
             for account_id, owner in owners.items():
-                for project in self.world.table("project", account_id).values():
+                for project in self.world.table("project", account_id).newest_first()[0]:
                     if project.visibility != "public":
                         continue
                     if f.starred_by is not None and not (project.starred and f.starred_by.id == account_id):
@@ -92,7 +92,7 @@ class Explore:
         if "datasets" in f.kinds and f.starred_by is None:  # datasets carry no stars here
             scored_datasets: list[tuple[int, Dataset]] = []
             for account_id, owner in owners.items():
-                for dataset in self.world.table("dataset", account_id).values():
+                for dataset in self.world.table("dataset", account_id).newest_first()[0]:
                     if dataset.visibility != "public" or (f.tasks and dataset.task not in f.tasks):
                         continue
                     n = len(dataset.images)
@@ -109,7 +109,7 @@ class Explore:
     @staticmethod
     def _page(scored: list[tuple[int, Any]], f: SearchFilters, stars: Callable[[Any], float],
               count: Callable[[Any], int]) -> tuple[list[Any], bool]:  # fmt: skip
-        # Stable sorts: ties keep the newest first.
+        # Stable sorts: ties keep the newest first (within a workspace, the last created).
         rows = sorted(scored, key=lambda sr: -sr[1].created_at)
         if f.sort == "relevance":
             rows.sort(key=lambda sr: -sr[0])
