@@ -14,6 +14,7 @@ from ulmock.domain.deployments import Deployments
 from ulmock.domain.entities import Account
 from ulmock.domain.exports import Exports
 from ulmock.domain.gdpr import Gdpr
+from ulmock.domain.ingest import Ingest
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
 from ulmock.domain.ratelimit import RateLimiter
@@ -21,6 +22,7 @@ from ulmock.domain.sdk_runs import SdkRuns
 from ulmock.domain.storage import Storage
 from ulmock.domain.training import Trainings
 from ulmock.domain.trash import Trash
+from ulmock.domain.uploads import Uploads
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
 
@@ -38,6 +40,8 @@ class Platform:
         self.datasets = Datasets(w, self.activity, self.trash)
         self.models = Models(w, self.activity, self.trash)
         self.storage = Storage(w)
+        self.uploads = Uploads(w)
+        self.ingest = Ingest(w, self.uploads, self.activity)
         self.billing = Billing(w, self.activity)
         self.gdpr = Gdpr(w, self.accounts, self.activity)
         self.webhooks = Webhooks(w)

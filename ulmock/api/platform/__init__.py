@@ -58,9 +58,11 @@ from ulmock.routing import Operation
 
 def modules() -> list[PlatformRoutes]:
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
-    from ulmock.api.platform import account, billing, datasets, lifecycle, models, projects, upload
+    from ulmock.api.platform import (
+        account, billing, dataset_content, datasets, lifecycle, models, projects, upload,
+    )  # fmt: skip
 
-    return [m.routes for m in (account, billing, projects, datasets, upload, models, lifecycle)]
+    return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle)]
 
 
 def operations() -> list[Operation]:
