@@ -16,6 +16,7 @@ from ulmock.domain.entities import Account
 from ulmock.domain.exports import Exports
 from ulmock.domain.follows import Follows
 from ulmock.domain.gdpr import Gdpr
+from ulmock.domain.ingest import Ingest
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
 from ulmock.domain.ratelimit import RateLimiter
@@ -23,6 +24,7 @@ from ulmock.domain.sdk_runs import SdkRuns
 from ulmock.domain.storage import Storage
 from ulmock.domain.training import Trainings
 from ulmock.domain.trash import Trash
+from ulmock.domain.uploads import Uploads
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.workflows import Workflows
 from ulmock.domain.world import World
@@ -41,6 +43,8 @@ class Platform:
         self.datasets = Datasets(w, self.activity, self.trash)
         self.models = Models(w, self.activity, self.trash)
         self.storage = Storage(w)
+        self.uploads = Uploads(w)
+        self.ingest = Ingest(w, self.uploads, self.activity)
         self.cloud = Cloud(w)
         self.follows = Follows(w)
         self.workflows = Workflows(w)

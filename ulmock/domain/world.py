@@ -23,6 +23,7 @@ from ulmock.domain.entities import (
     Record,
     Training,
     TrashItem,
+    UploadSession,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -49,6 +50,7 @@ TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "export": (Export, ("model_id",)),
     "deployment": (Deployment, ("model_id", "slug")),
     "webhook": (WebhookEndpoint, ()),
+    "upload": (UploadSession, ()),
     "delivery": (WebhookDelivery, ("endpoint_id",)),
 }
 

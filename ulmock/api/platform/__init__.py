@@ -58,11 +58,14 @@ from ulmock.routing import Operation
 
 def modules() -> list[PlatformRoutes]:
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
-    from ulmock.api.platform import account, billing, datasets, lifecycle, models, projects, upload
+    from ulmock.api.platform import (
+        account, billing, dataset_content, datasets, lifecycle, models, projects, upload,
+    )  # fmt: skip
     from ulmock.api.platform import agents, explore, follows, integrations
 
     connected = (follows, explore, integrations, agents)
-    return [m.routes for m in (account, billing, projects, datasets, upload, models, lifecycle, *connected)]
+    return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle,
+                               *connected)]  # fmt: skip
 
 
 def operations() -> list[Operation]:

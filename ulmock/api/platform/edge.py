@@ -1,4 +1,5 @@
-"""The live face as an ASGI app: its operations behind the shared edge, and its OpenAPI."""
+"""The live face as an ASGI app: its operations behind the shared edge, its OpenAPI, and
+the bucket-like `PUT` of signed uploads."""
 
 from __future__ import annotations
 
@@ -10,11 +11,17 @@ from starlette.routing import Route, Router
 
 from ulmock.api.platform import operations, rate_categories
 from ulmock.api.platform.openapi import build_openapi
-from ulmock.api.platform.policy import PlatformPolicy
+from ulmock.api.platform.policy import PlatformPolicy, error_response
+from ulmock.domain.uploads import UPLOAD_MAX
+from ulmock.errors import ApiError, ValidationError
+from ulmock.files import verify_signature
 from ulmock.routing import ApiEdge
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
+
+# Paths this face serves itself; everything else is common to both faces.
+PATHS = ("/api", "/openapi.json", "/files/uploads/sessions/")
 
 
 def platform_face(emulator: Emulator) -> Router:
@@ -26,5 +33,38 @@ def platform_face(emulator: Emulator) -> Router:
             cache["doc"] = build_openapi(ops)
         return JSONResponse(cache["doc"])
 
+    async def put_upload(request: Request) -> Response:
+        """The bytes of a signed upload: no key, the URL's signature and expiry are the authority."""
+        try:
+            with emulator.lock:
+                verify_signature(emulator, request)
+            data = await _read(request)
+            with emulator.lock:
+                session = emulator.platform.uploads.receive(request.path_params["sessionId"], data)
+                if session.filename != request.path_params["name"]:
+                    raise ValidationError("File name does not match the signed URL")
+            return Response(status_code=200)
+        except ApiError as err:
+            return error_response(err)
+
     edge = ApiEdge(emulator, ops, PlatformPolicy(rate_categories()))
-    return Router(routes=[*edge.routes(), Route("/openapi.json", openapi, methods=["GET"])])
+    return Router(routes=[
+        *edge.routes(),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/files/uploads/sessions/{sessionId}/{name}", put_upload, methods=["PUT"]),
+    ])  # fmt: skip
+
+
+async def _read(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    too_large = ValidationError("Upload too large", {"body": f"at most {UPLOAD_MAX} bytes"}, status=413)
+    if declared.isdigit() and int(declared) > UPLOAD_MAX:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > UPLOAD_MAX:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
