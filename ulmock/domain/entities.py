@@ -80,6 +80,7 @@ class DatasetImage(Record):
     height: int
     split: Literal["train", "val", "test"] = "train"
     annotations: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)  # the user's own fields (location, camera, ...)
 
 
 class DatasetVersion(Record):
