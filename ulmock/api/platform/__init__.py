@@ -61,9 +61,9 @@ def modules() -> list[PlatformRoutes]:
     from ulmock.api.platform import (
         account, billing, dataset_content, datasets, lifecycle, models, projects, upload,
     )  # fmt: skip
-    from ulmock.api.platform import agents, explore, follows, images, integrations
+    from ulmock.api.platform import agents, curation, explore, follows, images, integrations
 
-    connected = (images, follows, explore, integrations, agents)
+    connected = (images, curation, follows, explore, integrations, agents)
     return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle,
                                *connected)]  # fmt: skip
 
