@@ -40,13 +40,14 @@ def typed(type_name: str, answer: Any) -> Any:
 
 
 def refused(call: Callable[[], Any], status: int) -> dict[str, Any]:
-    """Run a call that must fail with `status`; the error body, which is exactly {"error": str}."""
+    """Run a call that must fail with `status`; the error body: exactly {"error": str} (429 adds when to retry)."""
     with pytest.raises(APIError) as info:
         call()
     err = info.value
     assert err.status_code == status, err.body
     body: dict[str, Any] = json.loads(err.body)
-    assert set(body) == {"error"} and isinstance(body["error"], str) and body["error"], body
+    extra = {"retryAfter", "resetAt"} if status == 429 else set()
+    assert set(body) == {"error"} | extra and isinstance(body["error"], str) and body["error"], body
     return body
 
 
