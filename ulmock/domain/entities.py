@@ -167,6 +167,10 @@ class Model(Record):
     class_names: list[str] = Field(default_factory=list)
     metrics: dict[str, float] = Field(default_factory=dict)
     dataset_id: str | None = None
+    description: str = ""
+    starred: bool = False
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    cloned_from: str | None = None
     created_at: float
     updated_at: float
 

@@ -217,15 +217,7 @@ def create_project(call: Call) -> Response:
 
 
 def _readable_project(call: Call) -> Project:
-    owner, mine = _visible(call, "project")
-    if mine:
-        return project_at(call)
-    slug = check_slug(call.params["project"], "project")
-    rows, total = call.platform.world.table("project", owner.id).newest_first(slug=slug)
-    project: Project | None = next(rows, None) if total else None
-    if project is None or project.visibility != "public":
-        raise missing("project")
-    return project
+    return project_at(call, readable=True)
 
 
 @routes.get("/api/projects/{owner}/{project}", response=ProjectDetail)
