@@ -3,8 +3,10 @@
     ApiError
     ├── Unauthorized     401 UNAUTHORIZED
     ├── Forbidden        403 FORBIDDEN
+    │   └── NotEnoughCredit  (the live face: 402)
     ├── NotFound         404 NOT_FOUND
     ├── ValidationError  400 VALIDATION_ERROR
+    │   └── StateConflict  (the live face: 409)
     ├── RateLimited      429 RATE_LIMITED (+ Retry-After)
     ├── Conflict         409 CONFLICT (a taken slug, a job already running: the live face's)
     ├── PaymentRequired  402 PAYMENT_REQUIRED (not enough credit: the live face's)
@@ -81,6 +83,16 @@ class Conflict(ApiError):
 class PaymentRequired(ApiError):
     status = 402
     code = "PAYMENT_REQUIRED"
+
+
+class StateConflict(ValidationError):
+    """The record's state refuses the request (already training, an export in flight).
+
+    The reference face answers it as any invalid request (400); the live face as 409."""
+
+
+class NotEnoughCredit(Forbidden):
+    """The balance cannot cover the estimated cost: the reference face's 403, the live face's 402."""
 
 
 class InternalError(ApiError):

@@ -284,6 +284,7 @@ class Training(Record):
     source: Literal["platform", "sdk"] = "platform"
     run_id: int | None = None
     console: list[str] = Field(default_factory=list)
+    train_args: dict[str, Any] = Field(default_factory=dict)  # as the caller gave them (model, batch, ...)
 
 
 class Export(Record):

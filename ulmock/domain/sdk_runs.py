@@ -26,7 +26,7 @@ from ulmock.domain.signing import SignedPath
 from ulmock.domain.storage import Storage
 from ulmock.domain.training import ACTIVE, Trainings
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden, NotFound, ValidationError, not_found
+from ulmock.errors import Forbidden, NotFound, StateConflict, ValidationError, not_found
 
 UPLOAD_URL_TTL = 3600.0
 UPLOAD_LIMIT = 512 * 1024 * 1024  # the same cap as POST /api/models
@@ -152,7 +152,7 @@ class SdkRuns:
             if self.trainings.active_count(account) and any(
                 t.status in ACTIVE for t in self.world.table("training", account.id).newest_first(model_id=model.id)[0]
             ):
-                raise ValidationError("This model is already training on the Platform", {"modelId": model.id})
+                raise StateConflict("This model is already training on the Platform", {"modelId": model.id})
         else:
             if not project:
                 raise ValidationError("project is required to start a run", {"project": "required without modelId"})
@@ -179,7 +179,7 @@ class SdkRuns:
             image_count=len(dataset.images) if dataset else 0, epoch_seconds=0.0, epoch_cost=0, estimated_cost=0,
             # what a cancel puts back: a fresh model has no weights yet
             previous_model_status="ready" if model.file else "pending", created_at=now, started_at=now, epoch_started_at=now,
-            source="sdk", run_id=len(w.table("training", account.id)) + 1,
+            source="sdk", run_id=len(w.table("training", account.id)) + 1, train_args=args,
         )  # fmt: skip
 
     def _dataset(self, account: Account, uri: Any) -> Any:

@@ -17,7 +17,7 @@ from ulmock.domain.catalogue import GPUS, MICRO, PLAN_LIMITS
 from ulmock.domain.entities import Account, Model, Training
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden, NotFound, ValidationError, not_found
+from ulmock.errors import Forbidden, NotEnoughCredit, NotFound, StateConflict, ValidationError, not_found
 
 EVENT = "training.step"
 ACTIVE = ("queued", "starting", "running")
@@ -120,7 +120,8 @@ class Trainings:
 
     # -- start ---------------------------------------------------------------
     def start(self, account: Account, model_id: str, dataset_id: str, epochs: int, image_size: int,
-              gpu_type: str) -> Training:  # fmt: skip
+              gpu_type: str, train_args: dict[str, Any] | None = None) -> Training:  # fmt: skip
+        """Queue a run; `train_args` are the caller's other training arguments, kept as given."""
         w = self.world
         model: Model | None = self._model(account.id, model_id)
         if model is None:
@@ -147,7 +148,7 @@ class Trainings:
         rows, _ = w.table("training", account.id).newest_first(model_id=model_id)
         current = next(rows, None)
         if current is not None and current.status in ACTIVE:
-            raise ValidationError("This model is already training", {"modelId": model_id, "trainingId": current.id})
+            raise StateConflict("This model is already training", {"modelId": model_id, "trainingId": current.id})
         limit = PLAN_LIMITS[account.plan].concurrent_trainings
         if self.active_count(account) >= limit:
             raise Forbidden(f"Your {account.plan} plan allows {limit} concurrent trainings",
@@ -155,7 +156,7 @@ class Trainings:
         seconds, estimated = self.estimate(len(dataset.images), epochs, image_size, gpu_type)
         available = account.cash_balance + account.credit_balance - account.reserved
         if estimated > available:
-            raise Forbidden(
+            raise NotEnoughCredit(
                 "Insufficient balance for the estimated training cost",
                 {"estimatedCost": estimated, "availableBalance": available, "shortfall": estimated - available},
             )
@@ -164,7 +165,7 @@ class Trainings:
             id=w.ids.new("training"), account_id=account.id, model_id=model.id, dataset_id=dataset.id,
             epochs=epochs, image_size=image_size, gpu_type=gpu_type, image_count=len(dataset.images),
             epoch_seconds=seconds, epoch_cost=gpu_cost(seconds, gpu_type), estimated_cost=estimated,
-            reserved=estimated, previous_model_status=model.status, created_at=now,
+            reserved=estimated, previous_model_status=model.status, created_at=now, train_args=dict(train_args or {}),
         )  # fmt: skip
         failure = w.scripts.training_failure(model.id)
         if failure is not None:
@@ -190,7 +191,7 @@ class Trainings:
         if training.status == "cancelled":
             return training  # cancelling twice is one cancellation, as DELETE should be
         if training.status not in ACTIVE:
-            raise ValidationError(f"Training is already {training.status}", {"status": training.status})
+            raise StateConflict(f"Training is already {training.status}", {"status": training.status})
         if training.source == "platform" and training.status == "running" and training.epoch_started_at is not None:
             # Pay for the part of the epoch that ran.
             partial = self.world.now() - training.epoch_started_at

@@ -40,7 +40,7 @@ from ulmock.inference.devices import Device, resolve_device
 from ulmock.inference.errors import ModelNotRunnable, ModelUnavailable, ParameterError
 from ulmock.inference.images import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, decode_image
 from ulmock.inference.model_cache import ModelCache
-from ulmock.inference.prediction import Prediction, api_detections
+from ulmock.inference.prediction import Prediction, api_detections, class_ids
 
 __all__ = ["BUNDLED_NETWORK", "FETCH_COMMAND", "InferenceEngine"]
 
@@ -78,6 +78,7 @@ class InferenceEngine:
         self.max_image_pixels = max_image_pixels
         self._models: ModelCache[Detector | None] = ModelCache(max_loaded_models)
         self._executor = ThreadPoolExecutor(max_concurrency, thread_name_prefix="ulmock-inference")
+        self.started_at = time.monotonic()  # how long the engine has been warm (predict's metadata)
 
     @property
     def bundled_model_path(self) -> Path:
@@ -109,6 +110,8 @@ class InferenceEngine:
             inference_ms=round((finished - started) * 1000, 3),
             speed_ms={"decode": round((decoded - started) * 1000, 3)}
             | {stage: round(ms, 3) for stage, ms in found.timings_ms.items()},
+            class_ids=class_ids(found),
+            class_names=dict(found.names),
         )
 
     async def predict_async(

@@ -31,6 +31,15 @@ class Prediction:
     image_size: tuple[int, int]  # width, height
     inference_ms: float
     speed_ms: dict[str, float] = field(default_factory=dict)
+    # The network's class id of each detection (same order), and every class it knows.
+    class_ids: list[int] = field(default_factory=list)
+    class_names: dict[int, str] = field(default_factory=dict)
+
+
+def class_ids(found: Detections) -> list[int]:
+    """The class id of each detection, in `api_detections`' order."""
+    order = np.argsort(-found.scores, kind="stable")
+    return [int(c) for c in found.classes[order].tolist()]
 
 
 def api_detections(found: Detections) -> list[dict[str, Any]]:

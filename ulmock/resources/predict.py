@@ -9,7 +9,7 @@ runnable file.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, Field, WithJsonSchema
 from starlette.responses import Response
@@ -26,6 +26,9 @@ from ulmock.inference import (
     Prediction,
 )
 from ulmock.routing import Call, Routes
+
+if TYPE_CHECKING:
+    from ulmock.emulator import Emulator
 
 routes = Routes("predict")
 IMAGE_LIMIT = 20 * 1024 * 1024
@@ -66,9 +69,15 @@ async def run_prediction(call: Call, model_file: str | None) -> Prediction:
     """One inference off the event loop; the engine's errors become the API's."""
     form = call.form
     _, image, _ = call.files["file"]
+    return await infer(call.emulator, image, model_file, form.conf, form.iou, form.imgsz)
+
+
+async def infer(emulator: Emulator, image: bytes, model_file: str | None, conf: float, iou: float,
+                imgsz: int | None) -> Prediction:  # fmt: skip
+    """`image` through the model's network (or the bundled one); the engine's errors become the API's."""
     try:
-        engine = call.emulator.inference()
-        return await engine.predict_async(image, model_file, conf=form.conf, iou=form.iou, imgsz=form.imgsz)
+        engine = emulator.inference()
+        return await engine.predict_async(image, model_file, conf=conf, iou=iou, imgsz=imgsz)
     except (ImageError, ParameterError) as exc:
         raise ValidationError(exc.message, {getattr(exc, "field", "file"): exc.message}) from None
     except ModelNotRunnable as exc:

@@ -59,13 +59,13 @@ from ulmock.routing import Operation
 def modules() -> list[PlatformRoutes]:
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
     from ulmock.api.platform import (
-        account, billing, dataset_content, datasets, lifecycle, models, projects, upload,
+        account, billing, dataset_content, datasets, lifecycle, models, predict, projects, training, upload,
     )  # fmt: skip
     from ulmock.api.platform import agents, curation, explore, follows, images, integrations
 
     connected = (images, curation, follows, explore, integrations, agents)
     return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle,
-                               *connected)]  # fmt: skip
+                               training, predict, *connected)]  # fmt: skip
 
 
 def operations() -> list[Operation]:
