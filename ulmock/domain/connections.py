@@ -1,7 +1,8 @@
-"""Records of what a workspace connects to: cloud buckets, storage integrations, follows, agents.
+"""Records of what a workspace connects to and works out: cloud buckets, storage integrations,
+follows, agents, dataset analyses.
 
 Plain records, like `entities`; the rules that use them live in `cloud.py`,
-`follows.py` and `workflows.py`. Kept apart so those areas can grow without touching
+`follows.py`, `workflows.py` and `analysis.py`. Kept apart so those areas can grow without touching
 the core records every other area shares.
 """
 
@@ -61,3 +62,23 @@ class Workflow(Record):
     graph: dict[str, Any]
     created_at: float
     updated_at: float
+
+
+class DatasetAnalysis(Record):
+    """An embedding analysis of a dataset: a job on the clock, then descriptors per image content
+    hash, a 2-D layout of them and clusters (`ulmock.domain.analysis`)."""
+
+    id: str
+    account_id: str
+    dataset_id: str
+    status: Literal["queued", "running", "completed", "failed", "cancelled"] = "queued"
+    total: int
+    created_at: float
+    started_at: float | None = None
+    finishes_at: float | None = None
+    finished_at: float | None = None
+    images_at: float  # the dataset's updated_at when the analysis began
+    vectors: dict[str, list[float]] = Field(default_factory=dict)
+    layout: dict[str, list[float]] = Field(default_factory=dict)
+    clusters: dict[str, int] = Field(default_factory=dict)
+    failed: int = 0

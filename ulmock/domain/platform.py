@@ -8,6 +8,7 @@ from __future__ import annotations
 from ulmock.clock import Clock
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
+from ulmock.domain.analysis import Analyses
 from ulmock.domain.billing import Billing
 from ulmock.domain.cloud import Cloud
 from ulmock.domain.datasets import Datasets
@@ -48,6 +49,7 @@ class Platform:
         self.cloud = Cloud(w)
         self.follows = Follows(w)
         self.workflows = Workflows(w)
+        self.analyses = Analyses(w)
         self.billing = Billing(w, self.activity)
         self.gdpr = Gdpr(w, self.accounts, self.activity)
         self.webhooks = Webhooks(w)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ulmock.clock import Clock
 from ulmock.domain.blobs import BlobStore
-from ulmock.domain.connections import Bucket, Follow, StorageIntegration, Workflow
+from ulmock.domain.connections import Bucket, DatasetAnalysis, Follow, StorageIntegration, Workflow
 from ulmock.domain.entities import (
     Account,
     ActivityEvent,
@@ -45,6 +45,7 @@ TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "integration": (StorageIntegration, ("provider",)),
     "follow": (Follow, ("followed_id",)),
     "workflow": (Workflow, ()),
+    "analysis": (DatasetAnalysis, ("dataset_id",)),
     "payment": (Payment, ()),
     "training": (Training, ("model_id",)),
     "export": (Export, ("model_id",)),

@@ -61,11 +61,12 @@ def modules() -> list[PlatformRoutes]:
     from ulmock.api.platform import (
         account, billing, dataset_content, datasets, lifecycle, models, predict, projects, training, upload,
     )  # fmt: skip
-    from ulmock.api.platform import agents, curation, explore, follows, images, integrations
+    from ulmock.api.platform import agents, curation, explore, follows, images, integrations, similarity
 
-    connected = (images, curation, follows, explore, integrations, agents)
+    connected = [m.routes for m in (images, curation, follows, explore, integrations, agents)]
+    connected += [similarity.routes, similarity.image_routes]
     return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle,
-                               training, predict, *connected)]  # fmt: skip
+                               training, predict)] + connected  # fmt: skip
 
 
 def operations() -> list[Operation]:
