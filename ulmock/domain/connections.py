@@ -1,8 +1,8 @@
 """Records of what a workspace connects to and works out: cloud buckets, storage integrations,
-follows, agents, dataset analyses.
+follows, agents, dataset analyses, batch annotation runs.
 
 Plain records, like `entities`; the rules that use them live in `cloud.py`,
-`follows.py`, `workflows.py` and `analysis.py`. Kept apart so those areas can grow without touching
+`follows.py`, `workflows.py`, `analysis.py` and `batches.py`. Kept apart so those areas can grow without touching
 the core records every other area shares.
 """
 
@@ -82,3 +82,34 @@ class DatasetAnalysis(Record):
     layout: dict[str, list[float]] = Field(default_factory=dict)
     clusters: dict[str, int] = Field(default_factory=dict)
     failed: int = 0
+
+
+class PlannedLabels(Record):
+    """What the network found in one image of a batch run, in the dataset's classes."""
+
+    file: str
+    boxes: list[list[float]]
+    confidences: list[float]
+
+
+class BatchRun(Record):
+    """An auto-annotation run over a dataset (`ulmock.domain.batches`)."""
+
+    id: str
+    account_id: str
+    dataset_id: str
+    model: str  # the ul:// reference it ran
+    confidence: float
+    iou: float
+    include_annotated: bool = False
+    status: Literal["queued", "running", "completed", "cancelled", "failed"] = "queued"
+    planned: list[PlannedLabels] = Field(default_factory=list)
+    applied: int = 0
+    annotations: int = 0
+    classes: list[int] = Field(default_factory=list)
+    version: int | None = None  # the dataset version saved before labelling
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = None
+    dismissed: bool = False

@@ -9,6 +9,7 @@ from ulmock.clock import Clock
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.analysis import Analyses
+from ulmock.domain.batches import Batches
 from ulmock.domain.billing import Billing
 from ulmock.domain.cloud import Cloud
 from ulmock.domain.datasets import Datasets
@@ -50,6 +51,7 @@ class Platform:
         self.follows = Follows(w)
         self.workflows = Workflows(w)
         self.analyses = Analyses(w)
+        self.batches = Batches(w)
         self.billing = Billing(w, self.activity)
         self.gdpr = Gdpr(w, self.accounts, self.activity)
         self.webhooks = Webhooks(w)

@@ -8,7 +8,9 @@ from typing import Any
 
 from ulmock.clock import Clock
 from ulmock.domain.blobs import BlobStore
-from ulmock.domain.connections import Bucket, DatasetAnalysis, Follow, StorageIntegration, Workflow
+from ulmock.domain.connections import (
+    BatchRun, Bucket, DatasetAnalysis, Follow, StorageIntegration, Workflow,
+)  # fmt: skip
 from ulmock.domain.entities import (
     Account,
     ActivityEvent,
@@ -46,6 +48,7 @@ TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "follow": (Follow, ("followed_id",)),
     "workflow": (Workflow, ()),
     "analysis": (DatasetAnalysis, ("dataset_id",)),
+    "batch": (BatchRun, ("dataset_id",)),
     "payment": (Payment, ()),
     "training": (Training, ("model_id",)),
     "export": (Export, ("model_id",)),
