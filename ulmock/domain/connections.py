@@ -1,8 +1,8 @@
 """Records of what a workspace connects to and works out: cloud buckets, storage integrations,
-follows, agents, dataset analyses, batch annotation runs.
+follows, agents, dataset analyses, batch annotation runs, the emulated Roboflow catalogue.
 
 Plain records, like `entities`; the rules that use them live in `cloud.py`,
-`follows.py`, `workflows.py`, `analysis.py` and `batches.py`. Kept apart so those areas can grow without touching
+`follows.py`, `workflows.py`, `analysis.py`, `batches.py` and `roboflow.py`. Kept apart so those areas can grow without touching
 the core records every other area shares.
 """
 
@@ -113,3 +113,28 @@ class BatchRun(Record):
     finished_at: float | None = None
     error: str | None = None
     dismissed: bool = False
+
+
+class RoboflowVersion(Record):
+    number: int
+    name: str = ""
+    folder: str  # a YOLO fixture folder (data.yaml, images/, labels/)
+    image_count: int
+    size_bytes: int
+
+
+class RoboflowProject(Record):
+    id: str
+    name: str
+    type: str  # Roboflow's project type: object-detection, instance-segmentation, ...
+    versions: list[RoboflowVersion] = Field(default_factory=list)
+
+
+class RoboflowWorkspace(Record):
+    """A workspace of the emulated Roboflow catalogue a scenario declares, opened by its API key."""
+
+    id: str
+    api_key: str
+    url: str
+    name: str
+    projects: list[RoboflowProject] = Field(default_factory=list)

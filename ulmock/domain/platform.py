@@ -22,6 +22,7 @@ from ulmock.domain.ingest import Ingest
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
 from ulmock.domain.ratelimit import RateLimiter
+from ulmock.domain.roboflow import Roboflow
 from ulmock.domain.sdk_runs import SdkRuns
 from ulmock.domain.storage import Storage
 from ulmock.domain.training import Trainings
@@ -52,6 +53,7 @@ class Platform:
         self.workflows = Workflows(w)
         self.analyses = Analyses(w)
         self.batches = Batches(w)
+        self.roboflow = Roboflow(w)
         self.billing = Billing(w, self.activity)
         self.gdpr = Gdpr(w, self.accounts, self.activity)
         self.webhooks = Webhooks(w)

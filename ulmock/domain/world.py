@@ -9,7 +9,7 @@ from typing import Any
 from ulmock.clock import Clock
 from ulmock.domain.blobs import BlobStore
 from ulmock.domain.connections import (
-    BatchRun, Bucket, DatasetAnalysis, Follow, StorageIntegration, Workflow,
+    BatchRun, Bucket, DatasetAnalysis, Follow, RoboflowWorkspace, StorageIntegration, Workflow,
 )  # fmt: skip
 from ulmock.domain.entities import (
     Account,
@@ -49,6 +49,7 @@ TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "workflow": (Workflow, ()),
     "analysis": (DatasetAnalysis, ("dataset_id",)),
     "batch": (BatchRun, ("dataset_id",)),
+    "roboflow": (RoboflowWorkspace, ("api_key",)),
     "payment": (Payment, ()),
     "training": (Training, ("model_id",)),
     "export": (Export, ("model_id",)),
