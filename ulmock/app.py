@@ -13,6 +13,7 @@ from starlette.routing import Route
 from ulmock import envelope
 from ulmock.api.faces import FaceSwitch
 from ulmock.api.platform import edge as platform_edge
+from ulmock.api.platform.service import DeploymentEndpoints
 from ulmock.control import ControlApi
 from ulmock.emulator import Emulator
 from ulmock.errors import NotFound, ValidationError
@@ -54,6 +55,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
 
     routes = [
         *ApiEdge(emulator, operations).routes(),
+        *DeploymentEndpoints(emulator).routes(),  # the live face's deployment serviceUrl
         *SignedUploads(emulator).routes(),  # before SignedFiles: its catch-all takes PUT too
         *SignedFiles(emulator).routes(),
         *BillingPages(emulator).routes(),

@@ -89,11 +89,11 @@ def test_bad_input_is_400(client: Platform, ulmock: Ulmock) -> None:
     refused(lambda: client.models.predict(*MODEL, body={"source": "http://127.0.0.1:9/closed.jpg"}), 400)
 
 
-def test_unknown_and_other_accounts_models_read_alike(client: Platform, stranger: Platform) -> None:
+def test_unknown_and_other_accounts_models_read_alike(client: Platform, stranger: Platform, ulmock: Ulmock) -> None:
     theirs = refused(lambda: stranger.models.predict(*MODEL, body={"file": ("p.jpg", PERSON)}), 404)
     assert theirs == refused(lambda: client.models.predict("lena", "backyard-birds", "nope",
                                                            body={"file": ("p.jpg", PERSON)}), 404)  # fmt: skip
-    with Platform(api_key="", base_url=str(client._client._base_url), max_retries=0) as anonymous:
+    with Platform(api_key="", base_url=ulmock.url, max_retries=0) as anonymous:
         refused(lambda: anonymous.models.predict(*MODEL, body={"file": ("p.jpg", PERSON)}), 401)
 
 

@@ -11,11 +11,12 @@ from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import PLAN_LIMITS, REGIONS
-from ulmock.domain.entities import Account, Deployment, DeploymentLog, Model, TrashItem
+from ulmock.domain.entities import Account, Deployment, DeploymentLog, Model, ServedRequest, TrashItem
+from ulmock.domain.ids import slugify
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden, ValidationError, not_found
+from ulmock.errors import Conflict, Forbidden, StateConflict, ValidationError, not_found
 
 EVENT = "deployment.step"
 MAX_INSTANCES = 100
@@ -39,6 +40,16 @@ def percentile(values: list[float], q: float) -> float | None:
     k = (len(ordered) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return round(ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo), 3)
+
+
+def traffic(d: Deployment, since: float, until: float, buckets: int) -> list[list[ServedRequest]]:
+    """The requests `d` served in each of `buckets` equal spans from `since` to `until`."""
+    span = (until - since) / buckets
+    out: list[list[ServedRequest]] = [[] for _ in range(buckets)]
+    for r in d.served:
+        if since <= r.at < until:
+            out[min(buckets - 1, int((r.at - since) / span))].append(r)
+    return out
 
 
 class Deployments:
@@ -86,8 +97,16 @@ class Deployments:
         }
 
     # -- actions -----------------------------------------------------------------
-    def create(self, account: Account, model_id: str, region: str, min_instances: int, max_instances: int) -> Deployment:
+    def by_slug(self, account: Account, slug: str) -> Deployment | None:
+        rows, total = self.world.table("deployment", account.id).newest_first(slug=slug)
+        return next(rows, None) if total else None
+
+    def create(self, account: Account, model_id: str, region: str, min_instances: int, max_instances: int, *,
+               slug: str | None = None, name: str | None = None, cpu: int = 1, memory_gi: int = 2) -> Deployment:  # fmt: skip
+        """Deploy a model; `slug` and `name` default to the deployment's id and the model's name."""
         w = self.world
+        if slug is not None and self.by_slug(account, slug) is not None:
+            raise Conflict(f"A deployment named '{slug}' already exists", {"deployment": slug})
         model: Model | None = w.table("model", account.id).get(model_id)
         if model is None:
             raise not_found("model", model_id)
@@ -102,9 +121,9 @@ class Deployments:
             raise Forbidden(f"Your {account.plan} plan allows {limit} deployments", {"limit": limit, "plan": account.plan})
         now = w.now()
         ident = w.ids.new("deployment")
-        d = Deployment(id=ident, account_id=account.id, model_id=model.id, name=f"{model.name} ({region})", slug=ident,
-                       region=region, min_instances=min_instances, max_instances=max_instances, created_at=now,
-                       updated_at=now)  # fmt: skip
+        d = Deployment(id=ident, account_id=account.id, model_id=model.id, name=name or f"{model.name} ({region})",
+                       slug=slug or self._free_slug(account, slugify(f"{model.slug}-{region}")), region=region, min_instances=min_instances, max_instances=max_instances,
+                       cpu=cpu, memory_gi=memory_gi, created_at=now, updated_at=now)  # fmt: skip
         w.table("deployment", account.id).add(d.id, d)
         self._log(d, "info", f"Deployment created for model '{model.name}' in {region} "
                               f"(instances {min_instances}..{max_instances})")  # fmt: skip
@@ -116,7 +135,7 @@ class Deployments:
         if d.status in ("creating", "deploying", "running"):
             return d  # already on its way up
         if d.status == "stopping":
-            raise ValidationError("The deployment is stopping; start it once it has stopped", {"status": d.status})
+            raise StateConflict("The deployment is stopping; start it once it has stopped", {"status": d.status})
         self._log(d, "info", "Start requested")
         self._enter(account, d, "deploying")
         return d
@@ -138,6 +157,50 @@ class Deployments:
         d.status, d.instances, d.running_since = "stopped", 0, None
         return self.trash.put(account, d)
 
+    def remove(self, account: Account, deployment_id: str) -> Deployment:
+        """Shut the deployment down and delete it for good (no trash)."""
+        d = self.get(account, deployment_id)
+        self._cancel_steps(d)
+        self.world.table("deployment", account.id).remove(d.id)
+        self.activity.record(account, "deployment.deleted", f"Deployment '{d.name}' was deleted", "deployment", d.id)
+        return d
+
+    def replace(self, account: Account, deployment_id: str, model_id: str) -> Deployment:
+        """Roll out another model behind the same endpoint: a serving deployment redeploys."""
+        d = self.get(account, deployment_id)
+        model: Model | None = self.world.table("model", account.id).get(model_id)
+        if model is None:
+            raise not_found("model", model_id)
+        if model.id == d.model_id:
+            raise StateConflict("This model is already deployed here", {"modelId": model_id})
+        if d.status == "stopping":
+            raise StateConflict("The deployment is stopping; replace its model once it has stopped", {"status": d.status})
+        table = self.world.table("deployment", account.id)
+        old = d.model_id
+        d.model_id = model.id
+        table.reindex(d.id, "model_id", old)
+        self._log(d, "info", f"Rolling out model '{model.name}'")
+        if d.status in ("creating", "deploying", "running", "failed"):
+            self._cancel_steps(d)
+            self._enter(account, d, "deploying")
+        return d
+
+    def rename(self, account: Account, deployment_id: str, name: str, slug: str) -> Deployment:
+        d = self.get(account, deployment_id)
+        taken = self.by_slug(account, slug)
+        if taken is not None and taken.id != d.id:
+            raise Conflict(f"A deployment named '{slug}' already exists", {"deployment": slug})
+        old = d.slug
+        d.name, d.slug, d.updated_at = name, slug, self.world.now()
+        self.world.table("deployment", account.id).reindex(d.id, "slug", old)
+        return d
+
+    def resize(self, account: Account, deployment_id: str, cpu: int | None, memory_gi: int | None) -> Deployment:
+        d = self.get(account, deployment_id)
+        d.cpu, d.memory_gi, d.updated_at = cpu or d.cpu, memory_gi or d.memory_gi, self.world.now()
+        self._log(d, "info", f"Resized to {d.cpu} vCPU and {d.memory_gi} GiB")
+        return d
+
     def record_request(self, deployment: Deployment, latency_ms: float, ok: bool, detail: str = "") -> None:
         """A prediction the deployment served (or failed to): feeds metrics and logs."""
         deployment.requests += 1
@@ -150,6 +213,9 @@ class Deployments:
         deployment.latencies.append(float(latency_ms))
         if len(deployment.latencies) > LATENCY_KEEP:
             del deployment.latencies[: len(deployment.latencies) - LATENCY_KEEP]
+        deployment.served.append(ServedRequest(at=self.world.now(), latency_ms=float(latency_ms), ok=ok))
+        if len(deployment.served) > LATENCY_KEEP:
+            del deployment.served[: len(deployment.served) - LATENCY_KEEP]
         if deployment.instances == 0 and deployment.status == "running":
             deployment.instances = 1
             self._log(deployment, "info", "Scaled up from zero to 1 instance")
@@ -163,6 +229,7 @@ class Deployments:
         if status == "running":
             d.instances = d.min_instances
             d.running_since = now
+            d.deployed_at = d.deployed_at or now
             self._log(d, "info", f"Deployment is running with {d.instances} instance(s)")
         elif status == "stopped":
             d.instances = 0
@@ -198,6 +265,13 @@ class Deployments:
             self._enter(account, d, "failed")
             return
         self._enter(account, d, target)
+
+    def _free_slug(self, account: Account, base: str) -> str:
+        slug, n = base, 1
+        while self.by_slug(account, slug) is not None:
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
 
     def _cancel_steps(self, d: Deployment) -> None:
         self.world.clock.cancel(lambda due: due.kind == EVENT and due.payload.get("deploymentId") == d.id)

@@ -193,6 +193,14 @@ class DeploymentLog(Record):
     message: str
 
 
+class ServedRequest(Record):
+    """One prediction a deployment served (or failed): what its metrics are drawn from."""
+
+    at: float
+    latency_ms: float
+    ok: bool
+
+
 class Deployment(Record):
     kind: Literal["deployment"] = "deployment"
     id: str
@@ -209,7 +217,12 @@ class Deployment(Record):
     errors: int = 0
     latencies: list[float] = Field(default_factory=list)
     logs: list[DeploymentLog] = Field(default_factory=list)
+    served: list[ServedRequest] = Field(default_factory=list)
     running_since: float | None = None
+    deployed_at: float | None = None  # first time it was running
+    cpu: int = 1
+    memory_gi: int = 2
+    metadata: dict[str, Any] = Field(default_factory=dict)
     created_at: float
     updated_at: float
 
@@ -293,8 +306,10 @@ class Export(Record):
     model_id: str
     model_name: str
     format: str
-    status: Literal["queued", "running", "completed", "failed"] = "queued"
+    status: Literal["queued", "running", "completed", "failed", "cancelled"] = "queued"
     file_name: str
+    args: dict[str, Any] = Field(default_factory=dict)  # export options as the caller gave them
+    gpu_type: str | None = None  # the GPU a TensorRT engine is built for
     blob_id: str | None = None
     size: int = 0
     error: str | None = None

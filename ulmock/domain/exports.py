@@ -23,7 +23,7 @@ from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
-from ulmock.errors import ValidationError, not_found
+from ulmock.errors import StateConflict, ValidationError, not_found
 
 EVENT = "export.step"
 QUEUE_SECONDS = 3.0
@@ -47,7 +47,15 @@ ARTIFACTS: dict[str, tuple[str, float]] = {
     "imx": ("model_imx_model.zip", 300.0),
     "axelera": ("model_axelera_model.zip", 240.0),
     "executorch": ("model.pte", 60.0),
+    # Formats the Platform added after the seed's list (they have no reference-face name).
+    "coreai": ("model_coreai_model.zip", 60.0),
+    "qnn": ("model_qnn_model.zip", 180.0),
+    "deepx": ("model_deepx_model.zip", 200.0),
+    "hailo": ("model.hef", 300.0),
+    "ascend": ("model_ascend_model.zip", 240.0),
+    "xilinx": ("model_xilinx_model.zip", 240.0),
 }
+ACTIVE = ("queued", "running")
 PLACEHOLDER_SIZE = 256 * 1024
 
 
@@ -61,8 +69,10 @@ class Exports:
         self.runnable_onnx: Callable[[], Path | None] | None = None
         world.clock.on(EVENT, self._step)
 
-    def create(self, account: Account, model_id: str, fmt: str) -> Export:
-        if fmt not in EXPORT_FORMATS:
+    def create(self, account: Account, model_id: str, fmt: str, args: dict[str, Any] | None = None,
+               gpu_type: str | None = None) -> Export:  # fmt: skip
+        """Queue an export; `args` (image size, quantisation, ...) and `gpu_type` are kept as given."""
+        if fmt not in ARTIFACTS:
             raise ValidationError(f"Unknown export format '{fmt}'", {"format": f"one of {', '.join(EXPORT_FORMATS)}"})
         w = self.world
         model: Model | None = w.table("model", account.id).get(model_id)
@@ -72,10 +82,43 @@ class Exports:
             raise ValidationError("The model is training; export it when training has finished", {"modelId": model_id})
         now = w.now()
         export = Export(id=w.ids.new("export"), account_id=account.id, model_id=model.id, model_name=model.name,
-                        format=fmt, file_name=ARTIFACTS[fmt][0], created_at=now)  # fmt: skip
+                        format=fmt, file_name=ARTIFACTS[fmt][0], args=dict(args or {}), gpu_type=gpu_type,
+                        created_at=now)  # fmt: skip
         w.table("export", account.id).add(export.id, export)
         w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "exportId": export.id})
         self.activity.record(account, "export.queued", f"Queued export of '{model.name}' to {fmt}", "export", export.id)
+        return export
+
+    def in_flight(self, account: Account, model_id: str, fmt: str, args: dict[str, Any] | None = None,
+                  gpu_type: str | None = None) -> Export | None:  # fmt: skip
+        """A queued or running export of the model to the same format with the same options."""
+        rows, _ = self.world.table("export", account.id).newest_first(model_id=model_id)
+        wanted = dict(args or {})
+        return next((e for e in rows if e.status in ACTIVE and e.format == fmt and e.args == wanted
+                     and e.gpu_type == gpu_type), None)  # fmt: skip
+
+    def cancel(self, account: Account, export_id: str) -> Export:
+        """Stop a queued or running export (a finished one is left as it is)."""
+        export = self.get(account, export_id)
+        if export.status not in ACTIVE:
+            return export
+        w = self.world
+        w.clock.cancel(lambda due: due.kind == EVENT and due.payload.get("exportId") == export.id)
+        export.status, export.completed_at = "cancelled", w.now()
+        self.activity.record(account, "export.cancelled", f"Cancelled export of '{export.model_name}' to {export.format}",
+                             "export", export.id)  # fmt: skip
+        return export
+
+    def remove(self, account: Account, export_id: str) -> Export:
+        """Delete a finished export and its artifact (an active one must be cancelled first)."""
+        export = self.get(account, export_id)
+        if export.status in ACTIVE:
+            raise StateConflict("The export is still in progress; cancel it first", {"status": export.status})
+        self.world.table("export", account.id).remove(export.id)
+        if export.blob_id is not None:
+            self.world.blobs.delete(export.blob_id)
+        self.activity.record(account, "export.deleted", f"Deleted export of '{export.model_name}' to {export.format}",
+                             "export", export.id)  # fmt: skip
         return export
 
     def get(self, account: Account, export_id: str) -> Export:

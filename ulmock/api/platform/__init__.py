@@ -61,13 +61,14 @@ def modules() -> list[PlatformRoutes]:
     from ulmock.api.platform import (
         account, billing, dataset_content, datasets, lifecycle, models, predict, projects, training, upload,
     )  # fmt: skip
+    from ulmock.api.platform import deployments, exports  # noqa: I001  (plat2's areas)
     from ulmock.api.platform import agents, autoannotate, curation, explore, follows, images, integrations, roboflow
     from ulmock.api.platform import similarity
 
     connected = [m.routes for m in (images, curation, follows, explore, integrations, agents, roboflow)]
     connected += [similarity.routes, similarity.image_routes, autoannotate.routes, autoannotate.batch_routes]
     return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle,
-                               training, predict)] + connected  # fmt: skip
+                               training, predict, exports, deployments)] + connected  # fmt: skip
 
 
 def operations() -> list[Operation]:
