@@ -63,10 +63,11 @@ def modules() -> list[PlatformRoutes]:
     )  # fmt: skip
     from ulmock.api.platform import deployments, exports  # noqa: I001  (plat2's areas)
     from ulmock.api.platform import agents, autoannotate, curation, explore, follows, images, integrations, roboflow
-    from ulmock.api.platform import similarity
+    from ulmock.api.platform import mobile, similarity
 
     connected = [m.routes for m in (images, curation, follows, explore, integrations, agents, roboflow)]
-    connected += [similarity.routes, similarity.image_routes, autoannotate.routes, autoannotate.batch_routes]
+    connected += [similarity.routes, similarity.image_routes, autoannotate.routes, autoannotate.batch_routes,
+                  mobile.routes]
     return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle,
                                training, predict, exports, deployments)] + connected  # fmt: skip
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
-from ulmock.api.platform import operations, rate_categories
+from ulmock.api.platform import mobile, operations, rate_categories
 from ulmock.api.platform.openapi import build_openapi
 from ulmock.api.platform.policy import PlatformPolicy, error_response
 from ulmock.domain.uploads import UPLOAD_MAX
@@ -49,6 +49,7 @@ def platform_face(emulator: Emulator) -> Router:
 
     edge = ApiEdge(emulator, ops, PlatformPolicy(rate_categories()))
     return Router(routes=[
+        mobile.resolve_route(emulator),  # takes no key: before the edge's routes
         *edge.routes(),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/files/uploads/sessions/{sessionId}/{name}", put_upload, methods=["PUT"]),
