@@ -176,3 +176,26 @@ def test_the_control_endpoint_refuses_bad_objects(ulmock: Ulmock) -> None:
     bad = httpx.put(f"{ulmock.url}/_ulmock/buckets/s3/acme-data", json={"objects": {"a": "%%%"}})
     assert bad.status_code == 400
     assert put_bucket(ulmock, "s3", "acme-data", {"a": b"x"}).status_code == 201  # nothing was left behind
+
+
+def test_ingest_from_a_connected_bucket_adds_its_images_and_labels(client: Platform, ulmock: Ulmock) -> None:
+    from ulmock.fixtureset import fixtures_dir
+
+    root = fixtures_dir() / "datasets" / "darknet-samples"
+    files = {f"exports/v1/{p.relative_to(root).as_posix()}": p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    put_bucket(ulmock, "s3", "acme-data", {**files, "other/readme.txt": b"not part of it"})
+    ident = client.storage_integrations.create(body={"provider": "s3", "credentials": S3, "targets": ["acme-data"]})["id"]
+    client.datasets.create(dataset="from-cloud", name="From Cloud", task="detect")
+    reference = {"provider": "cloud", "integrationId": ident, "target": "acme-data", "prefix": "exports/v1"}
+    job = typed("DatasetsIngestResponse", client.datasets.ingest(ulmock.username, "from-cloud",
+                                                                 body={"reference": reference}))  # fmt: skip
+    assert job["status"] == "queued"
+    assert client.datasets.retrieve(ulmock.username, "from-cloud")["dataset"]["status"] == "processing"
+    ulmock.clock.advance(60)
+    dataset = client.datasets.retrieve(ulmock.username, "from-cloud")["dataset"]
+    assert dataset["status"] == "ready" and dataset["imageCount"] == 6 and "giraffe" in dataset["classNames"]
+    assert dataset["annotationCount"] > 0
+    for bad, status in (({**reference, "target": "acme-archive"}, 404), ({**reference, "prefix": "nothing/"}, 404),
+                        ({**reference, "integrationId": "0" * 24}, 404), ({"provider": "local", "keyId": "k",
+                                                                           "root": "/data"}, 400)):  # fmt: skip
+        refused(lambda bad=bad: client.datasets.ingest(ulmock.username, "from-cloud", body={"reference": bad}), status)

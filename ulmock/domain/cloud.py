@@ -13,7 +13,9 @@ under a prefix, folders first, in pages with an opaque cursor.
 from __future__ import annotations
 
 import base64
+import io
 import re
+import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -240,6 +242,20 @@ class Cloud:
         for key, _, _ in self.files(bucket):
             if key.startswith(prefix):
                 yield key, self.read_object(bucket, key)
+
+    def archive(self, bucket: Bucket, prefix: str = "") -> bytes:
+        """The objects under `prefix` as one zip, paths relative to it (what a dataset ingest reads)."""
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        out = io.BytesIO()
+        count = 0
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+            for key, data in self.read_tree(bucket, prefix):
+                archive.writestr(key[len(prefix):], data)
+                count += 1
+        if not count:
+            raise NotFound("No objects under this prefix", {"prefix": prefix[:OBJECT_KEY_MAX]})
+        return out.getvalue()
 
 
 def check_key(key: str) -> str:

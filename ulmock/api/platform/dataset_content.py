@@ -10,6 +10,7 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import dataset_at
 from ulmock.api.platform.ids import find_public, public_id
+from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
@@ -128,6 +129,7 @@ class IngestRequest(BaseModel):
     sourceUrl: str | None = Field(None, max_length=2000)
     targetSplit: Literal["train", "val", "test"] | None = None
     conflictPolicy: Literal["skip", "keep_both", "replace"] = "skip"
+    reference: BucketReference | None = Field(None, description="A connected cloud source (a storage integration)")
 
 
 def image_id(dataset: Dataset, image: DatasetImage) -> str:
@@ -255,6 +257,10 @@ def ingest(call: Call) -> Response:
     """Process an uploaded archive into this dataset; it is `processing` until the clock gets there."""
     dataset = dataset_at(call)
     body: IngestRequest = call.body
+    if body.sessionId is None and body.reference is not None:
+        run = call.platform.ingest.start(call.account, dataset, upload_from_bucket(call, dataset.id, body.reference),
+                                         target_split=body.targetSplit, conflict_policy=body.conflictPolicy)  # fmt: skip
+        return ok(IngestQueued(jobId=public_id(run.job_id), status="queued"), 201)
     if body.sessionId is None:
         if body.sourceUrl is not None:
             raise ValidationError("ulmock cannot fetch remote archives: upload the file and pass its sessionId",

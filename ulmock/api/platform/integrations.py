@@ -156,3 +156,31 @@ def list_integration_objects(call: Call) -> Response:
     if cursor is not None:
         page["cursor"] = cursor
     return ok(page)
+
+
+class BucketReference(Body):
+    """A connected source to ingest from: a bucket of a storage integration, under a prefix."""
+
+    provider: Literal["cloud", "local"]
+    integrationId: str | None = Field(None, max_length=128)
+    target: str | None = Field(None, min_length=1, max_length=222)
+    prefix: str = Field("", max_length=1024)
+    keyId: str | None = Field(None, max_length=128)
+    root: str | None = Field(None, max_length=222)
+
+
+def upload_from_bucket(call: Call, dataset_id: str, ref: BucketReference) -> str:
+    """The bucket's objects under the prefix, as a completed upload for the dataset's ingest; its id."""
+    if ref.provider == "local":
+        raise ValidationError("On-premise sources are not emulated: connect a bucket", {"reference": "local"})
+    if ref.integrationId is None or ref.target is None:
+        raise ValidationError("A cloud reference needs integrationId and target", {"reference": "integrationId"})
+    found = find_public(call.platform.cloud.integrations(call.account), ref.integrationId)
+    if found is None:
+        raise NotFound("Integration not found")
+    cloud = call.platform.cloud
+    data = cloud.archive(cloud.target(call.account, found, ref.target), ref.prefix)
+    uploads = call.platform.uploads
+    session, _ = uploads.open(call.account, "datasets", dataset_id, f"{ref.target}.zip", "application/zip", len(data))
+    uploads.receive(session.id, data)
+    return session.id
