@@ -113,5 +113,5 @@ def test_cancelling_a_batch_stops_where_it_is(client: Platform, ulmock: Ulmock) 
     ulmock.clock.advance(60)
     last = client.datasets.batch(me, DATASET)["lastRun"]
     assert last["stopped"] is True and last["results"]["processed"] == 1
-    refused(lambda: client.datasets.create_batch(me, DATASET, body={"operation": "blur"}), 503)
+    refused(lambda: client.datasets.create_batch(me, DATASET, body={"operation": "blur"}), 400)
     refused(lambda: client.datasets.create_batch(me, DATASET, body={}), 400)

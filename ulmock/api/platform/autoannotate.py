@@ -241,12 +241,12 @@ def batch(call: Call) -> Response:
 async def create_batch(call: Call) -> Response:
     """Save a version, then label the unlabeled images (all, with includeAnnotated) with the model, on the clock."""
     b: BatchRequest = call.body
-    if b.operation == "blur":
-        raise InternalError("Face blurring is not configured: ulmock has no face detector", status=503)
-    if b.modelId is None:
-        raise ValidationError("Invalid request body: modelId: Field required", {"modelId": "required"})
     with call.emulator.lock:
         dataset = dataset_at(call)
+        if b.operation == "blur":
+            raise ValidationError("Face blurring is not emulated: ulmock has no face detector", {"operation": "blur"})
+        if b.modelId is None:
+            raise ValidationError("Invalid request body: modelId: Field required", {"modelId": "required"})
         call.platform.batches.check_free(call.account, dataset)
         model = resolve_model(call, b.modelId)
         todo = [i for i in dataset.images if b.includeAnnotated or not i.annotations.get("boxes")]

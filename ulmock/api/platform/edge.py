@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
@@ -48,12 +51,19 @@ def platform_face(emulator: Emulator) -> Router:
             return error_response(err)
 
     edge = ApiEdge(emulator, ops, PlatformPolicy(rate_categories()))
-    return Router(routes=[
+    # A method no route lists (TRACE, ...) makes the router raise; answer it in this face's shape.
+    return Router(middleware=[Middleware(ExceptionMiddleware, handlers={HTTPException: _http_error})], routes=[
         mobile.resolve_route(emulator),  # takes no key: before the edge's routes
         *edge.routes(),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/files/uploads/sessions/{sessionId}/{name}", put_upload, methods=["PUT"]),
     ])  # fmt: skip
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    err = ValidationError(exc.detail, status=exc.status_code, headers=dict(exc.headers or {}))
+    return error_response(err)
 
 
 async def _read(request: Request) -> bytes:
