@@ -122,3 +122,21 @@ def test_follow_refusals(client: Platform, ulmock: Ulmock) -> None:
     refused(lambda: client.account.follow(username="bad name!", followed=True), 400)
     refused(lambda: client.account.follow(username="globex", followed="yes"), 400)  # type: ignore[arg-type]
     assert client.account.profile(username="globex")["user"]["followerCount"] == 0
+
+
+def test_image_search_finds_what_images_show(client: Platform, stranger: Platform, ulmock: Ulmock) -> None:
+    found = typed("ExploreSearchResponse", client.explore.search(q="giraffe", type="images"))
+    images = found["images"]
+    # giraffe.jpg of the caller's own (private) set and of globex's public one; never a stranger's private one
+    assert {(i["name"], i["dataset"]["owner"]) for i in images} == {("giraffe.jpg", ulmock.username),
+                                                                    ("giraffe.jpg", "globex")}  # fmt: skip
+    assert found["projects"] == [] and found["datasets"] == [] and all(0 < i["score"] <= 1 for i in images)
+    # horses.jpg shows only horses; person.jpg a horse beside a person and a dog: it ranks below
+    horses = client.explore.search(q="horse", type="images", author=ulmock.username)["images"]
+    assert [(i["name"], i["score"]) for i in horses][0] == ("horses.jpg", 1.0)
+    assert [i["name"] for i in horses] == ["horses.jpg", "person.jpg"] and horses[1]["score"] < 1
+    assert stranger.explore.search(q="giraffe", type="images")["images"][0]["dataset"]["owner"] == "globex"
+    assert len(stranger.explore.search(q="giraffe", type="images")["images"]) == 1
+    assert client.explore.search(q="unicorn", type="images")["images"] == []
+    page = client.explore.search(q="dog", type="images", limit=1)
+    assert len(page["images"]) == 1 and page["hasMore"] is True

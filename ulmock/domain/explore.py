@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ulmock.domain.entities import Account, Dataset, Model, Project
+from ulmock.domain.entities import Account, Dataset, DatasetImage, Model, Project
 from ulmock.domain.world import World
 
 SORTS = ("relevance", "stars", "newest", "oldest", "name-asc", "name-desc", "count-desc", "count-asc")
@@ -40,6 +40,7 @@ class SearchFilters:
 class SearchResult:
     projects: list[Project] = field(default_factory=list)
     datasets: list[Dataset] = field(default_factory=list)
+    images: list[tuple[Dataset, DatasetImage, float]] = field(default_factory=list)
     has_more: bool = False
 
 
@@ -105,6 +106,33 @@ class Explore:
             ordered_d, more = self._page(scored_datasets, f, lambda d: 0.0, lambda d: len(d.images))
             out.datasets, out.has_more = ordered_d, out.has_more or more
         return out
+
+    def search_images(self, f: SearchFilters, caller: Account) -> SearchResult:
+        """Images by what they show: every query word must name a class of one of the image's
+        boxes (or be in its file name); the score is the share of its boxes the words name.
+        Public datasets of every workspace, and the caller's own."""
+        words = f.q.lower().split()
+        found: list[tuple[float, float, Dataset, DatasetImage]] = []
+        for account_id, table in self.world.tables_of("dataset").items():
+            owner = self.world.accounts.get(account_id)
+            if owner is None or owner.deleted or (f.author is not None and owner.username != f.author):
+                continue
+            for dataset in table.newest_first()[0]:
+                if dataset.visibility != "public" and account_id != caller.id:
+                    continue
+                if f.tasks and dataset.task not in f.tasks:
+                    continue
+                names = dataset.class_names
+                for image in dataset.images:
+                    shown = [names[int(b[0])].lower() for b in image.annotations.get("boxes", []) if int(b[0]) < len(names)]
+                    if not all(any(w in n for n in shown) or w in image.file.lower() for w in words):
+                        continue
+                    hits = sum(1 for n in shown if any(w in n for w in words))
+                    score = round(hits / len(shown), 4) if shown and words else (1.0 if words else 0.0)
+                    found.append((score, dataset.updated_at, dataset, image))
+        found.sort(key=lambda t: (-t[0], -t[1]))
+        page = found[f.offset : f.offset + f.limit]
+        return SearchResult(images=[(d, i, s) for s, _, d, i in page], has_more=f.offset + f.limit < len(found))
 
     @staticmethod
     def _page(scored: list[tuple[int, Any]], f: SearchFilters, stars: Callable[[Any], float],

@@ -9,11 +9,12 @@ from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import OWNER
+from ulmock.api.platform.dataset_content import image_id
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.clock import iso
 from ulmock.domain.catalogue import TASKS
-from ulmock.domain.entities import Dataset, Project
+from ulmock.domain.entities import Dataset, DatasetImage, Project
 from ulmock.domain.explore import SORTS, Explore, SearchFilters
 from ulmock.errors import ValidationError
 from ulmock.routing import Call
@@ -75,16 +76,36 @@ class DatasetHit(TypedDict):
     updatedAt: str
 
 
+class ImageSource(TypedDict):
+    owner: str
+    dataset: str
+    license: Literal["None"]  # the emulated world records no licenses
+
+
+class ImageHit(TypedDict):
+    name: str
+    hash: str
+    width: int
+    height: int
+    id: str
+    thumbnailUrl: str
+    imageUrl: NotRequired[str]
+    dataset: ImageSource
+    score: float
+
+
 class SearchResults(TypedDict):
     projects: list[ProjectHit]
     datasets: list[DatasetHit]
+    images: NotRequired[list[ImageHit]]
     hasMore: bool
 
 
 class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     q: str = Field("", max_length=200, description="Search term")
-    type: Literal["all", "projects", "datasets"] = Field("all", description="Resource type filter")
+    type: Literal["all", "projects", "datasets", "images"] = Field(
+        "all", description="Resource type filter; images searches what images show (public datasets and yours)")
     sort: Literal[SORTS] = Field("newest", description="Sort order; relevance ranks matches for q")  # type: ignore[valid-type]
     offset: int = Field(0, ge=0, le=100_000, description="Results to skip")
     limit: int = Field(20, ge=1, le=100, description="Maximum results per resource type")
@@ -134,6 +155,16 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
     )  # fmt: skip
 
 
+def image_hit(call: Call, dataset: Dataset, image: DatasetImage, score: float) -> ImageHit:
+    w = call.platform.world
+    blob = w.blobs.get(image.blob_id)
+    url = w.signer.sign(call.platform.datasets.image_path(dataset, image), w.now(), SAMPLE_URL_TTL).absolute(call.base_url)
+    return ImageHit(name=image.file, hash=blob.sha256 if blob else "", width=image.width, height=image.height,
+                    id=image_id(dataset, image), thumbnailUrl=url, imageUrl=url,
+                    dataset=ImageSource(owner=w.accounts[dataset.account_id].username, dataset=dataset.slug,
+                                        license="None"), score=score)  # fmt: skip
+
+
 @routes.get("/api/explore/search", query=SearchQuery, response=SearchResults, errors=(400, 401, 429))
 def search(call: Call) -> Response:
     """Public projects and datasets of every workspace matching the query, paged per kind."""
@@ -147,6 +178,11 @@ def search(call: Call) -> Response:
     if q.minImages is not None and q.maxImages is not None and q.minImages > q.maxImages:
         raise ValidationError("Invalid search parameters: minImages is above maxImages", {"minImages": q.minImages})
     explore = Explore(call.platform.world)
+    if q.type == "images":
+        hits = explore.search_images(SearchFilters(q=q.q, offset=q.offset, limit=q.limit, tasks=tasks,
+                                                   author=q.author), call.account)  # fmt: skip
+        return ok(SearchResults(projects=[], datasets=[], images=[image_hit(call, d, i, s) for d, i, s in hits.images],
+                                hasMore=hits.has_more))  # fmt: skip
     found = explore.search(SearchFilters(
         q=q.q, kinds=("projects", "datasets") if q.type == "all" else (q.type,), sort=q.sort, offset=q.offset,
         limit=q.limit, tasks=tasks, licenses=_csv(q.license), author=q.author,
