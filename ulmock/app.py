@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from ulmock import envelope
 from ulmock.api.faces import FaceSwitch
-from ulmock.api.platform.edge import platform_face
+from ulmock.api.platform import edge as platform_edge
 from ulmock.api.platform.service import DeploymentEndpoints
 from ulmock.control import ControlApi
 from ulmock.emulator import Emulator
@@ -72,7 +72,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
             Middleware(JournalMiddleware, emulator=emulator),
             Middleware(BodyLimitMiddleware),
             # /api and /openapi.json of the face served now (the reference face is the routes above)
-            Middleware(FaceSwitch, emulator=emulator, faces={"platform": platform_face(emulator)}),
+            Middleware(FaceSwitch, emulator=emulator, faces={"platform": (platform_edge.platform_face(emulator), platform_edge.PATHS)}),
         ],
         exception_handlers={404: not_found, 405: not_allowed},
     )

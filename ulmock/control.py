@@ -6,6 +6,7 @@ Answers use the same envelopes as `/api`.
 
 from __future__ import annotations
 
+import base64
 import hmac
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,6 +20,7 @@ from starlette.routing import Route
 from ulmock import envelope
 from ulmock.clock import iso, parse_iso
 from ulmock.domain.catalogue import MICRO
+from ulmock.domain.cloud import check_key
 from ulmock.domain.entities import RateLimits
 from ulmock.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.faults import ActiveFault, FaultSpec
@@ -103,6 +105,7 @@ class ControlApi:
             ("/_ulmock/faults", "POST", self.add_fault),
             ("/_ulmock/faults", "DELETE", self.clear_faults),
             ("/_ulmock/scenario", "POST", self.load_scenario),
+            ("/_ulmock/buckets/{provider}/{name}", "PUT", self.put_bucket),
         ]
         by_path: dict[str, dict[str, Handler]] = {}
         for path, method, handler in table:
@@ -251,6 +254,40 @@ class ControlApi:
                 "accounts": [a["username"] for a in await self.list_accounts(request)]}  # fmt: skip
 
 
+    async def put_bucket(self, request: Request) -> Response:
+        """Create a bucket of an account's emulated cloud (if new) and put objects in it."""
+        data = await read_json(request, SNAPSHOT_LIMIT)
+        body: BucketObjects = validate(BucketObjects, data, "request body")  # type: ignore[assignment]
+        objects: dict[str, bytes] = {}
+        for key, text in body.objects.items():
+            try:
+                objects[key] = base64.b64decode(text, validate=True)
+            except ValueError:
+                raise ValidationError(f"Object '{key[:100]}' is not base64", {"objects": key[:100]}) from None
+        provider, name = request.path_params["provider"], request.path_params["name"]
+        for key in objects:
+            check_key(key)
+        with self.emulator.lock:
+            p = self.emulator.platform
+            account = self._account(body.account)
+            existed = p.cloud.bucket(account, provider, name) is not None
+            bucket = p.cloud.add_bucket(account, provider, name)
+            p.cloud.put_objects(bucket, objects)
+            count = sum(1 for _ in p.cloud.files(bucket))
+        view = {"provider": provider, "name": name, "account": account.username, "objects": count}
+        return envelope.ok(view, 200 if existed else 201)
+
+    def _account(self, username: str | None) -> Any:
+        live = [a for a in self.emulator.platform.world.accounts.values() if not a.deleted]
+        if username is not None:
+            account = next((a for a in live if a.username == username), None)
+            if account is None:
+                raise NotFound(f"No account '{username}'", {"account": username})
+            return account
+        if not live:
+            raise ValidationError("There is no account to put the bucket in", {"account": "required"})
+        return live[0]
+
     async def list_webhooks(self, request: Request) -> list[dict[str, Any]]:
         with self.emulator.lock:
             p = self.emulator.platform
@@ -280,6 +317,11 @@ class ControlApi:
         with self.emulator.lock:
             endpoint = self.emulator.platform.webhooks.remove(request.path_params["webhookId"])
         return {"id": endpoint.id, "deleted": True}
+
+
+class BucketObjects(ControlBody):
+    account: str | None = Field(None, max_length=64, description="username; default: the first account")
+    objects: dict[str, str] = Field(default_factory=dict, max_length=10_000, description="key -> base64 bytes")
 
 
 class NewWebhook(ControlBody):

@@ -78,9 +78,14 @@ class SignedFiles:
     def dataset_ndjson(self, request: Request) -> Response:
         p = self.emulator.platform
         dataset = p.datasets.find_any(request.path_params["datasetId"])
-        if dataset is None or request.path_params["name"] != f"{dataset.slug}.ndjson":
+        name = request.path_params["name"]
+        if dataset is None or not name.startswith(f"{dataset.slug}.") or not name.endswith(".ndjson"):
             raise NotFound("File not found")
-        body = "\n".join(p.datasets.ndjson_lines(dataset, self.emulator.public_url(request))) + "\n"
+        middle = name[len(dataset.slug) + 1 : -len(".ndjson")]  # "" (as it is now) or "v3" (a saved version)
+        if middle and not (middle[0] == "v" and middle[1:].isdigit()):
+            raise NotFound("File not found")
+        version = p.datasets.version(dataset, int(middle[1:])) if middle else None
+        body = "\n".join(p.datasets.ndjson_lines(dataset, self.emulator.public_url(request), version)) + "\n"
         return Response(body, media_type="application/x-ndjson", headers=_attachment(request.path_params["name"]))
 
     def dataset_image(self, request: Request) -> Response:

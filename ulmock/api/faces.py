@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 class FaceSwitch:
-    def __init__(self, app: ASGIApp, emulator: Emulator, faces: dict[str, ASGIApp]):
+    def __init__(self, app: ASGIApp, emulator: Emulator, faces: dict[str, tuple[ASGIApp, tuple[str, ...]]]):
+        """`faces`: name -> (its app, the path prefixes it serves itself)."""
         self.app = app
         self.emulator = emulator
         self.faces = faces
@@ -25,7 +26,8 @@ class FaceSwitch:
         face = self.faces.get(self.emulator.api) if scope["type"] == "http" else None
         if face is not None:
             path = scope["path"]
-            if path.startswith("/api/") or path in ("/api", "/openapi.json"):
-                await face(scope, receive, send)
+            app, prefixes = face
+            if any(path == p or path.startswith(p if p.endswith("/") else p + "/") for p in prefixes):
+                await app(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -13,13 +13,13 @@ from typing import Any
 from ulmock.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import TASKS
-from ulmock.domain.entities import Account, Dataset, DatasetImage, TrashItem
-from ulmock.domain.owned import clean_description, clean_name, fetch, free_slug
+from ulmock.domain.entities import Account, Dataset, DatasetImage, DatasetVersion, TrashItem
+from ulmock.domain.owned import claim_slug, clean_description, clean_name, fetch, rename
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
-from ulmock.errors import ValidationError, not_found
+from ulmock.errors import NotFound, ValidationError, not_found
 
 EXPORT_TTL = 3600.0
 # Images listed in an export must stay downloadable while a client converts them.
@@ -57,6 +57,9 @@ class Datasets:
         class_names: Sequence[str] | None = None,
         visibility: str = "private",
         quiet: bool = False,
+        slug: str | None = None,
+        tags: Sequence[str] = (),
+        metadata: dict[str, Any] | None = None,
     ) -> Dataset:
         w = self.world
         name = clean_name(name)
@@ -67,11 +70,13 @@ class Datasets:
             id=w.ids.new("dataset"),
             account_id=account.id,
             name=name,
-            slug=free_slug(table, name),
+            slug=claim_slug(table, slug, name, "dataset"),
             task=task,
             description=clean_description(description),
             class_names=list(class_names or []),
             visibility=visibility,
+            tags=list(tags),
+            metadata=dict(metadata or {}),
             created_at=now,
             updated_at=now,
         )
@@ -86,6 +91,60 @@ class Datasets:
 
     def delete(self, account: Account, dataset_id: str) -> TrashItem:
         return self.trash.put(account, self.get(account, dataset_id))
+
+    def update(self, account: Account, dataset_id: str, *, name: str | None = None, **fields: Any) -> Dataset:
+        """Change a dataset: a new `name` renames it and its slug; other fields are set as given."""
+        dataset = self.get(account, dataset_id)
+        if name is not None:
+            rename(self.world.table("dataset", account.id), dataset, name, "dataset")
+        if "description" in fields:
+            fields["description"] = clean_description(fields["description"])
+        if "task" in fields and fields["task"] != dataset.task:
+            check_task(fields["task"])
+            old = dataset.task
+            dataset.task = fields.pop("task")
+            self.world.table("dataset", account.id).reindex(dataset.id, "task", old)
+        fields.pop("task", None)
+        for key, value in fields.items():
+            setattr(dataset, key, value)
+        dataset.updated_at = self.world.now()
+        return dataset
+
+    # -- versions -----------------------------------------------------------
+    def save_version(self, account: Account, dataset: Dataset, description: str | None) -> tuple[DatasetVersion, bool]:
+        """Snapshot the dataset as the next numbered version; an unchanged dataset reuses the last one."""
+        latest = dataset.versions[-1] if dataset.versions else None
+        if latest is not None and latest.images == dataset.images and latest.class_names == dataset.class_names:
+            return latest, True
+        version = DatasetVersion(
+            number=(latest.number + 1) if latest else 1, description=clean_description(description),
+            images=[i.model_copy(deep=True) for i in dataset.images], class_names=list(dataset.class_names),
+            created_at=self.world.now(),
+        )  # fmt: skip
+        dataset.versions.append(version)
+        self.activity.record(account, "dataset.versioned", f"Saved version {version.number} of '{dataset.name}'",
+                             "dataset", dataset.id)  # fmt: skip
+        return version, False
+
+    def version(self, dataset: Dataset, number: int) -> DatasetVersion:
+        found = next((v for v in dataset.versions if v.number == number), None)
+        if found is None:
+            raise NotFound(f"Version {number} not found", {"version": number})
+        return found
+
+    def restore_version(self, account: Account, dataset: Dataset, number: int) -> DatasetVersion:
+        """Put a saved version's images, labels and classes back (the blobs are shared with it)."""
+        version = self.version(dataset, number)
+        dataset.images = [i.model_copy(deep=True) for i in version.images]
+        dataset.class_names = list(version.class_names)
+        dataset.updated_at = self.world.now()
+        self.activity.record(account, "dataset.restored", f"Restored '{dataset.name}' to version {number}",
+                             "dataset", dataset.id)  # fmt: skip
+        return version
+
+    def sign_version(self, dataset: Dataset, number: int) -> SignedPath:
+        w = self.world
+        return w.signer.sign(f"/files/datasets/{dataset.id}/{dataset.slug}.v{number}.ndjson", w.now(), EXPORT_TTL)
 
     # -- export -------------------------------------------------------------
     def export(self, account: Account, dataset_id: str) -> tuple[Dataset, SignedPath]:
@@ -118,22 +177,25 @@ class Datasets:
     def image_path(self, dataset: Dataset, image: DatasetImage) -> str:
         return f"/files/datasets/{dataset.id}/images/{image.file}"
 
-    def ndjson_lines(self, dataset: Dataset, base_url: str) -> Iterator[str]:
+    def ndjson_lines(self, dataset: Dataset, base_url: str, version: DatasetVersion | None = None) -> Iterator[str]:
+        """The NDJSON export: of the dataset as it is, or of one saved version."""
         w = self.world
         now = w.now()
+        images = version.images if version is not None else dataset.images
+        class_names = version.class_names if version is not None else dataset.class_names
         header: dict[str, Any] = {
             "type": "dataset",
             "task": dataset.task,
             "name": dataset.name,
             "description": dataset.description,
             "url": f"{base_url.rstrip('/')}/api/datasets/{dataset.id}",
-            "class_names": {str(i): n for i, n in enumerate(dataset.class_names)},
-            "version": dataset.version,
+            "class_names": {str(i): n for i, n in enumerate(class_names)},
+            "version": version.number if version is not None else dataset.version,
             "created_at": iso(dataset.created_at),
             "updated_at": iso(dataset.updated_at),
         }
         yield json.dumps(header)
-        for image in dataset.images:
+        for image in images:
             url = w.signer.sign(self.image_path(dataset, image), now, IMAGE_URL_TTL).absolute(base_url)
             line = {
                 "type": "image",

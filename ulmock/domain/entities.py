@@ -64,6 +64,11 @@ class Project(Record):
     name: str
     slug: str
     description: str = ""
+    visibility: Literal["private", "public"] = "private"
+    starred: bool = False  # by its owner, the only one who can star it here
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    cloned_from: str | None = None
     created_at: float
     updated_at: float
 
@@ -75,6 +80,32 @@ class DatasetImage(Record):
     height: int
     split: Literal["train", "val", "test"] = "train"
     annotations: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)  # the user's own fields (location, camera, ...)
+
+
+class DatasetVersion(Record):
+    """An immutable snapshot of a dataset's images, labels and classes."""
+
+    number: int
+    description: str = ""
+    images: list[DatasetImage]
+    class_names: list[str]
+    created_at: float
+
+
+class IngestRun(Record):
+    """The last archive ingested into a dataset: what it added, skipped, or why it failed."""
+
+    job_id: str
+    upload_id: str
+    target_split: Literal["train", "val", "test"] | None = None  # all images to this split
+    conflict_policy: Literal["skip", "keep_both", "replace"] = "skip"  # an image name already there
+    added: int = 0
+    errors: int = 0
+    skipped: dict[str, int] = Field(default_factory=dict)
+    error: str | None = None
+    started_at: float
+    finished_at: float | None = None
 
 
 class Dataset(Record):
@@ -89,8 +120,30 @@ class Dataset(Record):
     images: list[DatasetImage] = Field(default_factory=list)
     visibility: Literal["private", "public"] = "private"
     version: int = 1
+    status: Literal["ready", "processing", "failed"] = "ready"
+    starred: bool = False
+    tags: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    versions: list[DatasetVersion] = Field(default_factory=list)
+    last_ingest: IngestRun | None = None
     created_at: float
     updated_at: float
+
+
+class UploadSession(Record):
+    """A signed upload: opened, then the bytes PUT to its URL, then completed."""
+
+    id: str
+    account_id: str
+    asset_type: Literal["datasets", "models"]
+    asset_id: str
+    filename: str
+    content_type: str
+    total_bytes: int
+    blob_id: str | None = None
+    completed: bool = False
+    created_at: float
+    expires_at: float
 
 
 class ModelFile(Record):
@@ -114,6 +167,10 @@ class Model(Record):
     class_names: list[str] = Field(default_factory=list)
     metrics: dict[str, float] = Field(default_factory=dict)
     dataset_id: str | None = None
+    description: str = ""
+    starred: bool = False
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    cloned_from: str | None = None
     created_at: float
     updated_at: float
 

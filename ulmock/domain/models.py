@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.datasets import check_task
 from ulmock.domain.entities import Account, Model, ModelFile, TrashItem
 from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.owned import clean_name, fetch, free_slug
+from ulmock.domain.owned import claim_slug, clean_description, clean_name, fetch, rename
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden, not_found
+from ulmock.errors import Conflict, Forbidden, not_found
 
 FILE_URL_TTL = 3600.0
 
@@ -50,6 +51,7 @@ class Models:
         status: str = "ready",
         class_names: Sequence[str] | None = None,
         quiet: bool = False,
+        slug: str | None = None,
     ) -> Model:
         w = self.world
         name = clean_name(name)
@@ -69,7 +71,7 @@ class Models:
             account_id=account.id,
             project_id=project_id,
             name=name,
-            slug=free_slug(table, name, project_id=project_id),
+            slug=claim_slug(table, slug, name, "model", project_id=project_id),
             task=task,
             status=status,
             source=source,
@@ -118,3 +120,46 @@ class Models:
     def find_any(self, model_id: str) -> Model | None:
         found: Model | None = self.world.find("model", model_id)
         return found
+
+    def copy(self, account: Account, source: Model, project_id: str, name: str | None = None,
+             slug: str | None = None) -> Model:  # fmt: skip
+        """A copy of a model (weights included) in one of `account`'s projects."""
+        w = self.world
+        model = self.create(account, project_id, name or source.name, task=source.task, source=source.source,
+                            status=source.status, class_names=source.class_names, quiet=True, slug=slug)  # fmt: skip
+        model.metrics = dict(source.metrics)
+        model.description, model.metadata, model.cloned_from = source.description, dict(source.metadata), source.id
+        model.dataset_id = source.dataset_id if source.account_id == account.id else None
+        if source.file is not None:
+            self.attach_file(model, source.file.name, w.blobs.read(source.file.blob_id), source.file.format)
+        self.activity.record(account, "model.created", f"Cloned model '{source.name}'", "model", model.id)
+        return model
+
+    def update(self, account: Account, model_id: str, *, name: str | None = None, **fields: Any) -> Model:
+        """Change a model: a new `name` renames it and its slug within its project; other fields as given."""
+        model = self.get(account, model_id)
+        table = self.world.table("model", account.id)
+        if name is not None:
+            rename(table, model, name, "model", project_id=model.project_id)
+        if "description" in fields:
+            fields["description"] = clean_description(fields["description"])
+        for key, value in fields.items():
+            setattr(model, key, value)
+        model.updated_at = self.world.now()
+        return model
+
+    def move(self, account: Account, model_id: str, project_id: str) -> Model:
+        """Into another of the account's projects (409 when a model there has its slug)."""
+        model = self.get(account, model_id)
+        w = self.world
+        if w.table("project", account.id).get(project_id) is None:
+            raise not_found("project", project_id)
+        table = w.table("model", account.id)
+        if project_id != model.project_id:
+            if table.newest_first(slug=model.slug, project_id=project_id)[1]:
+                raise Conflict(f"A model named '{model.slug}' already exists in that project", {"slug": model.slug})
+            old = model.project_id
+            model.project_id = project_id
+            table.reindex(model.id, "project_id", old)
+            model.updated_at = w.now()
+        return model

@@ -8,7 +8,7 @@ from ulmock.domain.entities import Account
 from ulmock.domain.ids import slugify
 from ulmock.domain.store import Table
 from ulmock.domain.world import World
-from ulmock.errors import ValidationError, not_found
+from ulmock.errors import Conflict, ValidationError, not_found
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 1000
@@ -47,3 +47,26 @@ def free_slug(table: Table[Any], name: str, **scope: Any) -> str:
     while table.newest_first(slug=candidate, **scope)[1]:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
+
+
+def claim_slug(table: Table[Any], slug: str | None, name: str, kind: str, **scope: Any) -> str:
+    """The slug a new record takes: the one asked for, which must be free (409), or one made from `name`."""
+    if slug is None:
+        return free_slug(table, name, **scope)
+    if table.newest_first(slug=slug, **scope)[1]:
+        raise Conflict(f"A {kind} named '{slug}' already exists", {"slug": slug})
+    return slug
+
+
+def rename(table: Table[Any], row: Any, name: str, kind: str, **scope: Any) -> None:
+    """A new display name, and the slug made from it (409 when another record has that slug)."""
+    name = clean_name(name)
+    slug = slugify(name)
+    if slug != row.slug:
+        rows, total = table.newest_first(slug=slug, **scope)
+        if total and any(other.id != row.id for other in rows):
+            raise Conflict(f"A {kind} named '{slug}' already exists", {"slug": slug})
+        old = row.slug
+        row.slug = slug
+        table.reindex(row.id, "slug", old)
+    row.name = name

@@ -8,20 +8,28 @@ from __future__ import annotations
 from ulmock.clock import Clock
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
+from ulmock.domain.analysis import Analyses
+from ulmock.domain.batches import Batches
 from ulmock.domain.billing import Billing
+from ulmock.domain.cloud import Cloud
 from ulmock.domain.datasets import Datasets
 from ulmock.domain.deployments import Deployments
 from ulmock.domain.entities import Account
 from ulmock.domain.exports import Exports
+from ulmock.domain.follows import Follows
 from ulmock.domain.gdpr import Gdpr
+from ulmock.domain.ingest import Ingest
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
 from ulmock.domain.ratelimit import RateLimiter
+from ulmock.domain.roboflow import Roboflow
 from ulmock.domain.sdk_runs import SdkRuns
 from ulmock.domain.storage import Storage
 from ulmock.domain.training import Trainings
 from ulmock.domain.trash import Trash
+from ulmock.domain.uploads import Uploads
 from ulmock.domain.webhooks import Webhooks
+from ulmock.domain.workflows import Workflows
 from ulmock.domain.world import World
 
 
@@ -38,6 +46,14 @@ class Platform:
         self.datasets = Datasets(w, self.activity, self.trash)
         self.models = Models(w, self.activity, self.trash)
         self.storage = Storage(w)
+        self.uploads = Uploads(w)
+        self.ingest = Ingest(w, self.uploads, self.activity)
+        self.cloud = Cloud(w)
+        self.follows = Follows(w)
+        self.workflows = Workflows(w)
+        self.analyses = Analyses(w)
+        self.batches = Batches(w)
+        self.roboflow = Roboflow(w)
         self.billing = Billing(w, self.activity)
         self.gdpr = Gdpr(w, self.accounts, self.activity)
         self.webhooks = Webhooks(w)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, Project, TrashItem
-from ulmock.domain.owned import clean_description, clean_name, fetch, free_slug
+from ulmock.domain.owned import claim_slug, clean_description, clean_name, fetch, rename
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
+from ulmock.domain.models import Models
 from ulmock.domain.world import World
 
 
@@ -29,7 +31,12 @@ class Projects:
         rows, total = self.world.table("project", account.id).newest_first(slug=slug)
         return next(rows, None) if total else None
 
-    def create(self, account: Account, name: str, description: str | None = None, *, quiet: bool = False) -> Project:
+    def create(
+        self, account: Account, name: str, description: str | None = None, *, quiet: bool = False,
+        slug: str | None = None, visibility: str = "private", tags: Sequence[str] = (),
+        metadata: dict[str, Any] | None = None,
+    ) -> Project:  # fmt: skip
+        """A new project; `slug` asks for that exact one (409 when taken), else one is made from the name."""
         w = self.world
         name = clean_name(name)
         table = w.table("project", account.id)
@@ -38,8 +45,11 @@ class Projects:
             id=w.ids.new("project"),
             account_id=account.id,
             name=name,
-            slug=free_slug(table, name),
+            slug=claim_slug(table, slug, name, "project"),
             description=clean_description(description),
+            visibility=visibility,
+            tags=list(tags),
+            metadata=dict(metadata or {}),
             created_at=now,
             updated_at=now,
         )
@@ -58,3 +68,31 @@ class Projects:
     def delete(self, account: Account, project_id: str) -> TrashItem:
         project = self.get(account, project_id)
         return self.trash.put(account, project, children=self.models_of(account, project_id))
+
+    def update(self, account: Account, project_id: str, *, name: str | None = None, **fields: Any) -> Project:
+        """Change a project: a new `name` renames it and its slug; other fields are set as given."""
+        project = self.get(account, project_id)
+        if name is not None:
+            rename(self.world.table("project", account.id), project, name, "project")
+        if "description" in fields:
+            fields["description"] = clean_description(fields["description"])
+        for key, value in fields.items():
+            setattr(project, key, value)
+        project.updated_at = self.world.now()
+        return project
+
+    def clone(
+        self, account: Account, source: Project, name: str | None, slug: str | None, models: Models,
+        description: str | None = None, visibility: str | None = None,
+    ) -> tuple[Project, Sequence[Model]]:  # fmt: skip
+        """A copy of `source` (the caller's own, or a public one) with its completed models and their weights."""
+        source_account = self.world.accounts[source.account_id]
+        copy = self.create(
+            account, name or source.name, source.description if description is None else description,
+            slug=slug, visibility=visibility or "private", tags=source.tags, metadata=source.metadata, quiet=True,
+        )  # fmt: skip
+        copy.cloned_from = source.id
+        copied: Sequence[Model] = [models.copy(account, m, copy.id) for m in reversed(self.models_of(source_account, source.id))
+                  if m.status == "ready"]  # fmt: skip
+        self.activity.record(account, "project.created", f"Cloned project '{source.name}'", "project", copy.id)
+        return copy, copied

@@ -78,6 +78,16 @@ class Trash:
         )  # fmt: skip
         return item
 
+    def purge(self, account: Account, item_id: str, type: str) -> TrashItem:
+        """Delete one trashed item for good, before its 30 days are up."""
+        item: TrashItem | None = self.world.table("trash", account.id).get(item_id)
+        if item is None or item.type != type:
+            raise not_found(f"{type} in trash", item_id)
+        self._destroy(account.id, item)
+        self.activity.record(account, f"{item.type}.purged", f"Permanently deleted {item.type} '{item.name}'",
+                             item.type, item.id)  # fmt: skip
+        return item
+
     def empty(self, account: Account) -> int:
         trash = self.world.table("trash", account.id)
         items = list(trash.values())

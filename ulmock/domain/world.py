@@ -8,6 +8,9 @@ from typing import Any
 
 from ulmock.clock import Clock
 from ulmock.domain.blobs import BlobStore
+from ulmock.domain.connections import (
+    BatchRun, Bucket, DatasetAnalysis, Follow, RoboflowWorkspace, StorageIntegration, Workflow,
+)  # fmt: skip
 from ulmock.domain.entities import (
     Account,
     ActivityEvent,
@@ -22,6 +25,7 @@ from ulmock.domain.entities import (
     Record,
     Training,
     TrashItem,
+    UploadSession,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -39,11 +43,19 @@ TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "activity": (ActivityEvent, ()),
     "trash": (TrashItem, ()),
     "apikey": (ApiKey, ()),
+    "bucket": (Bucket, ("provider",)),
+    "integration": (StorageIntegration, ("provider",)),
+    "follow": (Follow, ("followed_id",)),
+    "workflow": (Workflow, ()),
+    "analysis": (DatasetAnalysis, ("dataset_id",)),
+    "batch": (BatchRun, ("dataset_id",)),
+    "roboflow": (RoboflowWorkspace, ("api_key",)),
     "payment": (Payment, ()),
     "training": (Training, ("model_id",)),
     "export": (Export, ("model_id",)),
     "deployment": (Deployment, ("model_id", "slug")),
     "webhook": (WebhookEndpoint, ()),
+    "upload": (UploadSession, ()),
     "delivery": (WebhookDelivery, ("endpoint_id",)),
 }
 

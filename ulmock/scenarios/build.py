@@ -10,6 +10,7 @@ from typing import Any
 
 from ulmock.bundled import FixtureKind, find_fixture
 from ulmock.domain.catalogue import MICRO
+from ulmock.domain.connections import RoboflowProject, RoboflowVersion
 from ulmock.domain.entities import Account, DatasetImage, Model, RateLimits
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.platform import Platform
@@ -20,7 +21,7 @@ from ulmock.domain.scripts import (
     TrainingFailure,
 )
 from ulmock.errors import ApiError
-from ulmock.fixtureset import add_fixture_dataset
+from ulmock.fixtureset import add_fixture_dataset, fixtures_dir, read_fixture_dataset
 from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
 from ulmock.scenarios.synthetic import generate
@@ -48,7 +49,10 @@ class ScenarioWorld:
             models.update(self._projects(p, accounts[spec.username], spec))
         for spec in self.scenario.accounts:
             self._datasets(p, accounts[spec.username], spec)
+        for i, spec in enumerate(self.scenario.accounts):
+            self._buckets(p, accounts[spec.username], spec, i)
         self._behaviours(p, accounts, models)
+        self._roboflow(p)
         for i, spec in enumerate(self.scenario.accounts):
             self._work_under_way(p, accounts[spec.username], spec, models, i)
 
@@ -102,6 +106,29 @@ class ScenarioWorld:
         if path is None:  # checked when the file was read; gone since
             raise ScenarioError(self.file, None, "", f"fixture '{relative}' is no longer there")
         return path
+
+    def _buckets(self, p: Platform, account: Account, spec: AccountSpec, index: int) -> None:
+        for i, b in enumerate(spec.buckets):
+            folder = Path(b.folder) if Path(b.folder).is_absolute() else fixtures_dir() / b.folder
+            with self._refusals_at(("accounts", index, "buckets", i)):
+                p.cloud.add_bucket(account, b.provider, b.name, folder)
+
+    def _roboflow(self, p: Platform) -> None:
+        for i, ws in enumerate(self.scenario.roboflow):
+            projects = []
+            for j, pr in enumerate(ws.projects):
+                versions = []
+                for k, v in enumerate(pr.versions):
+                    root = (fixtures_dir() / "datasets" / v.fixture).resolve()
+                    if not (root / "data.yaml").is_file():
+                        raise self._dangling(("roboflow", i, "projects", j, "versions", k, "fixture"),
+                                             f"no fixture dataset '{v.fixture}' (fixtures/datasets/<name>/data.yaml)")  # fmt: skip
+                    fixture = read_fixture_dataset(root)
+                    versions.append(RoboflowVersion(number=v.version, name=v.name, folder=str(root),
+                                                    image_count=len(fixture.images),
+                                                    size_bytes=sum(im.path.stat().st_size for im in fixture.images)))  # fmt: skip
+                projects.append(RoboflowProject(id=pr.id, name=pr.name, type=pr.type, versions=versions))
+            p.roboflow.add_workspace(ws.apiKey, ws.workspace, ws.name, projects)
 
     def _generated(self, p: Platform, account: Account, d: DatasetSpec) -> None:
         g = d.generate

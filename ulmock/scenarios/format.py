@@ -98,6 +98,14 @@ class WebhookSpec(Strict):
     secret: str | None = Field(None, pattern=r"^whsec_[A-Za-z0-9+/=]+$")
 
 
+class BucketSpec(Strict):
+    """A bucket of the account's emulated cloud, its objects the files of a folder."""
+
+    provider: Literal["gcs", "s3", "azure"]
+    name: str = Field(min_length=3, max_length=63, description="bucket or container name")
+    folder: str = Field(min_length=1, description="folder under fixtures/ (or an absolute path)")
+
+
 class AccountSpec(Strict):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     plan: Literal["free", "pro", "enterprise"] = "free"
@@ -112,6 +120,7 @@ class AccountSpec(Strict):
     trainings: list[TrainingSpec] = []
     deployments: list[DeploymentSpec] = []
     webhooks: list[WebhookSpec] = []
+    buckets: list[BucketSpec] = []
 
 
 class TrainingFailureSpec(Strict):
@@ -140,6 +149,28 @@ class Behaviours(Strict):
     routes: list[FaultSpec] = []
 
 
+class RoboflowVersionSpec(Strict):
+    version: int = Field(ge=1)
+    name: str = ""
+    fixture: str = Field(min_length=1, description="folder under fixtures/datasets/ (YOLO images and labels)")
+
+
+class RoboflowProjectSpec(Strict):
+    id: str = Field(min_length=1, max_length=128, description="the project's id in Roboflow URLs")
+    name: str = Field(min_length=1, max_length=100)
+    type: str = Field("object-detection", description="Roboflow's project type")
+    versions: list[RoboflowVersionSpec] = []
+
+
+class RoboflowWorkspaceSpec(Strict):
+    """A workspace of the emulated Roboflow catalogue, opened by `apiKey`."""
+
+    apiKey: str = Field(min_length=8, max_length=128)
+    workspace: str = Field(min_length=1, max_length=128, description="the workspace's URL name")
+    name: str = Field(min_length=1, max_length=100)
+    projects: list[RoboflowProjectSpec] = []
+
+
 class Scenario(Strict):
     description: str = Field(min_length=1)
     api: Literal["reference", "platform"] | None = Field(
@@ -149,3 +180,4 @@ class Scenario(Strict):
     clock: ClockSpec = Field(default_factory=ClockSpec)
     accounts: list[AccountSpec] = Field(min_length=1)
     behaviours: Behaviours = Field(default_factory=Behaviours)
+    roboflow: list[RoboflowWorkspaceSpec] = Field(default_factory=list, description="the emulated Roboflow catalogue")

@@ -58,11 +58,18 @@ from ulmock.routing import Operation
 
 def modules() -> list[PlatformRoutes]:
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
-    from ulmock.api.platform import account, billing, datasets, lifecycle, models, projects, upload
-    from ulmock.api.platform import deployments, exports, predict, training  # noqa: I001  (plat2's areas)
+    from ulmock.api.platform import (
+        account, billing, dataset_content, datasets, lifecycle, models, predict, projects, training, upload,
+    )  # fmt: skip
+    from ulmock.api.platform import deployments, exports  # noqa: I001  (plat2's areas)
+    from ulmock.api.platform import agents, autoannotate, curation, explore, follows, images, integrations, roboflow
+    from ulmock.api.platform import mobile, similarity
 
-    return [m.routes for m in (account, billing, projects, datasets, upload, models, lifecycle)] + [
-        m.routes for m in (training, predict, exports, deployments)]  # fmt: skip
+    connected = [m.routes for m in (images, curation, follows, explore, integrations, agents, roboflow)]
+    connected += [similarity.routes, similarity.image_routes, autoannotate.routes, autoannotate.batch_routes,
+                  mobile.routes]
+    return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle,
+                               training, predict, exports, deployments)] + connected  # fmt: skip
 
 
 def operations() -> list[Operation]:

@@ -46,6 +46,17 @@ def missing(kind: str) -> NotFound:
     return NotFound(f"{kind.capitalize()} not found")
 
 
+def _path_owner(call: Call, kind: str, readable: bool) -> Account:
+    """The caller, when the path names it; with `readable`, any existing account (its public records)."""
+    owner = check_owner(call.params["owner"])
+    if owner == call.account.username:
+        return call.account
+    other = call.platform.accounts.by_username(owner) if readable else None
+    if other is None:
+        raise missing(kind)
+    return other
+
+
 def _by_slug(call: Call, kind: str, account: Account, slug: str, **scope: Any) -> Any:
     rows, total = call.platform.world.table(kind, account.id).newest_first(slug=slug, **scope)
     row = next(rows, None) if total else None
@@ -54,35 +65,32 @@ def _by_slug(call: Call, kind: str, account: Account, slug: str, **scope: Any) -
     return row
 
 
-def project_at(call: Call, field: str = "project") -> Project:
-    account = owner_of(call, "project")
-    project: Project = _by_slug(call, "project", account, check_slug(call.params[field], field))
+def project_at(call: Call, field: str = "project", *, readable: bool = False, kind: str = "project") -> Project:
+    """The path's project: the caller's own, or (`readable`) anyone's public one; else 404 for `kind`."""
+    account = _path_owner(call, kind, readable)
+    slug = check_slug(call.params[field], field)
+    try:
+        project: Project = _by_slug(call, "project", account, slug)
+    except NotFound:
+        raise missing(kind) from None
+    if account.id != call.account.id and project.visibility != "public":
+        raise missing(kind)
     return project
 
 
-def model_at(call: Call) -> tuple[Project, Model]:
-    account = owner_of(call, "model")
-    project_slug = check_slug(call.params["project"], "project")
+def model_at(call: Call, *, readable: bool = False) -> tuple[Project, Model]:
+    """The path's model: in one of the caller's projects, or (`readable`) in anyone's public project."""
     model_slug = check_slug(call.params["model"], "model")
-    try:
-        project: Project = _by_slug(call, "project", account, project_slug)
-    except NotFound:
-        raise missing("model") from None
-    model: Model = _by_slug(call, "model", account, model_slug, project_id=project.id)
+    project = project_at(call, readable=readable, kind="model")
+    owner = call.platform.world.accounts[project.account_id]
+    model: Model = _by_slug(call, "model", owner, model_slug, project_id=project.id)
     return project, model
 
 
 def dataset_at(call: Call, *, readable: bool = False) -> Dataset:
     """The path's dataset: the caller's own, or (`readable`) anyone's public one."""
-    owner = check_owner(call.params["owner"])
-    slug = check_slug(call.params["dataset"], "dataset")
-    if owner == call.account.username:
-        dataset: Dataset = _by_slug(call, "dataset", call.account, slug)
-        return dataset
-    other = call.platform.accounts.by_username(owner) if readable else None
-    if other is None:
+    account = _path_owner(call, "dataset", readable)
+    dataset: Dataset = _by_slug(call, "dataset", account, check_slug(call.params["dataset"], "dataset"))
+    if account.id != call.account.id and dataset.visibility != "public":
         raise missing("dataset")
-    found: Dataset = _by_slug(call, "dataset", other, slug)
-    if found.visibility != "public":
-        raise missing("dataset")
-    return found
+    return dataset

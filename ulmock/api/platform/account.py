@@ -201,6 +201,8 @@ def profile(call: Call) -> Response:
     user = call.platform.accounts.by_username(username)
     if user is None:
         raise NotFound("User not found")
+    follows = call.platform.follows
     return ok(PublicProfile(user=PublicUser(
-        username=user.username, fullName=user.username, accountType="personal", followerCount=0, isFollowed=False,
+        username=user.username, fullName=user.username, accountType="personal",
+        followerCount=follows.follower_count(user), isFollowed=follows.follows(call.account, user),
     )))  # fmt: skip

@@ -1,7 +1,415 @@
-"""Datasets: operations of the live face."""
+"""Datasets: list, create, retrieve, update, delete; versions (export, create, describe, restore); models."""
 
 from __future__ import annotations
 
-from ulmock.api.platform.routes import PlatformRoutes
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+from typing_extensions import NotRequired, TypedDict
+
+from ulmock.api.platform.access import check_owner, check_slug, dataset_at, missing
+from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.clock import iso
+from ulmock.domain.entities import Account, Dataset
+from ulmock.errors import Conflict, Forbidden, ValidationError
+from ulmock.routing import Call
 
 routes = PlatformRoutes("Datasets")
+Region = Literal["us", "eu", "ap"]
+Visibility = Literal["public", "private"]
+Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
+SAMPLE_IMAGES = 4
+URL_TTL = 3600.0
+
+
+class Splits(TypedDict):
+    train: int
+    val: int
+    test: int
+    labeled: int
+
+
+class SampleImage(TypedDict):
+    url: str
+    width: int
+    height: int
+
+
+class ProcessingError(TypedDict):
+    message: str
+    timestamp: str
+
+
+class IngestSummary(TypedDict):
+    added: int
+    errors: int
+    skippedCounts: dict[str, int]
+
+
+class VersionView(TypedDict):
+    version: int
+    description: NotRequired[str]
+    imageCount: int
+    classCount: int
+    annotationCount: int
+    splits: Splits
+    createdAt: str
+
+
+class DatasetView(TypedDict):
+    id: str
+    owner: str
+    dataset: str
+    name: str
+    description: NotRequired[str]
+    visibility: Visibility
+    task: Task
+    imageCount: int
+    classCount: NotRequired[int]
+    classNames: NotRequired[list[str]]
+    format: NotRequired[Literal["yolo", "coco", "raw", "ndjson"]]
+    tags: NotRequired[list[str]]
+    splits: Splits
+    annotationCount: NotRequired[int]
+    totalBytes: NotRequired[float]
+    starCount: int
+    isStarred: bool
+    status: NotRequired[Literal["processing", "ready", "failed"]]
+    sampleImages: NotRequired[list[SampleImage]]
+    lastIngestJobId: NotRequired[str]
+    processingError: NotRequired[ProcessingError]
+    lastIngestSummary: NotRequired[IngestSummary]
+    errorCount: NotRequired[int]
+    region: NotRequired[Region]
+    versions: NotRequired[list[VersionView]]
+    createdAt: str
+    updatedAt: str
+
+
+class DatasetDetailView(DatasetView):
+    metadata: dict[str, Any]
+
+
+class DatasetList(TypedDict):
+    datasets: list[DatasetView]
+    total: int
+    region: Region
+
+
+class DatasetDetail(TypedDict):
+    dataset: DatasetDetailView
+
+
+class DatasetCreated(TypedDict):
+    id: str
+    owner: str
+    dataset: str
+    region: Region
+
+
+class DatasetRenamed(TypedDict):
+    success: Literal[True]
+    dataset: str
+
+
+class DatasetDeleted(TypedDict):
+    success: Literal[True]
+
+
+class VersionDownload(TypedDict):
+    downloadUrl: str
+    version: int
+
+
+class CurrentDownload(TypedDict):
+    downloadUrl: str
+    cached: bool
+
+
+class VersionCreated(TypedDict):
+    version: int
+    downloadUrl: NotRequired[str]
+    reused: bool
+
+
+class VersionDescribed(TypedDict):
+    ok: Literal[True]
+
+
+class VersionRestored(TypedDict):
+    version: int
+    imageCount: int
+
+
+class TrainedModel(TypedDict):
+    id: str
+    owner: str
+    project: str
+    model: str
+    name: str
+    status: LiveStatus
+    task: NotRequired[Task]
+    epochs: NotRequired[int]
+    metrics: dict[str, float]
+    startedAt: NotRequired[str]
+    completedAt: NotRequired[str]
+    createdAt: str
+
+
+class TrainedModels(TypedDict):
+    models: list[TrainedModel]
+    count: int
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ListQuery(Body):
+    limit: int = Field(20, ge=1, le=500, description="Maximum datasets to return")
+    includeSamples: Literal["true", "false"] = Field("false", description="Include sample image previews")
+    includeImageUrls: Literal["true", "false"] = Field("false", description="Include sample image URLs")
+
+
+class NewDataset(Body):
+    dataset: str = Field(min_length=1, max_length=128, description="URL slug")
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=1000)
+    metadata: dict[str, Any] | None = None
+    visibility: Visibility = "private"
+    task: Literal["detect", "segment", "classify", "pose", "obb"] = "detect"
+    classNames: list[str] = Field(default_factory=list, max_length=1000)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    owner: str | None = None
+
+
+class DatasetChanges(Body):
+    starred: bool | None = None
+    name: str | None = Field(None, min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=1000)
+    metadata: dict[str, Any] | None = None
+    visibility: Visibility | None = None
+    tags: list[str] | None = Field(None, max_length=20)
+    classNames: list[str] | None = Field(None, max_length=1000)
+    task: Literal["detect", "segment", "classify", "pose", "obb"] | None = None
+
+
+class ExportQuery(Body):
+    v: int | None = Field(None, ge=1, description="Saved version number")
+
+
+class NewVersion(Body):
+    description: str | None = Field(None, max_length=1000)
+    download: bool = True
+
+
+class VersionChange(Body):
+    version: int = Field(ge=1)
+    description: str = Field(max_length=1000)
+
+
+class RestoreRequest(Body):
+    version: int = Field(ge=1)
+
+
+def splits(dataset_images: Any) -> Splits:
+    counts = {"train": 0, "val": 0, "test": 0}
+    labeled = 0
+    for image in dataset_images:
+        counts[image.split] += 1
+        labeled += bool(image.annotations.get("boxes"))
+    return Splits(train=counts["train"], val=counts["val"], test=counts["test"], labeled=labeled)
+
+
+def annotation_count(images: Any) -> int:
+    return sum(len(i.annotations.get("boxes", [])) for i in images)
+
+
+def dataset_view(call: Call, dataset: Dataset, *, samples: bool = False) -> DatasetView:
+    p = call.platform
+    w = p.world
+    owner = w.accounts[dataset.account_id]
+    view = DatasetView(
+        id=public_id(dataset.id), owner=owner.username, dataset=dataset.slug, name=dataset.name,
+        description=dataset.description, visibility=dataset.visibility, task=dataset.task,  # type: ignore[typeddict-item]
+        imageCount=len(dataset.images), classCount=len(dataset.class_names), classNames=list(dataset.class_names),
+        format="yolo", tags=list(dataset.tags), splits=splits(dataset.images),
+        annotationCount=annotation_count(dataset.images),
+        totalBytes=sum(w.blobs.blobs[i.blob_id].size for i in dataset.images if i.blob_id in w.blobs.blobs),
+        starCount=int(dataset.starred), isStarred=dataset.starred and owner.id == call.account.id,
+        status=dataset.status, region=owner.region,
+        versions=[VersionView(version=v.number, description=v.description, imageCount=len(v.images),
+                              classCount=len(v.class_names), annotationCount=annotation_count(v.images),
+                              splits=splits(v.images), createdAt=iso(v.created_at)) for v in dataset.versions],
+        createdAt=iso(dataset.created_at), updatedAt=iso(dataset.updated_at),
+    )  # fmt: skip
+    run = dataset.last_ingest
+    if run is not None:
+        view["lastIngestJobId"] = public_id(run.job_id)
+        view["errorCount"] = run.errors
+        if run.finished_at is not None:
+            view["lastIngestSummary"] = IngestSummary(added=run.added, errors=run.errors, skippedCounts=run.skipped)
+        if run.error is not None:
+            view["processingError"] = ProcessingError(message=run.error, timestamp=iso(run.finished_at or run.started_at))
+    if samples:
+        now = w.now()
+        view["sampleImages"] = [
+            SampleImage(url=w.signer.sign(p.datasets.image_path(dataset, i), now, URL_TTL).absolute(call.base_url),
+                        width=i.width, height=i.height)
+            for i in dataset.images[:SAMPLE_IMAGES]
+        ]  # fmt: skip
+    return view
+
+
+def _workspace(call: Call, owner: str | None) -> Account:
+    if owner is not None and check_owner(owner) != call.account.username:
+        raise Forbidden("Workspace editor access required")
+    return call.account
+
+
+@routes.get("/api/datasets/{owner}", query=ListQuery, response=DatasetList)
+def list_datasets(call: Call) -> Response:
+    """An owner's datasets: all for the owner, the public ones for anyone else."""
+    owner = call.platform.accounts.by_username(check_owner(call.params["owner"]))
+    if owner is None:
+        raise missing("owner")
+    rows, _ = call.platform.world.table("dataset", owner.id).newest_first()
+    shown = [d for d in rows if owner.id == call.account.id or d.visibility == "public"]
+    samples = call.query.includeSamples == "true"
+    return ok(DatasetList(datasets=[dataset_view(call, d, samples=samples) for d in shown[: call.query.limit]],
+                          total=len(shown), region=owner.region))  # fmt: skip
+
+
+@routes.post("/api/datasets", body=NewDataset, response=DatasetCreated, status=201, errors=(400, 401, 403, 409, 429))
+def create_dataset(call: Call) -> Response:
+    """Create an empty dataset; a taken slug is 409."""
+    body: NewDataset = call.body
+    account = _workspace(call, body.owner)
+    dataset = call.platform.datasets.create(
+        account, body.name, body.task, body.description, class_names=body.classNames, visibility=body.visibility,
+        slug=check_slug(body.dataset, "dataset"), tags=body.tags, metadata=body.metadata,
+    )  # fmt: skip
+    return ok(DatasetCreated(id=public_id(dataset.id), owner=account.username, dataset=dataset.slug,
+                             region=account.region), 201)  # fmt: skip
+
+
+@routes.get("/api/datasets/{owner}/{dataset}", response=DatasetDetail)
+def retrieve_dataset(call: Call) -> Response:
+    """One dataset: yours, or someone's public one."""
+    dataset = dataset_at(call, readable=True)
+    view = dataset_view(call, dataset, samples=True)
+    return ok(DatasetDetail(dataset=DatasetDetailView(**view, metadata=dict(dataset.metadata))))
+
+
+@routes.patch("/api/datasets/{owner}/{dataset}", body=DatasetChanges, response=DatasetRenamed,
+              errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+def update_dataset(call: Call) -> Response:
+    """Change a dataset; a new name moves it to the new slug (409 when taken)."""
+    dataset = dataset_at(call)
+    body: DatasetChanges = call.body
+    changes = body.model_dump(exclude_unset=True, exclude={"name"})
+    if not changes and body.name is None:
+        raise ValidationError("Nothing to update", {"body": "give at least one field"})
+    for key in [k for k, v in changes.items() if v is None]:
+        raise ValidationError(f"Invalid request body: {key} must not be null", {key: "null"})
+    if "classNames" in changes:
+        changes["class_names"] = changes.pop("classNames")
+    if "task" in changes and changes["task"] != dataset.task and dataset.images:
+        raise Conflict("The task of a dataset with images cannot change", {"task": dataset.task})
+    dataset = call.platform.datasets.update(call.account, dataset.id, name=body.name, **changes)
+    return ok(DatasetRenamed(success=True, dataset=dataset.slug))
+
+
+@routes.delete("/api/datasets/{owner}/{dataset}", response=DatasetDeleted, errors=(400, 401, 403, 404, 429))
+def delete_dataset(call: Call) -> Response:
+    """Move a dataset to the trash for 30 days."""
+    dataset = dataset_at(call)
+    call.platform.datasets.delete(call.account, dataset.id)
+    return ok(DatasetDeleted(success=True))
+
+
+@routes.get("/api/datasets/{owner}/{dataset}/export", query=ExportQuery, response=VersionDownload | CurrentDownload,
+            errors=(400, 401, 404, 429), category="export")  # fmt: skip
+def export_dataset(call: Call) -> Response:
+    """A signed NDJSON download of the dataset as it is, or of a saved version (`v`)."""
+    p = call.platform
+    dataset = dataset_at(call, readable=True)
+    if call.query.v is None:
+        _, signed = p.datasets.export(call.account, dataset.id) if dataset.account_id == call.account.id else \
+            p.datasets.export_by_slug(call.account, p.world.accounts[dataset.account_id], dataset.slug)
+        return ok(CurrentDownload(downloadUrl=signed.absolute(call.base_url), cached=False))
+    version = p.datasets.version(dataset, call.query.v)
+    return ok(VersionDownload(downloadUrl=p.datasets.sign_version(dataset, version.number).absolute(call.base_url),
+                              version=version.number))  # fmt: skip
+
+
+def _ready(dataset: Dataset) -> None:
+    if dataset.status == "processing":
+        raise Conflict("Dataset is not ready: an import is running", {"status": dataset.status})
+
+
+@routes.post("/api/datasets/{owner}/{dataset}/export", body=NewVersion, response=VersionCreated,
+             errors=(400, 401, 403, 404, 409, 429), category="export")  # fmt: skip
+def create_dataset_version(call: Call) -> Response:
+    """Save the dataset as the next numbered, immutable version (an unchanged one is reused)."""
+    p = call.platform
+    dataset = dataset_at(call)
+    _ready(dataset)
+    version, reused = p.datasets.save_version(call.account, dataset, call.body.description)
+    answer = VersionCreated(version=version.number, reused=reused)
+    if call.body.download:
+        answer["downloadUrl"] = p.datasets.sign_version(dataset, version.number).absolute(call.base_url)
+    return ok(answer)
+
+
+@routes.patch("/api/datasets/{owner}/{dataset}/export", body=VersionChange, response=VersionDescribed,
+              errors=(400, 401, 403, 404, 429))  # fmt: skip
+def describe_dataset_version(call: Call) -> Response:
+    """Change the description of a saved version."""
+    dataset = dataset_at(call)
+    version = call.platform.datasets.version(dataset, call.body.version)
+    version.description = call.body.description.strip()
+    return ok(VersionDescribed(ok=True))
+
+
+@routes.post("/api/datasets/{owner}/{dataset}/restore", body=RestoreRequest, response=VersionRestored,
+             errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+def restore_dataset_version(call: Call) -> Response:
+    """Put a saved version's images, labels and classes back."""
+    dataset = dataset_at(call)
+    _ready(dataset)
+    version = call.platform.datasets.restore_version(call.account, dataset, call.body.version)
+    return ok(VersionRestored(version=version.number, imageCount=len(dataset.images)))
+
+
+@routes.get("/api/datasets/{owner}/{dataset}/models", response=TrainedModels)
+def dataset_models(call: Call) -> Response:
+    """Your models trained on this dataset."""
+    p = call.platform
+    dataset = dataset_at(call, readable=True)
+    w = p.world
+    account = call.account
+    projects = w.table("project", account.id)
+    trained_on = {t.model_id for t in w.table("training", account.id).values() if t.dataset_id == dataset.id}
+    out: list[TrainedModel] = []
+    for model in w.table("model", account.id).values():
+        if model.id not in trained_on and model.dataset_id != dataset.id:
+            continue
+        project = projects.get(model.project_id)
+        run = last_training(w, model)
+        item = TrainedModel(
+            id=public_id(model.id), owner=account.username, project=project.slug if project else "",
+            model=model.slug, name=model.name, status=model_status(model, run), task=model.task,
+            metrics=dict(model.metrics), createdAt=iso(model.created_at),
+        )  # fmt: skip
+        if run is not None:
+            item["epochs"] = run.epochs
+            if run.started_at is not None:
+                item["startedAt"] = iso(run.started_at)
+            if run.finished_at is not None and run.status == "completed":
+                item["completedAt"] = iso(run.finished_at)
+        out.append(item)
+    return ok(TrainedModels(models=out, count=len(out)))

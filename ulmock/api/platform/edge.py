@@ -1,20 +1,30 @@
-"""The live face as an ASGI app: its operations behind the shared edge, and its OpenAPI."""
+"""The live face as an ASGI app: its operations behind the shared edge, its OpenAPI, and
+the bucket-like `PUT` of signed uploads."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
-from ulmock.api.platform import operations, rate_categories
+from ulmock.api.platform import mobile, operations, rate_categories
 from ulmock.api.platform.openapi import build_openapi
-from ulmock.api.platform.policy import PlatformPolicy
+from ulmock.api.platform.policy import PlatformPolicy, error_response
+from ulmock.domain.uploads import UPLOAD_MAX
+from ulmock.errors import ApiError, ValidationError
+from ulmock.files import verify_signature
 from ulmock.routing import ApiEdge
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
+
+# Paths this face serves itself; everything else is common to both faces.
+PATHS = ("/api", "/openapi.json", "/files/uploads/sessions/")
 
 
 def platform_face(emulator: Emulator) -> Router:
@@ -26,5 +36,46 @@ def platform_face(emulator: Emulator) -> Router:
             cache["doc"] = build_openapi(ops)
         return JSONResponse(cache["doc"])
 
+    async def put_upload(request: Request) -> Response:
+        """The bytes of a signed upload: no key, the URL's signature and expiry are the authority."""
+        try:
+            with emulator.lock:
+                verify_signature(emulator, request)
+            data = await _read(request)
+            with emulator.lock:
+                session = emulator.platform.uploads.receive(request.path_params["sessionId"], data)
+                if session.filename != request.path_params["name"]:
+                    raise ValidationError("File name does not match the signed URL")
+            return Response(status_code=200)
+        except ApiError as err:
+            return error_response(err)
+
     edge = ApiEdge(emulator, ops, PlatformPolicy(rate_categories()))
-    return Router(routes=[*edge.routes(), Route("/openapi.json", openapi, methods=["GET"])])
+    # A method no route lists (TRACE, ...) makes the router raise; answer it in this face's shape.
+    return Router(middleware=[Middleware(ExceptionMiddleware, handlers={HTTPException: _http_error})], routes=[
+        mobile.resolve_route(emulator),  # takes no key: before the edge's routes
+        *edge.routes(),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/files/uploads/sessions/{sessionId}/{name}", put_upload, methods=["PUT"]),
+    ])  # fmt: skip
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    err = ValidationError(exc.detail, status=exc.status_code, headers=dict(exc.headers or {}))
+    return error_response(err)
+
+
+async def _read(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    too_large = ValidationError("Upload too large", {"body": f"at most {UPLOAD_MAX} bytes"}, status=413)
+    if declared.isdigit() and int(declared) > UPLOAD_MAX:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > UPLOAD_MAX:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)

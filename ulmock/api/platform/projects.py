@@ -1,7 +1,270 @@
-"""Projects: operations of the live face."""
+"""Projects: list, create, retrieve (with its models), update (rename, star), clone, delete."""
 
 from __future__ import annotations
 
-from ulmock.api.platform.routes import PlatformRoutes
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+from typing_extensions import NotRequired, TypedDict
+
+from ulmock.api.platform.access import check_owner, check_slug, missing, project_at
+from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.clock import iso
+from ulmock.domain.entities import Account, Model, Project
+from ulmock.errors import Forbidden, ValidationError
+from ulmock.routing import Call
 
 routes = PlatformRoutes("Projects")
+Region = Literal["us", "eu", "ap"]
+Visibility = Literal["public", "private"]
+WRITE_ERRORS = (400, 401, 403, 404, 429)
+
+
+class ProjectView(TypedDict):
+    id: str
+    owner: str
+    project: str
+    name: str
+    description: NotRequired[str]
+    visibility: Visibility
+    tags: NotRequired[list[str]]
+    modelCount: int
+    modelNames: NotRequired[list[str]]
+    totalBytes: NotRequired[float]
+    starCount: int
+    isStarred: bool
+    region: NotRequired[Region]
+    clonedFrom: NotRequired[str]
+    createdAt: str
+    updatedAt: str
+
+
+class ProjectDetailView(ProjectView):
+    metadata: dict[str, Any]
+
+
+class ModelFileSize(TypedDict):
+    size: float
+
+
+class ProjectModel(TypedDict):
+    id: str
+    model: str
+    name: str
+    task: NotRequired[Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]]
+    status: NotRequired[LiveStatus]
+    epochs: NotRequired[int]
+    metrics: NotRequired[dict[str, float]]
+    epochCount: int
+    startedAt: NotRequired[str]
+    file: NotRequired[ModelFileSize]
+    hasWeights: bool
+    createdAt: str
+    updatedAt: str
+
+
+class ProjectList(TypedDict):
+    projects: list[ProjectView]
+    total: int
+    region: Region
+
+
+class ProjectDetail(TypedDict):
+    project: ProjectDetailView
+    models: list[ProjectModel]
+    isOwner: bool
+
+
+class ProjectCreated(TypedDict):
+    id: str
+    owner: str
+    project: str
+    region: Region
+
+
+class ProjectRenamed(TypedDict):
+    success: Literal[True]
+    project: str
+
+
+class ProjectStarred(TypedDict):
+    starred: bool
+    starCount: int
+
+
+class ProjectCloned(TypedDict):
+    id: str
+    owner: str
+    project: str
+    name: str
+    modelCount: int
+    region: Region
+
+
+class ProjectDeleted(TypedDict):
+    success: Literal[True]
+    cascadedModels: int
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ListQuery(Body):
+    limit: int = Field(20, ge=1, le=500, description="Maximum projects to return")
+
+
+class NewProject(Body):
+    project: str = Field(min_length=1, max_length=128, description="URL slug")
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=1000)
+    metadata: dict[str, Any] | None = None
+    visibility: Visibility = "private"
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    owner: str | None = None
+
+
+class ProjectChanges(Body):
+    starred: bool | None = None
+    name: str | None = Field(None, min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=1000)
+    metadata: dict[str, Any] | None = None
+    visibility: Visibility | None = None
+    tags: list[str] | None = Field(None, max_length=20)
+
+
+class CloneRequest(Body):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    description: str | None = Field(None, max_length=1000)
+    visibility: Visibility | None = None
+    project: str | None = Field(None, min_length=1, max_length=128, description="slug of the copy")
+    owner: str | None = None
+
+
+def _workspace(call: Call, owner: str | None) -> Account:
+    """Where a create or clone lands: the caller's own account (teams are browser-only here)."""
+    if owner is not None and check_owner(owner) != call.account.username:
+        raise Forbidden("Workspace editor access required")
+    return call.account
+
+
+def project_view(call: Call, project: Project) -> ProjectView:
+    p = call.platform
+    owner = p.world.accounts[project.account_id]
+    models = p.projects.models_of(owner, project.id)
+    view = ProjectView(
+        id=public_id(project.id), owner=owner.username, project=project.slug, name=project.name,
+        description=project.description, visibility=project.visibility, tags=list(project.tags),
+        modelCount=len(models), modelNames=[m.name for m in models],
+        totalBytes=sum(m.file.size for m in models if m.file), starCount=int(project.starred),
+        isStarred=project.starred and owner.id == call.account.id, region=owner.region,
+        createdAt=iso(project.created_at), updatedAt=iso(project.updated_at),
+    )  # fmt: skip
+    if project.cloned_from is not None:
+        view["clonedFrom"] = public_id(project.cloned_from)
+    return view
+
+
+def project_model(call: Call, model: Model) -> ProjectModel:
+    run = last_training(call.platform.world, model)
+    item = ProjectModel(
+        id=public_id(model.id), model=model.slug, name=model.name, task=model.task,  # type: ignore[typeddict-item]
+        status=model_status(model, run), metrics=dict(model.metrics), epochCount=len(run.history) if run else 0,
+        hasWeights=model.file is not None, createdAt=iso(model.created_at), updatedAt=iso(model.updated_at),
+    )  # fmt: skip
+    if run is not None:
+        item["epochs"] = run.epochs
+        if run.started_at is not None:
+            item["startedAt"] = iso(run.started_at)
+    if model.file is not None:
+        item["file"] = ModelFileSize(size=model.file.size)
+    return item
+
+
+def _visible(call: Call, kind: str = "owner") -> tuple[Account, bool]:
+    """The path's owner and whether the caller sees its private records (only its own, here).
+    An unknown owner is a 404 for `kind`, as an unknown slug is."""
+    owner = call.platform.accounts.by_username(check_owner(call.params["owner"]))
+    if owner is None:
+        raise missing(kind)
+    return owner, owner.id == call.account.id
+
+
+@routes.get("/api/projects/{owner}", query=ListQuery, response=ProjectList)
+def list_projects(call: Call) -> Response:
+    """An owner's projects: all of them for the owner, the public ones for anyone else."""
+    owner, mine = _visible(call)
+    rows, _ = call.platform.world.table("project", owner.id).newest_first()
+    shown = [pr for pr in rows if mine or pr.visibility == "public"]
+    return ok(ProjectList(projects=[project_view(call, pr) for pr in shown[: call.query.limit]], total=len(shown),
+                          region=owner.region))  # fmt: skip
+
+
+@routes.post("/api/projects", body=NewProject, response=ProjectCreated, status=201, errors=(400, 401, 403, 409, 429))
+def create_project(call: Call) -> Response:
+    """Create a project; a taken slug is 409."""
+    body: NewProject = call.body
+    account = _workspace(call, body.owner)
+    project = call.platform.projects.create(
+        account, body.name, body.description, slug=check_slug(body.project, "project"),
+        visibility=body.visibility, tags=body.tags, metadata=body.metadata,
+    )  # fmt: skip
+    return ok(ProjectCreated(id=public_id(project.id), owner=account.username, project=project.slug,
+                             region=account.region), 201)  # fmt: skip
+
+
+def _readable_project(call: Call) -> Project:
+    return project_at(call, readable=True)
+
+
+@routes.get("/api/projects/{owner}/{project}", response=ProjectDetail)
+def retrieve_project(call: Call) -> Response:
+    """A project and its models."""
+    project = _readable_project(call)
+    owner = call.platform.world.accounts[project.account_id]
+    models = call.platform.projects.models_of(owner, project.id)
+    detail = ProjectDetailView(**project_view(call, project), metadata=dict(project.metadata))
+    return ok(ProjectDetail(project=detail, models=[project_model(call, m) for m in models],
+                            isOwner=owner.id == call.account.id))  # fmt: skip
+
+
+@routes.patch("/api/projects/{owner}/{project}", body=ProjectChanges, response=ProjectRenamed | ProjectStarred,
+              errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+def update_project(call: Call) -> Response:
+    """Change a project; a new name moves it to the new slug (409 when taken)."""
+    project = project_at(call)
+    body: ProjectChanges = call.body
+    changes = body.model_dump(exclude_unset=True, exclude={"name"})
+    if not changes and body.name is None:
+        raise ValidationError("Nothing to update", {"body": "give at least one field"})
+    for key in [k for k, v in changes.items() if v is None]:
+        raise ValidationError(f"Invalid request body: {key} must not be null", {key: "null"})
+    project = call.platform.projects.update(call.account, project.id, name=body.name, **changes)
+    if set(changes) == {"starred"} and body.name is None:
+        return ok(ProjectStarred(starred=project.starred, starCount=int(project.starred)))
+    return ok(ProjectRenamed(success=True, project=project.slug))
+
+
+@routes.post("/api/projects/{owner}/{project}/clone", body=CloneRequest, response=ProjectCloned, status=201,
+             errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+def clone_project(call: Call) -> Response:
+    """Copy a project you can see, with its completed models, into your workspace."""
+    source = _readable_project(call)
+    body: CloneRequest = call.body
+    account = _workspace(call, body.owner)
+    slug = check_slug(body.project, "project") if body.project is not None else None
+    copy, models = call.platform.projects.clone(account, source, body.name, slug, call.platform.models,
+                                                body.description, body.visibility)  # fmt: skip
+    return ok(ProjectCloned(id=public_id(copy.id), owner=account.username, project=copy.slug, name=copy.name,
+                            modelCount=len(models), region=account.region), 201)  # fmt: skip
+
+
+@routes.delete("/api/projects/{owner}/{project}", response=ProjectDeleted, errors=WRITE_ERRORS)
+def delete_project(call: Call) -> Response:
+    """Move a project and its models to the trash."""
+    project = project_at(call)
+    item = call.platform.projects.delete(call.account, project.id)
+    return ok(ProjectDeleted(success=True, cascadedModels=len(item.children)))

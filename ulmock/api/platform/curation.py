@@ -1,0 +1,382 @@
+"""Curation of a dataset: classes merged or deleted, splits redistributed, images picked or
+copied in, clones, and the differences between two saved versions."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+from typing_extensions import NotRequired, TypedDict
+
+from ulmock.api.platform.access import check_owner, check_slug, dataset_at
+from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered, _view, image_id
+from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.images import images_by_id, one_dataset, signed_url
+from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.domain import curation
+from ulmock.domain.entities import Dataset, DatasetImage, DatasetVersion
+from ulmock.domain.ids import slugify
+from ulmock.domain.images import BULK_MAX, DatasetImages
+from ulmock.errors import Forbidden, NotFound, ValidationError
+from ulmock.routing import Call
+
+routes = PlatformRoutes("Datasets")
+WRITE = (400, 401, 403, 404, 429)
+COMPARE_PAGE = 100
+Split = Literal["train", "val", "test"]
+Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
+
+
+class ClassesMerged(TypedDict):
+    success: Literal[True]
+    classNames: list[str]
+    classColors: dict[str, str]
+    mergedClassIds: list[int]
+    targetClassId: int
+
+
+class ClassesDeleted(TypedDict):
+    success: Literal[True]
+    classNames: list[str]
+    classColors: dict[str, str]
+    deletedClassIds: list[int]
+    deletedAnnotations: int
+
+
+class SplitCounts(TypedDict):
+    train: int
+    val: int
+    test: int
+
+
+class SplitsRedistributed(TypedDict):
+    success: Literal[True]
+    splits: SplitCounts
+    modified: int
+
+
+class SelectedImages(TypedDict):
+    images: list[ImageView]
+    total: int
+    hasMore: Literal[False]
+    classes: list[str]
+    errorCount: int
+
+
+class ImagesAdopted(TypedDict):
+    adopted: int
+
+
+class DatasetCloned(TypedDict):
+    id: str
+    owner: str
+    dataset: str
+    name: str
+    imageCount: int
+    classCount: NotRequired[int]
+    region: Literal["us", "eu", "ap"]
+
+
+class Renamed(TypedDict("Renamed", {"from": str})):  # "from" is a keyword
+    to: str
+
+
+class DiffHeader(TypedDict):
+    classesAdded: list[str]
+    classesRemoved: list[str]
+    classesRenamed: list[Renamed]
+    changed: list[str]
+
+
+class DiffSummary(TypedDict):
+    added: int
+    removed: int
+    modified: int
+    moved: int
+    labelsAdded: int
+    labelsRemoved: int
+    header: DiffHeader
+
+
+class SideState(TypedDict):
+    split: str
+    labelCount: int
+
+
+class DiffItem(TypedDict):
+    hash: str
+    name: str
+    ext: str
+    change: Literal["added", "removed", "modified", "moved"]
+    fields: list[Literal["labels", "metadata", "size", "depth", "name", "error"]]
+    labelsAdded: int
+    labelsRemoved: int
+    base: NotRequired[SideState]
+    head: NotRequired[SideState]
+
+
+class StoredLabel(TypedDict):
+    classId: int
+    bbox: list[float]
+
+
+class StoredImage(TypedDict):
+    split: str
+    name: str
+    ext: str
+    width: int
+    height: int
+    labels: list[StoredLabel]
+    labelCount: int
+    metadata: NotRequired[dict[str, Any]]
+    imageUrl: NotRequired[str]
+
+
+class StoredVersion(TypedDict):
+    version: int
+    task: Task
+    classNames: list[str]
+    images: list[StoredImage]
+
+
+class VersionDiffPage(TypedDict):
+    summary: NotRequired[DiffSummary]
+    items: list[DiffItem]
+    nextCursor: NotRequired[str]
+    preview: NotRequired[list[StoredVersion | None]]
+
+
+class ImageInVersions(TypedDict):
+    versions: list[StoredVersion | None]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class MergeRequest(Body):
+    sourceClassIds: list[int] = Field(min_length=1, max_length=1000)
+    targetClassId: int = Field(ge=0)
+
+
+class DeleteRequest(Body):
+    classIds: list[int] = Field(min_length=1, max_length=1000)
+
+
+class SplitRequest(Body):
+    train: int = Field(ge=0, le=100)
+    val: int = Field(ge=0, le=100)
+    test: int = Field(ge=0, le=100)
+
+
+class SelectRequest(Body):
+    imageIds: list[str] = Field(min_length=1, max_length=BULK_MAX)
+
+
+class AdoptRequest(Body):
+    imageIds: list[str] = Field(min_length=1, max_length=BULK_MAX)
+    release: bool | None = Field(None, description="false copies with labels; true also removes the source images")
+    classMapping: dict[str, int | str | None] | None = None
+
+
+class CloneRequest(Body):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    dataset: str | None = Field(None, min_length=1, max_length=128, description="slug of the copy")
+    description: str | None = Field(None, max_length=1000)
+    visibility: Literal["public", "private"] = "private"
+    owner: str | None = None
+    splits: list[Split] | None = None
+    version: int | None = Field(None, ge=1)
+    imageIds: list[str] | None = Field(None, max_length=BULK_MAX)
+    annotations: bool = True
+    into: str | None = Field(None, min_length=1, max_length=128, description="a dataset of yours to merge into")
+
+
+class CompareQuery(Body):
+    base: int = Field(ge=1, description="Version compared from")
+    head: int = Field(ge=1, description="Version compared to")
+    cursor: str | None = Field(None, max_length=64)
+    hash: str | None = Field(None, max_length=128, description="This image as each version stores it")
+
+
+def _colors(dataset: Dataset) -> dict[str, str]:
+    return curation.class_colors(dataset.class_names)
+
+
+@routes.post("/api/datasets/{owner}/{dataset}/classes/merge", body=MergeRequest, response=ClassesMerged, errors=WRITE)
+def merge_classes(call: Call) -> Response:
+    """Reassign the source classes' annotations to the target class and remove the sources."""
+    dataset = dataset_at(call)
+    b: MergeRequest = call.body
+    merged, target = curation.merge_classes(call.platform.world, dataset, b.sourceClassIds, b.targetClassId)
+    return ok(ClassesMerged(success=True, classNames=list(dataset.class_names), classColors=_colors(dataset),
+                            mergedClassIds=merged, targetClassId=target))  # fmt: skip
+
+
+@routes.post("/api/datasets/{owner}/{dataset}/classes/delete", body=DeleteRequest, response=ClassesDeleted,
+             errors=WRITE)  # fmt: skip
+def delete_classes(call: Call) -> Response:
+    """Delete classes with their annotations; the remaining class ids shift down."""
+    dataset = dataset_at(call)
+    gone, dropped = curation.delete_classes(call.platform.world, dataset, call.body.classIds)
+    return ok(ClassesDeleted(success=True, classNames=list(dataset.class_names), classColors=_colors(dataset),
+                             deletedClassIds=gone, deletedAnnotations=dropped))  # fmt: skip
+
+
+@routes.post("/api/datasets/{owner}/{dataset}/splits/redistribute", body=SplitRequest, response=SplitsRedistributed,
+             errors=WRITE)  # fmt: skip
+def redistribute_splits(call: Call) -> Response:
+    """Deal the images into train, val and test by percentages totalling 100 (seeded)."""
+    dataset = dataset_at(call)
+    b: SplitRequest = call.body
+    counts, modified = curation.redistribute_splits(call.platform.world, dataset, b.train, b.val, b.test)
+    return ok(SplitsRedistributed(success=True, splits=SplitCounts(train=counts["train"], val=counts["val"],
+                                                                   test=counts["test"]), modified=modified))  # fmt: skip
+
+
+@routes.post("/api/datasets/{owner}/{dataset}/images", query=ImageQuery, body=SelectRequest, response=SelectedImages)
+def selected_images(call: Call) -> Response:
+    """The requested images of this dataset, filtered and sorted as the image listing does."""
+    dataset = dataset_at(call, readable=True)
+    q: ImageQuery = call.query
+    wanted = set(call.body.imageIds)
+    images = [i for i in _filtered(call, dataset, q) if image_id(dataset, i) in wanted]
+    return ok(SelectedImages(images=[_view(call, dataset, i, q) for i in images], total=len(images), hasMore=False,
+                             classes=list(dataset.class_names), errorCount=0))  # fmt: skip
+
+
+@routes.post("/api/datasets/{owner}/{dataset}/images/adopt", body=AdoptRequest, response=ImagesAdopted, errors=WRITE)
+def adopt_images(call: Call) -> Response:
+    """Copy (or, with `release: true`, move) images of one dataset into this one; content it has is skipped."""
+    target = dataset_at(call)
+    b: AdoptRequest = call.body
+    source, images = one_dataset(images_by_id(call, b.imageIds, readable=True))
+    if source.id == target.id:
+        raise ValidationError("The images are already in this dataset", {"imageIds": "same dataset"})
+    editable = source.account_id == call.account.id
+    labelled = editable and (b.release is not None or b.classMapping is not None)
+    world = call.platform.world
+    count, _ = curation.copy_images(world, source, target, images, labels=labelled, class_mapping=b.classMapping,
+                                    keep_split=labelled)  # fmt: skip
+    if b.release and editable:
+        DatasetImages(world).remove(source, images)
+    return ok(ImagesAdopted(adopted=count))
+
+
+@routes.post("/api/datasets/{owner}/{dataset}/clone", body=CloneRequest, response=DatasetCloned, status=201,
+             errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+def clone_dataset(call: Call) -> Response:
+    """Copy a dataset you can see (all of it, some splits, a saved version or some images) into your workspace."""
+    source = dataset_at(call, readable=True)
+    b: CloneRequest = call.body
+    if b.owner is not None and check_owner(b.owner) != call.account.username:
+        raise Forbidden("Workspace editor access required")
+    p, world = call.platform, call.platform.world
+    version = p.datasets.version(source, b.version) if b.version is not None else None
+    images: list[DatasetImage] = list(version.images if version else source.images)
+    class_names = list(version.class_names if version else source.class_names)
+    if b.imageIds is not None:
+        if version is not None:
+            raise ValidationError("imageIds pick live images: leave out version", {"imageIds": "with version"})
+        wanted = set(b.imageIds)
+        images = [i for i in images if image_id(source, i) in wanted]
+    if b.splits is not None:
+        images = [i for i in images if i.split in b.splits]
+    account = call.account
+    if b.into is not None:
+        into = p.datasets.by_slug(account, check_slug(b.into, "into"))
+        if into is None:
+            raise NotFound("Dataset not found")
+        view = source.model_copy(update={"class_names": class_names})
+        curation.copy_images(world, view, into, images, labels=False, keep_split=False)
+        copy = into
+    else:
+        name = b.name or source.name
+        slug = check_slug(b.dataset, "dataset") if b.dataset is not None else None
+        if slug is None and b.name is not None:
+            slug = slugify(name)
+        copy = curation.clone_dataset(world, p.datasets, account, source, name=name, slug=slug,
+                                      description=b.description, visibility=b.visibility, images=images,
+                                      class_names=class_names, labels=b.annotations)  # fmt: skip
+    return ok(DatasetCloned(id=public_id(copy.id), owner=account.username, dataset=copy.slug, name=copy.name,
+                            imageCount=len(copy.images), classCount=len(copy.class_names),
+                            region=account.region), 201)  # fmt: skip
+
+
+def _stored(call: Call, dataset: Dataset, version: DatasetVersion, image: DatasetImage) -> StoredVersion:
+    boxes = image.annotations.get("boxes", [])
+    stored = StoredImage(split=image.split, name=image.file, ext=image.file.rsplit(".", 1)[-1].lower(),
+                         width=image.width, height=image.height,
+                         labels=[StoredLabel(classId=int(bx[0]), bbox=[float(v) for v in bx[1:5]]) for bx in boxes],
+                         labelCount=len(boxes), metadata=dict(image.metadata),
+                         imageUrl=signed_url(call, dataset, image))  # fmt: skip
+    return StoredVersion(version=version.number, task=dataset.task,  # type: ignore[typeddict-item]
+                         classNames=list(version.class_names), images=[stored])  # fmt: skip
+
+
+def _side(image: DatasetImage | None) -> SideState | None:
+    return None if image is None else SideState(split=image.split, labelCount=len(image.annotations.get("boxes", [])))
+
+
+@routes.get("/api/datasets/{owner}/{dataset}/versions/compare", query=CompareQuery,
+            response=VersionDiffPage | ImageInVersions)  # fmt: skip
+def compare_versions(call: Call) -> Response:
+    """Images added, removed, modified or moved between two saved versions (or one image in both)."""
+    dataset = dataset_at(call, readable=True)
+    q: CompareQuery = call.query
+    datasets = call.platform.datasets
+    base, head = datasets.version(dataset, q.base), datasets.version(dataset, q.head)
+    world = call.platform.world
+    if q.hash is not None:
+        sides: list[StoredVersion | None] = []
+        for version in (base, head):
+            image = next((i for i in version.images if curation.content_hash(world, i) == q.hash), None)
+            sides.append(_stored(call, dataset, version, image) if image is not None else None)
+        if sides == [None, None]:
+            raise NotFound("Image not found in either version", {"hash": q.hash[:128]})
+        return ok(ImageInVersions(versions=sides))
+    diff = curation.compare_versions(world, base, head)
+    start = _offset(q.cursor)
+    changes = diff.changes[start : start + COMPARE_PAGE]
+    items: list[DiffItem] = []
+    for c in changes:
+        item = DiffItem(hash=c.hash, name=c.name, ext=c.name.rsplit(".", 1)[-1].lower(),
+                        change=c.change,  # type: ignore[typeddict-item]
+                        fields=list(c.fields),  # type: ignore[arg-type]
+                        labelsAdded=c.labels_added, labelsRemoved=c.labels_removed)  # fmt: skip
+        for key, side in (("base", _side(c.base)), ("head", _side(c.head))):
+            if side is not None:
+                item[key] = side  # type: ignore[literal-required]
+        items.append(item)
+    page = VersionDiffPage(items=items)
+    if start == 0:
+        page["summary"] = DiffSummary(
+            added=diff.count("added"), removed=diff.count("removed"), modified=diff.count("modified"),
+            moved=diff.count("moved"), labelsAdded=sum(c.labels_added for c in diff.changes),
+            labelsRemoved=sum(c.labels_removed for c in diff.changes),
+            header=DiffHeader(classesAdded=diff.classes_added, classesRemoved=diff.classes_removed,
+                              classesRenamed=[Renamed({"from": a, "to": b}) for a, b in diff.classes_renamed],
+                              changed=["classNames"] if diff.classes_added or diff.classes_removed
+                              or diff.classes_renamed else []),
+        )  # fmt: skip
+        if changes:
+            first = changes[0]
+            page["preview"] = [_stored(call, dataset, base, first.base) if first.base else None,
+                               _stored(call, dataset, head, first.head) if first.head else None]  # fmt: skip
+    if start + COMPARE_PAGE < len(diff.changes):
+        page["nextCursor"] = base64.urlsafe_b64encode(f"o:{start + COMPARE_PAGE}".encode()).decode()
+    return ok(page)
+
+
+def _offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        text = ""
+    if not text.startswith("o:") or not text[2:].isdigit():
+        raise ValidationError("Invalid cursor: pass the nextCursor of the previous page", {"cursor": cursor[:64]})
+    return int(text[2:])

@@ -1,0 +1,34 @@
+"""A model's status as the live contract names it, from the domain's model and its last run.
+
+The domain says `ready | training | failed | pending`; the contract distinguishes a
+model never trained (`untrained`) from a finished one (`completed`), and names the
+phases of a run (`starting`, `running`) and a cancelled one.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ulmock.domain.entities import Model, Training
+from ulmock.domain.world import World
+
+LiveStatus = Literal["pending", "untrained", "starting", "running", "completed", "failed", "cancelled"]
+
+
+def last_training(world: World, model: Model) -> Training | None:
+    rows, total = world.table("training", model.account_id).newest_first(model_id=model.id)
+    return next(rows, None) if total else None
+
+
+def model_status(model: Model, run: Training | None) -> LiveStatus:
+    if model.status == "training" and run is not None:
+        return "running" if run.status == "running" else "starting"
+    if model.status == "failed":
+        return "failed"
+    if model.status == "pending":
+        return "pending"
+    if run is not None and run.status == "cancelled" and model.file is None:
+        return "cancelled"
+    if model.file is not None or (run is not None and run.status == "completed"):
+        return "completed"
+    return "untrained"
