@@ -12,15 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from ulmock.descriptor import describe
 from ulmock.domain.connections import DatasetAnalysis
 from ulmock.domain.entities import Account, Dataset, DatasetImage
 from ulmock.domain.world import World
 from ulmock.errors import Conflict
+
+if TYPE_CHECKING:
+    import numpy as np
 
 EVENT = "analysis.step"
 QUEUE_SECONDS = 2.0
@@ -36,10 +36,17 @@ class Neighbour:
     score: float
 
 
+def _describe(data: bytes) -> list[float]:
+    # numpy and PIL load with the first descriptor, not with the domain.
+    from ulmock.descriptor import describe
+
+    return describe(data)
+
+
 class Analyses:
-    def __init__(self, world: World, descriptor: Callable[[bytes], list[float]] = describe):
+    def __init__(self, world: World, descriptor: Callable[[bytes], list[float]] | None = None):
         self.world = world
-        self.descriptor = descriptor
+        self.descriptor = descriptor or _describe
         world.clock.on(EVENT, self._step)
 
     # -- descriptors and neighbours ---------------------------------------------------------
@@ -60,6 +67,8 @@ class Analyses:
         target = self.vector(query)
         if target is None:
             return []
+        import numpy as np
+
         own = self.content_hash(query)
         q = np.asarray(target)
         scored = []
@@ -134,6 +143,8 @@ class Analyses:
 def layout_and_clusters(vectors: dict[str, list[float]], seed: int | None) -> tuple[dict[str, list[float]],
                                                                                     dict[str, int]]:  # fmt: skip
     """A 2-D map (principal components, scaled to [0, 1]) and k-means clusters of the vectors."""
+    import numpy as np
+
     keys = sorted(vectors)
     if not keys:
         return {}, {}
@@ -156,6 +167,8 @@ def layout_and_clusters(vectors: dict[str, list[float]], seed: int | None) -> tu
 
 
 def kmeans(data: np.ndarray, k: int, seed: int, rounds: int = 20) -> np.ndarray:
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     centres = data[rng.choice(len(data), size=k, replace=False)]
     labels = np.zeros(len(data), dtype=int)

@@ -10,7 +10,7 @@ not emulated: 503, as the live service answers when one is not configured.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
@@ -25,9 +25,11 @@ from ulmock.clock import iso
 from ulmock.domain.connections import BatchRun, PlannedLabels
 from ulmock.domain.entities import Dataset, DatasetImage, Model
 from ulmock.errors import ApiError, InternalError, NotFound, ValidationError
-from ulmock.inference import Prediction
 from ulmock.resources.predict import infer
 from ulmock.routing import Call
+
+if TYPE_CHECKING:
+    from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
 
 routes = PlatformRoutes("Images")
 batch_routes = PlatformRoutes("Datasets")
