@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
@@ -15,6 +15,7 @@ from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.errors import NotFound, ValidationError
 from ulmock.routing import Call
+from ulmock.schemas import Body, Query
 
 routes = PlatformRoutes("Datasets")
 URL_TTL = 3600.0
@@ -105,8 +106,7 @@ class IngestQueued(TypedDict):
     status: Literal["queued"]
 
 
-class ImageQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ImageQuery(Query):
     limit: int = Field(50, ge=1, le=500, description="Maximum images to return")
     offset: int = Field(0, ge=0, le=10_000_000, description="Images to skip")
     cursor: str | None = Field(None, max_length=64, description="Last image ID from the previous page")
@@ -122,8 +122,7 @@ class ImageQuery(BaseModel):
     includeLabels: TrueFalse = "false"
 
 
-class IngestRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class IngestRequest(Body):
     sessionId: str | None = Field(None, min_length=1, max_length=64)
     sourceUrl: str | None = Field(None, max_length=2000)
     targetSplit: Literal["train", "val", "test"] | None = None

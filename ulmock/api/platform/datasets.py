@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
@@ -16,6 +16,7 @@ from ulmock.clock import iso
 from ulmock.domain.entities import Account, Dataset
 from ulmock.errors import Conflict, Forbidden, ValidationError
 from ulmock.routing import Call
+from ulmock.schemas import Body, JsonInt, Query
 
 routes = PlatformRoutes("Datasets")
 Region = Literal["us", "eu", "ap"]
@@ -164,11 +165,7 @@ class TrainedModels(TypedDict):
     count: int
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ListQuery(Body):
+class ListQuery(Query):
     limit: int = Field(20, ge=1, le=500, description="Maximum datasets to return")
     includeSamples: Literal["true", "false"] = Field("false", description="Include sample image previews")
     includeImageUrls: Literal["true", "false"] = Field("false", description="Include sample image URLs")
@@ -197,7 +194,7 @@ class DatasetChanges(Body):
     task: Literal["detect", "segment", "classify", "pose", "obb"] | None = None
 
 
-class ExportQuery(Body):
+class ExportQuery(Query):
     v: int | None = Field(None, ge=1, description="Saved version number")
 
 
@@ -207,12 +204,12 @@ class NewVersion(Body):
 
 
 class VersionChange(Body):
-    version: int = Field(ge=1)
+    version: JsonInt = Field(ge=1)
     description: str = Field(max_length=1000)
 
 
 class RestoreRequest(Body):
-    version: int = Field(ge=1)
+    version: JsonInt = Field(ge=1)
 
 
 def splits(dataset_images: Any) -> Splits:

@@ -7,13 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Route, Router
+from starlette.types import ASGIApp
 
 from ulmock.api.platform import operations, rate_categories
 from ulmock.api.platform.openapi import build_openapi
 from ulmock.api.platform.policy import PlatformPolicy, error_response
 from ulmock.domain.uploads import UPLOAD_MAX
-from ulmock.errors import ApiError, ValidationError
+from ulmock.errors import ApiError, NotFound, ValidationError
 from ulmock.files import verify_signature
 from ulmock.routing import ApiEdge
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 PATHS = ("/api", "/openapi.json", "/files/uploads/sessions/")
 
 
-def platform_face(emulator: Emulator) -> Router:
+def platform_face(emulator: Emulator) -> ASGIApp:
     ops = operations()
     cache: dict[str, Any] = {}
 
@@ -47,12 +49,22 @@ def platform_face(emulator: Emulator) -> Router:
         except ApiError as err:
             return error_response(err)
 
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return error_response(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        err = ValidationError(f"Method {request.method} is not allowed here", status=405)
+        err.headers.update(getattr(exc, "headers", None) or {})
+        return error_response(err)
+
     edge = ApiEdge(emulator, ops, PlatformPolicy(rate_categories()))
-    return Router(routes=[
+    router = Router(routes=[
         *edge.routes(),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/files/uploads/sessions/{sessionId}/{name}", put_upload, methods=["PUT"]),
     ])  # fmt: skip
+    # Methods no route takes (TRACE, ...) and unmatched paths answer in this face's shape too.
+    return ExceptionMiddleware(router, handlers={404: not_found, 405: not_allowed})
 
 
 async def _read(request: Request) -> bytes:
