@@ -14,7 +14,7 @@ Layout
     <area>.py    one module per area of the client (account, projects, datasets, ...)
 
 Adding an operation
-    1. In the area's module (or a new module listed in MODULES below), declare the
+    1. In the area's module (or a new module, listed in `modules()` below), declare the
        answer's shape once, as a `typing_extensions.TypedDict`, named for what it is:
 
            class ProjectCreated(TypedDict):

@@ -1,4 +1,5 @@
-"""What is inside a dataset: its images (paged, with labels and signed URLs), class statistics, ingest."""
+"""What is inside a dataset: its images (paged, with labels and signed URLs), class statistics,
+ingest of uploaded archives, and the models trained on it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing_extensions import NotRequired, TypedDict
 from ulmock.api.platform.access import dataset_at
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.clock import iso
 from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.errors import NotFound, ValidationError
@@ -23,6 +26,7 @@ LABELS_CAP = 100  # preview annotations per image, as the live service caps them
 SORTS = ("newest", "oldest", "name-asc", "name-desc", "height-asc", "height-desc", "width-asc", "width-desc",
          "size-asc", "size-desc", "labels-desc", "labels-asc")  # fmt: skip
 TrueFalse = Literal["true", "false"]
+Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class Label(TypedDict):
@@ -104,6 +108,26 @@ class ClassStats(TypedDict):
 class IngestQueued(TypedDict):
     jobId: str
     status: Literal["queued"]
+
+
+class TrainedModel(TypedDict):
+    id: str
+    owner: str
+    project: str
+    model: str
+    name: str
+    status: LiveStatus
+    task: NotRequired[Task]
+    epochs: NotRequired[int]
+    metrics: dict[str, float]
+    startedAt: NotRequired[str]
+    completedAt: NotRequired[str]
+    createdAt: str
+
+
+class TrainedModels(TypedDict):
+    models: list[TrainedModel]
+    count: int
 
 
 class ImageQuery(Query):
@@ -266,3 +290,33 @@ def ingest(call: Call) -> Response:
     run = call.platform.ingest.start(call.account, dataset, session.id, target_split=body.targetSplit,
                                      conflict_policy=body.conflictPolicy)  # fmt: skip
     return ok(IngestQueued(jobId=public_id(run.job_id), status="queued"), 201)
+
+
+@routes.get("/api/datasets/{owner}/{dataset}/models", response=TrainedModels)
+def dataset_models(call: Call) -> Response:
+    """Your models trained on this dataset."""
+    p = call.platform
+    dataset = dataset_at(call, readable=True)
+    w = p.world
+    account = call.account
+    projects = w.table("project", account.id)
+    trained_on = {t.model_id for t in w.table("training", account.id).values() if t.dataset_id == dataset.id}
+    out: list[TrainedModel] = []
+    for model in w.table("model", account.id).values():
+        if model.id not in trained_on and model.dataset_id != dataset.id:
+            continue
+        project = projects.get(model.project_id)
+        run = last_training(w, model)
+        item = TrainedModel(
+            id=public_id(model.id), owner=account.username, project=project.slug if project else "",
+            model=model.slug, name=model.name, status=model_status(model, run), task=model.task,
+            metrics=dict(model.metrics), createdAt=iso(model.created_at),
+        )  # fmt: skip
+        if run is not None:
+            item["epochs"] = run.epochs
+            if run.started_at is not None:
+                item["startedAt"] = iso(run.started_at)
+            if run.finished_at is not None and run.status == "completed":
+                item["completedAt"] = iso(run.finished_at)
+        out.append(item)
+    return ok(TrainedModels(models=out, count=len(out)))

@@ -11,7 +11,6 @@ from typing_extensions import NotRequired, TypedDict
 from ulmock.api.platform.access import check_owner, check_slug, dataset_at, missing
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.status import LiveStatus, last_training, model_status
 from ulmock.clock import iso
 from ulmock.domain.entities import Account, Dataset
 from ulmock.errors import Conflict, Forbidden, ValidationError
@@ -143,26 +142,6 @@ class VersionDescribed(TypedDict):
 class VersionRestored(TypedDict):
     version: int
     imageCount: int
-
-
-class TrainedModel(TypedDict):
-    id: str
-    owner: str
-    project: str
-    model: str
-    name: str
-    status: LiveStatus
-    task: NotRequired[Task]
-    epochs: NotRequired[int]
-    metrics: dict[str, float]
-    startedAt: NotRequired[str]
-    completedAt: NotRequired[str]
-    createdAt: str
-
-
-class TrainedModels(TypedDict):
-    models: list[TrainedModel]
-    count: int
 
 
 class ListQuery(Query):
@@ -380,33 +359,3 @@ def restore_dataset_version(call: Call) -> Response:
     _ready(dataset)
     version = call.platform.datasets.restore_version(call.account, dataset, call.body.version)
     return ok(VersionRestored(version=version.number, imageCount=len(dataset.images)))
-
-
-@routes.get("/api/datasets/{owner}/{dataset}/models", response=TrainedModels)
-def dataset_models(call: Call) -> Response:
-    """Your models trained on this dataset."""
-    p = call.platform
-    dataset = dataset_at(call, readable=True)
-    w = p.world
-    account = call.account
-    projects = w.table("project", account.id)
-    trained_on = {t.model_id for t in w.table("training", account.id).values() if t.dataset_id == dataset.id}
-    out: list[TrainedModel] = []
-    for model in w.table("model", account.id).values():
-        if model.id not in trained_on and model.dataset_id != dataset.id:
-            continue
-        project = projects.get(model.project_id)
-        run = last_training(w, model)
-        item = TrainedModel(
-            id=public_id(model.id), owner=account.username, project=project.slug if project else "",
-            model=model.slug, name=model.name, status=model_status(model, run), task=model.task,
-            metrics=dict(model.metrics), createdAt=iso(model.created_at),
-        )  # fmt: skip
-        if run is not None:
-            item["epochs"] = run.epochs
-            if run.started_at is not None:
-                item["startedAt"] = iso(run.started_at)
-            if run.finished_at is not None and run.status == "completed":
-                item["completedAt"] = iso(run.finished_at)
-        out.append(item)
-    return ok(TrainedModels(models=out, count=len(out)))
