@@ -68,7 +68,8 @@ def _serve(args: argparse.Namespace) -> int:
         for account in p.world.accounts.values():
             for key in p.world.table("apikey", account.id).values():
                 print(f"    {account.username:<16} {account.plan:<11} {key.secret}")
-    print(f"  Try: curl -H 'Authorization: Bearer <key>' {base}/api/datasets", flush=True)
+    listing = "/api/datasets/<username>" if emulator.api == "platform" else "/api/datasets"
+    print(f"  Try: curl -H 'Authorization: Bearer <key>' {base}{listing}", flush=True)
     emulator.start()
     saver = StateSaver(emulator, state, args.save_every).start() if state is not None else None
     try:

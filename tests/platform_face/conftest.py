@@ -10,8 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.platform_face import helpers  # noqa: F401  (first: it loads the client's types readable by pydantic)
-from ultralytics_platform import Platform  # noqa: I001
+from ultralytics_platform import Platform
 
 from ulmock.testing import Ulmock
 

@@ -7,6 +7,7 @@ must fail and returns its body, which must be exactly `{"error": message}`.
 
 from __future__ import annotations
 
+import importlib
 import json
 import typing
 from collections.abc import Callable
@@ -17,11 +18,14 @@ import typing_extensions
 from pydantic import TypeAdapter
 
 # The client declares its TypedDicts with `typing`; pydantic reads those on Python 3.11
-# only from `typing_extensions`. Swap the two while its types module loads.
+# only from `typing_extensions`. Swap the two while its types module (re)loads: reloading
+# covers a test module that imported the client first.
 _saved = (typing.TypedDict, typing.NotRequired)
 typing.TypedDict, typing.NotRequired = typing_extensions.TypedDict, typing_extensions.NotRequired  # type: ignore[misc]
 try:
-    from ultralytics_platform import types as client_types
+    from ultralytics_platform import types as _loaded
+
+    client_types = importlib.reload(_loaded)
 finally:
     typing.TypedDict, typing.NotRequired = _saved  # type: ignore[misc]
 

@@ -112,3 +112,11 @@ def test_a_strangers_key_cannot_reach_my_workspace(ulmock: Ulmock, client: Platf
     client.projects.create(project="mine", name="Mine")
     refused(lambda: stranger.projects.update(ulmock.username, "mine", name="Theirs"), 404)
     refused(lambda: stranger.projects.create(project="x", name="x", owner=ulmock.username), 403)
+
+
+def test_the_readme_quotes_the_live_contract_example_verbatim() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    example = (root / "tests" / "examples" / "test_live_contract.py").read_text()
+    assert example in (root / "README.md").read_text()

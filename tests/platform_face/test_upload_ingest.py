@@ -162,3 +162,21 @@ def test_model_weights_upload_becomes_the_model_file(client: Platform, ulmock: U
     assert (got["hasWeights"], got["file"]["size"], got["status"]) == (True, len(weights), "completed")
     (file,) = client.models.files(ulmock.username, "weights", "uploaded")["files"]
     assert httpx.get(file["downloadUrl"]).content == weights
+
+
+def test_training_runs_on_the_ingested_images(client: Platform, ulmock: Ulmock) -> None:
+    dataset_id = new_dataset(client, "fresh")
+    upload_and_ingest(client, ulmock, "fresh", dataset_id, "fresh.zip", as_zip(yolo_members()))
+    client.projects.create(project="lab", name="Lab")
+    client.models.create(body={"project": "lab", "model": "first"})
+    # Starting cloud training is the training face's; the run it makes reads the same dataset.
+    with ulmock.emulator.lock:
+        p = ulmock.platform
+        account = p.accounts.by_username(ulmock.username)
+        dataset = p.datasets.by_slug(account, "fresh")
+        model = next(p.world.table("model", account.id).newest_first(slug="first")[0])
+        run = p.trainings.start(account, model.id, dataset.id, 2, 320, "rtx-4090")
+    assert run.image_count == 6
+    ulmock.clock.advance(hours=2)
+    trained = client.datasets.models(ulmock.username, "fresh")["models"]
+    assert [(m["model"], m["status"]) for m in trained] == [("first", "completed")]

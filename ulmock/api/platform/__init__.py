@@ -14,7 +14,7 @@ Layout
     <area>.py    one module per area of the client (account, projects, datasets, ...)
 
 Adding an operation
-    1. In the area's module (or a new module listed in MODULES below), declare the
+    1. In the area's module (or a new module, listed in `modules()` below), declare the
        answer's shape once, as a `typing_extensions.TypedDict`, named for what it is:
 
            class ProjectCreated(TypedDict):
@@ -72,9 +72,20 @@ def modules() -> list[PlatformRoutes]:
                                training, predict, exports, deployments)] + connected  # fmt: skip
 
 
+def sdk_operations() -> list[Operation]:
+    """The `ultralytics` package's own callbacks, served alike in both faces (the SDK reads
+    their fields at the top level, which their mirrored answers carry)."""
+    from ulmock.resources import sdk
+
+    ours = {(op.method, op.path) for routes in modules() for op in routes.operations}
+    return [op for op in sdk.routes.operations if (op.method, op.path) not in ours]
+
+
 def operations() -> list[Operation]:
-    return [op for routes in modules() for op in routes.operations]
+    return [op for routes in modules() for op in routes.operations] + sdk_operations()
 
 
 def rate_categories() -> dict[tuple[str, str], Category]:
-    return {key: category for routes in modules() for key, category in routes.categories.items()}
+    categories = {key: category for routes in modules() for key, category in routes.categories.items()}
+    categories[("POST", "/api/webhooks/models/upload")] = "upload"
+    return categories

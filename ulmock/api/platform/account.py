@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
@@ -15,6 +15,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.clock import iso
 from ulmock.errors import NotFound
 from ulmock.routing import Call
+from ulmock.schemas import Query
 
 routes = PlatformRoutes("Account")
 Region = Literal["us", "eu", "ap"]
@@ -106,13 +107,11 @@ class PublicProfile(TypedDict):
     user: PublicUser
 
 
-class StorageQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class StorageQuery(Query):
     details: Literal["true", "false"] = Field("false", description="Include the ten largest storage consumers")
 
 
-class ProfileQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ProfileQuery(Query):
     username: str = Field(min_length=1, max_length=64)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
@@ -15,6 +15,7 @@ from ulmock.clock import iso, parse_iso
 from ulmock.domain.catalogue import GPUS
 from ulmock.errors import ValidationError
 from ulmock.routing import Call
+from ulmock.schemas import Query
 
 routes = PlatformRoutes("Billing")
 PLAN_NAMES = {"free": "Free", "pro": "Pro", "enterprise": "Enterprise"}
@@ -80,7 +81,7 @@ class TransactionList(TypedDict):
     transactions: list[Transaction]
 
 
-class TransactionQuery(BaseModel):
+class TransactionQuery(Query):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
     from_: str | None = Field(None, alias="from", description="Earliest transaction timestamp")
     to: str | None = Field(None, description="Latest transaction timestamp")

@@ -1,10 +1,11 @@
-"""What is inside a dataset: its images (paged, with labels and signed URLs), class statistics, ingest."""
+"""What is inside a dataset: its images (paged, with labels and signed URLs), class statistics,
+ingest of uploaded archives, and the models trained on it."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
@@ -12,10 +13,13 @@ from ulmock.api.platform.access import dataset_at
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.clock import iso
 from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.errors import NotFound, ValidationError
 from ulmock.routing import Call
+from ulmock.schemas import Body, Query
 
 routes = PlatformRoutes("Datasets")
 URL_TTL = 3600.0
@@ -23,6 +27,7 @@ LABELS_CAP = 100  # preview annotations per image, as the live service caps them
 SORTS = ("newest", "oldest", "name-asc", "name-desc", "height-asc", "height-desc", "width-asc", "width-desc",
          "size-asc", "size-desc", "labels-desc", "labels-asc")  # fmt: skip
 TrueFalse = Literal["true", "false"]
+Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class Label(TypedDict):
@@ -106,8 +111,27 @@ class IngestQueued(TypedDict):
     status: Literal["queued"]
 
 
-class ImageQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class TrainedModel(TypedDict):
+    id: str
+    owner: str
+    project: str
+    model: str
+    name: str
+    status: LiveStatus
+    task: NotRequired[Task]
+    epochs: NotRequired[int]
+    metrics: dict[str, float]
+    startedAt: NotRequired[str]
+    completedAt: NotRequired[str]
+    createdAt: str
+
+
+class TrainedModels(TypedDict):
+    models: list[TrainedModel]
+    count: int
+
+
+class ImageQuery(Query):
     limit: int = Field(50, ge=1, le=500, description="Maximum images to return")
     offset: int = Field(0, ge=0, le=10_000_000, description="Images to skip")
     cursor: str | None = Field(None, max_length=64, description="Last image ID from the previous page")
@@ -123,8 +147,7 @@ class ImageQuery(BaseModel):
     includeLabels: TrueFalse = "false"
 
 
-class IngestRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class IngestRequest(Body):
     sessionId: str | None = Field(None, min_length=1, max_length=64)
     sourceUrl: str | None = Field(None, max_length=2000)
     targetSplit: Literal["train", "val", "test"] | None = None
@@ -273,3 +296,33 @@ def ingest(call: Call) -> Response:
     run = call.platform.ingest.start(call.account, dataset, session.id, target_split=body.targetSplit,
                                      conflict_policy=body.conflictPolicy)  # fmt: skip
     return ok(IngestQueued(jobId=public_id(run.job_id), status="queued"), 201)
+
+
+@routes.get("/api/datasets/{owner}/{dataset}/models", response=TrainedModels)
+def dataset_models(call: Call) -> Response:
+    """Your models trained on this dataset."""
+    p = call.platform
+    dataset = dataset_at(call, readable=True)
+    w = p.world
+    account = call.account
+    projects = w.table("project", account.id)
+    trained_on = {t.model_id for t in w.table("training", account.id).values() if t.dataset_id == dataset.id}
+    out: list[TrainedModel] = []
+    for model in w.table("model", account.id).values():
+        if model.id not in trained_on and model.dataset_id != dataset.id:
+            continue
+        project = projects.get(model.project_id)
+        run = last_training(w, model)
+        item = TrainedModel(
+            id=public_id(model.id), owner=account.username, project=project.slug if project else "",
+            model=model.slug, name=model.name, status=model_status(model, run), task=model.task,
+            metrics=dict(model.metrics), createdAt=iso(model.created_at),
+        )  # fmt: skip
+        if run is not None:
+            item["epochs"] = run.epochs
+            if run.started_at is not None:
+                item["startedAt"] = iso(run.started_at)
+            if run.finished_at is not None and run.status == "completed":
+                item["completedAt"] = iso(run.finished_at)
+        out.append(item)
+    return ok(TrainedModels(models=out, count=len(out)))

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import check_owner, check_slug, dataset_at, missing
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.status import LiveStatus, last_training, model_status
 from ulmock.clock import iso
 from ulmock.domain.entities import Account, Dataset
 from ulmock.errors import Conflict, Forbidden, ValidationError
 from ulmock.routing import Call
+from ulmock.schemas import Body, JsonInt, Query
 
 routes = PlatformRoutes("Datasets")
 Region = Literal["us", "eu", "ap"]
@@ -144,31 +144,7 @@ class VersionRestored(TypedDict):
     imageCount: int
 
 
-class TrainedModel(TypedDict):
-    id: str
-    owner: str
-    project: str
-    model: str
-    name: str
-    status: LiveStatus
-    task: NotRequired[Task]
-    epochs: NotRequired[int]
-    metrics: dict[str, float]
-    startedAt: NotRequired[str]
-    completedAt: NotRequired[str]
-    createdAt: str
-
-
-class TrainedModels(TypedDict):
-    models: list[TrainedModel]
-    count: int
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ListQuery(Body):
+class ListQuery(Query):
     limit: int = Field(20, ge=1, le=500, description="Maximum datasets to return")
     includeSamples: Literal["true", "false"] = Field("false", description="Include sample image previews")
     includeImageUrls: Literal["true", "false"] = Field("false", description="Include sample image URLs")
@@ -197,7 +173,7 @@ class DatasetChanges(Body):
     task: Literal["detect", "segment", "classify", "pose", "obb"] | None = None
 
 
-class ExportQuery(Body):
+class ExportQuery(Query):
     v: int | None = Field(None, ge=1, description="Saved version number")
 
 
@@ -207,12 +183,12 @@ class NewVersion(Body):
 
 
 class VersionChange(Body):
-    version: int = Field(ge=1)
+    version: JsonInt = Field(ge=1)
     description: str = Field(max_length=1000)
 
 
 class RestoreRequest(Body):
-    version: int = Field(ge=1)
+    version: JsonInt = Field(ge=1)
 
 
 def splits(dataset_images: Any) -> Splits:
@@ -383,33 +359,3 @@ def restore_dataset_version(call: Call) -> Response:
     _ready(dataset)
     version = call.platform.datasets.restore_version(call.account, dataset, call.body.version)
     return ok(VersionRestored(version=version.number, imageCount=len(dataset.images)))
-
-
-@routes.get("/api/datasets/{owner}/{dataset}/models", response=TrainedModels)
-def dataset_models(call: Call) -> Response:
-    """Your models trained on this dataset."""
-    p = call.platform
-    dataset = dataset_at(call, readable=True)
-    w = p.world
-    account = call.account
-    projects = w.table("project", account.id)
-    trained_on = {t.model_id for t in w.table("training", account.id).values() if t.dataset_id == dataset.id}
-    out: list[TrainedModel] = []
-    for model in w.table("model", account.id).values():
-        if model.id not in trained_on and model.dataset_id != dataset.id:
-            continue
-        project = projects.get(model.project_id)
-        run = last_training(w, model)
-        item = TrainedModel(
-            id=public_id(model.id), owner=account.username, project=project.slug if project else "",
-            model=model.slug, name=model.name, status=model_status(model, run), task=model.task,
-            metrics=dict(model.metrics), createdAt=iso(model.created_at),
-        )  # fmt: skip
-        if run is not None:
-            item["epochs"] = run.epochs
-            if run.started_at is not None:
-                item["startedAt"] = iso(run.started_at)
-            if run.finished_at is not None and run.status == "completed":
-                item["completedAt"] = iso(run.finished_at)
-        out.append(item)
-    return ok(TrainedModels(models=out, count=len(out)))

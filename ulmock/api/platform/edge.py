@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Route, Router
+from starlette.types import ASGIApp
 
 from ulmock.api.platform import mobile, operations, rate_categories
 from ulmock.api.platform.openapi import build_openapi
 from ulmock.api.platform.policy import PlatformPolicy, error_response
 from ulmock.domain.uploads import UPLOAD_MAX
-from ulmock.errors import ApiError, ValidationError
+from ulmock.errors import ApiError, NotFound, ValidationError
 from ulmock.files import verify_signature
 from ulmock.routing import ApiEdge
 
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
 PATHS = ("/api", "/openapi.json", "/files/uploads/sessions/")
 
 
-def platform_face(emulator: Emulator) -> Router:
+def platform_face(emulator: Emulator) -> ASGIApp:
     ops = operations()
     cache: dict[str, Any] = {}
 
@@ -50,20 +49,23 @@ def platform_face(emulator: Emulator) -> Router:
         except ApiError as err:
             return error_response(err)
 
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return error_response(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        err = ValidationError(f"Method {request.method} is not allowed here", status=405)
+        err.headers.update(getattr(exc, "headers", None) or {})
+        return error_response(err)
+
     edge = ApiEdge(emulator, ops, PlatformPolicy(rate_categories()))
-    # A method no route lists (TRACE, ...) makes the router raise; answer it in this face's shape.
-    return Router(middleware=[Middleware(ExceptionMiddleware, handlers={HTTPException: _http_error})], routes=[
+    router = Router(routes=[
         mobile.resolve_route(emulator),  # takes no key: before the edge's routes
         *edge.routes(),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/files/uploads/sessions/{sessionId}/{name}", put_upload, methods=["PUT"]),
     ])  # fmt: skip
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    err = ValidationError(exc.detail, status=exc.status_code, headers=dict(exc.headers or {}))
-    return error_response(err)
+    # Methods no route takes (TRACE, ...) and unmatched paths answer in this face's shape too.
+    return ExceptionMiddleware(router, handlers={404: not_found, 405: not_allowed})
 
 
 async def _read(request: Request) -> bytes:

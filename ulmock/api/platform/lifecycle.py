@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
@@ -15,6 +15,7 @@ from ulmock.clock import iso
 from ulmock.domain.entities import Model, Project, TrashItem
 from ulmock.errors import NotFound, ValidationError
 from ulmock.routing import Call
+from ulmock.schemas import Body, Query
 
 routes = PlatformRoutes("Lifecycle")
 Kind = Literal["project", "dataset", "model"]
@@ -93,22 +94,19 @@ class Purged(TypedDict):
     cascadedModels: NotRequired[int]
 
 
-class TrashQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class TrashQuery(Query):
     id: str | None = Field(None, max_length=64, description="Preview what deleting this model or project affects")
     type: Literal["all", "project", "dataset", "model"] = "all"
     page: int = Field(1, ge=1, le=1_000_000)
     limit: int = Field(20, ge=1, le=100)
 
 
-class ItemRef(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class ItemRef(Body):
     id: str = Field(min_length=1, max_length=64)
     type: Kind
 
 
-class PurgeRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class PurgeRequest(Body):
     id: str | None = Field(None, min_length=1, max_length=64)
     type: Kind | None = None
     all: bool | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
@@ -16,6 +16,7 @@ from ulmock.clock import iso
 from ulmock.domain.entities import Model, Project
 from ulmock.errors import Forbidden, NotFound, ValidationError
 from ulmock.routing import Call
+from ulmock.schemas import Body, Query
 
 routes = PlatformRoutes("Models")
 Region = Literal["us", "eu", "ap"]
@@ -113,15 +114,11 @@ class ModelFiles(TypedDict):
     files: list[ModelFile]
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ListQuery(Body):
+class ListQuery(Query):
     limit: int = Field(50, ge=1, le=500, description="Maximum models to return")
 
 
-class DetailQuery(Body):
+class DetailQuery(Query):
     analysis: Literal["1"] | None = Field(None, description="Per-image validation analysis (not emulated)")
 
 

@@ -49,8 +49,9 @@ RATE_HEADERS = {
 def build_openapi(operations: list[Operation], server_url: str | None = None) -> dict[str, Any]:
     inputs: list[tuple[Any, JsonMode, Any]] = [("error", "serialization", TypeAdapter(ErrorResponse))]
     for op in operations:
-        if op.response is not None:
-            inputs.append((("out", id(op)), "serialization", TypeAdapter(op.response)))
+        answer = op.raw_response or op.response  # the SDK's callbacks answer mirrored (see ulmock.mirror)
+        if answer is not None:
+            inputs.append((("out", id(op)), "serialization", TypeAdapter(answer)))
         for kind, model in (("body", op.body), ("form", op.form)):
             if model is not None:
                 inputs.append(((kind, id(op)), "validation", TypeAdapter(model)))
@@ -103,7 +104,7 @@ def _operation(op: Operation, schema_of: dict[Any, Any]) -> dict[str, Any]:
             "content": {"multipart/form-data": {"schema": schema_of[("form", id(op))]}},
         }
     success: dict[str, Any] = {"description": "Success", "headers": RATE_HEADERS}
-    if op.response is not None:
+    if op.raw_response is not None or op.response is not None:
         success["content"] = {"application/json": {"schema": schema_of[("out", id(op))]}}
     responses: dict[str, Any] = {str(op.status): success}
     error = {"application/json": {"schema": schema_of["error"]}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
@@ -16,6 +16,7 @@ from ulmock.clock import iso
 from ulmock.domain.entities import Account, Model, Project
 from ulmock.errors import Forbidden, ValidationError
 from ulmock.routing import Call
+from ulmock.schemas import Body, Query
 
 routes = PlatformRoutes("Projects")
 Region = Literal["us", "eu", "ap"]
@@ -109,11 +110,7 @@ class ProjectDeleted(TypedDict):
     cascadedModels: int
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ListQuery(Body):
+class ListQuery(Query):
     limit: int = Field(20, ge=1, le=500, description="Maximum projects to return")
 
 

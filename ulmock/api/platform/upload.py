@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
@@ -18,6 +18,7 @@ from ulmock.clock import iso
 from ulmock.domain.entities import UploadSession
 from ulmock.errors import NotFound, ValidationError
 from ulmock.routing import Call
+from ulmock.schemas import Body, JsonInt
 
 routes = PlatformRoutes("Upload")
 
@@ -39,17 +40,15 @@ class UploadCompleted(TypedDict):
     file: UploadedFile
 
 
-class SignedUrlRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class SignedUrlRequest(Body):
     assetId: str = Field(min_length=1, max_length=64, description="id of the dataset or model the file is for")
     assetType: Literal["datasets", "models"]
     filename: str = Field(min_length=1, max_length=255)
     contentType: str = Field(min_length=1, max_length=200)
-    totalBytes: int = Field(ge=1)
+    totalBytes: JsonInt = Field(ge=1)
 
 
-class CompleteRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class CompleteRequest(Body):
     sessionId: str = Field(min_length=1, max_length=64)
     md5: str | None = Field(None, pattern=r"^[0-9a-fA-F]{32}$", description="MD5 of the bytes, hexadecimal")
     checksum: str | None = Field(None, max_length=200)
