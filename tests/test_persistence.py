@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from ulmock.scenarios import fixed_key
+from ulmock.persistence import load_state
+from ulmock.scenarios import build_emulator, fixed_key
 
 
 def _free_port() -> int:
@@ -104,3 +106,22 @@ def test_a_corrupt_state_file_is_a_clear_error(tmp_path):
     run = subprocess.run([sys.executable, "-m", "ulmock.cli", "serve", "--port", "0", "--state", str(state)],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert run.returncode == 2 and "is not a ulmock state file" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name)
+def test_every_stop_signal_saves_the_state_before_the_process_ends(tmp_path, stop):
+    """`docker stop`, systemd and CI send SIGTERM, a terminal SIGINT, a closed session SIGHUP."""
+    state, port = tmp_path / "state.json", _free_port()
+    base, key = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {fixed_key('acme-vision')}"}
+    server = _serve(port, "--manual-clock", "--state", str(state), "--save-every", "3600")
+    created = httpx.post(f"{base}/api/datasets", json={"name": f"kept {stop.name}", "task": "detect"}, headers=key)
+    assert created.status_code == 201
+    server.send_signal(stop)
+    out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, out
+    assert "saved state" in out and "Traceback" not in out
+    restored = build_emulator("demo", mode="manual")
+    assert load_state(restored, state)
+    with restored.lock:
+        names = [d.name for t in restored.platform.world.tables_of("dataset").values() for d in t.values()]
+    assert f"kept {stop.name}" in names

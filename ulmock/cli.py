@@ -13,10 +13,9 @@ from ulmock import __version__
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from ulmock.app import create_app
     from ulmock.clock import ClockMode
+    from ulmock.graceful import serve
     from ulmock.inference import DeviceUnavailable
     from ulmock.persistence import StateSaver, load_state
     from ulmock.scenarios import ScenarioError, build_emulator
@@ -43,7 +42,8 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"ulmock: {exc.message}", file=sys.stderr)
         return 2
     # Load the network now, in the background, so the first predict is not the slow one.
-    threading.Thread(target=_warm_up, args=(engine,), name="ulmock-warm-up", daemon=True).start()
+    warm_up = threading.Thread(target=_warm_up, args=(engine,), name="ulmock-warm-up", daemon=True)
+    warm_up.start()
     app = create_app(emulator)
     base = args.public_url or f"http://{args.host}:{args.port}"
     clock = "manual clock" if emulator.clock.mode == "manual" else f"real time x{emulator.clock.speed:g}"
@@ -61,12 +61,16 @@ def _serve(args: argparse.Namespace) -> int:
     emulator.start()
     saver = StateSaver(emulator, state, args.save_every).start() if state is not None else None
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="off")
+        stopped_by = serve(app, args.host, args.port, args.log_level)
+        if stopped_by is not None:
+            print(f"ulmock: {stopped_by}, shutting down", flush=True)
     finally:
         emulator.stop()
         if saver is not None:
             saver.stop()
             print(f"ulmock: saved state to {state}", flush=True)
+        # onnxruntime aborts the process if the interpreter exits while it is still loading.
+        warm_up.join(timeout=60)
     return 0
 
 
