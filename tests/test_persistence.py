@@ -125,3 +125,50 @@ def test_every_stop_signal_saves_the_state_before_the_process_ends(tmp_path, sto
     with restored.lock:
         names = [d.name for t in restored.platform.world.tables_of("dataset").values() for d in t.values()]
     assert f"kept {stop.name}" in names
+
+
+def _state_kinds(tmp_path: Path) -> dict[str, Path]:
+    """Files a --state may point at that are no ulmock state: each must be refused cleanly."""
+    good = build_emulator("minimal", mode="manual").snapshot()
+
+    def snapshot_with(**world: object) -> bytes:
+        return json.dumps({**good, "world": {**good["world"], **world}}).encode()
+
+    kinds: dict[str, bytes | None] = {
+        "empty": b"",
+        "truncated": json.dumps(good).encode()[:500],
+        "binary": bytes(range(256)) * 4,
+        "latin-1 text": "{\"caf\xe9\": 1}".encode("latin-1"),
+        "100k-deep JSON": b"[" * 100_000 + b"]" * 100_000,
+        "a list": b"[]",
+        "null": b"null",
+        "not a snapshot": b'{"not": "a snapshot"}',
+        "rateWindows a list": snapshot_with(rateWindows=[]),
+        "another version": snapshot_with(version=1),
+        "a stored blob whose file is gone": snapshot_with(blobs=[{**good["world"]["blobs"][0], "fixture": None,
+                                                                  "stored": True}]),  # fmt: skip
+        "a blob read from the host": snapshot_with(blobs=[{**good["world"]["blobs"][0], "path": "/etc/hostname"}]),
+        "a directory": None,
+    }
+    paths = {}
+    for name, content in kinds.items():
+        path = tmp_path / name.replace(" ", "-")
+        if content is None:
+            path.mkdir()
+        else:
+            path.write_bytes(content)
+        paths[name] = path
+    return paths
+
+
+def test_every_kind_of_bad_state_file_is_one_line_naming_it_exit_2_and_left_untouched(tmp_path, capsys):
+    from ulmock.cli import main
+
+    for name, path in _state_kinds(tmp_path).items():
+        before = path.read_bytes() if path.is_file() else None
+        code = main(["serve", "--port", "0", "--manual-clock", "--scenario", "minimal", "--state", str(path)])
+        err = capsys.readouterr().err
+        assert code == 2, name
+        assert err.count("\n") == 1 and str(path) in err and "Traceback" not in err, (name, err)
+        assert (path.read_bytes() if path.is_file() else None) == before, name
+        assert not (tmp_path / (path.name + ".blobs")).exists()

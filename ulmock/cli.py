@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import logging
+import secrets
 import sys
 import threading
 from pathlib import Path
@@ -17,14 +19,18 @@ def _serve(args: argparse.Namespace) -> int:
     from ulmock.clock import ClockMode
     from ulmock.graceful import serve
     from ulmock.inference import DeviceUnavailable
-    from ulmock.persistence import StateSaver, load_state
+    from ulmock.persistence import StateFileError, StateSaver, load_state
     from ulmock.scenarios import ScenarioError, build_emulator
 
     mode: ClockMode | None = "manual" if args.manual_clock else ("realtime" if args.speed is not None else None)
+    admin_token = args.admin_token
+    if admin_token is None and not args.no_admin_token and not _is_loopback(args.host):
+        # Others can reach it: the control API shows every key and restores any state.
+        admin_token = secrets.token_urlsafe(24)
     try:
         emulator = build_emulator(
             args.scenario, seed=args.seed, mode=mode, speed=args.speed, start=args.start,
-            public_url=args.public_url, admin_token=args.admin_token, device=args.device,
+            public_url=args.public_url, admin_token=admin_token, device=args.device,
         )  # fmt: skip
     except ScenarioError as exc:
         print(f"ulmock: scenario error: {exc}", file=sys.stderr)
@@ -33,8 +39,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         if state is not None and load_state(emulator, state):
             print(f"ulmock: restored state from {state}")
-    except (ValueError, KeyError, TypeError) as exc:
-        print(f"ulmock: {state} is not a ulmock state file ({exc}); move it away or fix it", file=sys.stderr)
+    except StateFileError as exc:
+        print(f"ulmock: {state} {exc}; move it away or fix it", file=sys.stderr)
         return 2
     try:
         engine = emulator.inference()
@@ -51,6 +57,10 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  Platform API : {base}/api")
     print(f"  OpenAPI      : {base}/openapi.json")
     print(f"  Control API  : {base}/_ulmock")
+    if admin_token is not None:
+        print(f"  Admin token  : {admin_token}   (Authorization: Bearer <token> on /_ulmock)")
+    elif not _is_loopback(args.host):
+        print("  Admin token  : none (--no-admin-token): anyone who reaches this address controls the emulator")
     print("  Accounts:")
     with emulator.lock:
         p = emulator.platform
@@ -72,6 +82,15 @@ def _serve(args: argparse.Namespace) -> int:
         # onnxruntime aborts the process if the interpreter exits while it is still loading.
         warm_up.join(timeout=60)
     return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def _warm_up(engine: object) -> None:
@@ -122,7 +141,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", default=None, help="load state from FILE if present; save it there")
     serve.add_argument("--save-every", type=float, default=30.0, help="seconds between state saves (with --state)")
     serve.add_argument("--public-url", default=None, help="base URL written into signed URLs")
-    serve.add_argument("--admin-token", default=None, help="require this bearer token on /_ulmock")
+    serve.add_argument("--admin-token", default=None,
+                       help="require this bearer token on /_ulmock (made up and printed when --host is not loopback)")
+    serve.add_argument("--no-admin-token", action="store_true",
+                       help="serve an unguarded control API on a non-loopback address, knowingly")
     serve.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N; also $ULMOCK_DEVICE")
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)

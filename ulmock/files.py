@@ -47,7 +47,7 @@ class SignedFiles:
             Route("/files/models/{modelId}/{name}", self._guard(self.model_file), methods=["GET"]),
             Route("/files/datasets/{datasetId}/images/{name:path}", self._guard(self.dataset_image), methods=["GET"]),
             Route("/files/datasets/{datasetId}/{name}", self._guard(self.dataset_ndjson), methods=["GET"]),
-            Route("/files/gdpr/{blobId}/{name}", self._guard(self.gdpr_export), methods=["GET"]),
+            Route("/files/gdpr/{exportId}/{name}", self._guard(self.gdpr_export), methods=["GET"]),
             Route("/files/exports/{exportId}/{name}", self._guard(self.export_artifact), methods=["GET"]),
             Route("/files/{rest:path}", self._missing, methods=["GET", "HEAD", "POST", "PUT", "DELETE"]),
         ]
@@ -97,11 +97,11 @@ class SignedFiles:
 
     def gdpr_export(self, request: Request) -> Response:
         p = self.emulator.platform
-        blob = p.world.blobs.get(request.path_params["blobId"])
-        if blob is None:
+        export = p.gdpr.find(request.path_params["exportId"])
+        if export is None or export.file_name != request.path_params["name"] or p.world.blobs.get(export.blob_id) is None:
             raise NotFound("File not found")
-        return Response(p.world.blobs.read(blob.id), media_type="application/json",
-                        headers=_attachment(request.path_params["name"]))  # fmt: skip
+        return Response(p.world.blobs.read(export.blob_id), media_type="application/json",
+                        headers=_attachment(export.file_name))  # fmt: skip
 
 
     def export_artifact(self, request: Request) -> Response:

@@ -15,6 +15,7 @@ from ulmock.domain.entities import (
     Dataset,
     Deployment,
     Export,
+    GdprExport,
     Model,
     Payment,
     Project,
@@ -44,6 +45,7 @@ TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "deployment": (Deployment, ("model_id", "slug")),
     "webhook": (WebhookEndpoint, ()),
     "delivery": (WebhookDelivery, ("endpoint_id",)),
+    "gdpr_export": (GdprExport, ()),
 }
 
 

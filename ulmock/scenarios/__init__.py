@@ -210,6 +210,7 @@ def build_emulator(
         name=world.name,
         faults=s.behaviours.routes,
         device=device,
+        signing_key=s.signingKey,
     )
 
 
@@ -218,4 +219,4 @@ def play(emulator: Emulator, world: ScenarioWorld) -> None:
     s = world.scenario
     start = parse_iso(s.clock.start) if s.clock.start else emulator.clock.now()
     clock: dict[str, Any] = {"now": start, "mode": s.clock.mode, "speed": s.clock.speed, "seq": 0, "queue": []}
-    emulator.load(world, world.name, s.seed, clock, s.behaviours.routes)
+    emulator.load(world, world.name, s.seed, clock, s.behaviours.routes, s.signingKey)
