@@ -39,6 +39,19 @@ def fixture_file(name: str, scenario_folder: Path | None = None) -> Path:
     return path
 
 
+def dataset_fixture(name: str, scenario_folder: Path | None = None) -> Path:
+    """A fixture dataset's folder: under the bundled fixtures/datasets/, else the scenario's folder."""
+    path = inside(fixtures_root() / "datasets", name)
+    if scenario_folder is not None and not path.exists():
+        return inside(scenario_folder, name)
+    return path
+
+
+def scenario_folder(file: str) -> Path | None:
+    """The folder of a scenario file (None for inline text, which names `<inline>`)."""
+    return None if file.startswith("<") else Path(file).resolve().parent
+
+
 def fixture_name(path: str | Path) -> str | None:
     """The name inside the bundled fixtures of a file there (None for any other file)."""
     root, resolved = fixtures_root(), Path(path).resolve()

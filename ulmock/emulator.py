@@ -207,7 +207,7 @@ class Emulator:
         # hash keeps the engine's session cache right for exactly these bytes, and the
         # file keeps its name, which is what `X-Ulmock-Network` reports.
         folder = model_cache_dir() / blob.sha256
-        target = folder / model.file.name
+        target = folder / _disk_name(model.file.name)
         if not target.exists():
             write_atomic(target, self.platform.world.blobs.read(blob.id))
         return str(target)
@@ -218,6 +218,15 @@ class Emulator:
         if self.public_base:
             return self.public_base
         return str(request.base_url).rstrip("/")
+
+
+def _disk_name(name: str) -> str:
+    """A file name every file system takes (255 bytes at most), keeping the suffix."""
+    if len(name.encode()) <= 200:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    keep = suffix if dot and len(suffix) <= 16 else ""
+    return name.encode()[: 200 - len(keep) - 1].decode(errors="ignore") + (f".{keep}" if keep else "")
 
 
 def _bundled_onnx() -> Path | None:

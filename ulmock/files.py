@@ -31,7 +31,9 @@ def media_type(name: str) -> str:
 def verify_signature(emulator: Emulator, request: Request) -> None:
     """The URL's path, expiry and signature agree, and it has not expired (else 403)."""
     emulator.platform.world.signer.verify(
-        quote(request.url.path),
+        # The decoded path as routed: `request.url` re-parses it, and a `#` or `?` in a
+        # file name would cut it short there.
+        quote(request.scope["path"]),
         request.query_params.get("expires"),
         request.query_params.get("signature"),
         emulator.clock.now(),
@@ -116,5 +118,6 @@ class SignedFiles:
 
 
 def _attachment(name: str) -> dict[str, str]:
-    safe = "".join(c for c in name if c.isalnum() or c in "._-") or "download"
-    return {"Content-Disposition": f'attachment; filename="{safe}"'}
+    """RFC 6266: an ASCII `filename` for old clients, the exact name in `filename*` (RFC 5987)."""
+    fallback = "".join(c for c in name if c.isascii() and (c.isalnum() or c in "._-")) or "download"
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"}

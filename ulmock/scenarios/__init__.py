@@ -22,7 +22,7 @@ from pydantic import ValidationError as PydanticError
 
 from ulmock.clock import ClockMode, parse_iso
 from ulmock.emulator import Emulator
-from ulmock.fixtureset import fixtures_dir
+from ulmock.confine import OutsideFixtures, dataset_fixture, fixture_file, scenario_folder
 from ulmock.scenarios.build import ScenarioWorld, fixed_key
 from ulmock.scenarios.format import Scenario
 from ulmock.scenarios.source import (
@@ -156,12 +156,24 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
                 raise fail(("accounts", i, "projects", j, "name"), f"project '{p.name}' appears twice")
             for m, model in enumerate(p.models):
                 models.add((a.username, f"{p.name}/{model.name}"))
-                if model.file and not (fixtures_dir() / model.file).is_file():
-                    raise fail(("accounts", i, "projects", j, "models", m, "file"), f"no file fixtures/{model.file}")
+                if model.file:
+                    loc = ("accounts", i, "projects", j, "models", m, "file")
+                    try:
+                        found = fixture_file(model.file, scenario_folder(file)).is_file()
+                    except OutsideFixtures as exc:
+                        raise fail(loc, f"{exc}: files come from fixtures/ or the scenario's own folder") from None
+                    if not found:
+                        raise fail(loc, f"no file {model.file} in fixtures/ or beside the scenario")
         dataset_names = {d.name for d in a.datasets}
         for j, d in enumerate(a.datasets):
-            if d.fixture and not (fixtures_dir() / "datasets" / d.fixture / "data.yaml").is_file():
-                raise fail(("accounts", i, "datasets", j, "fixture"), f"no fixture dataset fixtures/datasets/{d.fixture}")
+            if d.fixture:
+                loc = ("accounts", i, "datasets", j, "fixture")
+                try:
+                    found = (dataset_fixture(d.fixture, scenario_folder(file)) / "data.yaml").is_file()
+                except OutsideFixtures as exc:
+                    raise fail(loc, f"{exc}: datasets come from fixtures/datasets/ or the scenario's folder") from None
+                if not found:
+                    raise fail(loc, f"no fixture dataset fixtures/datasets/{d.fixture}")
         for j, t in enumerate(a.trainings):
             if (a.username, t.model) not in models:
                 raise fail(("accounts", i, "trainings", j, "model"), f"no model '{t.model}' (write 'project/model')")

@@ -18,7 +18,8 @@ from ulmock.domain.scripts import (
     TrainingFailure,
 )
 from ulmock.errors import ApiError
-from ulmock.fixtureset import add_fixture_dataset, fixtures_dir
+from ulmock.confine import dataset_fixture, fixture_file, scenario_folder
+from ulmock.fixtureset import add_fixture_dataset
 from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
 from ulmock.scenarios.synthetic import generate
@@ -75,7 +76,7 @@ class ScenarioWorld:
                                         class_names=m.classNames, quiet=True)  # fmt: skip
                 model.metrics = dict(m.metrics)
                 if m.file:
-                    path = fixtures_dir() / m.file
+                    path = fixture_file(m.file, scenario_folder(self.file))
                     data = path.read_bytes()
                     info = inspect_model_file(path.name, data)
                     p.models.attach_file(model, path.name, data, info.format)
@@ -87,7 +88,8 @@ class ScenarioWorld:
     def _datasets(self, p: Platform, account: Account, spec: AccountSpec) -> None:
         for d in spec.datasets:
             if d.fixture:
-                add_fixture_dataset(p, account, d.fixture, d.name, task=d.task, description=d.description,
+                root = dataset_fixture(d.fixture, scenario_folder(self.file))
+                add_fixture_dataset(p, account, root, d.name, task=d.task, description=d.description,
                                     visibility=d.visibility)  # fmt: skip
             elif d.generate:
                 self._generated(p, account, d)
