@@ -167,13 +167,13 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
         dataset_names = {d.name for d in a.datasets}
         for j, d in enumerate(a.datasets):
             if d.fixture:
-                loc = ("accounts", i, "datasets", j, "fixture")
+                where = ("accounts", i, "datasets", j, "fixture")
                 try:
                     found = (dataset_fixture(d.fixture, scenario_folder(file)) / "data.yaml").is_file()
                 except OutsideFixtures as exc:
-                    raise fail(loc, f"{exc}: datasets come from fixtures/datasets/ or the scenario's folder") from None
+                    raise fail(where, f"{exc}: datasets come from fixtures/datasets/ or the scenario's folder") from None
                 if not found:
-                    raise fail(loc, f"no fixture dataset fixtures/datasets/{d.fixture}")
+                    raise fail(where, f"no fixture dataset fixtures/datasets/{d.fixture}")
         for j, t in enumerate(a.trainings):
             if (a.username, t.model) not in models:
                 raise fail(("accounts", i, "trainings", j, "model"), f"no model '{t.model}' (write 'project/model')")
