@@ -84,7 +84,18 @@ def round_of(emulator: Emulator, save: Callable[[Emulator, Path], None] | None, 
     path = folder / "state.json"
     waits: list[float] = []
     saves: list[float] = []
+    holds: list[float] = []
     stop = threading.Event()
+    capture = emulator.capture
+
+    def timed_capture() -> object:  # the part of a save that holds the lock
+        began = time.perf_counter()
+        try:
+            return capture()
+        finally:
+            holds.append(time.perf_counter() - began)
+
+    emulator.capture = timed_capture  # type: ignore[method-assign]
 
     def saver() -> None:
         while not stop.wait(every):
@@ -116,13 +127,16 @@ def round_of(emulator: Emulator, save: Callable[[Emulator, Path], None] | None, 
         stop.set()
         for t in threads:
             t.join()
+    del emulator.capture
+    if save is save_the_previous_way:
+        holds = saves  # all of it under the lock
     waits.sort()
     size = path.stat().st_size if path.exists() else 0
     beside = sum(f.stat().st_size for f in blob_folder(path).iterdir()) if blob_folder(path).exists() else 0
     return {
         "requests": len(waits), "worst": waits[-1], "p99": waits[int(len(waits) * 0.99)], "p50": statistics.median(waits),
         "saves": len(saves), "save_median": statistics.median(saves) if saves else 0.0, "state_mb": size / 1e6,
-        "beside_mb": beside / 1e6,
+        "beside_mb": beside / 1e6, "hold": max(holds, default=0.0),
     }  # fmt: skip
 
 
@@ -144,15 +158,20 @@ def main() -> None:
     print(f"{args.mb} MB of uploads, a save every {args.every:g} s, {args.seconds:g} s of load per round, "
           f"2 clients (GET /api/datasets, 1 in 5 POST /api/projects); {os.cpu_count()} cores")  # fmt: skip
     print(f"{'round':<44} {'requests':>8} {'worst':>9} {'p99':>8} {'p50':>7} {'saves':>5} {'save':>7} "
-          f"{'state file':>10} {'beside':>8}")  # fmt: skip
+          f"{'lock held':>9} {'state file':>10} {'beside':>8}")  # fmt: skip
     for name, r in rounds.items():
         print(f"{name:<44} {r['requests']:>8.0f} {r['worst'] * 1e3:>7.1f}ms {r['p99'] * 1e3:>6.1f}ms "
-              f"{r['p50'] * 1e3:>5.1f}ms {r['saves']:>5.0f} {r['save_median']:>6.2f}s {r['state_mb']:>8.1f}MB "
+              f"{r['p50'] * 1e3:>5.1f}ms {r['saves']:>5.0f} {r['save_median']:>6.2f}s {r['hold'] * 1e3:>7.1f}ms "
+              f"{r['state_mb']:>8.1f}MB "
               f"{r['beside_mb']:>6.0f}MB")  # fmt: skip
     new, old = rounds["ulmock: copy under the lock, write after"], rounds["previous: all under the lock"]
+    quiet = rounds["no saves"]
     verdict = "meets" if new["worst"] <= 0.100 else "MISSES"
     print(f"worst wait: {new['worst'] * 1e3:.1f} ms now vs {old['worst'] * 1e3:.1f} ms before "
-          f"(x{old['worst'] / new['worst']:.1f}); {verdict} the 100 ms target; peak RSS {peak_rss:.0f} MB")  # fmt: skip
+          f"(x{old['worst'] / new['worst']:.1f}) and {quiet['worst'] * 1e3:.1f} ms with no saves at all; "
+          f"{verdict} the 100 ms target")  # fmt: skip
+    print(f"longest lock hold per save: {new['hold'] * 1e3:.1f} ms now vs {old['hold'] * 1e3:.0f} ms before; "
+          f"peak RSS {peak_rss:.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":
