@@ -133,3 +133,21 @@ def _a_training_still_completes(ulmock: Any) -> None:
     data(ulmock.client.post("/api/training/start", json=body), 201)
     ulmock.clock.advance(hours=2)
     assert data(ulmock.client.get(f"/api/models/{model['id']}/training"))["status"] == "completed"
+
+
+def test_a_state_of_ulmock_0_1_still_restores(ulmock: Any, control: httpx.Client) -> None:
+    """Version 1 named fixture blobs by their host path; inside fixtures/ that still loads."""
+    from ulmock.confine import fixtures_root
+
+    now = control.get("/snapshot").json()["data"]
+    old = copy.deepcopy(now)
+    old["world"]["version"] = 1
+    for blob in old["world"]["blobs"]:
+        if "fixture" in blob:
+            blob["path"], blob["data"] = str(fixtures_root() / blob.pop("fixture")), None
+        else:
+            blob["path"] = None
+    data(control.put("/snapshot", json=old))
+    assert control.get("/snapshot").json()["data"] == now
+    old["world"]["blobs"][0]["path"] = "/etc/hostname"
+    error(control.put("/snapshot", json=old), 400, "VALIDATION_ERROR")

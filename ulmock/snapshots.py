@@ -25,7 +25,7 @@ from pydantic import ValidationError as PydanticError
 
 from ulmock.atomicfile import write_atomic
 from ulmock.confine import fixture_name
-from ulmock.domain.snapshot import BlobOut, WorldDump
+from ulmock.domain.snapshot import FORMAT_VERSION, BlobOut, WorldDump
 from ulmock.faults import FaultSpec
 
 STORED_OVER = 64 * 1024
@@ -90,11 +90,29 @@ def parse_snapshot(data: Any) -> SnapshotDoc:
     if not isinstance(data, dict):
         raise SnapshotError("a snapshot is a JSON object {emulator, clock, world, faults}")
     try:
-        return SnapshotDoc.model_validate(data)
+        return SnapshotDoc.model_validate(_upgraded(data))
     except PydanticError as exc:
         raise SnapshotError(describe(exc)) from None
     except RecursionError:
         raise SnapshotError("nested too deeply") from None
+
+
+def _upgraded(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 (ulmock 0.1) gave each blob `data` or a host `path`: a path inside the
+    bundled fixtures becomes its `fixture` name; any other path stays, and is refused."""
+    world = data.get("world")
+    if not isinstance(world, dict) or world.get("version") != 1 or not isinstance(world.get("blobs"), list):
+        return data
+    blobs = []
+    for blob in world["blobs"]:
+        if isinstance(blob, dict) and blob.get("data") is None and isinstance(blob.get("path"), str):
+            name = fixture_name(blob["path"])
+            if name is not None:
+                blob = {k: v for k, v in blob.items() if k not in ("data", "path")} | {"fixture": name}
+        elif isinstance(blob, dict) and blob.get("path") is None:
+            blob = {k: v for k, v in blob.items() if k != "path"}
+        blobs.append(blob)
+    return {**data, "world": {**world, "version": FORMAT_VERSION, "blobs": blobs}}
 
 
 def describe(exc: PydanticError) -> str:
