@@ -70,6 +70,7 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  Try: curl -H 'Authorization: Bearer <key>' {base}/api/datasets", flush=True)
     emulator.start()
     saver = StateSaver(emulator, state, args.save_every).start() if state is not None else None
+    code = 0
     try:
         stopped_by = serve(app, args.host, args.port, args.log_level)
         if stopped_by is not None:
@@ -77,11 +78,15 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         emulator.stop()
         if saver is not None:
-            saver.stop()
-            print(f"ulmock: saved state to {state}", flush=True)
+            failed = saver.stop()
+            if failed is None:
+                print(f"ulmock: saved state to {state}", flush=True)
+            else:
+                print(f"ulmock: could not save state to {state}: {failed}", file=sys.stderr, flush=True)
+                code = 1
         # onnxruntime aborts the process if the interpreter exits while it is still loading.
         warm_up.join(timeout=60)
-    return 0
+    return code
 
 
 def _is_loopback(host: str) -> bool:

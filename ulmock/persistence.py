@@ -92,7 +92,12 @@ class StateSaver:
             except OSError as exc:  # a full disk must not take the server down
                 log.warning("could not save state to %s: %s", self.path, exc)
 
-    def stop(self) -> None:
+    def stop(self) -> str | None:
+        """Stop, and save once more; returns why that last save failed (None: it did not)."""
         self._stop.set()
         self._thread.join(timeout=10)
-        save_state(self.emulator, self.path)
+        try:
+            save_state(self.emulator, self.path)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        return None

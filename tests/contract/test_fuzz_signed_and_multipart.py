@@ -85,6 +85,8 @@ def test_a_real_signed_url_changed_anywhere_is_refused(client: Any, position: in
         original = url.split("://", 1)[1].split("/", 1)[1]
         at = position % len(original)
         changed = "/" + original[:at] + replacement + original[at + 1 :]
+        if not urlsplit(changed).path.startswith("/files/"):
+            continue  # a `#` or `?` early on leaves no signed route to ask (`/` is the index)
         r = client.get(changed)
         if r.status_code == 200:  # only a spelling of the same URL: %2F for /, an empty parameter
             assert _meaning(changed) == _meaning("/" + original), changed
