@@ -144,7 +144,7 @@ def _state_kinds(tmp_path: Path) -> dict[str, Path]:
         "null": b"null",
         "not a snapshot": b'{"not": "a snapshot"}',
         "rateWindows a list": snapshot_with(rateWindows=[]),
-        "another version": snapshot_with(version=1),
+        "a version from the future": snapshot_with(version=99),
         "a stored blob whose file is gone": snapshot_with(blobs=[{**good["world"]["blobs"][0], "fixture": None,
                                                                   "stored": True}]),  # fmt: skip
         "a blob read from the host": snapshot_with(blobs=[{**good["world"]["blobs"][0], "path": "/etc/hostname"}]),
