@@ -161,8 +161,14 @@ def _state_kinds(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def test_every_kind_of_bad_state_file_is_one_line_naming_it_exit_2_and_left_untouched(tmp_path, capsys):
+def test_every_kind_of_bad_state_file_is_one_line_naming_it_exit_2_and_left_untouched(tmp_path, capsys, monkeypatch):
+    import ulmock.graceful
     from ulmock.cli import main
+
+    def serve(*args: object) -> None:  # a file taken for a state would start a server that never returns
+        raise AssertionError("the state file was accepted")
+
+    monkeypatch.setattr(ulmock.graceful, "serve", serve)
 
     for name, path in _state_kinds(tmp_path).items():
         before = path.read_bytes() if path.is_file() else None
