@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import logging
+import secrets
 import sys
 import threading
 from pathlib import Path
@@ -17,7 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
     from ulmock.app import create_app
     from ulmock.clock import ClockMode
     from ulmock.inference import DeviceUnavailable
-    from ulmock.persistence import StateSaver, load_state
+    from ulmock.persistence import StateFileError, StateSaver, load_state
     from ulmock.scenarios import ScenarioError, build_emulator
     from ulmock.server import ServerUnavailable, check_server, run_server
 
@@ -27,10 +29,14 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"ulmock: {exc}", file=sys.stderr)
         return 2
     mode: ClockMode | None = "manual" if args.manual_clock else ("realtime" if args.speed is not None else None)
+    admin_token = args.admin_token
+    if admin_token is None and not args.no_admin_token and not _is_loopback(args.host):
+        # Others can reach it: the control API shows every key and restores any state.
+        admin_token = secrets.token_urlsafe(24)
     try:
         emulator = build_emulator(
             args.scenario, seed=args.seed, mode=mode, speed=args.speed, start=args.start,
-            public_url=args.public_url, admin_token=args.admin_token, device=args.device, api=args.api,
+            public_url=args.public_url, admin_token=admin_token, device=args.device, api=args.api,
         )  # fmt: skip
     except ScenarioError as exc:
         print(f"ulmock: scenario error: {exc}", file=sys.stderr)
@@ -39,8 +45,8 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         if state is not None and load_state(emulator, state):
             print(f"ulmock: restored state from {state}")
-    except (ValueError, KeyError, TypeError) as exc:
-        print(f"ulmock: {state} is not a ulmock state file ({exc}); move it away or fix it", file=sys.stderr)
+    except StateFileError as exc:
+        print(f"ulmock: {state} {exc}; move it away or fix it", file=sys.stderr)
         return 2
     try:
         engine = emulator.inference()
@@ -50,8 +56,9 @@ def _serve(args: argparse.Namespace) -> int:
     # Fetch the bundled model if it is missing (predict answers 503 "preparing" meanwhile),
     # then load it, in the background, so the first predict is not the slow one.
     emulator.model_preparation = _model_preparation(args)
-    threading.Thread(target=_warm_up, args=(engine, emulator.model_preparation), name="ulmock-warm-up",
-                     daemon=True).start()  # fmt: skip
+    warm_up = threading.Thread(target=_warm_up, args=(engine, emulator.model_preparation), name="ulmock-warm-up",
+                               daemon=True)  # fmt: skip
+    warm_up.start()
     app = create_app(emulator)
     base = args.public_url or f"http://{args.host}:{args.port}"
     clock = "manual clock" if emulator.clock.mode == "manual" else f"real time x{emulator.clock.speed:g}"
@@ -61,7 +68,11 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  Platform API : {base}/api")
     print(f"  OpenAPI      : {base}/openapi.json")
     print(f"  Control API  : {base}/_ulmock")
-    print(f"  Dashboard    : {base}/_ulmock/ui/" + ("?token=<admin token>, once" if args.admin_token else ""))
+    print(f"  Dashboard    : {base}/_ulmock/ui/" + ("?token=<admin token>, once" if admin_token else ""))
+    if admin_token is not None:
+        print(f"  Admin token  : {admin_token}   (Authorization: Bearer <token> on /_ulmock)")
+    elif not _is_loopback(args.host):
+        print("  Admin token  : none (--no-admin-token): anyone who reaches this address controls the emulator")
     print("  Accounts:")
     with emulator.lock:
         p = emulator.platform
@@ -72,14 +83,32 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  Try: curl -H 'Authorization: Bearer <key>' {base}{listing}", flush=True)
     emulator.start()
     saver = StateSaver(emulator, state, args.save_every).start() if state is not None else None
+    code = 0
     try:
-        run_server(app, args.host, args.port, server=args.server, log_level=args.log_level)
+        stopped_by = run_server(app, args.host, args.port, server=args.server, log_level=args.log_level)
+        if stopped_by is not None:
+            print(f"ulmock: {stopped_by}, shutting down", flush=True)
     finally:
         emulator.stop()
         if saver is not None:
-            saver.stop()
-            print(f"ulmock: saved state to {state}", flush=True)
-    return 0
+            failed = saver.stop()
+            if failed is None:
+                print(f"ulmock: saved state to {state}", flush=True)
+            else:
+                print(f"ulmock: could not save state to {state}: {failed}", file=sys.stderr, flush=True)
+                code = 1
+        # onnxruntime aborts the process if the interpreter exits while it is still loading.
+        warm_up.join(timeout=60)
+    return code
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def _model_preparation(args: argparse.Namespace) -> ModelPreparation:
@@ -143,7 +172,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", default=None, help="load state from FILE if present; save it there")
     serve.add_argument("--save-every", type=float, default=30.0, help="seconds between state saves (with --state)")
     serve.add_argument("--public-url", default=None, help="base URL written into signed URLs")
-    serve.add_argument("--admin-token", default=None, help="require this bearer token on /_ulmock")
+    serve.add_argument("--admin-token", default=None,
+                       help="require this bearer token on /_ulmock (made up and printed when --host is not loopback)")
+    serve.add_argument("--no-admin-token", action="store_true",
+                       help="serve an unguarded control API on a non-loopback address, knowingly")
     serve.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N; also $ULMOCK_DEVICE")
     serve.add_argument("--server", default="uvicorn", choices=["uvicorn", "granian"], help="uvicorn (default) or granian (pip install 'ulmock[fast]')")
     serve.add_argument("--api", choices=("reference", "platform"), default=None,

@@ -6,6 +6,7 @@ move its clock, snapshot it and read its journal.
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -16,11 +17,13 @@ from ulmock.atomicfile import write_atomic
 from ulmock.clock import Clock, ClockMode, Ticker
 from ulmock.domain.entities import Model
 from ulmock.domain.platform import Platform
-from ulmock.domain.snapshot import dump_world, load_world
+from ulmock.confine import fixture_file
+from ulmock.domain.snapshot import FileResolver, check_event, dump_world, load_world
 from ulmock.faults import Faults, FaultSpec
 from ulmock.inference.cache import bundled_model_path, model_cache_dir
 from ulmock.inference.preparation import ModelPreparation
 from ulmock.journal import Journal
+from ulmock.snapshots import Captured, SnapshotError, parse_snapshot
 from ulmock.webhooks import WebhookDispatcher
 
 if TYPE_CHECKING:
@@ -46,8 +49,13 @@ class Emulator:
         faults: list[FaultSpec] | None = None,
         device: str | None = None,
         api: str = "reference",
+        signing_key: str | None = None,
     ):
         self.lock = threading.RLock()
+        # Signed URLs are the only authority on /files: the key is random for each
+        # emulator unless a scenario pins one (for URLs that stay the same across runs).
+        self._own_key = secrets.token_hex(32)
+        self.signing_key = signing_key or self._own_key
         self.name = name
         if api not in ("reference", "platform"):
             raise ValueError(f"unknown API face {api!r}: reference or platform")
@@ -79,7 +87,7 @@ class Emulator:
             self._initial_clock = self.clock.dump()
         else:
             self.clock.load(self._initial_clock)
-        platform = Platform(self.clock, self.seed, secret=f"ulmock-{self.seed}")
+        platform = Platform(self.clock, self.seed, secret=self.signing_key)
         self._wire(platform)
         if self._build is not None:
             self._build(platform)
@@ -102,13 +110,15 @@ class Emulator:
     def load(
         self, build: WorldBuilder | None, name: str, seed: int | None = None,
         clock: dict[str, Any] | None = None, faults: list[FaultSpec] | None = None, api: str | None = None,
+        signing_key: str | None = None,
     ) -> None:  # fmt: skip
         """Replace the world by another one (a scenario); on failure the old one stays.
         `api` switches the face served (None: keep it)."""
         with self.lock:
             saved = (self._build, self.name, self.seed, self._initial_clock, self._initial_faults, self.platform,
-                     self.faults, self.clock.dump(), self.clock.bindings())  # fmt: skip
+                     self.faults, self.clock.dump(), self.clock.bindings(), self.signing_key)  # fmt: skip
             self._build, self.name = build, name
+            self.signing_key = signing_key or self._own_key
             if seed is not None:
                 self.seed = seed
             self._initial_clock = clock or {}
@@ -117,7 +127,7 @@ class Emulator:
                 self.platform = self._fresh()
             except BaseException:
                 (self._build, self.name, self.seed, self._initial_clock, self._initial_faults, self.platform,
-                 self.faults, dump, handlers) = saved  # fmt: skip
+                 self.faults, dump, handlers, self.signing_key) = saved  # fmt: skip
                 self.clock.load(dump)
                 self.clock.rebind(handlers)
                 raise
@@ -147,24 +157,41 @@ class Emulator:
 
     # -- snapshots --------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
-        with self.lock:
-            return {
-                "emulator": {"name": self.name},
-                "clock": self.clock.dump(),
-                "world": dump_world(self.platform.world),
-                "faults": self.faults.dump(),
-            }
+        """The whole state as one JSON-ready document (what GET /_ulmock/snapshot answers)."""
+        return self.capture().inline()
 
-    def restore(self, data: dict[str, Any]) -> None:
+    def capture(self) -> Captured:
+        """A consistent copy, taken under the lock; rendering it happens outside."""
         with self.lock:
-            platform = Platform(self.clock, data["world"]["seed"], secret=data["world"]["secret"])
-            load_world(platform.world, data["world"])
-            self.clock.load(data["clock"])
+            world, blobs = dump_world(self.platform.world)
+            doc = {"emulator": {"name": self.name}, "clock": self.clock.dump(), "world": world,
+                   "faults": self.faults.dump()}  # fmt: skip
+            return Captured(doc, blobs)
+
+    def restore(self, data: Any, stored: FileResolver | None = None) -> None:
+        """Replace the whole state by a snapshot's. It is validated and built apart first,
+        on a clock of its own: a refused snapshot (SnapshotError) changes nothing here.
+        `stored` finds the files of a state file's `stored` blobs by their digest."""
+        doc = parse_snapshot(data)
+        scratch = Clock(start=doc.clock.now, mode="manual")
+        platform = Platform(scratch, doc.world.seed, secret=doc.world.secret)
+        faults = Faults(self.seed)
+        try:
+            load_world(platform.world, doc.world, fixture_file, stored)
+            for due in doc.clock.queue:
+                check_event(due.kind, due.payload)
+            faults.load([f.model_dump() for f in doc.faults])
+        except ValueError as exc:
+            raise SnapshotError(str(exc)) from None
+        with self.lock:
+            # The swap: nothing above touched this emulator, nothing below can fail.
+            platform.clock = platform.world.clock = self.clock
+            self.clock.rebind(scratch.bindings())
+            self.clock.load(doc.clock.model_dump())
             self._wire(platform)
-            faults = Faults(self.seed)
-            faults.load(data.get("faults", []))
             self.platform, self.faults = platform, faults
-            self.name = data.get("emulator", {}).get("name", self.name)
+            if doc.emulator is not None:
+                self.name = doc.emulator.name
 
     def _wire(self, platform: Platform) -> None:
         """Connect a platform to what lives outside the domain: delivery, the model cache."""
@@ -188,13 +215,13 @@ class Emulator:
         blob = self.platform.world.blobs.get(model.file.blob_id)
         if blob is None:
             return None
-        if blob.path is not None:
-            return blob.path
+        if blob.path is not None and Path(blob.path).name == model.file.name:
+            return blob.path  # a fixture, under its own name
         # Uploaded weights live in memory; runtimes want a file. A folder per content
         # hash keeps the engine's session cache right for exactly these bytes, and the
         # file keeps its name, which is what `X-Ulmock-Network` reports.
         folder = model_cache_dir() / blob.sha256
-        target = folder / model.file.name
+        target = folder / _disk_name(model.file.name)
         if not target.exists():
             write_atomic(target, self.platform.world.blobs.read(blob.id))
         return str(target)
@@ -205,6 +232,15 @@ class Emulator:
         if self.public_base:
             return self.public_base
         return str(request.base_url).rstrip("/")
+
+
+def _disk_name(name: str) -> str:
+    """A file name every file system takes (255 bytes at most), keeping the suffix."""
+    if len(name.encode()) <= 200:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    keep = suffix if dot and len(suffix) <= 16 else ""
+    return name.encode()[: 200 - len(keep) - 1].decode(errors="ignore") + (f".{keep}" if keep else "")
 
 
 def _bundled_onnx() -> Path | None:

@@ -31,7 +31,9 @@ def media_type(name: str) -> str:
 def verify_signature(emulator: Emulator, request: Request) -> None:
     """The URL's path, expiry and signature agree, and it has not expired (else 403)."""
     emulator.platform.world.signer.verify(
-        quote(request.url.path),
+        # The decoded path as routed: `request.url` re-parses it, and a `#` or `?` in a
+        # file name would cut it short there.
+        quote(request.scope["path"]),
         request.query_params.get("expires"),
         request.query_params.get("signature"),
         emulator.clock.now(),
@@ -47,7 +49,7 @@ class SignedFiles:
             Route("/files/models/{modelId}/{name}", self._guard(self.model_file), methods=["GET"]),
             Route("/files/datasets/{datasetId}/images/{name:path}", self._guard(self.dataset_image), methods=["GET"]),
             Route("/files/datasets/{datasetId}/{name}", self._guard(self.dataset_ndjson), methods=["GET"]),
-            Route("/files/gdpr/{blobId}/{name}", self._guard(self.gdpr_export), methods=["GET"]),
+            Route("/files/gdpr/{exportId}/{name}", self._guard(self.gdpr_export), methods=["GET"]),
             Route("/files/exports/{exportId}/{name}", self._guard(self.export_artifact), methods=["GET"]),
             Route("/files/{rest:path}", self._missing, methods=["GET", "HEAD", "POST", "PUT", "DELETE"]),
         ]
@@ -102,11 +104,11 @@ class SignedFiles:
 
     def gdpr_export(self, request: Request) -> Response:
         p = self.emulator.platform
-        blob = p.world.blobs.get(request.path_params["blobId"])
-        if blob is None:
+        export = p.gdpr.find(request.path_params["exportId"])
+        if export is None or export.file_name != request.path_params["name"] or p.world.blobs.get(export.blob_id) is None:
             raise NotFound("File not found")
-        return Response(p.world.blobs.read(blob.id), media_type="application/json",
-                        headers=_attachment(request.path_params["name"]))  # fmt: skip
+        return Response(p.world.blobs.read(export.blob_id), media_type="application/json",
+                        headers=_attachment(export.file_name))  # fmt: skip
 
 
     def export_artifact(self, request: Request) -> Response:
@@ -121,5 +123,6 @@ class SignedFiles:
 
 
 def _attachment(name: str) -> dict[str, str]:
-    safe = "".join(c for c in name if c.isalnum() or c in "._-") or "download"
-    return {"Content-Disposition": f'attachment; filename="{safe}"'}
+    """RFC 6266: an ASCII `filename` for old clients, the exact name in `filename*` (RFC 5987)."""
+    fallback = "".join(c for c in name if c.isascii() and (c.isalnum() or c in "._-")) or "download"
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"}

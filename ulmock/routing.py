@@ -203,7 +203,18 @@ async def read_form(request: Request, op: Operation) -> tuple[dict[str, Any], di
                 values[name] = value
     finally:
         await form.close()
+    for name in _file_fields(op.form):
+        if name in values and name not in files:  # a text part would pass as bytes, then be missing
+            raise ValidationError(f"'{name}' must be a file part (with a filename), not a text field", {name: "not a file"})
     return values, files
+
+
+def _file_fields(form: type[BaseModel] | None) -> list[str]:
+    """The form's fields published as binary: they must come as file parts."""
+    if form is None:
+        return []
+    return [n for n, f in form.model_fields.items() if isinstance(f.json_schema_extra, dict)
+            and f.json_schema_extra.get("format") == "binary"]  # fmt: skip
 
 
 async def inject(fault: ActiveFault, request: Request) -> None:

@@ -42,23 +42,32 @@ def check_server(name: str) -> ServerName:
     return cast(ServerName, name)
 
 
-def run_server(app: Any, host: str, port: int, server: str = "uvicorn", log_level: str = "info") -> None:
-    """Serve until SIGINT or SIGTERM, then return (the caller saves state and stops threads)."""
+def run_server(app: Any, host: str, port: int, server: str = "uvicorn", log_level: str = "info") -> str | None:
+    """Serve until a stop signal (SIGTERM, SIGINT, SIGHUP), then return its name (None if
+    the server stopped by itself): the caller saves state and stops threads."""
     if check_server(server) == "uvicorn":
-        import uvicorn
+        from ulmock.graceful import serve
 
-        uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
-        return
+        return serve(app, host, port, log_level)
+    from ulmock.graceful import STOP_SIGNALS
+
     granian = _granian(app, host, port, log_level)
     loop = asyncio.new_event_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, granian.stop)
+    stopped_by: list[str] = []
+
+    def stop(signum: signal.Signals) -> None:
+        stopped_by.append(signum.name)
+        granian.stop()
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop, signum)
     foreign = _native_threads()
     try:
         loop.run_until_complete(granian.serve())
     finally:
         loop.close()
         _wait_for_native_threads(foreign)
+    return stopped_by[0] if stopped_by else None
 
 
 def _granian(app: Any, host: str, port: int, log_level: str) -> Any:

@@ -290,3 +290,112 @@ def test_unknown_methods_and_routes(stored: Any) -> None:
         refused(r, 405)
     refused(stored.client.get("/api/../api/datasets/../../etc/passwd"), 404)
     refused(stored.client.get("/api/%2e%2e/%2e%2e/etc/passwd"), 404)
+
+
+# -- issue 11: each of these reached a 500 -----------------------------------------------------
+
+SIG = "0" * 64
+
+
+def _a_model_file_path(ulmock: Any) -> str:
+    model = ulmock.client.get("/api/models").json()["data"][0]
+    return f"/files/models/{model['id']}/best.pt"
+
+
+@pytest.mark.parametrize(
+    "query", ["expires=%C2%B2&signature=" + SIG, "expires=" + "9" * 5000 + "&signature=" + SIG,
+              "expires=99999999999&signature=%C3%A9", "expires=99999999999&signature=" + "%C3%A9" * 64,
+              "expires=%EF%BC%91&signature=" + SIG, "expires=1e9&signature=" + SIG, "expires=&signature=",
+              "expires=99999999999&signature=" + SIG.upper(), "expires=99999999999&signature=%00"],
+)  # fmt: skip
+@pytest.mark.parametrize("path", ["model", "/files/datasets/x/x.ndjson", "/files/gdpr/x/x.json",
+                                  "/files/exports/x/x.onnx", "/files/datasets/x/images/a.jpg"])  # fmt: skip
+def test_odd_expiry_and_signature_on_every_signed_route(stored: Any, query: str, path: str) -> None:
+    target = _a_model_file_path(stored) if path == "model" else path
+    refused(httpx.get(f"{stored.url}{target}?{query}", timeout=30), 403)
+
+
+@pytest.mark.parametrize("query", ["expires=%C2%B2&signature=" + SIG, "expires=99999999999&signature=%C3%A9"])
+def test_odd_expiry_and_signature_on_the_upload_url(stored: Any, query: str) -> None:
+    refused(httpx.put(f"{stored.url}/files/uploads/m/r/best.pt?{query}", content=b"x", timeout=30), 403)
+
+
+def test_a_text_field_named_file_on_model_upload_and_predict(stored: Any) -> None:
+    project = stored.client.get("/api/projects").json()["data"][0]["id"]
+    model = stored.client.get("/api/models").json()["data"][0]["id"]
+    other = {"other": ("x.bin", b"x", "application/octet-stream")}
+    r = stored.client.post("/api/models", data={"projectId": project, "name": "m", "file": "not a file"}, files=other)
+    assert "file" in refused(r, 400)["message"]
+    r = stored.client.post(f"/api/models/{model}/predict", data={"file": "not an image"}, files=other)
+    assert "file" in refused(r, 400)["message"]
+
+
+def _upload(ulmock: Any, filename: str, content: bytes) -> dict[str, Any]:
+    project = ulmock.client.get("/api/projects").json()["data"][0]["id"]
+    r = ulmock.client.post("/api/models", data={"projectId": project, "name": f"odd-{len(filename)}"},
+                           files={"file": (filename, content, "application/octet-stream")})  # fmt: skip
+    assert r.status_code == 201, r.text
+    return r.json()["data"]  # type: ignore[no-any-return]
+
+
+def _forget(ulmock: Any, model: dict[str, Any]) -> None:
+    ulmock.client.delete(f"/api/models/{model['id']}")
+    ulmock.client.post("/api/trash/empty")
+
+
+def _checkpoint() -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("best/data.pkl", b"\x80\x02}q\x00.")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("filename", ["名前.pt", "a#b.pt", "a?b.pt", "a%b.pt", "a b.pt", "a;b\".pt", "é.pt"])
+def test_odd_model_file_names_download_for_their_owner(ulmock: Any, filename: str) -> None:
+    """Non-Latin-1 names need RFC 5987's filename*; `#` and `?` must not cut the signed path."""
+    content = _checkpoint()
+    model = _upload(ulmock, filename, content)
+    try:
+        files = ulmock.client.get(f"/api/models/{model['id']}/files").json()["data"]["files"]
+        r = httpx.get(files[0]["downloadUrl"], timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.content == content
+        disposition = r.headers["content-disposition"]
+        assert disposition.isascii() and "filename*=UTF-8''" in disposition
+    finally:
+        _forget(ulmock, model)
+
+
+def test_a_300_character_onnx_name_still_predicts(ulmock: Any, tmp_path: Any) -> None:
+    import io
+
+    from PIL import Image
+
+    from tests.inference.onnx_models import channels_first, constant_detector
+
+    answer = channels_first([[32, 32, 20, 10, 0.9, 0.1]])
+    onnx_file = constant_detector(tmp_path / "w.onnx", answer, names={0: "widget", 1: "gadget"})
+    model = _upload(ulmock, "w" * 295 + ".onnx", onnx_file.read_bytes())
+    try:
+        image = io.BytesIO()
+        Image.new("RGB", (64, 64), (90, 90, 90)).save(image, "PNG")
+        r = ulmock.client.post(f"/api/models/{model['id']}/predict", files={"file": ("i.png", image.getvalue())})
+        assert r.status_code == 200, r.text
+        assert [p["class"] for p in r.json()["predictions"]] == ["widget"]
+    finally:
+        _forget(ulmock, model)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://user@example.com/", "http://user:pw@example.com/hook", "https://:pw@example.com/", "http:///path",
+            "http://", "https://:80/x", "http://example.com:99999/", "http://example.com:port/", "http://exa mple.com/",
+            "ftp://example.com/", "http://example.com/\nx", "//example.com/", "http://example.com/#frag", "javascript:x"],
+)  # fmt: skip
+def test_webhook_urls_with_credentials_or_without_a_host_are_refused(stored: Any, url: str) -> None:
+    control = f"{stored.url}/_ulmock/webhooks"
+    before = len(httpx.get(control, timeout=30).json()["data"])
+    refused(httpx.post(control, json={"url": url}, timeout=30), 400)
+    assert len(httpx.get(control, timeout=30).json()["data"]) == before

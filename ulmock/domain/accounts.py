@@ -170,6 +170,10 @@ class Accounts:
         w.drop_account_tables(account.id)
         w.usernames.pop(account.username, None)
         w.rate_windows.pop(account.id, None)
+        w.checkouts = {k: c for k, c in w.checkouts.items() if c.account_id != account.id}
+        w.clock.cancel(lambda due: due.payload.get("accountId") == account.id)
+        # Forgotten, not flagged: no username, email or id stays in the world (or a snapshot).
+        w.accounts.pop(account.id, None)
         account.deleted = True
         account.cash_balance = account.credit_balance = account.reserved = 0
 
@@ -187,5 +191,7 @@ class Accounts:
                 ids.append(ent.file.blob_id)
             ids.extend(i.blob_id for i in getattr(ent, "images", []))
             ids.extend(c.file.blob_id for c in item.children if c.file)
+        ids.extend(e.blob_id for e in w.table("export", account.id).values() if e.blob_id)
+        ids.extend(g.blob_id for g in w.table("gdpr_export", account.id).values())
         return ids
 

@@ -48,5 +48,12 @@ class BlobStore:
         assert blob.path is not None
         return Path(blob.path).read_bytes()
 
+    def moved_to_file(self, blob_id: str, path: str) -> None:
+        """The blob's bytes are now also in `path` (a file that never changes): read them
+        from there and free the memory."""
+        blob = self.blobs.get(blob_id)
+        if blob is not None and blob.data is not None:
+            blob.path, blob.data = path, None
+
     def delete(self, blob_id: str) -> None:
         self.blobs.pop(blob_id, None)

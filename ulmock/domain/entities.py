@@ -254,6 +254,17 @@ class Payment(Record):
     created_at: float
 
 
+class GdprExport(Record):
+    """A download of an account's data: served until it expires, then freed."""
+
+    kind: Literal["gdpr_export"] = "gdpr_export"
+    id: str
+    account_id: str
+    blob_id: str
+    file_name: str
+    expires_at: float
+
+
 class CheckoutSession(Record):
     id: str
     account_id: str

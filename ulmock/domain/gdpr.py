@@ -8,11 +8,12 @@ from typing import Any
 from ulmock.clock import iso
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
-from ulmock.domain.entities import Account
+from ulmock.domain.entities import Account, GdprExport
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.world import World
 
 EXPORT_TTL = 86_400.0
+EXPIRE_EVENT = "gdpr.expire"
 # Never part of the export: key secrets and ulmock's own storage references.
 _PRIVATE = {"secret", "blob_id", "account_id", "data"}
 
@@ -30,6 +31,7 @@ class Gdpr:
         self.world = world
         self.accounts = accounts
         self.activity = activity
+        world.clock.on(EXPIRE_EVENT, self._expire)
 
     def export(self, account: Account) -> SignedPath:
         w = self.world
@@ -42,8 +44,27 @@ class Gdpr:
             },
         }
         blob = w.blobs.put(json.dumps(document, indent=2).encode(), "application/json")
+        record = GdprExport(id=w.ids.new("gdpr"), account_id=account.id, blob_id=blob.id,
+                            file_name=f"{account.username}-data-export.json", expires_at=0.0)  # fmt: skip
+        signed = w.signer.sign(f"/files/gdpr/{record.id}/{record.file_name}", w.now(), EXPORT_TTL)
+        record.expires_at = signed.expires_at
+        w.table("gdpr_export", account.id).add(record.id, record)
+        # The URL stops working after `expires_at`; a second later the bytes go too.
+        w.clock.schedule(record.expires_at + 1, EXPIRE_EVENT, {"accountId": account.id, "exportId": record.id})
         self.activity.record(account, "gdpr.exported", "Exported all account data (GDPR)", "account", account.id)
-        return w.signer.sign(f"/files/gdpr/{blob.id}/{account.username}-data-export.json", w.now(), EXPORT_TTL)
+        return signed
+
+    def find(self, export_id: str) -> GdprExport | None:
+        """An export still held, of an account that still exists (a signed URL's authority)."""
+        record: GdprExport | None = self.world.find("gdpr_export", export_id)
+        return record if record is not None and record.account_id in self.world.accounts else None
+
+    def _expire(self, payload: dict[str, Any]) -> None:
+        table = self.world.tables_of("gdpr_export").get(payload["accountId"])
+        record = table.get(payload["exportId"]) if table is not None else None
+        if record is not None:
+            table.remove(record.id)  # type: ignore[union-attr]
+            self.world.blobs.delete(record.blob_id)
 
     def delete(self, account: Account) -> None:
         self.accounts.erase(account)

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from ulmock.errors import Forbidden
+
+_EXPIRES = re.compile(r"[0-9]{1,15}")
+_SIGNATURE = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,9 @@ class UrlSigner:
         return SignedPath(f"{quoted}?expires={expires}&signature={self._mac(quoted, expires)}", float(expires))
 
     def verify(self, quoted_path: str, expires: str | None, signature: str | None, now: float) -> None:
-        if not expires or not signature or not expires.isdigit():
+        # ASCII digits of a sane length and 64 hex digits: `isdigit` takes '²', `int` refuses
+        # 5,000 digits and `compare_digest` refuses non-ASCII text, each with an exception.
+        if not expires or not signature or not _EXPIRES.fullmatch(expires) or not _SIGNATURE.fullmatch(signature):
             raise Forbidden("Missing or malformed URL signature")
         if not hmac.compare_digest(self._mac(quoted_path, int(expires)), signature):
             raise Forbidden("Invalid URL signature")

@@ -12,6 +12,7 @@ import base64
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from ulmock.clock import iso
 from ulmock.domain.entities import (
@@ -29,6 +30,33 @@ BACKOFF = (5.0, 30.0, 120.0, 600.0, 3600.0, 6 * 3600.0, 12 * 3600.0)
 RETRY_EVENT = "webhook.retry"
 
 
+def check_target(url: str) -> None:
+    """Where deliveries may go: `http(s)://host[:port][/path][?query]`, any host (local
+    receivers included). No `user:password@` (a secret belongs in the signing secret, not
+    in a URL every listing shows), no fragment, no spaces or control characters."""
+    reason = None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        reason, parts, port = "is not a valid URL", None, None
+    if parts is not None:
+        if parts.scheme not in ("http", "https") or not url.lower().startswith(("http://", "https://")):
+            reason = "must be an http(s) URL"
+        elif not parts.hostname:
+            reason = "needs a host"
+        elif parts.username is not None or parts.password is not None or "@" in parts.netloc:
+            reason = "must not carry credentials (user:password@); use the webhook secret"
+        elif parts.fragment or "#" in url:
+            reason = "must not have a #fragment"
+        elif any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+            reason = "must not contain spaces or control characters"
+        elif port == 0:
+            reason = "needs a port from 1 to 65535"
+    if reason is not None:
+        raise ValidationError(f"url {reason}", {"url": url})
+
+
 class Webhooks:
     def __init__(self, world: World):
         self.world = world
@@ -39,8 +67,7 @@ class Webhooks:
     # -- endpoints -------------------------------------------------------------
     def register(self, account: Account, url: str, events: list[str] | None = None,
                  secret: str | None = None) -> WebhookEndpoint:  # fmt: skip
-        if not url.startswith(("http://", "https://")):
-            raise ValidationError("url must be an http(s) URL", {"url": url})
+        check_target(url)
         unknown = [e for e in events or [] if e not in EVENTS]
         if unknown:
             raise ValidationError(f"Unknown webhook event(s): {', '.join(unknown)}", {"events": f"any of {', '.join(EVENTS)}"})

@@ -19,6 +19,7 @@ from ulmock.domain.entities import (
     Dataset,
     Deployment,
     Export,
+    GdprExport,
     Model,
     Payment,
     Project,
@@ -57,6 +58,7 @@ TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
     "webhook": (WebhookEndpoint, ()),
     "upload": (UploadSession, ()),
     "delivery": (WebhookDelivery, ("endpoint_id",)),
+    "gdpr_export": (GdprExport, ()),
 }
 
 

@@ -20,9 +20,10 @@ from typing import Any
 from faker import Faker
 from pydantic import ValidationError as PydanticError
 
-from ulmock.bundled import FixtureKind, find_fixture, fixture_candidates, scenarios_root
+from ulmock.bundled import scenarios_root
 from ulmock.clock import ClockMode, parse_iso
 from ulmock.emulator import Emulator
+from ulmock.confine import OutsideFixtures, dataset_fixture, fixture_file, scenario_folder
 from ulmock.scenarios.build import ScenarioWorld, fixed_key
 from ulmock.scenarios.format import Scenario
 from ulmock.scenarios.source import (
@@ -155,15 +156,24 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
                 raise fail(("accounts", i, "projects", j, "name"), f"project '{p.name}' appears twice")
             for m, model in enumerate(p.models):
                 models.add((a.username, f"{p.name}/{model.name}"))
-                if model.file and find_fixture(model.file, "model", file) is None:
-                    raise fail(("accounts", i, "projects", j, "models", m, "file"),
-                               f"no file '{model.file}' (not at {_places(model.file, 'model', file)})")  # fmt: skip
+                if model.file:
+                    loc = ("accounts", i, "projects", j, "models", m, "file")
+                    try:
+                        found = fixture_file(model.file, scenario_folder(file)).is_file()
+                    except OutsideFixtures as exc:
+                        raise fail(loc, f"{exc}: files come from fixtures/ or the scenario's own folder") from None
+                    if not found:
+                        raise fail(loc, f"no file {model.file} in fixtures/ or beside the scenario")
         dataset_names = {d.name for d in a.datasets}
         for j, d in enumerate(a.datasets):
-            if d.fixture and find_fixture(d.fixture, "dataset", file) is None:
-                places = _places(d.fixture, "dataset", file)
-                raise fail(("accounts", i, "datasets", j, "fixture"),
-                           f"no fixture dataset '{d.fixture}' (no data.yaml in {places})")  # fmt: skip
+            if d.fixture:
+                where = ("accounts", i, "datasets", j, "fixture")
+                try:
+                    found = (dataset_fixture(d.fixture, scenario_folder(file)) / "data.yaml").is_file()
+                except OutsideFixtures as exc:
+                    raise fail(where, f"{exc}: datasets come from fixtures/datasets/ or the scenario's folder") from None
+                if not found:
+                    raise fail(where, f"no fixture dataset fixtures/datasets/{d.fixture}")
         for j, t in enumerate(a.trainings):
             if (a.username, t.model) not in models:
                 raise fail(("accounts", i, "trainings", j, "model"), f"no model '{t.model}' (write 'project/model')")
@@ -184,10 +194,6 @@ def check_references(s: Scenario, file: str, lines: LineMap) -> None:
         if (failure.account, failure.model) not in models:
             raise fail(("behaviours", "trainings", j, "model"),
                        f"no model '{failure.model}' in account '{failure.account}'")  # fmt: skip
-
-
-def _places(relative: str, kind: FixtureKind, scenario_file: str) -> str:
-    return " or ".join(str(p) for p in fixture_candidates(relative, kind, scenario_file))
 
 
 def build_emulator(
@@ -218,6 +224,7 @@ def build_emulator(
         faults=s.behaviours.routes,
         device=device,
         api=api or s.api or "reference",
+        signing_key=s.signingKey,
     )
 
 
@@ -226,4 +233,4 @@ def play(emulator: Emulator, world: ScenarioWorld, api: str | None = None) -> No
     s = world.scenario
     start = parse_iso(s.clock.start) if s.clock.start else emulator.clock.now()
     clock: dict[str, Any] = {"now": start, "mode": s.clock.mode, "speed": s.clock.speed, "seq": 0, "queue": []}
-    emulator.load(world, world.name, s.seed, clock, s.behaviours.routes, api=api or s.api)
+    emulator.load(world, world.name, s.seed, clock, s.behaviours.routes, api=api or s.api, signing_key=s.signingKey)

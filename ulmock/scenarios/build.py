@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ulmock.bundled import FixtureKind, find_fixture
 from ulmock.domain.catalogue import MICRO
 from ulmock.domain.connections import RoboflowProject, RoboflowVersion
 from ulmock.domain.entities import Account, DatasetImage, Model, RateLimits
@@ -21,7 +20,8 @@ from ulmock.domain.scripts import (
     TrainingFailure,
 )
 from ulmock.errors import ApiError
-from ulmock.fixtureset import add_fixture_dataset, fixtures_dir, read_fixture_dataset
+from ulmock.confine import OutsideFixtures, dataset_fixture, fixture_file, scenario_folder
+from ulmock.fixtureset import add_fixture_dataset, read_fixture_dataset
 from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
 from ulmock.scenarios.synthetic import generate
@@ -81,7 +81,7 @@ class ScenarioWorld:
                                         class_names=m.classNames, quiet=True)  # fmt: skip
                 model.metrics = dict(m.metrics)
                 if m.file:
-                    path = self._fixture(m.file, "model")
+                    path = fixture_file(m.file, scenario_folder(self.file))
                     data = path.read_bytes()
                     info = inspect_model_file(path.name, data)
                     p.models.attach_file(model, path.name, data, info.format)
@@ -93,23 +93,22 @@ class ScenarioWorld:
     def _datasets(self, p: Platform, account: Account, spec: AccountSpec) -> None:
         for d in spec.datasets:
             if d.fixture:
-                add_fixture_dataset(p, account, self._fixture(d.fixture, "dataset"), d.name, task=d.task,
-                                    description=d.description, visibility=d.visibility)  # fmt: skip
+                root = dataset_fixture(d.fixture, scenario_folder(self.file))
+                add_fixture_dataset(p, account, root, d.name, task=d.task, description=d.description,
+                                    visibility=d.visibility)  # fmt: skip
             elif d.generate:
                 self._generated(p, account, d)
             else:
                 p.datasets.create(account, d.name, d.task, d.description, class_names=d.classNames,
                                   visibility=d.visibility, quiet=True)  # fmt: skip
 
-    def _fixture(self, relative: str, kind: FixtureKind) -> Path:
-        path = find_fixture(relative, kind, self.file)
-        if path is None:  # checked when the file was read; gone since
-            raise ScenarioError(self.file, None, "", f"fixture '{relative}' is no longer there")
-        return path
-
     def _buckets(self, p: Platform, account: Account, spec: AccountSpec, index: int) -> None:
         for i, b in enumerate(spec.buckets):
-            folder = Path(b.folder) if Path(b.folder).is_absolute() else fixtures_dir() / b.folder
+            try:
+                folder = fixture_file(b.folder, scenario_folder(self.file))
+            except OutsideFixtures as exc:
+                raise self._dangling(("accounts", index, "buckets", i, "folder"),
+                                     f"{exc}: bucket folders come from fixtures/ or the scenario's folder") from None  # fmt: skip
             with self._refusals_at(("accounts", index, "buckets", i)):
                 p.cloud.add_bucket(account, b.provider, b.name, folder)
 
@@ -119,10 +118,13 @@ class ScenarioWorld:
             for j, pr in enumerate(ws.projects):
                 versions = []
                 for k, v in enumerate(pr.versions):
-                    root = (fixtures_dir() / "datasets" / v.fixture).resolve()
+                    where = ("roboflow", i, "projects", j, "versions", k, "fixture")
+                    try:
+                        root = dataset_fixture(v.fixture, scenario_folder(self.file))
+                    except OutsideFixtures as exc:
+                        raise self._dangling(where, f"{exc}: datasets come from fixtures/datasets/ or the scenario's folder") from None  # fmt: skip
                     if not (root / "data.yaml").is_file():
-                        raise self._dangling(("roboflow", i, "projects", j, "versions", k, "fixture"),
-                                             f"no fixture dataset '{v.fixture}' (fixtures/datasets/<name>/data.yaml)")  # fmt: skip
+                        raise self._dangling(where, f"no fixture dataset '{v.fixture}' (fixtures/datasets/<name>/data.yaml)")
                     fixture = read_fixture_dataset(root)
                     versions.append(RoboflowVersion(number=v.version, name=v.name, folder=str(root),
                                                     image_count=len(fixture.images),

@@ -177,6 +177,11 @@ class Scenario(Strict):
         None, description="the HTTP face to serve (default: the emulator's, which defaults to reference)"
     )
     seed: int = 0
+    signingKey: str | None = Field(
+        None, min_length=16, max_length=200, pattern=r"^[\x21-\x7e]+$",
+        description="pins the key of signed URLs, so they are the same on every run; anyone "
+        "who reads the scenario can then forge them (default: random for each emulator)",
+    )  # fmt: skip
     clock: ClockSpec = Field(default_factory=ClockSpec)
     accounts: list[AccountSpec] = Field(min_length=1)
     behaviours: Behaviours = Field(default_factory=Behaviours)
