@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ulmock.domain import deployments, exports, gdpr, training, trash, webhooks
+from ulmock.domain import analysis, batches, deployments, exports, gdpr, ingest, training, trash, webhooks
 from ulmock.domain.entities import Account, ApiKey, Blob, CheckoutSession
 from ulmock.domain.scripts import Scripts
 from ulmock.domain.signing import UrlSigner
@@ -101,6 +101,9 @@ EVENT_PAYLOADS: dict[str, tuple[str, ...]] = {
     trash.PURGE_EVENT: ("accountId", "itemId"),
     webhooks.RETRY_EVENT: ("accountId", "deliveryId"),
     gdpr.EXPIRE_EVENT: ("accountId", "exportId"),
+    ingest.EVENT: ("accountId", "datasetId", "jobId"),
+    batches.EVENT: ("accountId", "batchId"),
+    analysis.EVENT: ("accountId", "analysisId"),
 }
 
 
