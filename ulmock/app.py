@@ -11,8 +11,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ulmock import envelope
-from ulmock.api.faces import FaceSwitch
+from ulmock.api.faces import FaceErrors, FaceSwitch
 from ulmock.api.platform import edge as platform_edge
+from ulmock.api.platform.policy import error_response as platform_error
 from ulmock.api.platform.service import DeploymentEndpoints
 from ulmock.control import ControlApi
 from ulmock.emulator import Emulator
@@ -65,12 +66,13 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/", root, methods=["GET"]),
     ]
+    errors_for = FaceErrors(emulator, {"platform": (platform_error, platform_edge.PATHS)})
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(SafetyNetMiddleware),
+            Middleware(SafetyNetMiddleware, errors_for=errors_for),
             Middleware(JournalMiddleware, emulator=emulator),
-            Middleware(BodyLimitMiddleware),
+            Middleware(BodyLimitMiddleware, errors_for=errors_for),
             # /api and /openapi.json of the face served now (the reference face is the routes above)
             Middleware(FaceSwitch, emulator=emulator, faces={"platform": (platform_edge.platform_face(emulator), platform_edge.PATHS)}),
         ],

@@ -7,12 +7,20 @@ The reference face is the app's own routes; other faces are separate routers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ulmock import envelope
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
+    from ulmock.errors import ApiError
+
+# How a face writes an error: the seed's envelope, or the live contract's {"error": ...}.
+ErrorRenderer = Callable[["ApiError"], Response]
 
 
 class FaceSwitch:
@@ -25,9 +33,28 @@ class FaceSwitch:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         face = self.faces.get(self.emulator.api) if scope["type"] == "http" else None
         if face is not None:
-            path = scope["path"]
             app, prefixes = face
-            if any(path == p or path.startswith(p if p.endswith("/") else p + "/") for p in prefixes):
+            if serves(prefixes, scope["path"]):
                 await app(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def serves(prefixes: tuple[str, ...], path: str) -> bool:
+    return any(path == p or path.startswith(p if p.endswith("/") else p + "/") for p in prefixes)
+
+
+class FaceErrors:
+    """The error shape for a request: its face's where the face serves the path, else the
+    envelope. The outer middleware (body limit, the last-resort 500) answers through it, so
+    a refusal there looks like every other refusal of the face."""
+
+    def __init__(self, emulator: Emulator, faces: dict[str, tuple[ErrorRenderer, tuple[str, ...]]]):
+        self.emulator = emulator
+        self.faces = faces
+
+    def __call__(self, scope: Scope) -> ErrorRenderer:
+        face = self.faces.get(self.emulator.api)
+        if face is not None and serves(face[1], scope.get("path", "")):
+            return face[0]
+        return envelope.error

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ulmock import envelope
-from ulmock.errors import ValidationError
+from ulmock.errors import ApiError, ValidationError
+
+ErrorsFor = Callable[[Scope], Callable[[ApiError], Response]]
 
 DEFAULT_MAX_BODY = 512 * 1024 * 1024 + 64 * 1024
 
@@ -15,9 +20,10 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_body: int = DEFAULT_MAX_BODY):
+    def __init__(self, app: ASGIApp, max_body: int = DEFAULT_MAX_BODY, errors_for: ErrorsFor | None = None):
         self.app = app
         self.max_body = max_body
+        self.errors_for: ErrorsFor = errors_for or (lambda scope: envelope.error)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,4 +63,4 @@ class BodyLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
         err = ValidationError(message, {"body": f"at most {self.max_body} bytes"}, status=status)
-        await envelope.error(err)(scope, receive, send)
+        await self.errors_for(scope)(err)(scope, receive, send)

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import logging
 
+from collections.abc import Callable
+
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ulmock import envelope
 from ulmock.errors import ApiError, InternalError
 
+# The error shape for a request (its face's); the seed's envelope by default.
+ErrorsFor = Callable[[Scope], Callable[[ApiError], Response]]
+
 log = logging.getLogger("ulmock")
 
 
 class SafetyNetMiddleware:
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, errors_for: ErrorsFor | None = None):
         self.app = app
+        self.errors_for: ErrorsFor = errors_for or (lambda scope: envelope.error)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -32,8 +39,8 @@ class SafetyNetMiddleware:
             await self.app(scope, receive, tracking_send)
         except ApiError as err:
             if not started:
-                await envelope.error(err)(scope, receive, send)
+                await self.errors_for(scope)(err)(scope, receive, send)
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not started:
-                await envelope.error(InternalError("Internal server error"))(scope, receive, send)
+                await self.errors_for(scope)(InternalError("Internal server error"))(scope, receive, send)
