@@ -47,7 +47,14 @@ class InProcessTransport(httpx2.BaseTransport):
             "state": {},
         }
         status, response_headers, body = self._run(scope, request.read())
-        return httpx2.Response(status, headers=response_headers, content=body, request=request)
+        if body and not any(name == b"content-length" for name, _ in response_headers):
+            # `content=` adds the Content-Length header the answer lacks.
+            return httpx2.Response(status, headers=response_headers, content=body, request=request)
+        # What `content=` does otherwise, less its header-by-header check for a
+        # Content-Length that is already there.
+        response = httpx2.Response(status, headers=response_headers, stream=httpx2.ByteStream(body), request=request)
+        response.read()
+        return response
 
     def _run(self, scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         try:
@@ -61,28 +68,33 @@ class InProcessTransport(httpx2.BaseTransport):
 
     async def _call(self, scope: dict[str, Any], body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         sent_body = False
-        done = asyncio.Event()
+        answered = False
+        done: asyncio.Event | None = None  # made only for an app that reads on after the body
         status = 500
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
 
         async def receive() -> Message:
-            nonlocal sent_body
+            nonlocal sent_body, done
             if not sent_body:
                 sent_body = True
                 return {"type": "http.request", "body": body, "more_body": False}
-            await done.wait()  # the client is there until the answer is complete
+            if not answered:  # the client is there until the answer is complete
+                done = done or asyncio.Event()
+                await done.wait()
             return {"type": "http.disconnect"}
 
         async def send(message: Message) -> None:
-            nonlocal status, headers
+            nonlocal status, headers, answered
             if message["type"] == "http.response.start":
                 status, headers = message["status"], list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 if scope["method"] != "HEAD":
                     chunks.append(bytes(message.get("body", b"")))
                 if not message.get("more_body", False):
-                    done.set()
+                    answered = True
+                    if done is not None:
+                        done.set()
 
         await self.app(scope, receive, send)
         return status, headers, b"".join(chunks)
