@@ -64,3 +64,18 @@ def test_a_team_with_images_and_work_under_way_reads_the_same_either_way(ulmock)
         assert local == (live[0], one_call_later(live[1]), live[2]), path
         bodies[path] = local[2]
     assert b'"imageCount":6' in bodies["/api/datasets"]  # the split counts were worked out, not all zero
+
+
+def test_the_client_joins_paths_to_its_base_url_as_httpx_does_even_after_it_changes(ulmock):
+    import httpx2
+
+    from ulmock.inprocess import in_process_client
+
+    client, plain = in_process_client(ulmock.app, "http://one.test/a"), httpx2.Client(base_url="http://one.test/a")
+    for path in ("/api/datasets", "/api/datasets", "api/x?y=1", "http://elsewhere.test/z"):
+        assert client.build_request("GET", path).url == plain.build_request("GET", path).url
+    client.base_url = plain.base_url = "http://two.test/b/"
+    assert str(client.build_request("GET", "/api/datasets").url) == "http://two.test/b/api/datasets"
+    assert client.build_request("GET", "/api/datasets").url == plain.build_request("GET", "/api/datasets").url
+    client.close()
+    plain.close()

@@ -118,21 +118,20 @@ class InProcessClient(httpx2.Client):
 
     def __init__(self, **options: Any):
         super().__init__(**options)
-        self._merged: dict[str, httpx2.URL] = {}
-        self._merged_base: httpx2.URL | None = None
+        # (the base_url they were joined to, relative URL -> joined URL)
+        self._merged: tuple[httpx2.URL | None, dict[str, httpx2.URL]] = (None, {})
 
     def _merge_url(self, url: httpx2.URL | str) -> httpx2.URL:
         if type(url) is not str:
             return super()._merge_url(url)
-        base = self.base_url
-        if base is not self._merged_base:  # base_url was set again: what was joined no longer holds
-            self._merged.clear()
-            self._merged_base = base
-        merged = self._merged.get(url)
+        base, merged_urls = self._merged
+        if base is not self.base_url:  # base_url was set again (a new URL): a new memo
+            base, merged_urls = self._merged = (self.base_url, {})
+        merged = merged_urls.get(url)
         if merged is None:
             merged = super()._merge_url(url)
-            if len(self._merged) < self.MERGED_URLS:
-                self._merged[url] = merged
+            if len(merged_urls) < self.MERGED_URLS:
+                merged_urls[url] = merged
         return merged
 
 
