@@ -56,23 +56,27 @@ class DatasetView(View):
 
 
 def dataset_view(d: Dataset, owner: str) -> dict[str, Any]:
+    # Twenty of these make a list page, its largest cost: the fields are read from the
+    # record's own dict (where pydantic keeps them), a lookup each instead of an attribute.
+    fields = vars(d)
+    images, class_names = fields["images"], fields["class_names"]
     splits = {"train": 0, "val": 0, "test": 0}
-    for image in d.images:
+    for image in images:
         splits[image.split] += 1
     return {
-        "id": d.id,
-        "name": d.name,
-        "slug": d.slug,
-        "task": d.task,
-        "description": d.description,
-        "imageCount": len(d.images),
-        "classCount": len(d.class_names),
-        "classNames": d.class_names,
+        "id": fields["id"],
+        "name": fields["name"],
+        "slug": fields["slug"],
+        "task": fields["task"],
+        "description": fields["description"],
+        "imageCount": len(images),
+        "classCount": len(class_names),
+        "classNames": class_names,
         "splits": splits,
-        "visibility": d.visibility,
+        "visibility": fields["visibility"],
         "owner": owner,
-        "createdAt": iso(d.created_at),
-        "updatedAt": iso(d.updated_at),
+        "createdAt": iso(fields["created_at"]),
+        "updatedAt": iso(fields["updated_at"]),
     }
 
 
