@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import json
 import logging
+import os
 import secrets
 import sys
 import threading
@@ -197,5 +198,21 @@ def main(argv: list[str] | None = None) -> int:
     return int(args.func(args))
 
 
+def entry_point() -> None:
+    """The `ulmock` command.
+
+    Once `serve` has stopped and saved its state, the process ends without the
+    interpreter's teardown: native threads that outlive serving (granian's Rust runtime,
+    onnxruntime's pools) can abort a finalising interpreter ("terminate called without an
+    active exception"), turning a clean, saved shutdown into a crash."""
+    code = main()
+    if sys.argv[1:2] == ["serve"]:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()
