@@ -14,6 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.contract.limits import count_413_as_refusal
 from ulmock.app import create_app
 from ulmock.domain.entities import RateLimits
 from ulmock.scenarios import build_emulator, fixed_key
@@ -42,6 +43,7 @@ def _schema(app):  # type: ignore[no-untyped-def]
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     schema.config.update(headers={"Authorization": f"Bearer {KEY}"})
     schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=False)
+    count_413_as_refusal(schema)
     return schema
 
 

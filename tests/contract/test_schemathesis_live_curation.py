@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from ulmock.api.platform import agents, autoannotate, curation, explore, follows, images, integrations, mobile
 from ulmock.api.platform import roboflow, similarity
+from tests.contract.limits import count_413_as_refusal
 from ulmock.app import create_app
 from ulmock.scenarios import build_emulator, fixed_key
 
@@ -34,6 +35,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(EMULATOR)).i
     operation_id=OPERATIONS)  # fmt: skip
 schema.config.update(headers={"Authorization": f"Bearer {KEY}"})
 schema.config.generation.update(max_examples=8, deterministic=False)
+count_413_as_refusal(schema)
 
 
 @schema.parametrize()

@@ -14,6 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.contract.limits import count_413_as_refusal
 from ulmock.app import create_app
 from ulmock.scenarios import build_emulator, fixed_key
 
@@ -24,6 +25,7 @@ MAX_EXAMPLES = 15
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 schema.config.update(headers={"Authorization": f"Bearer {fixed_key('lena')}"})
 schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=False)
+count_413_as_refusal(schema)
 
 
 @schema.parametrize()
