@@ -74,7 +74,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
             Middleware(JournalMiddleware, emulator=emulator),
             Middleware(BodyLimitMiddleware, errors_for=errors_for),
             # /api and /openapi.json of the face served now (the reference face is the routes above)
-            Middleware(FaceSwitch, emulator=emulator, faces={"platform": (platform_edge.platform_face(emulator), platform_edge.PATHS)}),
+            Middleware(FaceSwitch, emulator=emulator, faces={"platform": (lambda: platform_edge.platform_face(emulator), platform_edge.PATHS)}),
         ],
         exception_handlers={404: not_found, 405: not_allowed},
     )

@@ -24,17 +24,26 @@ ErrorRenderer = Callable[["ApiError"], Response]
 
 
 class FaceSwitch:
-    def __init__(self, app: ASGIApp, emulator: Emulator, faces: dict[str, tuple[ASGIApp, tuple[str, ...]]]):
-        """`faces`: name -> (its app, the path prefixes it serves itself)."""
+    def __init__(self, app: ASGIApp, emulator: Emulator,
+                 faces: dict[str, tuple[Callable[[], ASGIApp], tuple[str, ...]]]):  # fmt: skip
+        """`faces`: name -> (what builds its app, the path prefixes it serves itself).
+
+        A face's app is built on its first request: the pytest fixture makes an app per
+        test, and most never call the face they do not serve."""
         self.app = app
         self.emulator = emulator
         self.faces = faces
+        self._built: dict[str, ASGIApp] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        face = self.faces.get(self.emulator.api) if scope["type"] == "http" else None
+        name = self.emulator.api
+        face = self.faces.get(name) if scope["type"] == "http" else None
         if face is not None:
-            app, prefixes = face
+            build, prefixes = face
             if serves(prefixes, scope["path"]):
+                app = self._built.get(name)
+                if app is None:
+                    app = self._built[name] = build()
                 await app(scope, receive, send)
                 return
         await self.app(scope, receive, send)
