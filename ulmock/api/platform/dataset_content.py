@@ -159,6 +159,12 @@ def image_id(dataset: Dataset, image: DatasetImage) -> str:
     return public_id(f"{dataset.id}/{image.file}")
 
 
+def signed_url(call: Call, dataset: Dataset, image: DatasetImage) -> str:
+    """An hour's signed download of one of the dataset's images (every answer of this face that shows one)."""
+    w = call.platform.world
+    return w.signer.sign(call.platform.datasets.image_path(dataset, image), w.now(), URL_TTL).absolute(call.base_url)
+
+
 def _filtered(call: Call, dataset: Dataset, q: ImageQuery) -> list[DatasetImage]:
     images = list(dataset.images)
     if q.split is not None:
@@ -206,7 +212,7 @@ def _view(call: Call, dataset: Dataset, image: DatasetImage, q: ImageQuery) -> I
     if blob is not None:
         view["bytes"] = blob.size
     if q.includeImageUrls == "true" or q.includeThumbnails == "true":
-        url = w.signer.sign(call.platform.datasets.image_path(dataset, image), w.now(), URL_TTL).absolute(call.base_url)
+        url = signed_url(call, dataset, image)
         if q.includeImageUrls == "true":
             view["imageUrl"] = url
         if q.includeThumbnails == "true":

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import check_owner, check_slug, dataset_at, missing
+from ulmock.api.platform.dataset_content import signed_url
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.clock import iso
@@ -22,7 +23,6 @@ Region = Literal["us", "eu", "ap"]
 Visibility = Literal["public", "private"]
 Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 SAMPLE_IMAGES = 4
-URL_TTL = 3600.0
 
 
 class Splits(TypedDict):
@@ -231,12 +231,10 @@ def dataset_view(call: Call, dataset: Dataset, *, samples: bool = False) -> Data
         if run.error is not None:
             view["processingError"] = ProcessingError(message=run.error, timestamp=iso(run.finished_at or run.started_at))
     if samples:
-        now = w.now()
         view["sampleImages"] = [
-            SampleImage(url=w.signer.sign(p.datasets.image_path(dataset, i), now, URL_TTL).absolute(call.base_url),
-                        width=i.width, height=i.height)
+            SampleImage(url=signed_url(call, dataset, i), width=i.width, height=i.height)
             for i in dataset.images[:SAMPLE_IMAGES]
-        ]  # fmt: skip
+        ]
     return view
 
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import OWNER
-from ulmock.api.platform.dataset_content import image_id
+from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.clock import iso
@@ -22,7 +22,6 @@ from ulmock.routing import Call
 routes = PlatformRoutes("Explore")
 Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 SAMPLE_IMAGES = 4
-SAMPLE_URL_TTL = 3600.0
 
 
 class ProjectHit(TypedDict):
@@ -141,7 +140,7 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
         splits["labeled"] += 1 if any(image.annotations.values()) else 0
     samples: list[SampleImage] = []
     for image in dataset.images[:SAMPLE_IMAGES]:
-        url = w.signer.sign(p.datasets.image_path(dataset, image), w.now(), SAMPLE_URL_TTL).absolute(call.base_url)
+        url = signed_url(call, dataset, image)
         labels = [SampleLabel(classId=int(b[0]), bbox=list(b[1:5])) for b in image.annotations.get("boxes", [])]
         samples.append(SampleImage(url=url, width=image.width, height=image.height, labels=labels))
     blobs = w.blobs.blobs
@@ -158,7 +157,7 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
 def image_hit(call: Call, dataset: Dataset, image: DatasetImage, score: float) -> ImageHit:
     w = call.platform.world
     blob = w.blobs.get(image.blob_id)
-    url = w.signer.sign(call.platform.datasets.image_path(dataset, image), w.now(), SAMPLE_URL_TTL).absolute(call.base_url)
+    url = signed_url(call, dataset, image)
     return ImageHit(name=image.file, hash=blob.sha256 if blob else "", width=image.width, height=image.height,
                     id=image_id(dataset, image), thumbnailUrl=url, imageUrl=url,
                     dataset=ImageSource(owner=w.accounts[dataset.account_id].username, dataset=dataset.slug,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.dataset_content import image_id
+from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import HEX_ID, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.clock import iso
@@ -22,7 +22,6 @@ from ulmock.errors import NotFound, ValidationError
 from ulmock.routing import Call
 
 routes = PlatformRoutes("Images")
-URL_TTL = 3600.0
 URLS_MAX = 100
 LABELS_CAP = 1000
 Split = Literal["train", "val", "test"]
@@ -168,11 +167,6 @@ def one_dataset(pairs: list[tuple[Dataset, DatasetImage]], status: int = 404) ->
 
 def _labels(image: DatasetImage) -> list[Label]:
     return [Label(classId=int(b[0]), bbox=[float(v) for v in b[1:5]]) for b in image.annotations.get("boxes", [])]
-
-
-def signed_url(call: Call, dataset: Dataset, image: DatasetImage) -> str:
-    w = call.platform.world
-    return w.signer.sign(call.platform.datasets.image_path(dataset, image), w.now(), URL_TTL).absolute(call.base_url)
 
 
 # -- operations (the fixed paths first: /bulk is not an image id) ------------------------

@@ -14,8 +14,9 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import dataset_at, model_at
 from ulmock.api.platform.dataset_content import image_id
+from ulmock.api.platform.explore import ImageHit, image_hit
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.images import _datasets, images_by_id, signed_url
+from ulmock.api.platform.images import _datasets, images_by_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.clock import iso
 from ulmock.domain.analysis import Neighbour
@@ -28,7 +29,6 @@ routes = PlatformRoutes("Datasets")
 image_routes = PlatformRoutes("Images")
 CLUSTER_PAGE_MAX = 5000
 # The license every emulated dataset carries: none recorded (the contract writes "None").
-NO_LICENSE: Literal["None"] = "None"
 
 
 class JobProgress(TypedDict):
@@ -87,26 +87,8 @@ class DatasetMap(TypedDict):
     updatedAt: str
 
 
-class SourceDataset(TypedDict):
-    owner: str
-    dataset: str
-    license: Literal["None"]
-
-
-class SimilarImage(TypedDict):
-    name: str
-    hash: str
-    width: int
-    height: int
-    id: str
-    thumbnailUrl: str
-    imageUrl: NotRequired[str]
-    dataset: SourceDataset
-    score: float
-
-
 class SimilarImages(TypedDict):
-    images: list[SimilarImage]
+    images: list[ImageHit]  # the shape explore's image search answers with
 
 
 class MapQuery(BaseModel):
@@ -192,18 +174,7 @@ def clustering(call: Call) -> Response:
 
 
 def _shown(call: Call, found: list[Neighbour]) -> SimilarImages:
-    w = call.platform.world
-    out: list[SimilarImage] = []
-    for n in found:
-        url = signed_url(call, n.dataset, n.image)
-        out.append(SimilarImage(
-            name=n.image.file, hash=call.platform.analyses.content_hash(n.image), width=n.image.width,
-            height=n.image.height, id=image_id(n.dataset, n.image), thumbnailUrl=url, imageUrl=url,
-            dataset=SourceDataset(owner=w.accounts[n.dataset.account_id].username, dataset=n.dataset.slug,
-                                  license=NO_LICENSE),
-            score=n.score,
-        ))  # fmt: skip
-    return SimilarImages(images=out)
+    return SimilarImages(images=[image_hit(call, n.dataset, n.image, n.score) for n in found])
 
 
 @image_routes.get("/api/images/{imageId}/similar", query=SimilarQuery, response=SimilarImages)
