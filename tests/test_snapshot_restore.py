@@ -137,7 +137,7 @@ def _a_training_still_completes(ulmock: Any) -> None:
 
 def test_a_state_of_ulmock_0_1_still_restores(ulmock: Any, control: httpx.Client) -> None:
     """Version 1 named fixture blobs by their host path; inside fixtures/ that still loads."""
-    from ulmock.confine import fixtures_root
+    from ulmock.bundled import fixtures_root
 
     now = control.get("/snapshot").json()["data"]
     old = copy.deepcopy(now)

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ulmock.fixtureset import fixtures_dir
+from ulmock.bundled import fixtures_root
 
 
 class OutsideFixtures(ValueError):
     """A name that does not stay inside the folders fixtures may come from."""
-
-
-def fixtures_root() -> Path:
-    return fixtures_dir().resolve()
 
 
 def inside(root: Path, name: str) -> Path:
@@ -58,5 +54,5 @@ def scenario_folder(file: str) -> Path | None:
 
 def fixture_name(path: str | Path) -> str | None:
     """The name inside the bundled fixtures of a file there (None for any other file)."""
-    root, resolved = fixtures_root(), Path(path).resolve()
+    root, resolved = fixtures_root().resolve(), Path(path).resolve()
     return resolved.relative_to(root).as_posix() if root in resolved.parents else None

@@ -24,11 +24,6 @@ from ulmock.files import media_type
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
 
 
-def fixtures_dir() -> Path:
-    """`$ULMOCK_FIXTURES`, else the package's bundled fixtures."""
-    return fixtures_root()
-
-
 @dataclass(frozen=True)
 class FixtureImage:
     path: Path
@@ -79,7 +74,7 @@ def add_fixture_dataset(
 ) -> Dataset:  # fmt: skip
     root = Path(folder)
     if not root.is_absolute():
-        root = fixtures_dir() / "datasets" / root
+        root = fixtures_root() / "datasets" / root
     fixture = read_fixture_dataset(root.resolve())
     dataset = platform.datasets.create(
         account, name, task, description, class_names=list(fixture.class_names), visibility=visibility, quiet=True

@@ -8,12 +8,12 @@ import pytest
 from ultralytics_platform import Platform
 
 from tests.platform_face.helpers import refused, typed
-from ulmock.fixtureset import fixtures_dir
+from ulmock.bundled import fixtures_root
 from ulmock.testing import Ulmock
 
 pytestmark = pytest.mark.ulmock(scenario="demo", api="platform")
 DATASET = "pets-and-friends"  # the six darknet photos, labelled with the 80 COCO classes
-PHOTOS = fixtures_dir() / "datasets" / "darknet-samples" / "images"
+PHOTOS = fixtures_root() / "datasets" / "darknet-samples" / "images"
 
 
 def model_ref(ulmock: Ulmock) -> str:

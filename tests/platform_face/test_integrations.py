@@ -179,9 +179,9 @@ def test_the_control_endpoint_refuses_bad_objects(ulmock: Ulmock) -> None:
 
 
 def test_ingest_from_a_connected_bucket_adds_its_images_and_labels(client: Platform, ulmock: Ulmock) -> None:
-    from ulmock.fixtureset import fixtures_dir
+    from ulmock.bundled import fixtures_root
 
-    root = fixtures_dir() / "datasets" / "darknet-samples"
+    root = fixtures_root() / "datasets" / "darknet-samples"
     files = {f"exports/v1/{p.relative_to(root).as_posix()}": p.read_bytes() for p in root.rglob("*") if p.is_file()}
     put_bucket(ulmock, "s3", "acme-data", {**files, "other/readme.txt": b"not part of it"})
     ident = client.storage_integrations.create(body={"provider": "s3", "credentials": S3, "targets": ["acme-data"]})["id"]

@@ -13,11 +13,11 @@ import pytest
 from ultralytics_platform import Platform
 
 from tests.platform_face.helpers import refused, tiny_onnx, typed
-from ulmock.fixtureset import fixtures_dir
+from ulmock.bundled import fixtures_root
 from ulmock.testing import Ulmock
 
 pytestmark = pytest.mark.ulmock(api="platform")
-SAMPLES = fixtures_dir() / "datasets" / "darknet-samples"
+SAMPLES = fixtures_root() / "datasets" / "darknet-samples"
 
 
 def yolo_members() -> dict[str, bytes]:
