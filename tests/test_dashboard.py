@@ -179,6 +179,11 @@ def test_the_token_once_in_the_address_sets_a_cookie_and_leaves_the_address(ulmo
     bearer = httpx.Client(base_url=ulmock.url, headers={"Authorization": "Bearer s3cret-admin"})
     assert bearer.get(f"{UI}/live/overview").status_code == 200
     bearer.close()
+    # A bare token is refused here as on the control API: the scheme is part of the door.
+    bare = httpx.Client(base_url=ulmock.url, headers={"Authorization": "s3cret-admin"})
+    assert bare.get(f"{UI}/live/overview").status_code != 200
+    assert bare.post("/_ulmock/reset").status_code == 401
+    bare.close()
 
 
 @demo

@@ -34,6 +34,14 @@ if TYPE_CHECKING:
 SNAPSHOT_LIMIT = 1024 * 1024 * 1024
 
 
+
+def bearer_matches(authorization: str, token: str) -> bool:
+    """`Authorization: Bearer <token>` with exactly this token (a bare token is refused);
+    the control API's door and the dashboard's."""
+    scheme, _, given = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
+
+
 class ControlBody(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
@@ -138,8 +146,7 @@ class ControlApi:
         token = self.emulator.admin_token
         if token is None or request.url.path == "/_ulmock/health":
             return
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+        if not bearer_matches(request.headers.get("authorization", ""), token):
             raise Unauthorized("The control API needs the admin token: 'Authorization: Bearer <token>'")
 
     async def _body(self, request: Request, model: type[BaseModel]) -> Any:

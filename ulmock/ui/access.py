@@ -17,6 +17,8 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ulmock.control import bearer_matches
+
 COOKIE = "ulmock_ui"
 PREFIX = "/_ulmock/ui"
 
@@ -28,8 +30,7 @@ def cookie_value(token: str) -> str:
 def admitted(request: Request, token: str | None) -> bool:
     if token is None:
         return True
-    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    if given and hmac.compare_digest(given.encode(), token.encode()):
+    if bearer_matches(request.headers.get("authorization", ""), token):
         return True
     cookie = request.cookies.get(COOKIE, "")
     return bool(cookie) and hmac.compare_digest(cookie.encode(), cookie_value(token).encode())
