@@ -38,7 +38,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ulmock.app import create_app
+from ulmock.api.app import create_app
 from ulmock.atomicfile import write_atomic
 from ulmock.domain.entities import RateLimits
 from ulmock.emulator import Emulator

@@ -34,9 +34,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ulmock.app import create_app
+from ulmock.api.app import create_app
 from ulmock.domain.entities import RateLimits
-from ulmock.fixtureset import add_fixture_dataset
+from ulmock.scenarios.fixtures import add_fixture_dataset
 from ulmock.scenarios import build_emulator, fixed_key
 from ulmock.server import ServerThread
 

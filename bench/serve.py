@@ -20,7 +20,7 @@ ITEMS = 20
 
 
 def ulmock_app():  # type: ignore[no-untyped-def]
-    from ulmock.app import create_app
+    from ulmock.api.app import create_app
     from ulmock.domain.entities import RateLimits
     from ulmock.scenarios import build_emulator
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.helpers import data, error
-from ulmock.resources import all_operations
+from ulmock.api.reference import all_operations
 
 OPERATIONS = [op for op in all_operations()]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from ulmock.clock import Clock
+from ulmock.domain.clock import Clock
 from ulmock.domain.curation import delete_classes, merge_classes
 from ulmock.domain.entities import DatasetImage
-from ulmock.domain.platform import Platform
+from ulmock.domain.backend import Platform
 from ulmock.domain.snapshot import EVENT_PAYLOADS, dump_world
-from ulmock.errors import Conflict, ValidationError
+from ulmock.domain.errors import Conflict, ValidationError
 from ulmock.scenarios import build_emulator
 
 S3 = {"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",

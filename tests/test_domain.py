@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ulmock.clock import Clock
-from ulmock.domain.platform import Platform
-from ulmock.errors import Forbidden, NotFound, RateLimited, Unauthorized, ValidationError
+from ulmock.domain.clock import Clock
+from ulmock.domain.backend import Platform
+from ulmock.domain.errors import Forbidden, NotFound, RateLimited, Unauthorized, ValidationError
 
 
 @pytest.fixture

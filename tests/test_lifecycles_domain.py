@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ulmock.clock import Clock
-from ulmock.domain.platform import Platform
+from ulmock.domain.clock import Clock
+from ulmock.domain.backend import Platform
 from ulmock.domain.training import epoch_metrics
 from ulmock.scenarios import build_emulator, load_scenario
 

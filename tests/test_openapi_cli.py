@@ -13,7 +13,7 @@ import time
 
 import httpx
 
-from ulmock.resources import all_operations
+from ulmock.api.reference import all_operations
 from ulmock.scenarios import fixed_key
 
 

@@ -188,7 +188,7 @@ def test_saves_keep_big_uploads_out_of_the_json_and_requests_moving(tmp_path):
     import threading
     import zipfile
 
-    from ulmock.app import create_app
+    from ulmock.api.app import create_app
     from ulmock.persistence import StateSaver, blob_folder
     from ulmock.server import ServerThread
 

@@ -36,7 +36,7 @@ def test_importing_the_package_loads_nothing_until_a_name_is_used():
 
 
 def test_a_world_that_never_predicts_never_loads_the_inference_runtime():
-    statement = "from ulmock.scenarios import build_emulator; from ulmock.app import create_app; " \
+    statement = "from ulmock.scenarios import build_emulator; from ulmock.api.app import create_app; " \
                 "create_app(build_emulator('minimal'))"  # fmt: skip
     loaded = loaded_by(statement)
     assert {"starlette", "pydantic"} <= loaded

@@ -19,7 +19,7 @@ from standardwebhooks import Webhook
 from tests.helpers import data, error
 from tests.receiver import Receiver
 from tests.test_projects_models import torch_checkpoint, upload
-from ulmock.app import create_app
+from ulmock.api.app import create_app
 from ulmock.scenarios import build_emulator, fixed_key
 from ulmock.server import SERVERS, ServerThread, ServerUnavailable, check_server
 

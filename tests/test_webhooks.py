@@ -8,9 +8,9 @@ from standardwebhooks import Webhook
 
 from tests.helpers import data, error
 from tests.receiver import Receiver
-from ulmock.clock import parse_iso
+from ulmock.domain.clock import parse_iso
 from ulmock.domain.training import QUEUE_SECONDS, STARTUP_SECONDS
-from ulmock.webhooks import sign
+from ulmock.webhook_delivery import sign
 
 
 def start_training(ulmock, epochs=2):

@@ -13,8 +13,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ulmock.app import create_app
-    from ulmock.clock import Clock
+    from ulmock.api.app import create_app
+    from ulmock.domain.clock import Clock
     from ulmock.emulator import Emulator
     from ulmock.server import ServerThread
 
@@ -22,8 +22,8 @@ __all__ = ["Clock", "Emulator", "ServerThread", "__version__", "create_app"]
 
 # Public name -> the module that defines it.
 _LAZY = {
-    "create_app": "ulmock.app",
-    "Clock": "ulmock.clock",
+    "create_app": "ulmock.api.app",
+    "Clock": "ulmock.domain.clock",
     "Emulator": "ulmock.emulator",
     "ServerThread": "ulmock.server",
 }

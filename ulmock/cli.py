@@ -17,8 +17,8 @@ from ulmock.inference.preparation import ModelPreparation
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from ulmock.app import create_app
-    from ulmock.clock import ClockMode
+    from ulmock.api.app import create_app
+    from ulmock.domain.clock import ClockMode
     from ulmock.inference import DeviceUnavailable
     from ulmock.persistence import StateFileError, StateSaver, load_state
     from ulmock.scenarios import ScenarioError, build_emulator
@@ -141,8 +141,8 @@ def _openapi(args: argparse.Namespace) -> int:
 
         print(json.dumps(build_platform_openapi(operations()), indent=2))
         return 0
-    from ulmock.openapi import build_openapi
-    from ulmock.resources import all_operations
+    from ulmock.api.reference.openapi import build_openapi
+    from ulmock.api.reference import all_operations
 
     print(json.dumps(build_openapi(all_operations()), indent=2))
     return 0

@@ -14,17 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ulmock.atomicfile import write_atomic
-from ulmock.clock import Clock, ClockMode, Ticker
+from ulmock.domain.clock import Clock, ClockMode, Ticker
 from ulmock.domain.entities import Model
-from ulmock.domain.platform import Platform
+from ulmock.domain.backend import Platform
 from ulmock.confine import fixture_file
 from ulmock.domain.snapshot import FileResolver, check_event, dump_world, load_world
-from ulmock.faults import Faults, FaultSpec
+from ulmock.api.faults import Faults, FaultSpec
 from ulmock.inference.cache import bundled_model_path, model_cache_dir
 from ulmock.inference.preparation import ModelPreparation
-from ulmock.journal import Journal
+from ulmock.api.journal import Journal
 from ulmock.snapshots import Captured, SnapshotError, parse_snapshot
-from ulmock.webhooks import WebhookDispatcher
+from ulmock.webhook_delivery import WebhookDispatcher
 
 if TYPE_CHECKING:
     from starlette.requests import Request

@@ -26,7 +26,7 @@ from pydantic import ValidationError as PydanticError
 from ulmock.atomicfile import write_atomic
 from ulmock.confine import fixture_name
 from ulmock.domain.snapshot import FORMAT_VERSION, BlobOut, WorldDump
-from ulmock.faults import FaultSpec
+from ulmock.api.faults import FaultSpec
 
 STORED_OVER = 64 * 1024
 

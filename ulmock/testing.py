@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ulmock.clock import iso, parse_iso
+from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import MICRO
 from ulmock.server import SERVERS, ServerThread  # uvicorn and granian load when one starts
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from ulmock.emulator import Emulator
     from ulmock.inference.preparation import ModelPreparation
-    from ulmock.journal import JournalEntry
+    from ulmock.api.journal import JournalEntry
 
 DEFAULT_START = "2026-01-15T09:00:00Z"
 
@@ -100,7 +100,7 @@ class Ulmock:
     """What the `ulmock` fixture gives a test."""
 
     def __init__(self, emulator: Emulator, url: str):
-        from ulmock.app import create_app
+        from ulmock.api.app import create_app
 
         self.emulator = emulator
         self.app = create_app(emulator)

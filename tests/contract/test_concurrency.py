@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from ulmock.app import create_app
+from ulmock.api.app import create_app
 from ulmock.domain.entities import RateLimits
 from ulmock.emulator import Emulator
 from ulmock.server import ServerThread

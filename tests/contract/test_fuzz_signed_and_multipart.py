@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from ulmock.app import create_app
+from ulmock.api.app import create_app
 from ulmock.domain.entities import RateLimits
 from ulmock.scenarios import build_emulator, fixed_key
 

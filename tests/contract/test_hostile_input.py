@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from ulmock.app import create_app
+from ulmock.api.app import create_app
 from ulmock.domain.entities import RateLimits
 from ulmock.server import SERVERS, ServerThread
 from ulmock.scenarios import build_emulator, fixed_key

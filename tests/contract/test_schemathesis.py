@@ -15,7 +15,7 @@ from hypothesis import HealthCheck
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.contract.limits import count_413_as_refusal
-from ulmock.app import create_app
+from ulmock.api.app import create_app
 from ulmock.domain.entities import RateLimits
 from ulmock.scenarios import build_emulator, fixed_key
 

@@ -13,7 +13,7 @@ from ultralytics_platform import Platform
 from tests.platform_face.helpers import refused, typed
 from starlette.testclient import TestClient
 
-from ulmock.app import create_app
+from ulmock.api.app import create_app
 from ulmock.cli import parser
 from ulmock.scenarios import build_emulator, fixed_key, parse_scenario_text
 from ulmock.testing import Ulmock

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ulmock.app import create_app
+from ulmock.api.app import create_app
 from ulmock.scenarios import build_emulator
 
 

@@ -6,7 +6,7 @@ import pytest
 from ultralytics_platform import Platform
 
 from tests.platform_face.helpers import refused
-from ulmock.clock import parse_iso
+from ulmock.domain.clock import parse_iso
 from ulmock.testing import Ulmock
 
 pytestmark = pytest.mark.ulmock(api="platform")

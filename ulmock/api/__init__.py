@@ -2,7 +2,7 @@
 
 An emulator serves one face, chosen when it is built (`ulmock serve --api`, a scenario's
 `api:`, the pytest marker's `api=`): `reference`, the seed's id paths and envelope (its
-operations live in `ulmock.resources` for now), or `platform`, the live owner/slug
+operations live in `ulmock.api.reference` for now), or `platform`, the live owner/slug
 contract (`ulmock.api.platform`). `/_ulmock`, `/files`, the clock and webhooks are shared.
 """
 

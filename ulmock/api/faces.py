@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ulmock import envelope
+from ulmock.api.reference import envelope
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
-    from ulmock.errors import ApiError
+    from ulmock.domain.errors import ApiError
 
 # How a face writes an error: the seed's envelope, or the live contract's {"error": ...}.
 ErrorRenderer = Callable[["ApiError"], Response]

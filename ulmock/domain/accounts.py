@@ -12,10 +12,10 @@ from ulmock.domain.catalogue import (
 )
 from ulmock.domain.entities import Account, ApiKey, RateLimits
 from ulmock.domain.ids import API_KEY_PATTERN
-from ulmock.domain.owned import clean_name
+from ulmock.domain.records import clean_name
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden, NotFound, Unauthorized, ValidationError, not_found
+from ulmock.domain.errors import Forbidden, NotFound, Unauthorized, ValidationError, not_found
 
 
 class Accounts:

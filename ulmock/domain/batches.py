@@ -15,7 +15,7 @@ from typing import Any
 from ulmock.domain.connections import BatchRun, PlannedLabels
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.world import World
-from ulmock.errors import Conflict
+from ulmock.domain.errors import Conflict
 
 EVENT = "batch.step"
 QUEUE_SECONDS = 2.0

@@ -19,7 +19,7 @@ from ulmock.domain.catalogue import (
 from ulmock.domain.entities import Account, CheckoutSession, Payment
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden, NotFound, ValidationError
+from ulmock.domain.errors import Forbidden, NotFound, ValidationError
 
 CHECKOUT_TTL = 86_400.0
 

@@ -24,7 +24,7 @@ from typing import Any
 from ulmock.domain.connections import Bucket, Provider, StorageIntegration
 from ulmock.domain.entities import Account
 from ulmock.domain.world import World
-from ulmock.errors import Conflict, NotFound, ValidationError
+from ulmock.domain.errors import Conflict, NotFound, ValidationError
 
 PROVIDERS: tuple[Provider, ...] = ("gcs", "s3", "azure")
 PAGE = 100

@@ -17,7 +17,7 @@ from typing import Any
 
 from ulmock.domain.entities import Account, Dataset, DatasetImage, DatasetVersion
 from ulmock.domain.world import World
-from ulmock.errors import ValidationError
+from ulmock.domain.errors import ValidationError
 
 SPLITS = ("train", "val", "test")
 # Ultralytics' default annotation palette, one colour per class id (cycling).

@@ -10,16 +10,16 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import TASKS
 from ulmock.domain.entities import Account, Dataset, DatasetImage, DatasetVersion, TrashItem
-from ulmock.domain.owned import claim_slug, clean_description, clean_name, fetch, rename
+from ulmock.domain.records import claim_slug, clean_description, clean_name, fetch, rename
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
-from ulmock.errors import NotFound, ValidationError, not_found
+from ulmock.domain.errors import NotFound, ValidationError, not_found
 
 EXPORT_TTL = 3600.0
 # Images listed in an export must stay downloadable while a client converts them.

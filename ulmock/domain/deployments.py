@@ -16,7 +16,7 @@ from ulmock.domain.ids import slugify
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
-from ulmock.errors import Conflict, Forbidden, StateConflict, ValidationError, not_found
+from ulmock.domain.errors import Conflict, Forbidden, StateConflict, ValidationError, not_found
 
 EVENT = "deployment.step"
 MAX_INSTANCES = 100

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import EXPORT_FORMATS
 from ulmock.domain.entities import Account, Blob, Export, Model
@@ -23,7 +23,7 @@ from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
-from ulmock.errors import StateConflict, ValidationError, not_found
+from ulmock.domain.errors import StateConflict, ValidationError, not_found
 
 EVENT = "export.step"
 QUEUE_SECONDS = 3.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ulmock.domain.connections import Follow
 from ulmock.domain.entities import Account
 from ulmock.domain.world import World
-from ulmock.errors import ValidationError
+from ulmock.domain.errors import ValidationError
 
 
 class Follows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, GdprExport

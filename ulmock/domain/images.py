@@ -12,7 +12,7 @@ from typing import Any
 
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.world import World
-from ulmock.errors import Conflict, ValidationError
+from ulmock.domain.errors import Conflict, ValidationError
 
 BULK_MAX = 1000
 SPLITS = ("train", "val", "test")

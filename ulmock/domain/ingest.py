@@ -17,7 +17,7 @@ from ulmock.domain.archives import ArchiveError, parse_upload
 from ulmock.domain.entities import Account, Dataset, DatasetImage, IngestRun
 from ulmock.domain.uploads import Uploads
 from ulmock.domain.world import World
-from ulmock.errors import ApiError, Conflict, ValidationError
+from ulmock.domain.errors import ApiError, Conflict, ValidationError
 
 EVENT = "dataset.ingest"
 # Seconds from queued to done: a start-up cost, then by size (the real service takes minutes).

@@ -12,7 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from ulmock.errors import ValidationError
+from ulmock.domain.errors import ValidationError
 
 MODEL_EXTENSIONS = (".pt", ".onnx")
 

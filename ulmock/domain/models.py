@@ -10,12 +10,12 @@ from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.datasets import check_task
 from ulmock.domain.entities import Account, Model, ModelFile, TrashItem
 from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.owned import claim_slug, clean_description, clean_name, fetch, rename
+from ulmock.domain.records import claim_slug, clean_description, clean_name, fetch, rename
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
-from ulmock.errors import Conflict, Forbidden, not_found
+from ulmock.domain.errors import Conflict, Forbidden, not_found
 
 FILE_URL_TTL = 3600.0
 

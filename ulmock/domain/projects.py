@@ -7,7 +7,7 @@ from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, Project, TrashItem
-from ulmock.domain.owned import claim_slug, clean_description, clean_name, fetch, rename
+from ulmock.domain.records import claim_slug, clean_description, clean_name, fetch, rename
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.models import Models

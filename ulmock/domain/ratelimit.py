@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from ulmock.domain.world import RateWindow, World
-from ulmock.errors import RateLimited
+from ulmock.domain.errors import RateLimited
 
 MINUTE = 60
 DAY = 86_400

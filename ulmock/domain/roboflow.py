@@ -17,7 +17,7 @@ from typing import Any
 from ulmock.domain.connections import RoboflowProject, RoboflowVersion, RoboflowWorkspace
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.world import World
-from ulmock.errors import ValidationError
+from ulmock.domain.errors import ValidationError
 
 CATALOGUE = "roboflow-catalogue"
 # Roboflow project types and the task each imports as; others are unsupported here.

@@ -20,13 +20,13 @@ from ulmock.domain.entities import Account, Model, ModelFile, Project, Training
 from ulmock.domain.ids import slugify
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.models import Models
-from ulmock.domain.owned import NAME_MAX
+from ulmock.domain.records import NAME_MAX
 from ulmock.domain.projects import Projects
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.storage import Storage
 from ulmock.domain.training import ACTIVE, Trainings
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden, NotFound, StateConflict, ValidationError, not_found
+from ulmock.domain.errors import Forbidden, NotFound, StateConflict, ValidationError, not_found
 
 UPLOAD_URL_TTL = 3600.0
 UPLOAD_LIMIT = 512 * 1024 * 1024  # the same cap as POST /api/models

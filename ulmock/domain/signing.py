@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from ulmock.errors import Forbidden
+from ulmock.domain.errors import Forbidden
 
 _EXPIRES = re.compile(r"[0-9]{1,15}")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")

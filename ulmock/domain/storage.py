@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.entities import Account
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden
+from ulmock.domain.errors import Forbidden
 
 
 @dataclass(frozen=True)

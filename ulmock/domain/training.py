@@ -17,7 +17,7 @@ from ulmock.domain.catalogue import GPUS, MICRO, PLAN_LIMITS
 from ulmock.domain.entities import Account, Model, Training
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden, NotEnoughCredit, NotFound, StateConflict, ValidationError, not_found
+from ulmock.domain.errors import Forbidden, NotEnoughCredit, NotFound, StateConflict, ValidationError, not_found
 
 EVENT = "training.step"
 ACTIVE = ("queued", "starting", "running")

@@ -7,10 +7,10 @@ from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, Trashable, TrashItem
-from ulmock.domain.owned import free_slug
+from ulmock.domain.records import free_slug
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
-from ulmock.errors import ValidationError, not_found
+from ulmock.domain.errors import ValidationError, not_found
 
 RETENTION_SECONDS = 30 * 86_400
 TRASH_TYPES = ("project", "dataset", "model", "deployment")

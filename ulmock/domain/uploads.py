@@ -13,7 +13,7 @@ from typing import Literal
 from ulmock.domain.entities import Account, UploadSession
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.world import World
-from ulmock.errors import Forbidden, NotFound, ValidationError
+from ulmock.domain.errors import Forbidden, NotFound, ValidationError
 
 UPLOAD_TTL = 12 * 3600.0
 UPLOAD_MAX = 512 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Webhook endpoints and the deliveries owed to them (the sending lives in `ulmock.webhooks`).
+"""Webhook endpoints and the deliveries owed to them (the sending lives in `ulmock.webhook_delivery`).
 
 An event becomes one delivery per endpoint that wants it, queued in order. Each
 endpoint's queue is strictly ordered: its head must be delivered (or given up on) before
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import (
     Account,
     WebhookAttempt,
@@ -22,7 +22,7 @@ from ulmock.domain.entities import (
     WebhookEndpoint,
 )
 from ulmock.domain.world import World
-from ulmock.errors import ValidationError, not_found
+from ulmock.domain.errors import ValidationError, not_found
 
 EVENTS = ("training.started", "training.epoch", "training.completed", "training.failed", "export.completed")
 # Seconds to wait after the 1st, 2nd, ... failed attempt; after the last one the delivery fails.

@@ -18,7 +18,7 @@ from ulmock.domain.catalogue import EXPORT_FORMATS
 from ulmock.domain.connections import Workflow
 from ulmock.domain.entities import Account
 from ulmock.domain.world import World
-from ulmock.errors import Conflict, NotFound, ValidationError
+from ulmock.domain.errors import Conflict, NotFound, ValidationError
 
 LIST_MAX = 100
 NAME_MAX = 100

@@ -6,7 +6,7 @@ import secrets
 from collections import deque
 from typing import Any
 
-from ulmock.clock import Clock
+from ulmock.domain.clock import Clock
 from ulmock.domain.blobs import BlobStore
 from ulmock.domain.connections import (
     BatchRun, Bucket, DatasetAnalysis, Follow, RoboflowWorkspace, StorageIntegration, Workflow,

@@ -21,7 +21,7 @@ from faker import Faker
 from pydantic import ValidationError as PydanticError
 
 from ulmock.bundled import scenarios_root
-from ulmock.clock import ClockMode, parse_iso
+from ulmock.domain.clock import ClockMode, parse_iso
 from ulmock.emulator import Emulator
 from ulmock.confine import OutsideFixtures, dataset_fixture, fixture_file, scenario_folder
 from ulmock.scenarios.build import ScenarioWorld, fixed_key

@@ -12,16 +12,16 @@ from ulmock.domain.catalogue import MICRO
 from ulmock.domain.connections import RoboflowProject, RoboflowVersion
 from ulmock.domain.entities import Account, DatasetImage, Model, RateLimits
 from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.platform import Platform
+from ulmock.domain.backend import Platform
 from ulmock.domain.scripts import (
     ExportFailure,
     Scripts,
     StuckDeployment,
     TrainingFailure,
 )
-from ulmock.errors import ApiError
+from ulmock.domain.errors import ApiError
 from ulmock.confine import OutsideFixtures, dataset_fixture, fixture_file, scenario_folder
-from ulmock.fixtureset import add_fixture_dataset, read_fixture_dataset
+from ulmock.scenarios.fixtures import add_fixture_dataset, read_fixture_dataset
 from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
 from ulmock.scenarios.synthetic import generate

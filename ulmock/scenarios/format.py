@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ulmock.domain.catalogue import EXPORT_FORMATS, REGIONS, SCOPES
-from ulmock.faults import FaultSpec
+from ulmock.api.faults import FaultSpec
 
 Task = Literal["detect", "segment", "classify", "pose", "obb"]
 API_KEY = r"^ul_[0-9a-f]{40}$"

@@ -17,7 +17,7 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ulmock.control import bearer_matches
+from ulmock.api.control import bearer_matches
 
 COOKIE = "ulmock_ui"
 PREFIX = "/_ulmock/ui"

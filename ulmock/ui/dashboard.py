@@ -19,11 +19,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ulmock import envelope
-from ulmock.errors import ApiError, NotFound, Unauthorized, ValidationError
-from ulmock.files import media_type
-from ulmock.resources.predict import IMAGE_LIMIT, PredictForm, infer, predictions_response
-from ulmock.routing import ALL_METHODS, validate
+from ulmock.api.reference import envelope
+from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
+from ulmock.api.files import media_type
+from ulmock.api.reference.predict import IMAGE_LIMIT, PredictForm, infer, predictions_response
+from ulmock.api.routing import ALL_METHODS, validate
 from ulmock.scenarios import bundled_scenarios
 from ulmock.ui import readouts
 from ulmock.ui.access import PREFIX, admitted, login

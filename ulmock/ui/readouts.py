@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.catalogue import MICRO
 from ulmock.domain.deployments import percentile
 from ulmock.domain.entities import Account, Dataset, DatasetImage, Training
-from ulmock.domain.platform import Platform
+from ulmock.domain.backend import Platform
 from ulmock.domain.training import ACTIVE
 from ulmock.ui.charts import training_charts
 

@@ -1,7 +1,7 @@
 """The live Platform contract (the second face): owner/slug paths, raw JSON, `{"error": ...}`.
 
 What the official client `ultralytics-platform` calls today, served over the same domain
-as the seed's face (`ulmock.resources`). A face only translates: it parses the path and
+as the seed's face (`ulmock.api.reference`). A face only translates: it parses the path and
 body, makes one domain call, and shapes the answer; no rule lives here.
 
 Layout
@@ -44,7 +44,7 @@ Adding an operation
     3. Find records through `access` (`owner_of`, `project_at`, `dataset_at`,
        `model_at`): they check slugs (400) and answer someone else's private record
        exactly like a missing one (404). Show ids through `ids.public_id`.
-    4. Raise `ulmock.errors` (NotFound, ValidationError, Forbidden, Conflict,
+    4. Raise `ulmock.domain.errors` (NotFound, ValidationError, Forbidden, Conflict,
        PaymentRequired, ...); the policy renders `{"error": message}`.
     5. Test it through the official client against a live ulmock, validating the answer
        with `pydantic.TypeAdapter(<the client's TypedDict>)` (tests/platform/).
@@ -53,7 +53,7 @@ Adding an operation
 from __future__ import annotations
 
 from ulmock.api.platform.routes import Category, PlatformRoutes
-from ulmock.routing import Operation
+from ulmock.api.routing import Operation
 
 
 def modules() -> list[PlatformRoutes]:
@@ -75,7 +75,7 @@ def modules() -> list[PlatformRoutes]:
 def sdk_operations() -> list[Operation]:
     """The `ultralytics` package's own callbacks, served alike in both faces (the SDK reads
     their fields at the top level, which their mirrored answers carry)."""
-    from ulmock.resources import sdk
+    from ulmock.api.reference import sdk
 
     ours = {(op.method, op.path) for routes in modules() for op in routes.operations}
     return [op for op in sdk.routes.operations if (op.method, op.path) not in ours]

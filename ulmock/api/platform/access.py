@@ -10,8 +10,8 @@ import re
 from typing import Any
 
 from ulmock.domain.entities import Account, Dataset, Model, Project
-from ulmock.errors import NotFound, ValidationError
-from ulmock.routing import Call
+from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.api.routing import Call
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 128

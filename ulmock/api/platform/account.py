@@ -12,10 +12,10 @@ from ulmock.api.platform.access import check_owner
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.money import cents
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
-from ulmock.errors import NotFound
-from ulmock.routing import Call
-from ulmock.schemas import Query
+from ulmock.domain.clock import iso
+from ulmock.domain.errors import NotFound
+from ulmock.api.routing import Call
+from ulmock.api.schemas import Query
 
 routes = PlatformRoutes("Account")
 Region = Literal["us", "eu", "ap"]

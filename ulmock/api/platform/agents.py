@@ -11,10 +11,10 @@ from typing_extensions import NotRequired, TypedDict
 from ulmock.api.platform.access import check_owner
 from ulmock.api.platform.ids import HEX_ID, find_public, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.connections import Workflow
-from ulmock.errors import NotFound, ValidationError
-from ulmock.routing import Call
+from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Agents")
 BlockType = Literal["Dataset", "Image", "YOLO", "LLM", "Gate", "Export", "Deployment", "Output", "Slack", "Webhook"]

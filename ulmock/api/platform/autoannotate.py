@@ -21,12 +21,12 @@ from ulmock.api.platform.dataset_content import image_id
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.images import images_by_id, signed_url
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.connections import BatchRun, PlannedLabels
 from ulmock.domain.entities import Dataset, DatasetImage, Model
-from ulmock.errors import ApiError, InternalError, NotFound, ValidationError
-from ulmock.resources.predict import infer
-from ulmock.routing import Call
+from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
+from ulmock.api.reference.predict import infer
+from ulmock.api.routing import Call
 
 if TYPE_CHECKING:
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime

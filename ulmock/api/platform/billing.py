@@ -11,11 +11,11 @@ from typing_extensions import NotRequired, TypedDict
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.money import cents
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso, parse_iso
+from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import GPUS
-from ulmock.errors import ValidationError
-from ulmock.routing import Call
-from ulmock.schemas import Query
+from ulmock.domain.errors import ValidationError
+from ulmock.api.routing import Call
+from ulmock.api.schemas import Query
 
 routes = PlatformRoutes("Billing")
 PLAN_NAMES = {"free": "Free", "pro": "Pro", "enterprise": "Enterprise"}

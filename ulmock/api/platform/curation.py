@@ -19,8 +19,8 @@ from ulmock.domain import curation
 from ulmock.domain.entities import Dataset, DatasetImage, DatasetVersion
 from ulmock.domain.ids import slugify
 from ulmock.domain.images import BULK_MAX, DatasetImages
-from ulmock.errors import Forbidden, NotFound, ValidationError
-from ulmock.routing import Call
+from ulmock.domain.errors import Forbidden, NotFound, ValidationError
+from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Datasets")
 WRITE = (400, 401, 403, 404, 429)

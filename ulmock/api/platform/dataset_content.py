@@ -14,12 +14,12 @@ from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
-from ulmock.errors import NotFound, ValidationError
-from ulmock.routing import Call
-from ulmock.schemas import Body, Query
+from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.api.routing import Call
+from ulmock.api.schemas import Body, Query
 
 routes = PlatformRoutes("Datasets")
 URL_TTL = 3600.0

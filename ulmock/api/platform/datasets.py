@@ -12,11 +12,11 @@ from ulmock.api.platform.access import check_owner, check_slug, dataset_at, miss
 from ulmock.api.platform.dataset_content import signed_url
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset
-from ulmock.errors import Conflict, Forbidden, ValidationError
-from ulmock.routing import Call
-from ulmock.schemas import Body, JsonInt, Query
+from ulmock.domain.errors import Conflict, Forbidden, ValidationError
+from ulmock.api.routing import Call
+from ulmock.api.schemas import Body, JsonInt, Query
 
 routes = PlatformRoutes("Datasets")
 Region = Literal["us", "eu", "ap"]

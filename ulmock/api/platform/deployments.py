@@ -22,14 +22,14 @@ from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.predict import PredictAnswer, answer, read_form
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.deployments import percentile, traffic
 from ulmock.domain.entities import Deployment, Model
 from ulmock.domain.ids import slugify
-from ulmock.errors import ApiError, ValidationError
-from ulmock.resources.predict import infer
-from ulmock.routing import Call
-from ulmock.schemas import Body
+from ulmock.domain.errors import ApiError, ValidationError
+from ulmock.api.reference.predict import infer
+from ulmock.api.routing import Call
+from ulmock.api.schemas import Body
 
 routes = PlatformRoutes("Deployments")
 Region = Literal["us", "eu", "ap"]

@@ -15,9 +15,9 @@ from ulmock.api.platform import mobile, operations, rate_categories
 from ulmock.api.platform.openapi import build_openapi
 from ulmock.api.platform.policy import PlatformPolicy, error_response
 from ulmock.domain.uploads import UPLOAD_MAX
-from ulmock.errors import ApiError, NotFound, ValidationError
-from ulmock.files import verify_signature
-from ulmock.routing import ApiEdge
+from ulmock.domain.errors import ApiError, NotFound, ValidationError
+from ulmock.api.files import verify_signature
+from ulmock.api.routing import ApiEdge
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator

@@ -12,12 +12,12 @@ from ulmock.api.platform.access import OWNER
 from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.catalogue import TASKS
 from ulmock.domain.entities import Dataset, DatasetImage, Project
 from ulmock.domain.explore import SORTS, Explore, SearchFilters
-from ulmock.errors import ValidationError
-from ulmock.routing import Call
+from ulmock.domain.errors import ValidationError
+from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Explore")
 Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]

@@ -18,11 +18,11 @@ from ulmock.api.platform.access import model_at
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export, Model
-from ulmock.errors import Conflict, NotFound
-from ulmock.routing import Call
-from ulmock.schemas import Body, JsonInt
+from ulmock.domain.errors import Conflict, NotFound
+from ulmock.api.routing import Call
+from ulmock.api.schemas import Body, JsonInt
 
 routes = PlatformRoutes("Exports")
 Region = Literal["us", "eu", "ap"]

@@ -8,8 +8,8 @@ from typing_extensions import TypedDict
 
 from ulmock.api.platform.access import check_owner
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.errors import NotFound
-from ulmock.routing import Call
+from ulmock.domain.errors import NotFound
+from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Account")
 

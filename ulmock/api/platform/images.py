@@ -15,11 +15,11 @@ from typing_extensions import NotRequired, TypedDict
 from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import HEX_ID, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset, DatasetImage
 from ulmock.domain.images import BULK_MAX, DatasetImages
-from ulmock.errors import NotFound, ValidationError
-from ulmock.routing import Call
+from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Images")
 URLS_MAX = 100

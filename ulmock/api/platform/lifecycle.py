@@ -11,11 +11,11 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project, TrashItem
-from ulmock.errors import NotFound, ValidationError
-from ulmock.routing import Call
-from ulmock.schemas import Body, Query
+from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.api.routing import Call
+from ulmock.api.schemas import Body, Query
 
 routes = PlatformRoutes("Lifecycle")
 Kind = Literal["project", "dataset", "model"]

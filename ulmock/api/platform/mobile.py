@@ -21,10 +21,10 @@ from ulmock.api.platform.exports import LIVE_FORMAT, export_at
 from ulmock.api.platform.ids import HEX_ID, find_public
 from ulmock.api.platform.policy import error_response
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
-from ulmock.errors import ApiError, Conflict, Forbidden, InternalError, NotFound, ValidationError
-from ulmock.routing import Call, read_json, validate
+from ulmock.domain.errors import ApiError, Conflict, Forbidden, InternalError, NotFound, ValidationError
+from ulmock.api.routing import Call, read_json, validate
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator

@@ -26,10 +26,10 @@ from ulmock import __version__
 from ulmock.api.platform.access import model_at
 from ulmock.api.platform.routes import PlatformRoutes
 from ulmock.domain.entities import Model
-from ulmock.envelope import json_response
-from ulmock.errors import ValidationError
-from ulmock.resources.predict import IMAGE_LIMIT, NETWORK_HEADER, infer
-from ulmock.routing import Call, validate
+from ulmock.api.reference.envelope import json_response
+from ulmock.domain.errors import ValidationError
+from ulmock.api.reference.predict import IMAGE_LIMIT, NETWORK_HEADER, infer
+from ulmock.api.routing import Call, validate
 
 if TYPE_CHECKING:
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime

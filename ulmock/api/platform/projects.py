@@ -12,11 +12,11 @@ from ulmock.api.platform.access import check_owner, check_slug, missing, project
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Model, Project
-from ulmock.errors import Forbidden, ValidationError
-from ulmock.routing import Call
-from ulmock.schemas import Body, Query
+from ulmock.domain.errors import Forbidden, ValidationError
+from ulmock.api.routing import Call
+from ulmock.api.schemas import Body, Query
 
 routes = PlatformRoutes("Projects")
 Region = Literal["us", "eu", "ap"]

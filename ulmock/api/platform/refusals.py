@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ulmock.errors import Conflict, NotEnoughCredit, PaymentRequired, StateConflict
+from ulmock.domain.errors import Conflict, NotEnoughCredit, PaymentRequired, StateConflict
 
 
 @contextmanager

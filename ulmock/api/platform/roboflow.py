@@ -12,8 +12,8 @@ from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.roboflow import Candidate
-from ulmock.fixtureset import add_fixture_dataset
-from ulmock.routing import Call
+from ulmock.scenarios.fixtures import add_fixture_dataset
+from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Datasets")
 ROBOFLOW_APP = "https://app.roboflow.com"

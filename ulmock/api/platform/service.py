@@ -18,8 +18,8 @@ from starlette.routing import Route
 from ulmock.api.platform.deployments import serve
 from ulmock.api.platform.ids import find_public
 from ulmock.api.platform.policy import error_response
-from ulmock.errors import ApiError, InternalError, NotFound
-from ulmock.routing import Call
+from ulmock.domain.errors import ApiError, InternalError, NotFound
+from ulmock.api.routing import Call
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator

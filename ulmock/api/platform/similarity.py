@@ -1,6 +1,6 @@
 """Similarity: a dataset's embedding analysis (a job on the clock), its map, and similar images.
 
-Embeddings are the pixel descriptor of `ulmock.descriptor` (colour, gradients, layout);
+Embeddings are the pixel descriptor of `ulmock.domain.descriptor` (colour, gradients, layout);
 similar images are ranked by the cosine of their descriptors.
 """
 
@@ -18,12 +18,12 @@ from ulmock.api.platform.explore import ImageHit, image_hit
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.images import _datasets, images_by_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.analysis import Neighbour
 from ulmock.domain.connections import DatasetAnalysis
 from ulmock.domain.entities import Dataset, DatasetImage
-from ulmock.errors import NotFound, ValidationError
-from ulmock.routing import Call
+from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Datasets")
 image_routes = PlatformRoutes("Images")

@@ -20,14 +20,14 @@ from ulmock.api.platform.ids import HEX_ID, find_public, public_id
 from ulmock.api.platform.money import MICRO_PER_CENT, cents
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.clock import iso
+from ulmock.domain.clock import iso
 from ulmock.domain.capacity import Stock, gpu_stock
 from ulmock.domain.catalogue import GPUS
 from ulmock.domain.entities import Dataset, Model, Training
 from ulmock.domain.training import gpu_price
-from ulmock.errors import Conflict, NotFound, ValidationError
-from ulmock.routing import Call
-from ulmock.schemas import Body, CheckpointUploadRequest, JsonInt, TrainingReport
+from ulmock.domain.errors import Conflict, NotFound, ValidationError
+from ulmock.api.routing import Call
+from ulmock.api.schemas import Body, CheckpointUploadRequest, JsonInt, TrainingReport
 
 routes = PlatformRoutes("Training")
 REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-image validation rows

@@ -1,0 +1,76 @@
+"""/api/datasets: list, get, create, delete, export (and the SDK's owner/slug export)."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from ulmock.api.reference import envelope, mirror
+from ulmock.api.routing import Call, Routes
+from ulmock.api.schemas import CreateDataset, DatasetListQuery
+from ulmock.api.reference.views import (
+    DatasetExportView,
+    DatasetView,
+    TrashedView,
+    dataset_export_view,
+    dataset_view,
+    trashed_view,
+)
+
+routes = Routes("datasets")
+SCOPE = "datasets"
+
+
+@routes.get("/api/datasets", scope=SCOPE, query=DatasetListQuery, response=DatasetView, paginated=True)
+def list_datasets(call: Call) -> Response:
+    """List your datasets, newest first."""
+    q = call.query
+    page = call.platform.datasets.list(call.account, q.page, q.limit, q.task)
+    return envelope.paged(page, [dataset_view(d, call.account.username) for d in page.items])
+
+
+@routes.post(
+    "/api/datasets",
+    scope=SCOPE,
+    body=CreateDataset,
+    response=DatasetView,
+    status=201,
+    links={"GetDataset": {"operationId": "get_dataset", "parameters": {"datasetId": "$response.body#/data/id"}},
+           "DeleteDataset": {"operationId": "delete_dataset", "parameters": {"datasetId": "$response.body#/data/id"}}},
+)  # fmt: skip
+def create_dataset(call: Call) -> Response:
+    """Create an empty dataset."""
+    b = call.body
+    dataset = call.platform.datasets.create(call.account, b.name, b.task, b.description)
+    return envelope.ok(dataset_view(dataset, call.account.username), 201)
+
+
+@routes.get("/api/datasets/{datasetId}", scope=SCOPE, response=DatasetView)
+def get_dataset(call: Call) -> Response:
+    """One dataset."""
+    dataset = call.platform.datasets.get(call.account, call.params["datasetId"])
+    return envelope.ok(dataset_view(dataset, call.account.username))
+
+
+@routes.delete("/api/datasets/{datasetId}", scope=SCOPE, response=TrashedView)
+def delete_dataset(call: Call) -> Response:
+    """Move a dataset to the trash (restorable for 30 days)."""
+    item = call.platform.datasets.delete(call.account, call.params["datasetId"])
+    return envelope.ok(trashed_view(item))
+
+
+@routes.post("/api/datasets/{datasetId}/export", scope=SCOPE, response=DatasetExportView)
+def export_dataset(call: Call) -> Response:
+    """A signed, expiring URL to the dataset as NDJSON."""
+    dataset, signed = call.platform.datasets.export(call.account, call.params["datasetId"])
+    return envelope.ok(dataset_export_view(dataset, signed, call.base_url))
+
+
+@routes.get("/api/datasets/{owner}/{slug}/export", scope=SCOPE, response=DatasetExportView,
+            raw_response=mirror.answer_model(DatasetExportView))  # the SDK reads downloadUrl at the top
+def export_dataset_by_slug(call: Call) -> Response:
+    """The SDK's export of `ul://owner/datasets/slug` (yours, or a public one)."""
+    p = call.platform
+    owner = p.accounts.by_username(call.params["owner"])
+    dataset, signed = p.datasets.export_by_slug(call.account, owner, call.params["slug"])
+    return mirror.ok(dataset_export_view(dataset, signed, call.base_url))
+

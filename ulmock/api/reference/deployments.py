@@ -1,0 +1,84 @@
+"""/api/deployments: serve a model in a region; start, stop, metrics and logs."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from ulmock.api.reference import envelope
+from ulmock.api.routing import Call, Routes
+from ulmock.api.schemas import CreateDeployment, DeploymentListQuery, DeploymentLogsQuery
+from ulmock.api.reference.views import (
+    DeploymentLogView,
+    DeploymentMetricsView,
+    DeploymentView,
+    TrashedView,
+    deployment_log_view,
+    deployment_view,
+    trashed_view,
+)
+
+routes = Routes("deployments")
+SCOPE = "deployments"
+_ID = {"deploymentId": "$response.body#/data/id"}
+
+
+@routes.get("/api/deployments", scope=SCOPE, query=DeploymentListQuery, response=DeploymentView, paginated=True)
+def list_deployments(call: Call) -> Response:
+    """Your deployments, newest first; filter by model."""
+    q = call.query
+    page = call.platform.deployments.list(call.account, q.page, q.limit, q.modelId)
+    return envelope.paged(page, [deployment_view(d, call.base_url) for d in page.items])
+
+
+@routes.post(
+    "/api/deployments", scope=SCOPE, body=CreateDeployment, response=DeploymentView, status=201,
+    links={"GetDeployment": {"operationId": "get_deployment", "parameters": _ID},
+           "DeleteDeployment": {"operationId": "delete_deployment", "parameters": _ID}},
+)  # fmt: skip
+def create_deployment(call: Call) -> Response:
+    """Deploy a model to a region: creating -> deploying -> running."""
+    b = call.body
+    d = call.platform.deployments.create(call.account, b.modelId, b.region, b.minInstances, b.maxInstances)
+    return envelope.ok(deployment_view(d, call.base_url), 201)
+
+
+@routes.get("/api/deployments/{deploymentId}", scope=SCOPE, response=DeploymentView)
+def get_deployment(call: Call) -> Response:
+    """One deployment; a running one reports the URL that serves predictions."""
+    d = call.platform.deployments.get(call.account, call.params["deploymentId"])
+    return envelope.ok(deployment_view(d, call.base_url))
+
+
+@routes.delete("/api/deployments/{deploymentId}", scope=SCOPE, response=TrashedView)
+def delete_deployment(call: Call) -> Response:
+    """Shut a deployment down and move it to the trash."""
+    return envelope.ok(trashed_view(call.platform.deployments.delete(call.account, call.params["deploymentId"])))
+
+
+@routes.post("/api/deployments/{deploymentId}/start", scope=SCOPE, response=DeploymentView)
+def start_deployment(call: Call) -> Response:
+    """Start a stopped deployment (it goes through deploying again)."""
+    d = call.platform.deployments.start(call.account, call.params["deploymentId"])
+    return envelope.ok(deployment_view(d, call.base_url))
+
+
+@routes.post("/api/deployments/{deploymentId}/stop", scope=SCOPE, response=DeploymentView)
+def stop_deployment(call: Call) -> Response:
+    """Stop a deployment: stopping -> stopped."""
+    d = call.platform.deployments.stop(call.account, call.params["deploymentId"])
+    return envelope.ok(deployment_view(d, call.base_url))
+
+
+@routes.get("/api/deployments/{deploymentId}/metrics", scope=SCOPE, response=DeploymentMetricsView)
+def deployment_metrics(call: Call) -> Response:
+    """Requests, errors, latency percentiles and instances, from what the deployment served."""
+    return envelope.ok(call.platform.deployments.metrics(call.account, call.params["deploymentId"]))
+
+
+@routes.get("/api/deployments/{deploymentId}/logs", scope=SCOPE, query=DeploymentLogsQuery,
+            response=DeploymentLogView, paginated=True)  # fmt: skip
+def deployment_logs(call: Call) -> Response:
+    """Lifecycle and serving log lines, newest first; filter by severity."""
+    q = call.query
+    page = call.platform.deployments.logs(call.account, call.params["deploymentId"], q.severity, q.limit)
+    return envelope.paged(page, [deployment_log_view(x) for x in page.items])

@@ -1,0 +1,51 @@
+"""/api/projects: list, get, create, delete (models go to the trash with their project)."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from ulmock.api.reference import envelope
+from ulmock.api.routing import Call, Routes
+from ulmock.api.schemas import CreateProject, PageQuery
+from ulmock.api.reference.views import ProjectView, TrashedView, project_view, trashed_view
+
+routes = Routes("projects")
+SCOPE = "projects"
+
+
+@routes.get("/api/projects", scope=SCOPE, query=PageQuery, response=ProjectView, paginated=True)
+def list_projects(call: Call) -> Response:
+    """List your projects, newest first."""
+    p, q = call.platform, call.query
+    page = p.projects.list(call.account, q.page, q.limit)
+    return envelope.paged(page, [project_view(x, p.projects.model_count(call.account, x.id)) for x in page.items])
+
+
+@routes.post(
+    "/api/projects",
+    scope=SCOPE,
+    body=CreateProject,
+    response=ProjectView,
+    status=201,
+    links={"GetProject": {"operationId": "get_project", "parameters": {"projectId": "$response.body#/data/id"}},
+           "DeleteProject": {"operationId": "delete_project", "parameters": {"projectId": "$response.body#/data/id"}}},
+)  # fmt: skip
+def create_project(call: Call) -> Response:
+    """Create a project."""
+    project = call.platform.projects.create(call.account, call.body.name, call.body.description)
+    return envelope.ok(project_view(project, 0), 201)
+
+
+@routes.get("/api/projects/{projectId}", scope=SCOPE, response=ProjectView)
+def get_project(call: Call) -> Response:
+    """One project."""
+    p = call.platform
+    project = p.projects.get(call.account, call.params["projectId"])
+    return envelope.ok(project_view(project, p.projects.model_count(call.account, project.id)))
+
+
+@routes.delete("/api/projects/{projectId}", scope=SCOPE, response=TrashedView)
+def delete_project(call: Call) -> Response:
+    """Move a project and its models to the trash."""
+    item = call.platform.projects.delete(call.account, call.params["projectId"])
+    return envelope.ok(trashed_view(item))

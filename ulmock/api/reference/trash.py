@@ -1,0 +1,34 @@
+"""/api/trash: what was deleted in the last 30 days; restore it or empty the trash."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from ulmock.api.reference import envelope
+from ulmock.api.routing import Call, Routes
+from ulmock.api.schemas import PageQuery, RestoreTrashItem
+from ulmock.api.reference.views import EmptiedView, RestoredView, TrashItemView, trash_item_view
+
+routes = Routes("trash")
+SCOPE = "account"
+
+
+@routes.get("/api/trash", scope=SCOPE, query=PageQuery, response=TrashItemView, paginated=True)
+def list_trash(call: Call) -> Response:
+    """Items in the trash, most recently deleted first."""
+    q = call.query
+    page = call.platform.trash.list(call.account, q.page, q.limit)
+    return envelope.paged(page, [trash_item_view(t) for t in page.items])
+
+
+@routes.post("/api/trash", scope=SCOPE, body=RestoreTrashItem, response=RestoredView)
+def restore_trash_item(call: Call) -> Response:
+    """Restore an item (a project comes back with its models)."""
+    item = call.platform.trash.restore(call.account, call.body.itemId, call.body.type)
+    return envelope.ok({"id": item.id, "type": item.type, "restored": True})
+
+
+@routes.post("/api/trash/empty", scope=SCOPE, response=EmptiedView)
+def empty_trash(call: Call) -> Response:
+    """Delete everything in the trash for good."""
+    return envelope.ok({"deleted": call.platform.trash.empty(call.account)})

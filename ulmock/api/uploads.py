@@ -1,0 +1,61 @@
+"""Signed checkpoint uploads: the `PUT uploadUrl` a cloud bucket would take.
+
+No API key, as with a bucket: the URL's HMAC and expiry are the authority, checked
+before a byte of the body is read. The body streams in under a size cap, then becomes
+the model's file through the domain (format check, storage quota).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ulmock.api.reference import envelope
+from ulmock.domain.sdk_runs import UPLOAD_LIMIT
+from ulmock.domain.errors import ApiError, ValidationError
+from ulmock.api.files import verify_signature
+
+if TYPE_CHECKING:
+    from ulmock.emulator import Emulator
+
+
+class SignedUploads:
+    def __init__(self, emulator: Emulator, limit: int = UPLOAD_LIMIT):
+        self.emulator = emulator
+        self.limit = limit
+
+    def routes(self) -> list[Route]:
+        return [Route("/files/uploads/{modelId}/{runId}/{name}", self.put, methods=["PUT"])]
+
+    async def put(self, request: Request) -> Response:
+        emulator = self.emulator
+        try:
+            with emulator.lock:
+                verify_signature(emulator, request)
+            data = await self._read(request)
+            with emulator.lock:
+                stored = emulator.platform.sdk_runs.receive_upload(
+                    request.path_params["modelId"], request.path_params["name"], data
+                )
+            return envelope.ok({"name": stored.name, "size": stored.size, "format": stored.format})
+        except ApiError as err:
+            return envelope.error(err)
+
+    async def _read(self, request: Request) -> bytes:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            raise self._too_large()
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():  # chunked uploads declare no length: count as it comes
+            size += len(chunk)
+            if size > self.limit:
+                raise self._too_large()
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self) -> ValidationError:
+        return ValidationError("Upload too large", {"body": f"at most {self.limit} bytes"}, status=413)

@@ -1,0 +1,89 @@
+"""Loading YOLO-format datasets from `fixtures/` into a world.
+
+A fixture dataset is a folder: `data.yaml` (`names`, optional `splits`), `images/`, and
+`labels/` with one `cls cx cy w h` line per box. What is read from disk is cached per
+process, so building a world for each test costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from PIL import Image
+
+from ulmock.bundled import fixtures_root
+from ulmock.domain.entities import Account, Dataset, DatasetImage
+from ulmock.domain.backend import Platform
+from ulmock.api.files import media_type
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
+
+
+@dataclass(frozen=True)
+class FixtureImage:
+    path: Path
+    sha256: str
+    width: int
+    height: int
+    split: str
+    boxes: tuple[tuple[float, ...], ...]
+
+
+@dataclass(frozen=True)
+class FixtureDataset:
+    root: Path
+    class_names: tuple[str, ...]
+    images: tuple[FixtureImage, ...]
+
+
+@functools.lru_cache(maxsize=32)
+def read_fixture_dataset(root: Path) -> FixtureDataset:
+    meta: dict[str, Any] = yaml.safe_load((root / "data.yaml").read_text()) or {}
+    names = meta.get("names", [])
+    class_names = tuple(names[k] for k in sorted(names)) if isinstance(names, dict) else tuple(names)
+    splits: dict[str, str] = {}
+    for split, files in (meta.get("splits") or {}).items():
+        for f in files:
+            splits[f] = split
+    images = []
+    files = sorted(p for p in (root / "images").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    for n, path in enumerate(files):
+        with Image.open(path) as im:
+            width, height = im.size
+        label = root / "labels" / (path.stem + ".txt")
+        boxes = tuple(
+            (int(parts[0]), *map(float, parts[1:5]))
+            for parts in (line.split() for line in (label.read_text().splitlines() if label.exists() else []))
+            if len(parts) >= 5
+        )
+        # Without an explicit split, every fifth image validates.
+        split = splits.get(path.name, "val" if n % 5 == 4 else "train")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        images.append(FixtureImage(path, digest, width, height, split, boxes))
+    return FixtureDataset(root, class_names, tuple(images))
+
+
+def add_fixture_dataset(
+    platform: Platform, account: Account, folder: str | Path, name: str, *, task: str = "detect",
+    description: str = "", visibility: str = "private",
+) -> Dataset:  # fmt: skip
+    root = Path(folder)
+    if not root.is_absolute():
+        root = fixtures_root() / "datasets" / root
+    fixture = read_fixture_dataset(root.resolve())
+    dataset = platform.datasets.create(
+        account, name, task, description, class_names=list(fixture.class_names), visibility=visibility, quiet=True
+    )
+    for image in fixture.images:
+        blob = platform.world.blobs.put_file(image.path, media_type(image.path.name), image.sha256)
+        annotations = {"boxes": [[int(b[0]), *[round(v, 6) for v in b[1:]]] for b in image.boxes]}
+        dataset.images.append(
+            DatasetImage(file=image.path.name, blob_id=blob.id, width=image.width, height=image.height,
+                         split=image.split, annotations=annotations)
+        )  # fmt: skip
+    return dataset

@@ -1,0 +1,170 @@
+"""Signing (Standard Webhooks) and delivery of webhooks, off the request path.
+
+Deliveries are queued by the domain under the emulator's lock; one background thread
+sends them with httpx, in order per endpoint, and records each attempt. A failure is
+retried when a retry event falls due on the emulator's clock. `flush` waits until
+nothing due is left unsent: the clock's `advance` uses it so that every webhook due in
+the advanced span has been sent, in order, before it returns.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import WebhookDelivery
+
+if TYPE_CHECKING:
+    from ulmock.emulator import Emulator
+
+SEND_TIMEOUT = 5.0
+USER_AGENT = "ulmock-webhooks/1"
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
+    """`v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`, key = base64-decoded secret."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    mac = hmac.new(key, f"{message_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode()
+
+
+def signed_headers(secret: str, message_id: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    # Wall time: receivers check it against their own clock (5 minutes of tolerance).
+    ts = int(time.time()) if timestamp is None else timestamp
+    return {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": message_id,
+        "webhook-timestamp": str(ts),
+        "webhook-signature": sign(secret, message_id, ts, body),
+    }
+
+
+class WebhookDispatcher:
+    """The delivery worker of one emulator (`emulator.webhooks`)."""
+
+    def __init__(self, emulator: Emulator):
+        self.emulator = emulator
+        self._bell = threading.Event()
+        self._idle = threading.Condition()
+        self._busy = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    # -- what tests and the control API read ------------------------------------
+    def list(self) -> list[dict[str, Any]]:
+        with self.emulator.lock:
+            return [delivery_view(d) for d in self.emulator.platform.webhooks.deliveries()]
+
+    # -- running -----------------------------------------------------------------
+    def wake(self) -> None:
+        self._ensure_started()
+        self._bell.set()
+
+    def _ensure_started(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._stop.clear()
+                self._thread = threading.Thread(target=self._run, name="ulmock-webhooks", daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._bell.set()
+        if self._thread is not None:
+            self._thread.join(timeout=SEND_TIMEOUT + 1)
+        self._thread = None
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every delivery due now has been attempted; False on timeout."""
+        owner = getattr(self.emulator.lock, "_is_owned", None)
+        if owner is not None and owner():
+            return False  # the worker needs the lock we hold: waiting would deadlock
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.emulator.lock:
+                pending = bool(self.emulator.platform.webhooks.due())
+            with self._idle:
+                if not pending and not self._busy:
+                    return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self.wake()
+            with self._idle:
+                self._idle.wait(min(left, 0.05))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._bell.wait(0.5)
+            self._bell.clear()
+            while not self._stop.is_set():
+                with self._idle:
+                    self._busy = True
+                try:
+                    sent = self._send_due()
+                finally:
+                    with self._idle:
+                        self._busy = False
+                        self._idle.notify_all()
+                if not sent:
+                    break
+
+    def _send_due(self) -> int:
+        with self.emulator.lock:
+            platform = self.emulator.platform
+            platform.webhooks.listener = self.wake
+            batch: list[tuple[WebhookDelivery, str]] = []
+            for d in platform.webhooks.due():
+                endpoint = platform.webhooks.endpoint(d)
+                if endpoint is not None:
+                    batch.append((d, endpoint.secret))
+        for delivery, secret in batch:
+            started = time.monotonic()
+            wall = time.time()
+            code: int | None = None
+            error: str | None = None
+            try:
+                headers = signed_headers(secret, delivery.message_id, delivery.body, int(wall))
+                r = httpx.post(delivery.url, content=delivery.body.encode(), headers=headers, timeout=SEND_TIMEOUT)
+                code = r.status_code
+                if not 200 <= code < 300:
+                    error = f"HTTP {code}"
+            except httpx.TimeoutException:
+                error = f"timed out after {SEND_TIMEOUT:g}s"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            duration = int((time.monotonic() - started) * 1000)
+            with self.emulator.lock:
+                if self.emulator.platform is platform:
+                    platform.webhooks.record_attempt(delivery, wall, code, error, duration)
+        return len(batch)
+
+
+def delivery_view(d: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "endpointId": d.endpoint_id,
+        "url": d.url,
+        "messageId": d.message_id,
+        "type": d.type,
+        "status": d.status,
+        "payload": d.payload,
+        "createdAt": iso(d.created_at),
+        "nextAttemptAt": iso(d.next_attempt_at) if d.status in ("pending", "retrying") else None,
+        "attempts": [
+            {"at": iso(a.at), "wallTime": a.wall_time, "statusCode": a.status_code, "error": a.error,
+             "durationMs": a.duration_ms}  # fmt: skip
+            for a in d.attempts
+        ],
+    }
