@@ -1,7 +1,7 @@
 """Dataset analysis and similarity: descriptors of the pixels, neighbours, a map of the dataset.
 
 An analysis is a job on the clock (queued, then running at a pace per image); when it
-completes it holds one descriptor per image content (`ulmock.domain.descriptor`), a 2-D layout
+completes it holds one descriptor per image content (`ulmock.inference.descriptor`), a 2-D layout
 of them (their first two principal components, scaled to [0, 1]) and clusters (k-means,
 seeded). Finding similar images needs no analysis: a descriptor is computed (and cached)
 for whatever is compared, so a near-duplicate is a neighbour as soon as it is stored.
@@ -38,7 +38,7 @@ class Neighbour:
 
 def _describe(data: bytes) -> list[float]:
     # numpy and PIL load with the first descriptor, not with the domain.
-    from ulmock.domain.descriptor import describe
+    from ulmock.inference.descriptor import describe
 
     return describe(data)
 

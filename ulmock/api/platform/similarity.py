@@ -1,6 +1,6 @@
 """Similarity: a dataset's embedding analysis (a job on the clock), its map, and similar images.
 
-Embeddings are the pixel descriptor of `ulmock.domain.descriptor` (colour, gradients, layout);
+Embeddings are the pixel descriptor of `ulmock.inference.descriptor` (colour, gradients, layout);
 similar images are ranked by the cosine of their descriptors.
 """
 
