@@ -57,19 +57,21 @@ from ulmock.api.routing import Operation
 
 
 def modules() -> list[PlatformRoutes]:
+    """The face's route tables, in the order /openapi.json lists their paths."""
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
     from ulmock.api.platform import (
-        account, billing, dataset_content, datasets, lifecycle, models, predict, projects, training, upload,
+        account, agents, autoannotate, billing, curation, dataset_content, datasets, deployments, explore, exports,
+        follows, images, integrations, lifecycle, mobile, models, monitoring, predict, projects, roboflow, service,
+        similarity, training, upload,
     )  # fmt: skip
-    from ulmock.api.platform import deployments, exports  # noqa: I001  (plat2's areas)
-    from ulmock.api.platform import agents, autoannotate, curation, explore, follows, images, integrations, roboflow
-    from ulmock.api.platform import mobile, similarity
 
-    connected = [m.routes for m in (images, curation, follows, explore, integrations, agents, roboflow)]
-    connected += [similarity.routes, similarity.image_routes, autoannotate.routes, autoannotate.batch_routes,
-                  mobile.routes]
-    return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle,
-                               training, predict, exports, deployments)] + connected  # fmt: skip
+    return [
+        account.routes, billing.routes, projects.routes, datasets.routes, dataset_content.routes, upload.routes,
+        models.routes, lifecycle.routes, training.routes, predict.routes, exports.routes, deployments.routes,
+        monitoring.routes, service.routes, images.routes, curation.routes, follows.routes, explore.routes,
+        integrations.routes, agents.routes, roboflow.routes, similarity.routes, similarity.image_routes,
+        autoannotate.routes, autoannotate.batch_routes, mobile.routes,
+    ]  # fmt: skip
 
 
 def sdk_operations() -> list[Operation]:

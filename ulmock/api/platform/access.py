@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ulmock.domain.entities import Account, Dataset, Model, Project
+from ulmock.api.platform.ids import find_public
+from ulmock.domain.entities import Account, Dataset, Deployment, Model, Project
 from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.api.routing import Call
 
@@ -94,3 +95,43 @@ def dataset_at(call: Call, *, readable: bool = False) -> Dataset:
     if account.id != call.account.id and dataset.visibility != "public":
         raise missing("dataset")
     return dataset
+
+
+def model_named(call: Call, project_slug: str, model_slug: str) -> Model:
+    """The caller's model named by slugs in a body or a query; a 404 for `model` when either is missing."""
+    project = call.platform.projects.by_slug(call.account, check_slug(project_slug, "project"))
+    slug = check_slug(model_slug, "model")
+    if project is None:
+        raise missing("model")
+    model: Model = _by_slug(call, "model", call.account, slug, project_id=project.id)
+    return model
+
+
+def deployment_at(call: Call) -> Deployment:
+    """The path's deployment, one of the caller's."""
+    account = owner_of(call, "deployment")
+    found = call.platform.deployments.by_slug(account, check_slug(call.params["deployment"], "deployment"))
+    if found is None:
+        raise missing("deployment")
+    return found
+
+
+def by_public_id(call: Call, kind: str, ident: str) -> Any | None:
+    """The caller's record of `kind` whose public id is `ident`, if any."""
+    return find_public(call.platform.world.table(kind, call.account.id).values(), ident)
+
+
+def owner_account(call: Call, record: Project | Dataset | Model) -> Account:
+    """The account that holds `record` (the caller, or the owner of a public record)."""
+    return call.platform.world.accounts[record.account_id]
+
+
+def model_served(call: Call, deployment: Deployment) -> Model | None:
+    """The model `deployment` serves, unless it was deleted since."""
+    model: Model | None = call.platform.world.table("model", deployment.account_id).get(deployment.model_id)
+    return model
+
+
+def project_of(call: Call, model: Model) -> Project | None:
+    project: Project | None = call.platform.world.table("project", model.account_id).get(model.project_id)
+    return project
