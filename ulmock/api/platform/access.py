@@ -11,7 +11,7 @@ from typing import Any
 
 from ulmock.api.platform.ids import find_public
 from ulmock.domain.entities import Account, Dataset, Deployment, Model, Project
-from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.domain.errors import Forbidden, NotFound, ValidationError
 from ulmock.api.routing import Call
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -41,6 +41,23 @@ def owner_of(call: Call, kind: str) -> Account:
     if owner != call.account.username:
         raise missing(kind)
     return call.account
+
+
+def workspace(call: Call, owner: str | None) -> Account:
+    """Where a create or a copy lands: the caller's own account (teams are browser-only here)."""
+    if owner is not None and check_owner(owner) != call.account.username:
+        raise Forbidden("Workspace editor access required")
+    return call.account
+
+
+def listed(call: Call, kind: str) -> tuple[Account, list[Any]]:
+    """The path's owner and its records of `kind` the caller sees, newest first: all of its own,
+    the public ones of anyone else. An unknown owner is a 404 for `owner`."""
+    owner = call.platform.accounts.by_username(check_owner(call.params["owner"]))
+    if owner is None:
+        raise missing("owner")
+    rows, _ = call.platform.world.table(kind, owner.id).newest_first()
+    return owner, [r for r in rows if owner.id == call.account.id or r.visibility == "public"]
 
 
 def missing(kind: str) -> NotFound:

@@ -10,23 +10,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_owner, check_slug, dataset_at
+from ulmock.api.platform.access import check_slug, dataset_at, workspace
 from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered, _view, image_id
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.images import images_by_id, one_dataset, signed_url
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Description, Name, Slug, Split, Task, Visibility
 from ulmock.domain import curation
 from ulmock.domain.entities import Dataset, DatasetImage, DatasetVersion
 from ulmock.domain.ids import slugify
 from ulmock.domain.images import BULK_MAX, DatasetImages
-from ulmock.domain.errors import Forbidden, NotFound, ValidationError
+from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Datasets")
 WRITE = (400, 401, 403, 404, 429)
 COMPARE_PAGE = 100
-Split = Literal["train", "val", "test"]
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class ClassesMerged(TypedDict):
@@ -182,10 +181,10 @@ class AdoptRequest(Body):
 
 
 class CloneRequest(Body):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    dataset: str | None = Field(None, min_length=1, max_length=128, description="slug of the copy")
-    description: str | None = Field(None, max_length=1000)
-    visibility: Literal["public", "private"] = "private"
+    name: Name | None = None
+    dataset: Slug | None = Field(None, description="slug of the copy")
+    description: Description | None = None
+    visibility: Visibility = "private"
     owner: str | None = None
     splits: list[Split] | None = None
     version: int | None = Field(None, ge=1)
@@ -271,8 +270,7 @@ def clone_dataset(call: Call) -> Response:
     """Copy a dataset you can see (all of it, some splits, a saved version or some images) into your workspace."""
     source = dataset_at(call, readable=True)
     b: CloneRequest = call.body
-    if b.owner is not None and check_owner(b.owner) != call.account.username:
-        raise Forbidden("Workspace editor access required")
+    workspace(call, b.owner)
     p, world = call.platform, call.platform.world
     version = p.datasets.version(source, b.version) if b.version is not None else None
     images: list[DatasetImage] = list(version.images if version else source.images)

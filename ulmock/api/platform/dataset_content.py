@@ -14,6 +14,7 @@ from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.api.platform.vocabulary import Task, TrueFalse
 from ulmock.domain.clock import iso
 from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
@@ -26,8 +27,6 @@ URL_TTL = 3600.0
 LABELS_CAP = 100  # preview annotations per image, as the live service caps them
 SORTS = ("newest", "oldest", "name-asc", "name-desc", "height-asc", "height-desc", "width-asc", "width-desc",
          "size-asc", "size-desc", "labels-desc", "labels-asc")  # fmt: skip
-TrueFalse = Literal["true", "false"]
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class Label(TypedDict):

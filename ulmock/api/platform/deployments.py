@@ -20,6 +20,7 @@ from ulmock.api.platform.access import (
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Region
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Deployment
 from ulmock.domain.ids import slugify
@@ -28,7 +29,6 @@ from ulmock.api.routing import Call
 from ulmock.api.schemas import Body
 
 routes = PlatformRoutes("Deployments")
-Region = Literal["us", "eu", "ap"]
 Status = Literal["creating", "deploying", "ready", "stopping", "stopped", "failed"]
 STATUS: dict[str, Status] = {"creating": "creating", "deploying": "deploying", "running": "ready",
                              "stopping": "stopping", "stopped": "stopped", "failed": "failed"}  # fmt: skip

@@ -10,8 +10,10 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import OWNER
 from ulmock.api.platform.dataset_content import image_id, signed_url
+from ulmock.api.platform.datasets import SAMPLE_IMAGES, Splits
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.clock import iso
 from ulmock.domain.catalogue import TASKS
 from ulmock.domain.entities import Dataset, DatasetImage, Project
@@ -20,8 +22,6 @@ from ulmock.domain.errors import ValidationError
 from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Explore")
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
-SAMPLE_IMAGES = 4
 
 
 class ProjectHit(TypedDict):
@@ -36,13 +36,6 @@ class ProjectHit(TypedDict):
     totalBytes: float
     starCount: int
     updatedAt: str
-
-
-class Splits(TypedDict):
-    train: int
-    val: int
-    test: int
-    labeled: int
 
 
 class SampleLabel(TypedDict):

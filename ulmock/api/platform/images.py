@@ -15,6 +15,7 @@ from typing_extensions import NotRequired, TypedDict
 from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import HEX_ID, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Split
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset, DatasetImage
 from ulmock.domain.images import BULK_MAX, DatasetImages
@@ -24,7 +25,6 @@ from ulmock.api.routing import Call
 routes = PlatformRoutes("Images")
 URLS_MAX = 100
 LABELS_CAP = 1000
-Split = Literal["train", "val", "test"]
 
 
 class Label(TypedDict):

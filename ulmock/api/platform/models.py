@@ -12,6 +12,7 @@ from ulmock.api.platform.access import check_owner, check_slug, missing, model_a
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.api.platform.vocabulary import Description, Metadata, Name, NewTask, Region, Slug, Task
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
@@ -19,8 +20,6 @@ from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, Query
 
 routes = PlatformRoutes("Models")
-Region = Literal["us", "eu", "ap"]
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class FileSize(TypedDict):
@@ -122,31 +121,34 @@ class DetailQuery(Query):
     analysis: Literal["1"] | None = Field(None, description="Per-image validation analysis (not emulated)")
 
 
-class NewModel(Body):
+class ModelPlacement(Body):
+    # Where a new model or a copy goes, and what it is called (each says what its slugs mean).
     owner: str | None = None
-    project: str = Field(min_length=1, max_length=128, description="slug of an existing project")
-    model: str | None = Field(None, min_length=1, max_length=128, description="URL slug (default: from the name)")
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
-    metadata: dict[str, Any] | None = None
-    task: Literal["detect", "segment", "classify", "pose", "obb"] = "detect"
+    project: Slug
+    model: Slug | None = None
+    name: Name | None = None
+    description: Description | None = None
+
+
+class NewModel(ModelPlacement):
+    project: Slug = Field(description="slug of an existing project")
+    model: Slug | None = Field(None, description="URL slug (default: from the name)")
+    metadata: Metadata | None = None
+    task: NewTask = "detect"
     metrics: dict[str, float] | None = None
 
 
 class ModelChanges(Body):
     starred: bool | None = None
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
-    metadata: dict[str, Any] | None = None
+    name: Name | None = None
+    description: Description | None = None
+    metadata: Metadata | None = None
     projectId: str | None = Field(None, min_length=1, max_length=64, description="move to this project of yours")
 
 
-class CloneRequest(Body):
-    owner: str | None = None
-    project: str = Field(min_length=1, max_length=128, description="slug of the destination project")
-    model: str | None = Field(None, min_length=1, max_length=128, description="slug of the copy")
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
+class CloneRequest(ModelPlacement):
+    project: Slug = Field(description="slug of the destination project")
+    model: Slug | None = Field(None, description="slug of the copy")
 
 
 def model_view(call: Call, project: Project, model: Model) -> ModelView:
