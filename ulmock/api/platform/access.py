@@ -100,7 +100,7 @@ def model_at(call: Call, *, readable: bool = False) -> tuple[Project, Model]:
     """The path's model: in one of the caller's projects, or (`readable`) in anyone's public project."""
     model_slug = check_slug(call.params["model"], "model")
     project = project_at(call, readable=readable, kind="model")
-    owner = call.platform.world.accounts[project.account_id]
+    owner = owner_account(call, project)
     model: Model = _by_slug(call, "model", owner, model_slug, project_id=project.id)
     return project, model
 

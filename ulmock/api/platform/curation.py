@@ -28,18 +28,20 @@ WRITE = (400, 401, 403, 404, 429)
 COMPARE_PAGE = 100
 
 
-class ClassesMerged(TypedDict):
+class ClassesChanged(TypedDict):
+    """The dataset's classes after a merge or a delete."""
+
     success: Literal[True]
     classNames: list[str]
     classColors: dict[str, str]
+
+
+class ClassesMerged(ClassesChanged):
     mergedClassIds: list[int]
     targetClassId: int
 
 
-class ClassesDeleted(TypedDict):
-    success: Literal[True]
-    classNames: list[str]
-    classColors: dict[str, str]
+class ClassesDeleted(ClassesChanged):
     deletedClassIds: list[int]
     deletedAnnotations: int
 
@@ -200,8 +202,9 @@ class CompareQuery(Body):
     hash: str | None = Field(None, max_length=128, description="This image as each version stores it")
 
 
-def _colors(dataset: Dataset) -> dict[str, str]:
-    return curation.class_colors(dataset.class_names)
+def _classes(dataset: Dataset) -> ClassesChanged:
+    names = dataset.class_names
+    return ClassesChanged(success=True, classNames=list(names), classColors=curation.class_colors(names))
 
 
 @routes.post("/api/datasets/{owner}/{dataset}/classes/merge", body=MergeRequest, response=ClassesMerged, errors=WRITE)
@@ -210,8 +213,7 @@ def merge_classes(call: Call) -> Response:
     dataset = dataset_at(call)
     b: MergeRequest = call.body
     merged, target = curation.merge_classes(call.platform.world, dataset, b.sourceClassIds, b.targetClassId)
-    return ok(ClassesMerged(success=True, classNames=list(dataset.class_names), classColors=_colors(dataset),
-                            mergedClassIds=merged, targetClassId=target))  # fmt: skip
+    return ok(ClassesMerged(**_classes(dataset), mergedClassIds=merged, targetClassId=target))
 
 
 @routes.post("/api/datasets/{owner}/{dataset}/classes/delete", body=DeleteRequest, response=ClassesDeleted,
@@ -220,8 +222,7 @@ def delete_classes(call: Call) -> Response:
     """Delete classes with their annotations; the remaining class ids shift down."""
     dataset = dataset_at(call)
     gone, dropped = curation.delete_classes(call.platform.world, dataset, call.body.classIds)
-    return ok(ClassesDeleted(success=True, classNames=list(dataset.class_names), classColors=_colors(dataset),
-                             deletedClassIds=gone, deletedAnnotations=dropped))  # fmt: skip
+    return ok(ClassesDeleted(**_classes(dataset), deletedClassIds=gone, deletedAnnotations=dropped))
 
 
 @routes.post("/api/datasets/{owner}/{dataset}/splits/redistribute", body=SplitRequest, response=SplitsRedistributed,

@@ -9,8 +9,8 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import dataset_at
-from ulmock.api.platform.ids import find_public, public_id
+from ulmock.api.platform.access import by_public_id, dataset_at
+from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
@@ -294,8 +294,7 @@ def ingest(call: Call) -> Response:
             raise ValidationError("ulmock cannot fetch remote archives: upload the file and pass its sessionId",
                                   {"sourceUrl": "not supported"})  # fmt: skip
         raise ValidationError("Invalid request body: sessionId: Field required", {"sessionId": "required"})
-    uploads = call.platform.uploads
-    session = find_public(uploads.world.table("upload", call.account.id).values(), body.sessionId)
+    session = by_public_id(call, "upload", body.sessionId)
     if session is None:
         raise NotFound("Upload session not found")
     run = call.platform.ingest.start(call.account, dataset, session.id, target_split=body.targetSplit,

@@ -8,7 +8,7 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_slug, dataset_at, listed, workspace
+from ulmock.api.platform.access import check_slug, dataset_at, listed, owner_account, workspace
 from ulmock.api.platform.dataset_content import signed_url
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
@@ -201,7 +201,7 @@ def annotation_count(images: Any) -> int:
 def dataset_view(call: Call, dataset: Dataset, *, samples: bool = False) -> DatasetView:
     p = call.platform
     w = p.world
-    owner = w.accounts[dataset.account_id]
+    owner = owner_account(call, dataset)
     view = DatasetView(
         id=public_id(dataset.id), owner=owner.username, dataset=dataset.slug, name=dataset.name,
         description=dataset.description, visibility=dataset.visibility, task=dataset.task,  # type: ignore[typeddict-item]
@@ -293,7 +293,7 @@ def export_dataset(call: Call) -> Response:
     dataset = dataset_at(call, readable=True)
     if call.query.v is None:
         _, signed = p.datasets.export(call.account, dataset.id) if dataset.account_id == call.account.id else \
-            p.datasets.export_by_slug(call.account, p.world.accounts[dataset.account_id], dataset.slug)
+            p.datasets.export_by_slug(call.account, owner_account(call, dataset), dataset.slug)
         return ok(CurrentDownload(downloadUrl=signed.absolute(call.base_url), cached=False))
     version = p.datasets.version(dataset, call.query.v)
     return ok(VersionDownload(downloadUrl=p.datasets.sign_version(dataset, version.number).absolute(call.base_url),

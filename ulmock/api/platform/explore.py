@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import OWNER
+from ulmock.api.platform.access import OWNER, owner_account
 from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.datasets import SAMPLE_IMAGES, Splits
 from ulmock.api.platform.ids import public_id
@@ -117,7 +117,7 @@ def project_hit(call: Call, explore: Explore, project: Project) -> ProjectHit:
     models = explore.models_of(project)
     return ProjectHit(
         id=public_id(project.id), project=project.slug, name=project.name, description=project.description,
-        owner=call.platform.world.accounts[project.account_id].username, visibility=project.visibility,
+        owner=owner_account(call, project).username, visibility=project.visibility,
         modelCount=len(models), modelNames=[m.name for m in models],
         totalBytes=float(sum(m.file.size for m in models if m.file)), starCount=int(project.starred),
         updatedAt=iso(project.updated_at),
@@ -139,7 +139,7 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
     blobs = w.blobs.blobs
     return DatasetHit(
         id=public_id(dataset.id), dataset=dataset.slug, name=dataset.name, description=dataset.description,
-        owner=w.accounts[dataset.account_id].username, visibility=dataset.visibility,
+        owner=owner_account(call, dataset).username, visibility=dataset.visibility,
         imageCount=len(dataset.images), classCount=len(dataset.class_names), classNames=list(dataset.class_names),
         task=dataset.task,  # type: ignore[typeddict-item]
         totalBytes=float(sum(blobs[i.blob_id].size for i in dataset.images if i.blob_id in blobs)),
@@ -153,7 +153,7 @@ def image_hit(call: Call, dataset: Dataset, image: DatasetImage, score: float) -
     url = signed_url(call, dataset, image)
     return ImageHit(name=image.file, hash=blob.sha256 if blob else "", width=image.width, height=image.height,
                     id=image_id(dataset, image), thumbnailUrl=url, imageUrl=url,
-                    dataset=ImageSource(owner=w.accounts[dataset.account_id].username, dataset=dataset.slug,
+                    dataset=ImageSource(owner=owner_account(call, dataset).username, dataset=dataset.slug,
                                         license="None"), score=score)  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
+from ulmock.api.platform.access import owner_account
 from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import HEX_ID, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
@@ -207,7 +208,7 @@ def retrieve_image(call: Call) -> Response:
     w = call.platform.world
     blob = w.blobs.get(image.blob_id)
     labels = _labels(image)
-    owner: Account = w.accounts[dataset.account_id]
+    owner: Account = owner_account(call, dataset)
     props = ImageProperties(
         id=image_id(dataset, image), datasetId=public_id(dataset.id), filename=image.file,
         hash=blob.sha256 if blob else "", extension=image.file.rsplit(".", 1)[-1].lower(),

@@ -9,7 +9,8 @@ from pydantic import Field, model_validator
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.ids import find_public, public_id
+from ulmock.api.platform.access import by_public_id
+from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project, TrashItem
@@ -152,12 +153,12 @@ def _preview(call: Call, ident: str, kind: str) -> DeletionPreview:
     w = call.platform.world
     account = call.account
     if kind == "project":
-        project = find_public(w.table("project", account.id).values(), ident)
+        project = by_public_id(call, "project", ident)
         if project is None:
             raise NotFound("Project not found")
         models = list(call.platform.projects.models_of(account, project.id))
     elif kind == "model":
-        model = find_public(w.table("model", account.id).values(), ident)
+        model = by_public_id(call, "model", ident)
         if model is None:
             raise NotFound("Model not found")
         models = [model]
@@ -196,7 +197,7 @@ def trash(call: Call) -> Response:
 
 
 def _trashed(call: Call, ident: str, kind: str) -> TrashItem:
-    item = find_public(call.platform.world.table("trash", call.account.id).values(), ident)
+    item = by_public_id(call, "trash", ident)
     if item is None or item.type != kind:
         raise NotFound(f"{kind.capitalize()} not found in the trash")
     return item

@@ -8,8 +8,8 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_owner, check_slug, missing, model_at, project_at
-from ulmock.api.platform.ids import find_public, public_id
+from ulmock.api.platform.access import by_public_id, check_owner, check_slug, missing, model_at, owner_account, project_at
+from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, NewTask, Region, Slug, Task
@@ -153,7 +153,7 @@ class CloneRequest(ModelPlacement):
 
 def model_view(call: Call, project: Project, model: Model) -> ModelView:
     w = call.platform.world
-    owner = w.accounts[model.account_id]
+    owner = owner_account(call, model)
     run = last_training(w, model)
     view = ModelView(
         id=public_id(model.id), owner=owner.username, project=project.slug, projectName=project.name,
@@ -183,8 +183,7 @@ def model_view(call: Call, project: Project, model: Model) -> ModelView:
 def _own_project(call: Call, owner: str | None, slug: str) -> Project:
     if owner is not None and check_owner(owner) != call.account.username:
         raise Forbidden("Project editor access required")
-    rows, total = call.platform.world.table("project", call.account.id).newest_first(slug=check_slug(slug, "project"))
-    project: Project | None = next(rows, None) if total else None
+    project = call.platform.projects.by_slug(call.account, check_slug(slug, "project"))
     if project is None:
         raise missing("project")
     return project
@@ -194,7 +193,7 @@ def _own_project(call: Call, owner: str | None, slug: str) -> Project:
 def list_models(call: Call) -> Response:
     """The models of a project (yours, or a public one)."""
     project = project_at(call, readable=True)
-    owner = call.platform.world.accounts[project.account_id]
+    owner = owner_account(call, project)
     models = call.platform.projects.models_of(owner, project.id)[: call.query.limit]
     return ok(ModelList(models=[model_view(call, project, m) for m in models], region=owner.region))
 
@@ -238,7 +237,7 @@ def update_model(call: Call) -> Response:
     for key in [k for k, v in changes.items() if v is None]:
         raise ValidationError(f"Invalid request body: {key} must not be null", {key: "null"})
     if body.projectId is not None:
-        target = find_public(p.world.table("project", call.account.id).values(), body.projectId)
+        target = by_public_id(call, "project", body.projectId)
         if target is None:
             raise NotFound("Project not found")
         model = p.models.move(call.account, model.id, target.id)
@@ -264,7 +263,7 @@ def delete_model(call: Call) -> Response:
 def model_files(call: Call) -> Response:
     """Short-lived signed download URLs of the model's weights."""
     _, model = model_at(call, readable=True)
-    owner = call.platform.world.accounts[model.account_id]
+    owner = owner_account(call, model)
     _, files = call.platform.models.files(owner, model.id)
     return ok(ModelFiles(files=[ModelFile(name=f.name, size=f.size, downloadUrl=signed.absolute(call.base_url))
                                 for f, signed in files]))  # fmt: skip

@@ -8,7 +8,7 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_slug, listed, project_at, workspace
+from ulmock.api.platform.access import check_slug, listed, owner_account, project_at, workspace
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
@@ -136,7 +136,7 @@ class CloneRequest(Body):
 
 def project_view(call: Call, project: Project) -> ProjectView:
     p = call.platform
-    owner = p.world.accounts[project.account_id]
+    owner = owner_account(call, project)
     models = p.projects.models_of(owner, project.id)
     view = ProjectView(
         id=public_id(project.id), owner=owner.username, project=project.slug, name=project.name,
@@ -196,7 +196,7 @@ def _readable_project(call: Call) -> Project:
 def retrieve_project(call: Call) -> Response:
     """A project and its models."""
     project = _readable_project(call)
-    owner = call.platform.world.accounts[project.account_id]
+    owner = owner_account(call, project)
     models = call.platform.projects.models_of(owner, project.id)
     detail = ProjectDetailView(**project_view(call, project), metadata=dict(project.metadata))
     return ok(ProjectDetail(project=detail, models=[project_model(call, m) for m in models],
