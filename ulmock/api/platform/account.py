@@ -12,14 +12,13 @@ from ulmock.api.platform.access import check_owner
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.money import cents
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.vocabulary import Region
+from ulmock.api.platform.vocabulary import Plan, Region
 from ulmock.domain.clock import iso
 from ulmock.domain.errors import NotFound
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Query
 
 routes = PlatformRoutes("Account")
-Plan = Literal["free", "pro", "enterprise"]
 
 
 class Counts(TypedDict):

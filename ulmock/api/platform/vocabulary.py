@@ -12,8 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from ulmock.api.schemas import Body
+from ulmock.domain.catalogue import PlanName
 from ulmock.domain.errors import ValidationError
 
+Plan = PlanName  # the contract names plans as the domain does
 Region = Literal["us", "eu", "ap"]
 Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 NewTask = Literal["detect", "segment", "classify", "pose", "obb"]  # what a new dataset or model may be
