@@ -18,6 +18,7 @@ from ulmock.api.platform.vocabulary import (
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset
 from ulmock.domain.errors import Conflict
+from ulmock.domain.sizes import images_bytes
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, JsonInt, Query
 
@@ -208,7 +209,7 @@ def dataset_view(call: Call, dataset: Dataset, *, samples: bool = False) -> Data
         imageCount=len(dataset.images), classCount=len(dataset.class_names), classNames=list(dataset.class_names),
         format="yolo", tags=list(dataset.tags), splits=splits(dataset.images),
         annotationCount=annotation_count(dataset.images),
-        totalBytes=sum(w.blobs.blobs[i.blob_id].size for i in dataset.images if i.blob_id in w.blobs.blobs),
+        totalBytes=images_bytes(w.blobs, dataset.images),
         starCount=int(dataset.starred), isStarred=dataset.starred and owner.id == call.account.id,
         status=dataset.status, region=owner.region,
         versions=[VersionView(version=v.number, description=v.description, imageCount=len(v.images),

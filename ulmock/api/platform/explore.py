@@ -19,6 +19,7 @@ from ulmock.domain.catalogue import TASKS
 from ulmock.domain.entities import Dataset, DatasetImage, Project
 from ulmock.domain.explore import SORTS, Explore, SearchFilters
 from ulmock.domain.errors import ValidationError
+from ulmock.domain.sizes import images_bytes
 from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Explore")
@@ -136,13 +137,12 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
         url = signed_url(call, dataset, image)
         labels = [SampleLabel(classId=int(b[0]), bbox=list(b[1:5])) for b in image.annotations.get("boxes", [])]
         samples.append(SampleImage(url=url, width=image.width, height=image.height, labels=labels))
-    blobs = w.blobs.blobs
     return DatasetHit(
         id=public_id(dataset.id), dataset=dataset.slug, name=dataset.name, description=dataset.description,
         owner=owner_account(call, dataset).username, visibility=dataset.visibility,
         imageCount=len(dataset.images), classCount=len(dataset.class_names), classNames=list(dataset.class_names),
         task=dataset.task,  # type: ignore[typeddict-item]
-        totalBytes=float(sum(blobs[i.blob_id].size for i in dataset.images if i.blob_id in blobs)),
+        totalBytes=float(images_bytes(w.blobs, dataset.images)),
         splits=splits, starCount=0, sampleImages=samples, updatedAt=iso(dataset.updated_at),
     )  # fmt: skip
 

@@ -15,6 +15,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project, TrashItem
 from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.domain.sizes import trashed_bytes
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, Query
 
@@ -120,13 +121,7 @@ class PurgeRequest(Body):
 
 
 def _size(call: Call, item: TrashItem) -> float:
-    blobs = call.platform.world.blobs.blobs
-    total = 0
-    for entity in (item.entity, *item.children):
-        file = getattr(entity, "file", None)
-        total += file.size if file else 0
-        total += sum(blobs[i.blob_id].size for i in getattr(entity, "images", []) if i.blob_id in blobs)
-    return float(total)
+    return float(trashed_bytes(call.platform.world.blobs, item))
 
 
 def _entry(call: Call, item: TrashItem) -> TrashEntry:
