@@ -195,6 +195,11 @@ class Deployments:
         self.world.table("deployment", account.id).reindex(d.id, "slug", old)
         return d
 
+    def set_metadata(self, account: Account, deployment_id: str, metadata: dict[str, Any]) -> Deployment:
+        d = self.get(account, deployment_id)
+        d.metadata, d.updated_at = dict(metadata), self.world.now()
+        return d
+
     def resize(self, account: Account, deployment_id: str, cpu: int | None, memory_gi: int | None) -> Deployment:
         d = self.get(account, deployment_id)
         d.cpu, d.memory_gi, d.updated_at = cpu or d.cpu, memory_gi or d.memory_gi, self.world.now()

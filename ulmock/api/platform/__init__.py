@@ -5,13 +5,16 @@ as the seed's face (`ulmock.api.reference`). A face only translates: it parses t
 body, makes one domain call, and shapes the answer; no rule lives here.
 
 Layout
-    routes.py    PlatformRoutes: the shared operation table plus a rate-limit category
-    policy.py    errors as {"error": msg}; per-key, per-category sliding-window quotas
-    access.py    owner/slug checks, and finding the caller's records by them (404 rules)
-    ids.py       24-hex public ids derived from the domain's ids
-    openapi.py   /openapi.json of this face, from the table and the response TypedDicts
-    edge.py      the face as a Starlette router (mounted by `ulmock.api.faces`)
-    <area>.py    one module per area of the client (account, projects, datasets, ...)
+    routes.py      PlatformRoutes: the shared operation table plus a rate-limit category
+    policy.py      errors as {"error": msg}; per-key, per-category sliding-window quotas
+    access.py      owner/slug checks, and finding the caller's records by them (404 rules)
+    ids.py         24-hex public ids derived from the domain's ids
+    vocabulary.py  the contract's shared literals (Region, Task, ...) and body fields
+    openapi.py     /openapi.json of this face, from the table and the response TypedDicts
+    edge.py        the face as a Starlette router (mounted by `ulmock.api.faces`)
+    <area>.py      one module per area of the client (account, projects, datasets, ...);
+                   deployments.py, monitoring.py (health, logs, metrics) and service.py
+                   (predicting through a deployment, and its serviceUrl) for deployments
 
 Adding an operation
     1. In the area's module (or a new module, listed in `modules()` below), declare the
@@ -42,8 +45,9 @@ Adding an operation
        upload, predict, export, download. `errors` lists the statuses the contract
        documents for this operation (405/500, and 413 with a body, are added).
     3. Find records through `access` (`owner_of`, `project_at`, `dataset_at`,
-       `model_at`): they check slugs (400) and answer someone else's private record
-       exactly like a missing one (404). Show ids through `ids.public_id`.
+       `model_at`, `deployment_at`, `model_named`, `by_public_id`, ...), never through
+       the world's tables: they check slugs (400) and answer someone else's private
+       record exactly like a missing one (404). Show ids through `ids.public_id`.
     4. Raise `ulmock.domain.errors` (NotFound, ValidationError, Forbidden, Conflict,
        PaymentRequired, ...); the policy renders `{"error": message}`.
     5. Test it through the official client against a live ulmock, validating the answer
@@ -57,19 +61,21 @@ from ulmock.api.routing import Operation
 
 
 def modules() -> list[PlatformRoutes]:
+    """The face's route tables, in the order /openapi.json lists their paths."""
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
     from ulmock.api.platform import (
-        account, billing, dataset_content, datasets, lifecycle, models, predict, projects, training, upload,
+        account, agents, autoannotate, billing, curation, dataset_content, datasets, deployments, explore, exports,
+        follows, images, integrations, lifecycle, mobile, models, monitoring, predict, projects, roboflow, service,
+        similarity, training, upload,
     )  # fmt: skip
-    from ulmock.api.platform import deployments, exports  # noqa: I001  (plat2's areas)
-    from ulmock.api.platform import agents, autoannotate, curation, explore, follows, images, integrations, roboflow
-    from ulmock.api.platform import mobile, similarity
 
-    connected = [m.routes for m in (images, curation, follows, explore, integrations, agents, roboflow)]
-    connected += [similarity.routes, similarity.image_routes, autoannotate.routes, autoannotate.batch_routes,
-                  mobile.routes]
-    return [m.routes for m in (account, billing, projects, datasets, dataset_content, upload, models, lifecycle,
-                               training, predict, exports, deployments)] + connected  # fmt: skip
+    return [
+        account.routes, billing.routes, projects.routes, datasets.routes, dataset_content.routes, upload.routes,
+        models.routes, lifecycle.routes, training.routes, predict.routes, exports.routes, deployments.routes,
+        monitoring.routes, service.routes, images.routes, curation.routes, follows.routes, explore.routes,
+        integrations.routes, agents.routes, roboflow.routes, similarity.routes, similarity.image_routes,
+        autoannotate.routes, autoannotate.batch_routes, mobile.routes,
+    ]  # fmt: skip
 
 
 def sdk_operations() -> list[Operation]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ulmock.domain.entities import Account, Dataset, Model, Project
-from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.api.platform.ids import find_public
+from ulmock.domain.entities import Account, Dataset, Deployment, Model, Project
+from ulmock.domain.errors import Forbidden, NotFound, ValidationError
 from ulmock.api.routing import Call
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -40,6 +41,23 @@ def owner_of(call: Call, kind: str) -> Account:
     if owner != call.account.username:
         raise missing(kind)
     return call.account
+
+
+def workspace(call: Call, owner: str | None) -> Account:
+    """Where a create or a copy lands: the caller's own account (teams are browser-only here)."""
+    if owner is not None and check_owner(owner) != call.account.username:
+        raise Forbidden("Workspace editor access required")
+    return call.account
+
+
+def listed(call: Call, kind: str) -> tuple[Account, list[Any]]:
+    """The path's owner and its records of `kind` the caller sees, newest first: all of its own,
+    the public ones of anyone else. An unknown owner is a 404 for `owner`."""
+    owner = call.platform.accounts.by_username(check_owner(call.params["owner"]))
+    if owner is None:
+        raise missing("owner")
+    rows, _ = call.platform.world.table(kind, owner.id).newest_first()
+    return owner, [r for r in rows if owner.id == call.account.id or r.visibility == "public"]
 
 
 def missing(kind: str) -> NotFound:
@@ -82,7 +100,7 @@ def model_at(call: Call, *, readable: bool = False) -> tuple[Project, Model]:
     """The path's model: in one of the caller's projects, or (`readable`) in anyone's public project."""
     model_slug = check_slug(call.params["model"], "model")
     project = project_at(call, readable=readable, kind="model")
-    owner = call.platform.world.accounts[project.account_id]
+    owner = owner_account(call, project)
     model: Model = _by_slug(call, "model", owner, model_slug, project_id=project.id)
     return project, model
 
@@ -94,3 +112,43 @@ def dataset_at(call: Call, *, readable: bool = False) -> Dataset:
     if account.id != call.account.id and dataset.visibility != "public":
         raise missing("dataset")
     return dataset
+
+
+def model_named(call: Call, project_slug: str, model_slug: str) -> Model:
+    """The caller's model named by slugs in a body or a query; a 404 for `model` when either is missing."""
+    project = call.platform.projects.by_slug(call.account, check_slug(project_slug, "project"))
+    slug = check_slug(model_slug, "model")
+    if project is None:
+        raise missing("model")
+    model: Model = _by_slug(call, "model", call.account, slug, project_id=project.id)
+    return model
+
+
+def deployment_at(call: Call) -> Deployment:
+    """The path's deployment, one of the caller's."""
+    account = owner_of(call, "deployment")
+    found = call.platform.deployments.by_slug(account, check_slug(call.params["deployment"], "deployment"))
+    if found is None:
+        raise missing("deployment")
+    return found
+
+
+def by_public_id(call: Call, kind: str, ident: str) -> Any | None:
+    """The caller's record of `kind` whose public id is `ident`, if any."""
+    return find_public(call.platform.world.table(kind, call.account.id).values(), ident)
+
+
+def owner_account(call: Call, record: Project | Dataset | Model) -> Account:
+    """The account that holds `record` (the caller, or the owner of a public record)."""
+    return call.platform.world.accounts[record.account_id]
+
+
+def model_served(call: Call, deployment: Deployment) -> Model | None:
+    """The model `deployment` serves, unless it was deleted since."""
+    model: Model | None = call.platform.world.table("model", deployment.account_id).get(deployment.model_id)
+    return model
+
+
+def project_of(call: Call, model: Model) -> Project | None:
+    project: Project | None = call.platform.world.table("project", model.account_id).get(model.project_id)
+    return project

@@ -12,14 +12,14 @@ from ulmock.api.platform.access import check_owner
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.money import cents
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Plan, Region
 from ulmock.domain.clock import iso
 from ulmock.domain.errors import NotFound
+from ulmock.domain.sizes import images_bytes
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Query
 
 routes = PlatformRoutes("Account")
-Region = Literal["us", "eu", "ap"]
-Plan = Literal["free", "pro", "enterprise"]
 
 
 class Counts(TypedDict):
@@ -170,7 +170,7 @@ def storage(call: Call) -> Response:
                     item["parentName"], item["parentSlug"] = projects[m.project_id].name, projects[m.project_id].slug
                 top.append(item)
         for d in datasets:
-            size = sum(w.blobs.blobs[i.blob_id].size for i in d.images if i.blob_id in w.blobs.blobs)
+            size = images_bytes(w.blobs, d.images)
             top.append(TopItem(_id=public_id(d.id), name=d.name, slug=d.slug, sizeBytes=size, type="dataset"))
         top = sorted(top, key=lambda t: -t["sizeBytes"])[:10]
     return ok(StorageInfo(

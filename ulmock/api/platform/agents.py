@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_owner
-from ulmock.api.platform.ids import HEX_ID, find_public, public_id
+from ulmock.api.platform.access import by_public_id, check_owner
+from ulmock.api.platform.ids import HEX_ID, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import Workflow
@@ -112,7 +112,7 @@ def _check_workspace(call: Call, owner: str | None) -> None:
 def _agent(call: Call, ident: str) -> Workflow:
     if not HEX_ID.match(ident):
         raise ValidationError("Invalid agent ID", {"id": ident[:64]})
-    found = find_public(call.platform.world.table("workflow", call.account.id).values(), ident)
+    found = by_public_id(call, "workflow", ident)
     if found is None:
         raise NotFound("Agent not found")
     return found

@@ -11,6 +11,7 @@ from typing_extensions import NotRequired, TypedDict
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.money import cents
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Plan
 from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import GPUS
 from ulmock.domain.errors import ValidationError
@@ -22,7 +23,7 @@ PLAN_NAMES = {"free": "Free", "pro": "Pro", "enterprise": "Enterprise"}
 
 
 class PlanStatus(TypedDict):
-    planId: Literal["free", "pro", "enterprise"]
+    planId: Plan
     name: str
     status: Literal["active", "past_due"]
     cancelAtPeriodEnd: bool

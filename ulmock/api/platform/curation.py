@@ -10,37 +10,38 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_owner, check_slug, dataset_at
+from ulmock.api.platform.access import check_slug, dataset_at, workspace
 from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered, _view, image_id
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.images import images_by_id, one_dataset, signed_url
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Description, Name, Slug, Split, Task, Visibility
 from ulmock.domain import curation
 from ulmock.domain.entities import Dataset, DatasetImage, DatasetVersion
 from ulmock.domain.ids import slugify
 from ulmock.domain.images import BULK_MAX, DatasetImages
-from ulmock.domain.errors import Forbidden, NotFound, ValidationError
+from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Datasets")
 WRITE = (400, 401, 403, 404, 429)
 COMPARE_PAGE = 100
-Split = Literal["train", "val", "test"]
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
-class ClassesMerged(TypedDict):
+class ClassesChanged(TypedDict):
+    """The dataset's classes after a merge or a delete."""
+
     success: Literal[True]
     classNames: list[str]
     classColors: dict[str, str]
+
+
+class ClassesMerged(ClassesChanged):
     mergedClassIds: list[int]
     targetClassId: int
 
 
-class ClassesDeleted(TypedDict):
-    success: Literal[True]
-    classNames: list[str]
-    classColors: dict[str, str]
+class ClassesDeleted(ClassesChanged):
     deletedClassIds: list[int]
     deletedAnnotations: int
 
@@ -182,10 +183,10 @@ class AdoptRequest(Body):
 
 
 class CloneRequest(Body):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    dataset: str | None = Field(None, min_length=1, max_length=128, description="slug of the copy")
-    description: str | None = Field(None, max_length=1000)
-    visibility: Literal["public", "private"] = "private"
+    name: Name | None = None
+    dataset: Slug | None = Field(None, description="slug of the copy")
+    description: Description | None = None
+    visibility: Visibility = "private"
     owner: str | None = None
     splits: list[Split] | None = None
     version: int | None = Field(None, ge=1)
@@ -201,8 +202,9 @@ class CompareQuery(Body):
     hash: str | None = Field(None, max_length=128, description="This image as each version stores it")
 
 
-def _colors(dataset: Dataset) -> dict[str, str]:
-    return curation.class_colors(dataset.class_names)
+def _classes(dataset: Dataset) -> ClassesChanged:
+    names = dataset.class_names
+    return ClassesChanged(success=True, classNames=list(names), classColors=curation.class_colors(names))
 
 
 @routes.post("/api/datasets/{owner}/{dataset}/classes/merge", body=MergeRequest, response=ClassesMerged, errors=WRITE)
@@ -211,8 +213,7 @@ def merge_classes(call: Call) -> Response:
     dataset = dataset_at(call)
     b: MergeRequest = call.body
     merged, target = curation.merge_classes(call.platform.world, dataset, b.sourceClassIds, b.targetClassId)
-    return ok(ClassesMerged(success=True, classNames=list(dataset.class_names), classColors=_colors(dataset),
-                            mergedClassIds=merged, targetClassId=target))  # fmt: skip
+    return ok(ClassesMerged(**_classes(dataset), mergedClassIds=merged, targetClassId=target))
 
 
 @routes.post("/api/datasets/{owner}/{dataset}/classes/delete", body=DeleteRequest, response=ClassesDeleted,
@@ -221,8 +222,7 @@ def delete_classes(call: Call) -> Response:
     """Delete classes with their annotations; the remaining class ids shift down."""
     dataset = dataset_at(call)
     gone, dropped = curation.delete_classes(call.platform.world, dataset, call.body.classIds)
-    return ok(ClassesDeleted(success=True, classNames=list(dataset.class_names), classColors=_colors(dataset),
-                             deletedClassIds=gone, deletedAnnotations=dropped))  # fmt: skip
+    return ok(ClassesDeleted(**_classes(dataset), deletedClassIds=gone, deletedAnnotations=dropped))
 
 
 @routes.post("/api/datasets/{owner}/{dataset}/splits/redistribute", body=SplitRequest, response=SplitsRedistributed,
@@ -271,8 +271,7 @@ def clone_dataset(call: Call) -> Response:
     """Copy a dataset you can see (all of it, some splits, a saved version or some images) into your workspace."""
     source = dataset_at(call, readable=True)
     b: CloneRequest = call.body
-    if b.owner is not None and check_owner(b.owner) != call.account.username:
-        raise Forbidden("Workspace editor access required")
+    workspace(call, b.owner)
     p, world = call.platform, call.platform.world
     version = p.datasets.version(source, b.version) if b.version is not None else None
     images: list[DatasetImage] = list(version.images if version else source.images)

@@ -9,11 +9,12 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import dataset_at
-from ulmock.api.platform.ids import find_public, public_id
+from ulmock.api.platform.access import by_public_id, dataset_at
+from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.api.platform.vocabulary import Task, TrueFalse
 from ulmock.domain.clock import iso
 from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
@@ -26,8 +27,6 @@ URL_TTL = 3600.0
 LABELS_CAP = 100  # preview annotations per image, as the live service caps them
 SORTS = ("newest", "oldest", "name-asc", "name-desc", "height-asc", "height-desc", "width-asc", "width-desc",
          "size-asc", "size-desc", "labels-desc", "labels-asc")  # fmt: skip
-TrueFalse = Literal["true", "false"]
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class Label(TypedDict):
@@ -295,8 +294,7 @@ def ingest(call: Call) -> Response:
             raise ValidationError("ulmock cannot fetch remote archives: upload the file and pass its sessionId",
                                   {"sourceUrl": "not supported"})  # fmt: skip
         raise ValidationError("Invalid request body: sessionId: Field required", {"sessionId": "required"})
-    uploads = call.platform.uploads
-    session = find_public(uploads.world.table("upload", call.account.id).values(), body.sessionId)
+    session = by_public_id(call, "upload", body.sessionId)
     if session is None:
         raise NotFound("Upload session not found")
     run = call.platform.ingest.start(call.account, dataset, session.id, target_split=body.targetSplit,

@@ -8,20 +8,21 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_owner, check_slug, dataset_at, missing
+from ulmock.api.platform.access import check_slug, dataset_at, listed, owner_account, workspace
 from ulmock.api.platform.dataset_content import signed_url
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import (
+    ClassNames, Description, Metadata, Name, NewTask, RecordChanges, Region, Slug, Tags, Task, Visibility,
+)
 from ulmock.domain.clock import iso
-from ulmock.domain.entities import Account, Dataset
-from ulmock.domain.errors import Conflict, Forbidden, ValidationError
+from ulmock.domain.entities import Dataset
+from ulmock.domain.errors import Conflict
+from ulmock.domain.sizes import images_bytes
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, JsonInt, Query
 
 routes = PlatformRoutes("Datasets")
-Region = Literal["us", "eu", "ap"]
-Visibility = Literal["public", "private"]
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 SAMPLE_IMAGES = 4
 
 
@@ -151,26 +152,20 @@ class ListQuery(Query):
 
 
 class NewDataset(Body):
-    dataset: str = Field(min_length=1, max_length=128, description="URL slug")
-    name: str = Field(min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
-    metadata: dict[str, Any] | None = None
+    dataset: Slug = Field(description="URL slug")
+    name: Name
+    description: Description | None = None
+    metadata: Metadata | None = None
     visibility: Visibility = "private"
-    task: Literal["detect", "segment", "classify", "pose", "obb"] = "detect"
-    classNames: list[str] = Field(default_factory=list, max_length=1000)
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    task: NewTask = "detect"
+    classNames: ClassNames = Field(default_factory=list)
+    tags: Tags = Field(default_factory=list)
     owner: str | None = None
 
 
-class DatasetChanges(Body):
-    starred: bool | None = None
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
-    metadata: dict[str, Any] | None = None
-    visibility: Visibility | None = None
-    tags: list[str] | None = Field(None, max_length=20)
-    classNames: list[str] | None = Field(None, max_length=1000)
-    task: Literal["detect", "segment", "classify", "pose", "obb"] | None = None
+class DatasetChanges(RecordChanges):
+    classNames: ClassNames | None = None
+    task: NewTask | None = None
 
 
 class ExportQuery(Query):
@@ -178,13 +173,13 @@ class ExportQuery(Query):
 
 
 class NewVersion(Body):
-    description: str | None = Field(None, max_length=1000)
+    description: Description | None = None
     download: bool = True
 
 
 class VersionChange(Body):
     version: JsonInt = Field(ge=1)
-    description: str = Field(max_length=1000)
+    description: Description
 
 
 class RestoreRequest(Body):
@@ -207,14 +202,14 @@ def annotation_count(images: Any) -> int:
 def dataset_view(call: Call, dataset: Dataset, *, samples: bool = False) -> DatasetView:
     p = call.platform
     w = p.world
-    owner = w.accounts[dataset.account_id]
+    owner = owner_account(call, dataset)
     view = DatasetView(
         id=public_id(dataset.id), owner=owner.username, dataset=dataset.slug, name=dataset.name,
         description=dataset.description, visibility=dataset.visibility, task=dataset.task,  # type: ignore[typeddict-item]
         imageCount=len(dataset.images), classCount=len(dataset.class_names), classNames=list(dataset.class_names),
         format="yolo", tags=list(dataset.tags), splits=splits(dataset.images),
         annotationCount=annotation_count(dataset.images),
-        totalBytes=sum(w.blobs.blobs[i.blob_id].size for i in dataset.images if i.blob_id in w.blobs.blobs),
+        totalBytes=images_bytes(w.blobs, dataset.images),
         starCount=int(dataset.starred), isStarred=dataset.starred and owner.id == call.account.id,
         status=dataset.status, region=owner.region,
         versions=[VersionView(version=v.number, description=v.description, imageCount=len(v.images),
@@ -238,20 +233,10 @@ def dataset_view(call: Call, dataset: Dataset, *, samples: bool = False) -> Data
     return view
 
 
-def _workspace(call: Call, owner: str | None) -> Account:
-    if owner is not None and check_owner(owner) != call.account.username:
-        raise Forbidden("Workspace editor access required")
-    return call.account
-
-
 @routes.get("/api/datasets/{owner}", query=ListQuery, response=DatasetList)
 def list_datasets(call: Call) -> Response:
     """An owner's datasets: all for the owner, the public ones for anyone else."""
-    owner = call.platform.accounts.by_username(check_owner(call.params["owner"]))
-    if owner is None:
-        raise missing("owner")
-    rows, _ = call.platform.world.table("dataset", owner.id).newest_first()
-    shown = [d for d in rows if owner.id == call.account.id or d.visibility == "public"]
+    owner, shown = listed(call, "dataset")
     samples = call.query.includeSamples == "true"
     return ok(DatasetList(datasets=[dataset_view(call, d, samples=samples) for d in shown[: call.query.limit]],
                           total=len(shown), region=owner.region))  # fmt: skip
@@ -261,7 +246,7 @@ def list_datasets(call: Call) -> Response:
 def create_dataset(call: Call) -> Response:
     """Create an empty dataset; a taken slug is 409."""
     body: NewDataset = call.body
-    account = _workspace(call, body.owner)
+    account = workspace(call, body.owner)
     dataset = call.platform.datasets.create(
         account, body.name, body.task, body.description, class_names=body.classNames, visibility=body.visibility,
         slug=check_slug(body.dataset, "dataset"), tags=body.tags, metadata=body.metadata,
@@ -284,11 +269,7 @@ def update_dataset(call: Call) -> Response:
     """Change a dataset; a new name moves it to the new slug (409 when taken)."""
     dataset = dataset_at(call)
     body: DatasetChanges = call.body
-    changes = body.model_dump(exclude_unset=True, exclude={"name"})
-    if not changes and body.name is None:
-        raise ValidationError("Nothing to update", {"body": "give at least one field"})
-    for key in [k for k, v in changes.items() if v is None]:
-        raise ValidationError(f"Invalid request body: {key} must not be null", {key: "null"})
+    changes = body.changes()
     if "classNames" in changes:
         changes["class_names"] = changes.pop("classNames")
     if "task" in changes and changes["task"] != dataset.task and dataset.images:
@@ -313,7 +294,7 @@ def export_dataset(call: Call) -> Response:
     dataset = dataset_at(call, readable=True)
     if call.query.v is None:
         _, signed = p.datasets.export(call.account, dataset.id) if dataset.account_id == call.account.id else \
-            p.datasets.export_by_slug(call.account, p.world.accounts[dataset.account_id], dataset.slug)
+            p.datasets.export_by_slug(call.account, owner_account(call, dataset), dataset.slug)
         return ok(CurrentDownload(downloadUrl=signed.absolute(call.base_url), cached=False))
     version = p.datasets.version(dataset, call.query.v)
     return ok(VersionDownload(downloadUrl=p.datasets.sign_version(dataset, version.number).absolute(call.base_url),

@@ -8,20 +8,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import OWNER
+from ulmock.api.platform.access import OWNER, owner_account
 from ulmock.api.platform.dataset_content import image_id, signed_url
+from ulmock.api.platform.datasets import SAMPLE_IMAGES, Splits
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.clock import iso
 from ulmock.domain.catalogue import TASKS
 from ulmock.domain.entities import Dataset, DatasetImage, Project
 from ulmock.domain.explore import SORTS, Explore, SearchFilters
 from ulmock.domain.errors import ValidationError
+from ulmock.domain.sizes import images_bytes
 from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Explore")
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
-SAMPLE_IMAGES = 4
 
 
 class ProjectHit(TypedDict):
@@ -36,13 +37,6 @@ class ProjectHit(TypedDict):
     totalBytes: float
     starCount: int
     updatedAt: str
-
-
-class Splits(TypedDict):
-    train: int
-    val: int
-    test: int
-    labeled: int
 
 
 class SampleLabel(TypedDict):
@@ -124,7 +118,7 @@ def project_hit(call: Call, explore: Explore, project: Project) -> ProjectHit:
     models = explore.models_of(project)
     return ProjectHit(
         id=public_id(project.id), project=project.slug, name=project.name, description=project.description,
-        owner=call.platform.world.accounts[project.account_id].username, visibility=project.visibility,
+        owner=owner_account(call, project).username, visibility=project.visibility,
         modelCount=len(models), modelNames=[m.name for m in models],
         totalBytes=float(sum(m.file.size for m in models if m.file)), starCount=int(project.starred),
         updatedAt=iso(project.updated_at),
@@ -143,13 +137,12 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
         url = signed_url(call, dataset, image)
         labels = [SampleLabel(classId=int(b[0]), bbox=list(b[1:5])) for b in image.annotations.get("boxes", [])]
         samples.append(SampleImage(url=url, width=image.width, height=image.height, labels=labels))
-    blobs = w.blobs.blobs
     return DatasetHit(
         id=public_id(dataset.id), dataset=dataset.slug, name=dataset.name, description=dataset.description,
-        owner=w.accounts[dataset.account_id].username, visibility=dataset.visibility,
+        owner=owner_account(call, dataset).username, visibility=dataset.visibility,
         imageCount=len(dataset.images), classCount=len(dataset.class_names), classNames=list(dataset.class_names),
         task=dataset.task,  # type: ignore[typeddict-item]
-        totalBytes=float(sum(blobs[i.blob_id].size for i in dataset.images if i.blob_id in blobs)),
+        totalBytes=float(images_bytes(w.blobs, dataset.images)),
         splits=splits, starCount=0, sampleImages=samples, updatedAt=iso(dataset.updated_at),
     )  # fmt: skip
 
@@ -160,7 +153,7 @@ def image_hit(call: Call, dataset: Dataset, image: DatasetImage, score: float) -
     url = signed_url(call, dataset, image)
     return ImageHit(name=image.file, hash=blob.sha256 if blob else "", width=image.width, height=image.height,
                     id=image_id(dataset, image), thumbnailUrl=url, imageUrl=url,
-                    dataset=ImageSource(owner=w.accounts[dataset.account_id].username, dataset=dataset.slug,
+                    dataset=ImageSource(owner=owner_account(call, dataset).username, dataset=dataset.slug,
                                         license="None"), score=score)  # fmt: skip
 
 

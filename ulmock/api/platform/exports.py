@@ -18,6 +18,7 @@ from ulmock.api.platform.access import model_at
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Region
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export, Model
 from ulmock.domain.errors import Conflict, NotFound
@@ -25,7 +26,6 @@ from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, JsonInt
 
 routes = PlatformRoutes("Exports")
-Region = Literal["us", "eu", "ap"]
 LiveFormat = Literal[
     "torchscript", "onnx", "openvino", "engine", "coreml", "coreai", "saved_model", "pb", "edgetpu", "litert",
     "paddle", "mnn", "ncnn", "imx", "rknn", "executorch", "axelera", "deepx", "qnn", "hailo", "ascend", "xilinx",

@@ -12,9 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
+from ulmock.api.platform.access import owner_account
 from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import HEX_ID, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Split
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset, DatasetImage
 from ulmock.domain.images import BULK_MAX, DatasetImages
@@ -24,7 +26,6 @@ from ulmock.api.routing import Call
 routes = PlatformRoutes("Images")
 URLS_MAX = 100
 LABELS_CAP = 1000
-Split = Literal["train", "val", "test"]
 
 
 class Label(TypedDict):
@@ -207,7 +208,7 @@ def retrieve_image(call: Call) -> Response:
     w = call.platform.world
     blob = w.blobs.get(image.blob_id)
     labels = _labels(image)
-    owner: Account = w.accounts[dataset.account_id]
+    owner: Account = owner_account(call, dataset)
     props = ImageProperties(
         id=image_id(dataset, image), datasetId=public_id(dataset.id), filename=image.file,
         hash=blob.sha256 if blob else "", extension=image.file.rsplit(".", 1)[-1].lower(),

@@ -9,11 +9,13 @@ from pydantic import Field, model_validator
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.ids import find_public, public_id
+from ulmock.api.platform.access import by_public_id
+from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project, TrashItem
 from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.domain.sizes import trashed_bytes
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, Query
 
@@ -119,13 +121,7 @@ class PurgeRequest(Body):
 
 
 def _size(call: Call, item: TrashItem) -> float:
-    blobs = call.platform.world.blobs.blobs
-    total = 0
-    for entity in (item.entity, *item.children):
-        file = getattr(entity, "file", None)
-        total += file.size if file else 0
-        total += sum(blobs[i.blob_id].size for i in getattr(entity, "images", []) if i.blob_id in blobs)
-    return float(total)
+    return float(trashed_bytes(call.platform.world.blobs, item))
 
 
 def _entry(call: Call, item: TrashItem) -> TrashEntry:
@@ -152,12 +148,12 @@ def _preview(call: Call, ident: str, kind: str) -> DeletionPreview:
     w = call.platform.world
     account = call.account
     if kind == "project":
-        project = find_public(w.table("project", account.id).values(), ident)
+        project = by_public_id(call, "project", ident)
         if project is None:
             raise NotFound("Project not found")
         models = list(call.platform.projects.models_of(account, project.id))
     elif kind == "model":
-        model = find_public(w.table("model", account.id).values(), ident)
+        model = by_public_id(call, "model", ident)
         if model is None:
             raise NotFound("Model not found")
         models = [model]
@@ -196,7 +192,7 @@ def trash(call: Call) -> Response:
 
 
 def _trashed(call: Call, ident: str, kind: str) -> TrashItem:
-    item = find_public(call.platform.world.table("trash", call.account.id).values(), ident)
+    item = by_public_id(call, "trash", ident)
     if item is None or item.type != kind:
         raise NotFound(f"{kind.capitalize()} not found in the trash")
     return item

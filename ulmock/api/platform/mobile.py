@@ -21,6 +21,7 @@ from ulmock.api.platform.exports import LIVE_FORMAT, export_at
 from ulmock.api.platform.ids import HEX_ID, find_public
 from ulmock.api.platform.policy import error_response
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
 from ulmock.domain.errors import ApiError, Conflict, Forbidden, InternalError, NotFound, ValidationError
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 routes = PlatformRoutes("Exports")
 LINK_TTL = 24 * 3600.0
 MOBILE_FORMATS = ("coreml", "coreai", "litert")  # live names; what the iOS and Android apps load
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class MobileLink(TypedDict):

@@ -8,10 +8,11 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_owner, check_slug, missing, model_at, project_at
-from ulmock.api.platform.ids import find_public, public_id
+from ulmock.api.platform.access import by_public_id, check_owner, check_slug, missing, model_at, owner_account, project_at
+from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.api.platform.vocabulary import Description, Metadata, Name, NewTask, Region, Slug, Task
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
@@ -19,8 +20,6 @@ from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, Query
 
 routes = PlatformRoutes("Models")
-Region = Literal["us", "eu", "ap"]
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class FileSize(TypedDict):
@@ -122,36 +121,39 @@ class DetailQuery(Query):
     analysis: Literal["1"] | None = Field(None, description="Per-image validation analysis (not emulated)")
 
 
-class NewModel(Body):
+class ModelPlacement(Body):
+    # Where a new model or a copy goes, and what it is called (each says what its slugs mean).
     owner: str | None = None
-    project: str = Field(min_length=1, max_length=128, description="slug of an existing project")
-    model: str | None = Field(None, min_length=1, max_length=128, description="URL slug (default: from the name)")
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
-    metadata: dict[str, Any] | None = None
-    task: Literal["detect", "segment", "classify", "pose", "obb"] = "detect"
+    project: Slug
+    model: Slug | None = None
+    name: Name | None = None
+    description: Description | None = None
+
+
+class NewModel(ModelPlacement):
+    project: Slug = Field(description="slug of an existing project")
+    model: Slug | None = Field(None, description="URL slug (default: from the name)")
+    metadata: Metadata | None = None
+    task: NewTask = "detect"
     metrics: dict[str, float] | None = None
 
 
 class ModelChanges(Body):
     starred: bool | None = None
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
-    metadata: dict[str, Any] | None = None
+    name: Name | None = None
+    description: Description | None = None
+    metadata: Metadata | None = None
     projectId: str | None = Field(None, min_length=1, max_length=64, description="move to this project of yours")
 
 
-class CloneRequest(Body):
-    owner: str | None = None
-    project: str = Field(min_length=1, max_length=128, description="slug of the destination project")
-    model: str | None = Field(None, min_length=1, max_length=128, description="slug of the copy")
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
+class CloneRequest(ModelPlacement):
+    project: Slug = Field(description="slug of the destination project")
+    model: Slug | None = Field(None, description="slug of the copy")
 
 
 def model_view(call: Call, project: Project, model: Model) -> ModelView:
     w = call.platform.world
-    owner = w.accounts[model.account_id]
+    owner = owner_account(call, model)
     run = last_training(w, model)
     view = ModelView(
         id=public_id(model.id), owner=owner.username, project=project.slug, projectName=project.name,
@@ -181,8 +183,7 @@ def model_view(call: Call, project: Project, model: Model) -> ModelView:
 def _own_project(call: Call, owner: str | None, slug: str) -> Project:
     if owner is not None and check_owner(owner) != call.account.username:
         raise Forbidden("Project editor access required")
-    rows, total = call.platform.world.table("project", call.account.id).newest_first(slug=check_slug(slug, "project"))
-    project: Project | None = next(rows, None) if total else None
+    project = call.platform.projects.by_slug(call.account, check_slug(slug, "project"))
     if project is None:
         raise missing("project")
     return project
@@ -192,7 +193,7 @@ def _own_project(call: Call, owner: str | None, slug: str) -> Project:
 def list_models(call: Call) -> Response:
     """The models of a project (yours, or a public one)."""
     project = project_at(call, readable=True)
-    owner = call.platform.world.accounts[project.account_id]
+    owner = owner_account(call, project)
     models = call.platform.projects.models_of(owner, project.id)[: call.query.limit]
     return ok(ModelList(models=[model_view(call, project, m) for m in models], region=owner.region))
 
@@ -236,7 +237,7 @@ def update_model(call: Call) -> Response:
     for key in [k for k, v in changes.items() if v is None]:
         raise ValidationError(f"Invalid request body: {key} must not be null", {key: "null"})
     if body.projectId is not None:
-        target = find_public(p.world.table("project", call.account.id).values(), body.projectId)
+        target = by_public_id(call, "project", body.projectId)
         if target is None:
             raise NotFound("Project not found")
         model = p.models.move(call.account, model.id, target.id)
@@ -262,7 +263,7 @@ def delete_model(call: Call) -> Response:
 def model_files(call: Call) -> Response:
     """Short-lived signed download URLs of the model's weights."""
     _, model = model_at(call, readable=True)
-    owner = call.platform.world.accounts[model.account_id]
+    owner = owner_account(call, model)
     _, files = call.platform.models.files(owner, model.id)
     return ok(ModelFiles(files=[ModelFile(name=f.name, size=f.size, downloadUrl=signed.absolute(call.base_url))
                                 for f, signed in files]))  # fmt: skip

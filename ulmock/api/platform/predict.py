@@ -13,7 +13,7 @@ import base64
 import binascii
 import re
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,6 +25,7 @@ from typing_extensions import NotRequired, TypedDict
 from ulmock import __version__
 from ulmock.api.platform.access import model_at
 from ulmock.api.platform.routes import PlatformRoutes
+from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.entities import Model
 from ulmock.api.reference.envelope import json_response
 from ulmock.domain.errors import ValidationError
@@ -39,7 +40,6 @@ routes = PlatformRoutes("Models")
 FORM_LIMIT = IMAGE_LIMIT + 64 * 1024
 FETCH_TIMEOUT = 10.0
 DATA_URI = re.compile(r"^data:[\w/+.-]*(;[\w=.-]+)*;base64,", re.IGNORECASE)
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class PredictForm(BaseModel):

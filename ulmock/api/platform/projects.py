@@ -8,19 +8,17 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_owner, check_slug, missing, project_at
+from ulmock.api.platform.access import check_slug, listed, owner_account, project_at, workspace
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.api.platform.vocabulary import Description, Metadata, Name, RecordChanges, Region, Slug, Tags, Visibility
 from ulmock.domain.clock import iso
-from ulmock.domain.entities import Account, Model, Project
-from ulmock.domain.errors import Forbidden, ValidationError
+from ulmock.domain.entities import Model, Project
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, Query
 
 routes = PlatformRoutes("Projects")
-Region = Literal["us", "eu", "ap"]
-Visibility = Literal["public", "private"]
 WRITE_ERRORS = (400, 401, 403, 404, 429)
 
 
@@ -115,42 +113,30 @@ class ListQuery(Query):
 
 
 class NewProject(Body):
-    project: str = Field(min_length=1, max_length=128, description="URL slug")
-    name: str = Field(min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
-    metadata: dict[str, Any] | None = None
+    project: Slug = Field(description="URL slug")
+    name: Name
+    description: Description | None = None
+    metadata: Metadata | None = None
     visibility: Visibility = "private"
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    tags: Tags = Field(default_factory=list)
     owner: str | None = None
 
 
-class ProjectChanges(Body):
-    starred: bool | None = None
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
-    metadata: dict[str, Any] | None = None
-    visibility: Visibility | None = None
-    tags: list[str] | None = Field(None, max_length=20)
+class ProjectChanges(RecordChanges):
+    pass
 
 
 class CloneRequest(Body):
-    name: str | None = Field(None, min_length=1, max_length=100)
-    description: str | None = Field(None, max_length=1000)
+    name: Name | None = None
+    description: Description | None = None
     visibility: Visibility | None = None
-    project: str | None = Field(None, min_length=1, max_length=128, description="slug of the copy")
+    project: Slug | None = Field(None, description="slug of the copy")
     owner: str | None = None
-
-
-def _workspace(call: Call, owner: str | None) -> Account:
-    """Where a create or clone lands: the caller's own account (teams are browser-only here)."""
-    if owner is not None and check_owner(owner) != call.account.username:
-        raise Forbidden("Workspace editor access required")
-    return call.account
 
 
 def project_view(call: Call, project: Project) -> ProjectView:
     p = call.platform
-    owner = p.world.accounts[project.account_id]
+    owner = owner_account(call, project)
     models = p.projects.models_of(owner, project.id)
     view = ProjectView(
         id=public_id(project.id), owner=owner.username, project=project.slug, name=project.name,
@@ -181,21 +167,10 @@ def project_model(call: Call, model: Model) -> ProjectModel:
     return item
 
 
-def _visible(call: Call, kind: str = "owner") -> tuple[Account, bool]:
-    """The path's owner and whether the caller sees its private records (only its own, here).
-    An unknown owner is a 404 for `kind`, as an unknown slug is."""
-    owner = call.platform.accounts.by_username(check_owner(call.params["owner"]))
-    if owner is None:
-        raise missing(kind)
-    return owner, owner.id == call.account.id
-
-
 @routes.get("/api/projects/{owner}", query=ListQuery, response=ProjectList)
 def list_projects(call: Call) -> Response:
     """An owner's projects: all of them for the owner, the public ones for anyone else."""
-    owner, mine = _visible(call)
-    rows, _ = call.platform.world.table("project", owner.id).newest_first()
-    shown = [pr for pr in rows if mine or pr.visibility == "public"]
+    owner, shown = listed(call, "project")
     return ok(ProjectList(projects=[project_view(call, pr) for pr in shown[: call.query.limit]], total=len(shown),
                           region=owner.region))  # fmt: skip
 
@@ -204,7 +179,7 @@ def list_projects(call: Call) -> Response:
 def create_project(call: Call) -> Response:
     """Create a project; a taken slug is 409."""
     body: NewProject = call.body
-    account = _workspace(call, body.owner)
+    account = workspace(call, body.owner)
     project = call.platform.projects.create(
         account, body.name, body.description, slug=check_slug(body.project, "project"),
         visibility=body.visibility, tags=body.tags, metadata=body.metadata,
@@ -221,7 +196,7 @@ def _readable_project(call: Call) -> Project:
 def retrieve_project(call: Call) -> Response:
     """A project and its models."""
     project = _readable_project(call)
-    owner = call.platform.world.accounts[project.account_id]
+    owner = owner_account(call, project)
     models = call.platform.projects.models_of(owner, project.id)
     detail = ProjectDetailView(**project_view(call, project), metadata=dict(project.metadata))
     return ok(ProjectDetail(project=detail, models=[project_model(call, m) for m in models],
@@ -234,11 +209,7 @@ def update_project(call: Call) -> Response:
     """Change a project; a new name moves it to the new slug (409 when taken)."""
     project = project_at(call)
     body: ProjectChanges = call.body
-    changes = body.model_dump(exclude_unset=True, exclude={"name"})
-    if not changes and body.name is None:
-        raise ValidationError("Nothing to update", {"body": "give at least one field"})
-    for key in [k for k, v in changes.items() if v is None]:
-        raise ValidationError(f"Invalid request body: {key} must not be null", {key: "null"})
+    changes = body.changes()
     project = call.platform.projects.update(call.account, project.id, name=body.name, **changes)
     if set(changes) == {"starred"} and body.name is None:
         return ok(ProjectStarred(starred=project.starred, starCount=int(project.starred)))
@@ -251,7 +222,7 @@ def clone_project(call: Call) -> Response:
     """Copy a project you can see, with its completed models, into your workspace."""
     source = _readable_project(call)
     body: CloneRequest = call.body
-    account = _workspace(call, body.owner)
+    account = workspace(call, body.owner)
     slug = check_slug(body.project, "project") if body.project is not None else None
     copy, models = call.platform.projects.clone(account, source, body.name, slug, call.platform.models,
                                                 body.description, body.visibility)  # fmt: skip

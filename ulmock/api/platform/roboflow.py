@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
@@ -10,6 +10,7 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.roboflow import Candidate
 from ulmock.scenarios.fixtures import add_fixture_dataset
@@ -17,7 +18,6 @@ from ulmock.api.routing import Call
 
 routes = PlatformRoutes("Datasets")
 ROBOFLOW_APP = "https://app.roboflow.com"
-Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]
 
 
 class RoboflowWorkspaceView(TypedDict):

@@ -15,17 +15,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.access import check_owner, check_slug, missing, model_at
-from ulmock.api.platform.ids import HEX_ID, find_public, public_id
+from ulmock.api.platform.access import by_public_id, check_owner, check_slug, missing, model_at
+from ulmock.api.platform.ids import HEX_ID, public_id
 from ulmock.api.platform.money import MICRO_PER_CENT, cents
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.status import last_training
 from ulmock.domain.clock import iso
 from ulmock.domain.capacity import Stock, gpu_stock
 from ulmock.domain.catalogue import GPUS
 from ulmock.domain.entities import Dataset, Model, Training
 from ulmock.domain.training import gpu_price
-from ulmock.domain.errors import Conflict, NotFound, ValidationError
+from ulmock.domain.errors import Conflict, ValidationError
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, CheckpointUploadRequest, JsonInt, TrainingReport
 
@@ -167,7 +168,7 @@ class StartTraining(Body):
 
 def model_by_id(call: Call, ident: str) -> Model:
     """The caller's model with this 24-hex id; anything else is 404."""
-    found: Model | None = find_public(call.platform.world.table("model", call.account.id).values(), ident)
+    found: Model | None = by_public_id(call, "model", ident)
     if found is None:
         raise missing("model")
     return found
@@ -273,12 +274,8 @@ def start_training(call: Call) -> Response:
 def model_training(call: Call) -> Response:
     """The model's latest run (cloud or reported by the SDK): progress, timing, metrics; null if none."""
     _, model = model_at(call)
-    trainings = call.platform.trainings
-    try:
-        training = trainings.latest(call.account, model.id)
-    except NotFound:
-        return ok(TrainingProgress(job=None))
-    return ok(TrainingProgress(job=job_view(training, trainings.progress(training))))
+    run = last_training(call.platform.world, model)
+    return ok(TrainingProgress(job=None if run is None else job_view(run, call.platform.trainings.progress(run))))
 
 
 @routes.delete("/api/models/{owner}/{project}/{model}/training", response=TrainingCancelled, category="training",
@@ -286,14 +283,12 @@ def model_training(call: Call) -> Response:
 def cancel_training(call: Call) -> Response:
     """Stop the model's run; GPU time used so far is charged, the rest released."""
     _, model = model_at(call)
-    trainings = call.platform.trainings
-    try:
-        current = trainings.latest(call.account, model.id)
-    except NotFound:
-        raise Conflict("This model has no training to cancel") from None
+    current = last_training(call.platform.world, model)
+    if current is None:
+        raise Conflict("This model has no training to cancel")
     already = current.status == "cancelled"
     with live_statuses():
-        trainings.cancel(call.account, model.id)
+        call.platform.trainings.cancel(call.account, model.id)
     answer = TrainingCancelled(success=True, status="cancelled")
     if already:
         answer["warning"] = "The training was already cancelled"

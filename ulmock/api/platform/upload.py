@@ -12,7 +12,8 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api.platform.ids import find_public, public_id
+from ulmock.api.platform.access import by_public_id
+from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import UploadSession
@@ -55,7 +56,7 @@ class CompleteRequest(Body):
 
 
 def session_of(call: Call, session_id: str) -> UploadSession:
-    session = find_public(call.platform.world.table("upload", call.account.id).values(), session_id)
+    session = by_public_id(call, "upload", session_id)
     if session is None:
         raise NotFound("Upload session not found")
     return session
@@ -67,7 +68,7 @@ def signed_url(call: Call) -> Response:
     """A URL to PUT one file to: a dataset archive (.zip, .tar, .tar.gz, .tgz, .ndjson) or model weights."""
     p, body = call.platform, call.body
     kind = "dataset" if body.assetType == "datasets" else "model"
-    asset = find_public(p.world.table(kind, call.account.id).values(), body.assetId)
+    asset = by_public_id(call, kind, body.assetId)
     if asset is None:
         raise NotFound(f"{kind.capitalize()} not found")
     p.storage.require_room(call.account, body.totalBytes)
