@@ -8,6 +8,7 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
+from ulmock.api import downloads
 from ulmock.api.platform.access import check_owner, check_slug, dataset_at, missing
 from ulmock.api.platform.dataset_content import signed_url
 from ulmock.api.platform.ids import public_id
@@ -312,11 +313,12 @@ def export_dataset(call: Call) -> Response:
     p = call.platform
     dataset = dataset_at(call, readable=True)
     if call.query.v is None:
-        _, signed = p.datasets.export(call.account, dataset.id) if dataset.account_id == call.account.id else \
+        _, download = p.datasets.export(call.account, dataset.id) if dataset.account_id == call.account.id else \
             p.datasets.export_by_slug(call.account, p.world.accounts[dataset.account_id], dataset.slug)
-        return ok(CurrentDownload(downloadUrl=signed.absolute(call.base_url), cached=False))
+        return ok(CurrentDownload(downloadUrl=downloads.url(p.world.signer, download, call.base_url), cached=False))
     version = p.datasets.version(dataset, call.query.v)
-    return ok(VersionDownload(downloadUrl=p.datasets.sign_version(dataset, version.number).absolute(call.base_url),
+    grant = p.datasets.version_download(dataset, version.number)
+    return ok(VersionDownload(downloadUrl=downloads.url(p.world.signer, grant, call.base_url),
                               version=version.number))  # fmt: skip
 
 
@@ -335,7 +337,8 @@ def create_dataset_version(call: Call) -> Response:
     version, reused = p.datasets.save_version(call.account, dataset, call.body.description)
     answer = VersionCreated(version=version.number, reused=reused)
     if call.body.download:
-        answer["downloadUrl"] = p.datasets.sign_version(dataset, version.number).absolute(call.base_url)
+        grant = p.datasets.version_download(dataset, version.number)
+        answer["downloadUrl"] = downloads.url(p.world.signer, grant, call.base_url)
     return ok(answer)
 
 

@@ -8,6 +8,7 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
+from ulmock.api import downloads
 from ulmock.api.platform.access import check_owner, check_slug, missing, model_at, project_at
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
@@ -264,8 +265,9 @@ def model_files(call: Call) -> Response:
     _, model = model_at(call, readable=True)
     owner = call.platform.world.accounts[model.account_id]
     _, files = call.platform.models.files(owner, model.id)
-    return ok(ModelFiles(files=[ModelFile(name=f.name, size=f.size, downloadUrl=signed.absolute(call.base_url))
-                                for f, signed in files]))  # fmt: skip
+    signer = call.platform.world.signer
+    return ok(ModelFiles(files=[ModelFile(name=f.name, size=f.size, downloadUrl=downloads.url(signer, g, call.base_url))
+                                for f, g in files]))  # fmt: skip
 
 
 @routes.post("/api/models/{owner}/{project}/{model}/clone", body=CloneRequest, response=ModelCreated, status=201,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
+from ulmock.api import downloads
 from ulmock.api.platform.access import check_owner, check_slug, missing, model_at
 from ulmock.api.platform.ids import HEX_ID, find_public, public_id
 from ulmock.api.platform.money import MICRO_PER_CENT, cents
@@ -330,8 +331,8 @@ def checkpoint_upload(call: Call) -> Response:
     target = call.platform.sdk_runs.upload_target(call.account, b.filename, domain_model_id(call, b.modelId), b.runId,
                                                   b.project, b.name, b.size)  # fmt: skip
     return ok(CheckpointUpload(
-        uploadUrl=target.signed.absolute(call.base_url),
+        uploadUrl=downloads.url(call.platform.world.signer, target.upload, call.base_url),
         gcsPath=target.gcs_path,
-        uploadPath=target.upload_path,
+        uploadPath=downloads.path(target.upload.blob),
         modelId=public_id(target.model.id),
     ))  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from ulmock.api import downloads
 from ulmock.api.reference import envelope
 from ulmock.domain.clock import iso
 from ulmock.api.routing import Call, Routes
@@ -36,10 +37,9 @@ def gdpr(call: Call) -> Response:
     """Export all account data, or delete the account irreversibly."""
     p = call.platform
     if call.body.action == "export":
-        signed = p.gdpr.export(call.account)
-        return envelope.ok(
-            {"action": "export", "downloadUrl": signed.absolute(call.base_url), "expiresAt": iso(signed.expires_at)}
-        )
+        download = p.gdpr.export(call.account)
+        return envelope.ok({"action": "export", "downloadUrl": downloads.url(p.world.signer, download, call.base_url),
+                            "expiresAt": iso(download.expires_at)})  # fmt: skip
     p.gdpr.delete(call.account)
     return envelope.ok({"action": "delete", "deleted": True})
 
