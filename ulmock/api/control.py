@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from ulmock.api.reference import envelope
 from ulmock.domain.clock import iso, parse_iso
-from ulmock.domain.catalogue import MICRO
+from ulmock.domain.catalogue import usd_to_micro
 from ulmock.domain.cloud import check_key
 from ulmock.domain.entities import RateLimits
 from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
@@ -171,9 +171,9 @@ class ControlApi:
         limits = RateLimits(per_minute=body.rateLimits.perMinute, per_day=body.rateLimits.perDay) if body.rateLimits else None
         with self.emulator.lock:
             p = self.emulator.platform
-            kwargs: dict[str, Any] = {"cash_balance": int(round((body.balance or 0) * MICRO))}
+            kwargs: dict[str, Any] = {"cash_balance": usd_to_micro(body.balance or 0)}
             if body.credit is not None:
-                kwargs["credit_balance"] = int(round(body.credit * MICRO))
+                kwargs["credit_balance"] = usd_to_micro(body.credit)
             account, key = p.accounts.create(body.username, body.plan, rate_limits=limits, api_key=body.apiKey, **kwargs)
             view = account_view(p, account)
         view["apiKey"] = key.secret
@@ -286,15 +286,7 @@ class ControlApi:
         return envelope.ok(view, 200 if existed else 201)
 
     def _account(self, username: str | None) -> Any:
-        live = [a for a in self.emulator.platform.world.accounts.values() if not a.deleted]
-        if username is not None:
-            account = next((a for a in live if a.username == username), None)
-            if account is None:
-                raise NotFound(f"No account '{username}'", {"account": username})
-            return account
-        if not live:
-            raise ValidationError("There is no account to put the bucket in", {"account": "required"})
-        return live[0]
+        return self.emulator.platform.accounts.named_or_default(username, "put the bucket in")
 
     async def list_webhooks(self, request: Request) -> list[dict[str, Any]]:
         with self.emulator.lock:
@@ -305,15 +297,7 @@ class ControlApi:
         body: NewWebhook = await self._body(request, NewWebhook)
         with self.emulator.lock:
             p = self.emulator.platform
-            live = [a for a in p.world.accounts.values() if not a.deleted]
-            if body.account is not None:
-                account = next((a for a in live if a.username == body.account), None)
-                if account is None:
-                    raise NotFound(f"No account '{body.account}'", {"account": body.account})
-            elif live:
-                account = live[0]
-            else:
-                raise ValidationError("There is no account to attach the webhook to", {"account": "required"})
+            account = p.accounts.named_or_default(body.account, "attach the webhook to")
             endpoint = p.webhooks.register(account, body.url, body.events, body.secret)
             return envelope.ok(webhook_view(p, endpoint), 201)
 

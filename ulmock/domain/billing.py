@@ -13,8 +13,8 @@ from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import (
     CHECKOUT_MAX_USD,
     CHECKOUT_MIN_USD,
-    MICRO,
     PLAN_LIMITS,
+    usd_to_micro,
 )
 from ulmock.domain.entities import Account, CheckoutSession, Payment
 from ulmock.domain.store import Page
@@ -113,7 +113,7 @@ class Billing:
             session.status = "expired"
             raise Forbidden("Checkout session has expired", {"expiresAt": session.expires_at})
         session.status = "complete"
-        amount = session.amount_usd * MICRO
+        amount = usd_to_micro(session.amount_usd)
         if session.kind == "topup":
             account.cash_balance += amount
             description = f"Credit top-up ${session.amount_usd}"

@@ -41,6 +41,11 @@ CHECKOUT_MAX_USD = 1000
 MICRO = 1_000_000
 
 
+def usd_to_micro(usd: float) -> int:
+    """Dollars to whole micro-USD, rounded to the nearest: `int(2.01 * MICRO)` would give 2,009,999."""
+    return round(usd * MICRO)
+
+
 @dataclass(frozen=True)
 class Gpu:
     id: str
