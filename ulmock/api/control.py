@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from ulmock.api.reference import envelope
 from ulmock.domain.clock import iso, parse_iso
-from ulmock.domain.catalogue import usd_to_micro
+from ulmock.domain.catalogue import PlanName, usd_to_micro
 from ulmock.domain.cloud import check_key
 from ulmock.domain.entities import RateLimits
 from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
@@ -53,7 +53,7 @@ class RateLimitsIn(ControlBody):
 
 class NewAccount(ControlBody):
     username: str = Field(min_length=1, max_length=64)
-    plan: Literal["free", "pro", "enterprise"] = "free"
+    plan: PlanName = "free"
     balance: float | None = Field(None, ge=0, description="USD of cash balance")
     credit: float | None = Field(None, ge=0, description="USD of credit (default: the $5 sign-up credit)")
     rateLimits: RateLimitsIn | None = None

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ulmock.domain.catalogue import TASKS
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.datasets import Datasets
@@ -276,4 +277,4 @@ def _int(value: Any, default: int) -> int:
 
 def _task(args: dict[str, Any]) -> str:
     task = str(args.get("task") or "detect")
-    return task if task in ("detect", "segment", "classify", "pose", "obb") else "detect"
+    return task if task in TASKS else "detect"

@@ -12,6 +12,7 @@ from ulmock.api.platform.access import check_owner
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.money import cents
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.domain.catalogue import PlanName
 from ulmock.domain.clock import iso
 from ulmock.domain.errors import NotFound
 from ulmock.api.routing import Call
@@ -19,7 +20,7 @@ from ulmock.api.schemas import Query
 
 routes = PlatformRoutes("Account")
 Region = Literal["us", "eu", "ap"]
-Plan = Literal["free", "pro", "enterprise"]
+Plan = PlanName
 
 
 class Counts(TypedDict):

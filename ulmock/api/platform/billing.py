@@ -12,7 +12,7 @@ from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.money import cents
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso, parse_iso
-from ulmock.domain.catalogue import GPUS
+from ulmock.domain.catalogue import GPUS, PlanName
 from ulmock.domain.errors import ValidationError
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Query
@@ -22,7 +22,7 @@ PLAN_NAMES = {"free": "Free", "pro": "Pro", "enterprise": "Enterprise"}
 
 
 class PlanStatus(TypedDict):
-    planId: Literal["free", "pro", "enterprise"]
+    planId: PlanName
     name: str
     status: Literal["active", "past_due"]
     cancelAtPeriodEnd: bool

@@ -13,6 +13,7 @@ from ulmock.api.platform.access import check_owner, check_slug, dataset_at, miss
 from ulmock.api.platform.dataset_content import signed_url
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.domain import catalogue
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.errors import Conflict, Forbidden, ValidationError
@@ -157,7 +158,7 @@ class NewDataset(Body):
     description: str | None = Field(None, max_length=1000)
     metadata: dict[str, Any] | None = None
     visibility: Visibility = "private"
-    task: Literal["detect", "segment", "classify", "pose", "obb"] = "detect"
+    task: catalogue.Task = "detect"
     classNames: list[str] = Field(default_factory=list, max_length=1000)
     tags: list[str] = Field(default_factory=list, max_length=20)
     owner: str | None = None
@@ -171,7 +172,7 @@ class DatasetChanges(Body):
     visibility: Visibility | None = None
     tags: list[str] | None = Field(None, max_length=20)
     classNames: list[str] | None = Field(None, max_length=1000)
-    task: Literal["detect", "segment", "classify", "pose", "obb"] | None = None
+    task: catalogue.Task | None = None
 
 
 class ExportQuery(Query):

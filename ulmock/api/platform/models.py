@@ -13,6 +13,7 @@ from ulmock.api.platform.access import check_owner, check_slug, missing, model_a
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.domain import catalogue
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
@@ -130,7 +131,7 @@ class NewModel(Body):
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str | None = Field(None, max_length=1000)
     metadata: dict[str, Any] | None = None
-    task: Literal["detect", "segment", "classify", "pose", "obb"] = "detect"
+    task: catalogue.Task = "detect"
     metrics: dict[str, float] | None = None
 
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from ulmock.domain.clock import iso
-from ulmock.domain.catalogue import SCOPES
+from ulmock.domain.catalogue import SCOPES, PlanName
 from ulmock.domain.entities import (
     Account,
     ActivityEvent,
@@ -290,7 +290,7 @@ class UsageView(View):
 
 
 class UsageSummaryView(View):
-    plan: Literal["free", "pro", "enterprise"]
+    plan: PlanName
     limits: PlanLimitsView
     usage: UsageView
     balance: BalanceView
@@ -403,7 +403,7 @@ class AccountSummaryView(View):
     id: str
     username: str
     email: str
-    plan: Literal["free", "pro", "enterprise"]
+    plan: PlanName
     balance: BalanceView
     createdAt: str
 
