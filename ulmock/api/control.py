@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import balance_view
 from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import PlanName, usd_to_micro
 from ulmock.domain.cloud import check_key
@@ -339,7 +340,7 @@ def account_view(p: Any, account: Any) -> dict[str, Any]:
         "id": account.id,
         "username": account.username,
         "plan": account.plan,
-        "balance": p.billing.balance(account),
+        "balance": balance_view(p.billing.balance(account)),
         "rateLimits": {"perMinute": per_minute, "perDay": per_day},
         "apiKeys": [
             {"id": k.id, "name": k.name, "key": k.secret, "scopes": k.scopes}

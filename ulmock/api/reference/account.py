@@ -10,6 +10,7 @@ from ulmock.domain.clock import iso
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CreateApiKey, GdprRequest, PageQuery
 from ulmock.api.reference.views import (
+    balance_view,
     AccountSummaryView,
     ApiKeyView,
     CreatedApiKeyView,
@@ -77,4 +78,4 @@ def delete_api_key(call: Call) -> Response:
 def account_summary(call: Call) -> Response:
     """Who this key belongs to (what `yolo login` checks)."""
     a = call.account
-    return envelope.ok(account_summary_view(a, call.platform.billing.balance(a)))
+    return envelope.ok(account_summary_view(a, balance_view(call.platform.billing.balance(a))))
