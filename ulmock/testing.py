@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ulmock.domain.clock import iso, parse_iso
-from ulmock.domain.catalogue import MICRO
+from ulmock.domain.catalogue import usd_to_micro
 from ulmock.server import SERVERS, ServerThread  # uvicorn and granian load when one starts
 
 # pytest loads this module in every run of every project that has ulmock installed:
@@ -109,9 +109,8 @@ class Ulmock:
         self.requests = RequestJournal(emulator)
         self._clients: list[Any] = []
         with emulator.lock:
-            accounts = [a for a in emulator.platform.world.accounts.values() if not a.deleted]
-        if accounts:
-            first = accounts[0]
+            first = emulator.platform.accounts.default()
+        if first is not None:
             self.username = first.username
             self.api_key = next(iter(emulator.platform.world.table("apikey", first.id).values())).secret
         else:
@@ -162,9 +161,9 @@ class Ulmock:
         from ulmock.domain.entities import RateLimits
 
         limits = RateLimits(per_minute=rate_limits[0], per_day=rate_limits[1]) if rate_limits else None
-        kwargs: dict[str, Any] = {"cash_balance": int(balance * MICRO), "rate_limits": limits, "api_key": api_key}
+        kwargs: dict[str, Any] = {"cash_balance": usd_to_micro(balance), "rate_limits": limits, "api_key": api_key}
         if credit is not None:
-            kwargs["credit_balance"] = int(credit * MICRO)
+            kwargs["credit_balance"] = usd_to_micro(credit)
         with self.emulator.lock:
             acc, key = self.emulator.platform.accounts.create(username, plan, **kwargs)
         return AccountHandle(acc.id, acc.username, acc.plan, key.secret, self.http_client(key.secret))

@@ -18,8 +18,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import balance_view
 from ulmock.domain.clock import iso, parse_iso
-from ulmock.domain.catalogue import MICRO
+from ulmock.domain.catalogue import PlanName, usd_to_micro
 from ulmock.domain.cloud import check_key
 from ulmock.domain.entities import RateLimits
 from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
@@ -53,7 +54,7 @@ class RateLimitsIn(ControlBody):
 
 class NewAccount(ControlBody):
     username: str = Field(min_length=1, max_length=64)
-    plan: Literal["free", "pro", "enterprise"] = "free"
+    plan: PlanName = "free"
     balance: float | None = Field(None, ge=0, description="USD of cash balance")
     credit: float | None = Field(None, ge=0, description="USD of credit (default: the $5 sign-up credit)")
     rateLimits: RateLimitsIn | None = None
@@ -171,9 +172,9 @@ class ControlApi:
         limits = RateLimits(per_minute=body.rateLimits.perMinute, per_day=body.rateLimits.perDay) if body.rateLimits else None
         with self.emulator.lock:
             p = self.emulator.platform
-            kwargs: dict[str, Any] = {"cash_balance": int(round((body.balance or 0) * MICRO))}
+            kwargs: dict[str, Any] = {"cash_balance": usd_to_micro(body.balance or 0)}
             if body.credit is not None:
-                kwargs["credit_balance"] = int(round(body.credit * MICRO))
+                kwargs["credit_balance"] = usd_to_micro(body.credit)
             account, key = p.accounts.create(body.username, body.plan, rate_limits=limits, api_key=body.apiKey, **kwargs)
             view = account_view(p, account)
         view["apiKey"] = key.secret
@@ -286,15 +287,7 @@ class ControlApi:
         return envelope.ok(view, 200 if existed else 201)
 
     def _account(self, username: str | None) -> Any:
-        live = [a for a in self.emulator.platform.world.accounts.values() if not a.deleted]
-        if username is not None:
-            account = next((a for a in live if a.username == username), None)
-            if account is None:
-                raise NotFound(f"No account '{username}'", {"account": username})
-            return account
-        if not live:
-            raise ValidationError("There is no account to put the bucket in", {"account": "required"})
-        return live[0]
+        return self.emulator.platform.accounts.named_or_default(username, "put the bucket in")
 
     async def list_webhooks(self, request: Request) -> list[dict[str, Any]]:
         with self.emulator.lock:
@@ -305,15 +298,7 @@ class ControlApi:
         body: NewWebhook = await self._body(request, NewWebhook)
         with self.emulator.lock:
             p = self.emulator.platform
-            live = [a for a in p.world.accounts.values() if not a.deleted]
-            if body.account is not None:
-                account = next((a for a in live if a.username == body.account), None)
-                if account is None:
-                    raise NotFound(f"No account '{body.account}'", {"account": body.account})
-            elif live:
-                account = live[0]
-            else:
-                raise ValidationError("There is no account to attach the webhook to", {"account": "required"})
+            account = p.accounts.named_or_default(body.account, "attach the webhook to")
             endpoint = p.webhooks.register(account, body.url, body.events, body.secret)
             return envelope.ok(webhook_view(p, endpoint), 201)
 
@@ -355,7 +340,7 @@ def account_view(p: Any, account: Any) -> dict[str, Any]:
         "id": account.id,
         "username": account.username,
         "plan": account.plan,
-        "balance": p.billing.balance(account),
+        "balance": balance_view(p.billing.balance(account)),
         "rateLimits": {"perMinute": per_minute, "perDay": per_day},
         "apiKeys": [
             {"id": k.id, "name": k.name, "key": k.secret, "scopes": k.scopes}

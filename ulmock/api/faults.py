@@ -9,13 +9,11 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ulmock.domain.errors import ERROR_CODES, ApiError, RateLimited
-
-ErrorCode = Literal["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR", "RATE_LIMITED", "INTERNAL_ERROR"]
+from ulmock.domain.errors import ERROR_CODES, ApiError, ErrorCode, RateLimited
 
 
 class FaultSpec(BaseModel):

@@ -93,7 +93,7 @@ class BillingPages:
         return _page(
             "Billing portal",
             f"<h1>{html.escape(account.username)}</h1><p>Plan: <b>{account.plan}</b></p>"
-            f"<p>Balance: ${balance['totalBalance'] / 1e6:.2f}</p><h2>Payments</h2><ul>{rows or '<li>none</li>'}</ul>"
+            f"<p>Balance: ${balance.total / 1e6:.2f}</p><h2>Payments</h2><ul>{rows or '<li>none</li>'}</ul>"
             + cancel,
         )
 

@@ -32,6 +32,7 @@ from starlette.types import Receive, Scope, Send
 from ulmock.api.reference import envelope
 from ulmock.domain.entities import Account, ApiKey
 from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
+from ulmock.domain.ratelimit import QuotaExceeded, RateStatus
 from ulmock.api.faults import ActiveFault
 
 if TYPE_CHECKING:
@@ -248,7 +249,18 @@ class ReferencePolicy:
 
     def count(self, platform: Platform, account: Account, key: ApiKey, op: Operation) -> dict[str, str]:
         per_minute, per_day = platform.accounts.limits(account)
-        return platform.rate_limits.hit(account.id, per_minute, per_day).headers()
+        try:
+            quota = platform.rate_limits.hit(account.id, per_minute, per_day)
+        except QuotaExceeded as err:
+            err.headers.update(quota_headers(err.quota))
+            raise
+        return quota_headers(quota)
+
+
+def quota_headers(quota: RateStatus) -> dict[str, str]:
+    """The reference face's rate-limit headers: the reset as epoch seconds."""
+    return {"X-RateLimit-Limit": str(quota.limit), "X-RateLimit-Remaining": str(quota.remaining),
+            "X-RateLimit-Reset": str(quota.reset)}  # fmt: skip
 
 
 REFERENCE = ReferencePolicy()

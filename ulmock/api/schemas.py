@@ -6,9 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, WithJsonSchema
 
-from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD, TASKS
+from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD, TASKS, ExportFormat, Task
 
-Task = Literal["detect", "segment", "classify", "pose", "obb"]
 Scope = Literal["datasets", "projects", "models", "training", "deployments", "exports", "account"]
 
 
@@ -117,10 +116,7 @@ class StartTraining(Body):
 
 class CreateExport(Body):
     modelId: str = Field(min_length=1, max_length=200)
-    format: Literal[
-        "onnx", "torchscript", "openvino", "tensorrt", "coreml", "tflite", "saved_model", "graphdef", "paddle",
-        "ncnn", "edgetpu", "tfjs", "mnn", "rknn", "imx", "axelera", "executorch",
-    ]  # fmt: skip
+    format: ExportFormat
 
 
 class ExportListQuery(PageQuery):

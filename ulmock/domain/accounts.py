@@ -69,6 +69,27 @@ class Accounts:
         account = self.world.accounts.get(account_id) if account_id else None
         return account if account is not None and not account.deleted else None
 
+    def live(self) -> list[Account]:
+        """The accounts not deleted, oldest first."""
+        return [a for a in self.world.accounts.values() if not a.deleted]
+
+    def default(self) -> Account | None:
+        """The account meant when none is named: the oldest one not deleted."""
+        return next((a for a in self.world.accounts.values() if not a.deleted), None)
+
+    def named_or_default(self, username: str | None, purpose: str) -> Account:
+        """`username`'s account (NotFound if there is none), else the default one; a
+        ValidationError saying there is no account to `purpose` when there is none at all."""
+        if username is not None:
+            account = next((a for a in self.live() if a.username == username), None)
+            if account is None:
+                raise NotFound(f"No account '{username}'", {"account": username})
+            return account
+        default = self.default()
+        if default is None:
+            raise ValidationError(f"There is no account to {purpose}", {"account": "required"})
+        return default
+
     def plan(self, account: Account) -> Plan:
         return PLAN_LIMITS[account.plan]
 

@@ -13,8 +13,8 @@ from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import (
     CHECKOUT_MAX_USD,
     CHECKOUT_MIN_USD,
-    MICRO,
     PLAN_LIMITS,
+    usd_to_micro,
 )
 from ulmock.domain.entities import Account, CheckoutSession, Payment
 from ulmock.domain.store import Page
@@ -38,21 +38,36 @@ class LedgerEntry:
     gpu_type: str | None = None
 
 
+@dataclass(frozen=True)
+class Balance:
+    """An account's money in micro-USD: what it holds, and what running trainings have reserved."""
+
+    cash: int
+    credit: int
+    reserved: int
+
+    @property
+    def total(self) -> int:
+        return self.cash + self.credit
+
+    @property
+    def available(self) -> int:
+        """What a new training may spend: the total less what is reserved."""
+        return self.total - self.reserved
+
+
+def balance_of(account: Account) -> Balance:
+    return Balance(account.cash_balance, account.credit_balance, account.reserved)
+
+
 class Billing:
     def __init__(self, world: World, activity: Activity):
         self.world = world
         self.activity = activity
 
     @staticmethod
-    def balance(account: Account) -> dict[str, int]:
-        total = account.cash_balance + account.credit_balance
-        return {
-            "cashBalance": account.cash_balance,
-            "creditBalance": account.credit_balance,
-            "reservedAmount": account.reserved,
-            "totalBalance": total,
-            "availableBalance": total - account.reserved,
-        }
+    def balance(account: Account) -> Balance:
+        return balance_of(account)
 
     def checkout(self, account: Account, amount_usd: int) -> CheckoutSession:
         if not CHECKOUT_MIN_USD <= amount_usd <= CHECKOUT_MAX_USD:
@@ -113,7 +128,7 @@ class Billing:
             session.status = "expired"
             raise Forbidden("Checkout session has expired", {"expiresAt": session.expires_at})
         session.status = "complete"
-        amount = session.amount_usd * MICRO
+        amount = usd_to_micro(session.amount_usd)
         if session.kind == "topup":
             account.cash_balance += amount
             description = f"Credit top-up ${session.amount_usd}"

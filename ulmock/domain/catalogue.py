@@ -7,11 +7,13 @@ own overrides on the account itself).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
+# Each vocabulary once, as a Literal for request models and a tuple for the rules.
 PlanName = Literal["free", "pro", "enterprise"]
-PLANS: tuple[PlanName, ...] = ("free", "pro", "enterprise")
-TASKS = ("detect", "segment", "classify", "pose", "obb")
+PLANS: tuple[PlanName, ...] = get_args(PlanName)
+Task = Literal["detect", "segment", "classify", "pose", "obb"]
+TASKS: tuple[Task, ...] = get_args(Task)
 GB = 1024**3
 
 
@@ -39,6 +41,11 @@ SIGNUP_CREDIT_MICRO = 5_000_000
 CHECKOUT_MIN_USD = 5
 CHECKOUT_MAX_USD = 1000
 MICRO = 1_000_000
+
+
+def usd_to_micro(usd: float) -> int:
+    """Dollars to whole micro-USD, rounded to the nearest: `int(2.01 * MICRO)` would give 2,009,999."""
+    return round(usd * MICRO)
 
 
 @dataclass(frozen=True)
@@ -97,10 +104,11 @@ REGIONS: tuple[str, ...] = (
     "us-west1", "us-west2", "us-west3", "us-west4",
 )  # fmt: skip
 
-EXPORT_FORMATS: tuple[str, ...] = (
+ExportFormat = Literal[
     "onnx", "torchscript", "openvino", "tensorrt", "coreml", "tflite", "saved_model",
     "graphdef", "paddle", "ncnn", "edgetpu", "tfjs", "mnn", "rknn", "imx", "axelera",
     "executorch",
-)  # fmt: skip
+]  # fmt: skip
+EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 
 SCOPES: tuple[str, ...] = ("datasets", "projects", "models", "training", "deployments", "exports", "account")

@@ -7,7 +7,7 @@ then one line per image whose `url` is a signed download of the image's real byt
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ulmock.domain.clock import iso
@@ -15,7 +15,7 @@ from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import TASKS
 from ulmock.domain.entities import Account, Dataset, DatasetImage, DatasetVersion, TrashItem
 from ulmock.domain.records import claim_slug, clean_description, clean_name, fetch, rename
-from ulmock.domain.signing import SignedPath
+from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
@@ -142,16 +142,16 @@ class Datasets:
                              "dataset", dataset.id)  # fmt: skip
         return version
 
-    def sign_version(self, dataset: Dataset, number: int) -> SignedPath:
-        w = self.world
-        return w.signer.sign(f"/files/datasets/{dataset.id}/{dataset.slug}.v{number}.ndjson", w.now(), EXPORT_TTL)
+    def version_download(self, dataset: Dataset, number: int) -> Grant:
+        """An hour's access to a saved version's NDJSON."""
+        return grant(BlobRef("dataset", dataset.id, f"{dataset.slug}.v{number}.ndjson"), self.world.now(), EXPORT_TTL)
 
     # -- export -------------------------------------------------------------
-    def export(self, account: Account, dataset_id: str) -> tuple[Dataset, SignedPath]:
+    def export(self, account: Account, dataset_id: str) -> tuple[Dataset, Grant]:
         dataset = self.get(account, dataset_id)
         return dataset, self._sign_export(account, dataset)
 
-    def export_by_slug(self, account: Account, owner: Account | None, slug: str) -> tuple[Dataset, SignedPath]:
+    def export_by_slug(self, account: Account, owner: Account | None, slug: str) -> tuple[Dataset, Grant]:
         """The SDK's `ul://owner/datasets/slug`: yours, or someone's public dataset."""
         dataset = self.by_slug(owner, slug) if owner is not None else None
         if dataset is None or (dataset.account_id != account.id and dataset.visibility != "public"):
@@ -162,23 +162,25 @@ class Datasets:
         rows, total = self.world.table("dataset", owner.id).newest_first(slug=slug)
         return next(rows, None) if total else None
 
-    def _sign_export(self, account: Account, dataset: Dataset) -> SignedPath:
-        w = self.world
-        signed = w.signer.sign(f"/files/datasets/{dataset.id}/{dataset.slug}.ndjson", w.now(), EXPORT_TTL)
+    def _sign_export(self, account: Account, dataset: Dataset) -> Grant:
+        download = grant(BlobRef("dataset", dataset.id, f"{dataset.slug}.ndjson"), self.world.now(), EXPORT_TTL)
         self.activity.record(
             account, "dataset.exported", f"Exported dataset '{dataset.name}' as NDJSON", "dataset", dataset.id
         )
-        return signed
+        return download
 
     def find_any(self, dataset_id: str) -> Dataset | None:
         found: Dataset | None = self.world.find("dataset", dataset_id)
         return found
 
-    def image_path(self, dataset: Dataset, image: DatasetImage) -> str:
-        return f"/files/datasets/{dataset.id}/images/{image.file}"
+    @staticmethod
+    def image_blob(dataset: Dataset, image: DatasetImage) -> BlobRef:
+        return BlobRef("dataset_image", dataset.id, image.file)
 
-    def ndjson_lines(self, dataset: Dataset, base_url: str, version: DatasetVersion | None = None) -> Iterator[str]:
-        """The NDJSON export: of the dataset as it is, or of one saved version."""
+    def ndjson_lines(self, dataset: Dataset, dataset_url: str, image_url: Callable[[Grant], str],
+                     version: DatasetVersion | None = None) -> Iterator[str]:  # fmt: skip
+        """The NDJSON export: of the dataset as it is, or of one saved version. The face
+        gives the dataset's URL and turns each image's grant (a week) into its URL."""
         w = self.world
         now = w.now()
         images = version.images if version is not None else dataset.images
@@ -188,7 +190,7 @@ class Datasets:
             "task": dataset.task,
             "name": dataset.name,
             "description": dataset.description,
-            "url": f"{base_url.rstrip('/')}/api/datasets/{dataset.id}",
+            "url": dataset_url,
             "class_names": {str(i): n for i, n in enumerate(class_names)},
             "version": version.number if version is not None else dataset.version,
             "created_at": iso(dataset.created_at),
@@ -196,7 +198,7 @@ class Datasets:
         }
         yield json.dumps(header)
         for image in images:
-            url = w.signer.sign(self.image_path(dataset, image), now, IMAGE_URL_TTL).absolute(base_url)
+            url = image_url(grant(self.image_blob(dataset, image), now, IMAGE_URL_TTL))
             line = {
                 "type": "image",
                 "file": image.file,

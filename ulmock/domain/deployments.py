@@ -7,6 +7,7 @@ here, and each prediction a running deployment serves (`record_request`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ulmock.domain.activity import Activity
@@ -52,6 +53,18 @@ def traffic(d: Deployment, since: float, until: float, buckets: int) -> list[lis
     return out
 
 
+@dataclass(frozen=True)
+class Metrics:
+    """What a deployment served, as of now: its counters are on `deployment`."""
+
+    deployment: Deployment
+    error_rate: float
+    p50: float | None  # latency percentiles in ms; None before the first request
+    p95: float | None
+    p99: float | None
+    uptime_ms: int
+
+
 class Deployments:
     def __init__(self, world: World, activity: Activity, trash: Trash):
         self.world = world
@@ -82,19 +95,16 @@ class Deployments:
         rows = [log for log in reversed(d.logs) if severity is None or log.severity == severity]
         return Page(rows[:limit], len(rows), 1, limit)
 
-    def metrics(self, account: Account, deployment_id: str) -> dict[str, Any]:
+    def metrics(self, account: Account, deployment_id: str) -> Metrics:
         d = self.get(account, deployment_id)
-        return {
-            "deploymentId": d.id,
-            "status": d.status,
-            "requests": d.requests,
-            "errors": d.errors,
-            "errorRate": round(d.errors / d.requests, 4) if d.requests else 0.0,
-            "latencyMs": {"p50": percentile(d.latencies, 0.50), "p95": percentile(d.latencies, 0.95),
-                          "p99": percentile(d.latencies, 0.99)},  # fmt: skip
-            "instances": {"current": d.instances, "min": d.min_instances, "max": d.max_instances},
-            "uptimeMs": int((self.world.now() - d.running_since) * 1000) if d.running_since is not None else 0,
-        }
+        return Metrics(
+            deployment=d,
+            error_rate=round(d.errors / d.requests, 4) if d.requests else 0.0,
+            p50=percentile(d.latencies, 0.50),
+            p95=percentile(d.latencies, 0.95),
+            p99=percentile(d.latencies, 0.99),
+            uptime_ms=int((self.world.now() - d.running_since) * 1000) if d.running_since is not None else 0,
+        )
 
     # -- actions -----------------------------------------------------------------
     def by_slug(self, account: Account, slug: str) -> Deployment | None:

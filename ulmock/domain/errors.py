@@ -17,7 +17,9 @@ The domain raises these; the HTTP edge turns them into the error envelope.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
+
+ErrorCode = Literal["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR", "RATE_LIMITED", "INTERNAL_ERROR"]
 
 
 class ApiError(Exception):
@@ -103,6 +105,7 @@ class InternalError(ApiError):
 ERROR_CODES: dict[str, type[ApiError]] = {
     cls.code: cls for cls in (Unauthorized, Forbidden, NotFound, ValidationError, RateLimited, InternalError)
 }
+assert tuple(ERROR_CODES) == get_args(ErrorCode)
 
 
 def not_found(kind: str, ident: str) -> NotFound:

@@ -19,7 +19,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import EXPORT_FORMATS
 from ulmock.domain.entities import Account, Blob, Export, Model
-from ulmock.domain.signing import SignedPath
+from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.store import Page
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
@@ -134,11 +134,11 @@ class Exports:
         found: Export | None = self.world.find("export", export_id)
         return found
 
-    def sign(self, export: Export) -> SignedPath | None:
+    def download(self, export: Export) -> Grant | None:
+        """An hour's access to a completed export's artifact."""
         if export.status != "completed":
             return None
-        w = self.world
-        return w.signer.sign(f"/files/exports/{export.id}/{export.file_name}", w.now(), URL_TTL)
+        return grant(BlobRef("export", export.id, export.file_name), self.world.now(), URL_TTL)
 
     def stored_bytes(self, account: Account) -> int:
         return sum(e.size for e in self.world.table("export", account.id).values() if e.blob_id)

@@ -9,7 +9,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, GdprExport
-from ulmock.domain.signing import SignedPath
+from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.world import World
 
 EXPORT_TTL = 86_400.0
@@ -33,7 +33,7 @@ class Gdpr:
         self.activity = activity
         world.clock.on(EXPIRE_EVENT, self._expire)
 
-    def export(self, account: Account) -> SignedPath:
+    def export(self, account: Account) -> Grant:
         w = self.world
         document = {
             "exportedAt": iso(w.now()),
@@ -46,13 +46,13 @@ class Gdpr:
         blob = w.blobs.put(json.dumps(document, indent=2).encode(), "application/json")
         record = GdprExport(id=w.ids.new("gdpr"), account_id=account.id, blob_id=blob.id,
                             file_name=f"{account.username}-data-export.json", expires_at=0.0)  # fmt: skip
-        signed = w.signer.sign(f"/files/gdpr/{record.id}/{record.file_name}", w.now(), EXPORT_TTL)
-        record.expires_at = signed.expires_at
+        download = grant(BlobRef("gdpr", record.id, record.file_name), w.now(), EXPORT_TTL)
+        record.expires_at = download.expires_at
         w.table("gdpr_export", account.id).add(record.id, record)
         # The URL stops working after `expires_at`; a second later the bytes go too.
         w.clock.schedule(record.expires_at + 1, EXPIRE_EVENT, {"accountId": account.id, "exportId": record.id})
         self.activity.record(account, "gdpr.exported", "Exported all account data (GDPR)", "account", account.id)
-        return signed
+        return download
 
     def find(self, export_id: str) -> GdprExport | None:
         """An export still held, of an account that still exists (a signed URL's authority)."""

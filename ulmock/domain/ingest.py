@@ -8,22 +8,19 @@ what was added and what was skipped.
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from ulmock.domain.activity import Activity
-from ulmock.domain.archives import ArchiveError, parse_upload
+from ulmock.domain.archives import ArchiveError, UrlReader, parse_upload
 from ulmock.domain.entities import Account, Dataset, DatasetImage, IngestRun
 from ulmock.domain.uploads import Uploads
 from ulmock.domain.world import World
-from ulmock.domain.errors import ApiError, Conflict, ValidationError
+from ulmock.domain.errors import Conflict, ValidationError
 
 EVENT = "dataset.ingest"
 # Seconds from queued to done: a start-up cost, then by size (the real service takes minutes).
 BASE_SECONDS = 5.0
 SECONDS_PER_MB = 0.5
-_IMAGE_PATH = re.compile(r"^/files/datasets/([^/]+)/images/(.+)$")
 
 
 class Ingest:
@@ -31,6 +28,9 @@ class Ingest:
         self.world = world
         self.uploads = uploads
         self.activity = activity
+        # Bytes behind a link this emulator signed (an NDJSON export's images), else None.
+        # Links are the HTTP layer's: it sets this (`ulmock.api.downloads.reader`).
+        self.read_link: UrlReader = _no_link
         world.clock.on(EVENT, self._run)
 
     def start(self, account: Account, dataset: Dataset, session_id: str, *, target_split: str | None = None,
@@ -76,7 +76,7 @@ class Ingest:
                                  "dataset", dataset.id)  # fmt: skip
 
     def _add(self, dataset: Dataset, run: IngestRun, filename: str, data: bytes) -> None:
-        parsed = parse_upload(filename, data, self._read_own_url)
+        parsed = parse_upload(filename, data, self.read_link)
         if not dataset.class_names:
             dataset.class_names = list(parsed.class_names)
         known = {image.file: n for n, image in enumerate(dataset.images)}
@@ -117,22 +117,9 @@ class Ingest:
             raise ArchiveError(f"No images could be added ({', '.join(f'{k}: {v}' for k, v in skipped.items())})"
                                if skipped else "No images could be added")  # fmt: skip
 
-    def _read_own_url(self, url: str) -> bytes | None:
-        """Bytes behind a download URL this emulator signed (an NDJSON export's images)."""
-        parts = urlsplit(url)
-        query = parse_qs(parts.query)
-        w = self.world
-        try:
-            w.signer.verify(parts.path, next(iter(query.get("expires", [])), None),
-                            next(iter(query.get("signature", [])), None), w.now())  # fmt: skip
-        except ApiError:
-            return None
-        match = _IMAGE_PATH.match(unquote(parts.path))
-        dataset = w.find("dataset", match.group(1)) if match else None
-        image = next((i for i in dataset.images if i.file == match.group(2)), None) if dataset and match else None
-        if image is None or w.blobs.get(image.blob_id) is None:
-            return None
-        return w.blobs.read(image.blob_id)
+
+def _no_link(link: str) -> bytes | None:
+    return None
 
 
 def _media_type(name: str) -> str:

@@ -11,7 +11,7 @@ from ulmock.domain.datasets import check_task
 from ulmock.domain.entities import Account, Model, ModelFile, TrashItem
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.records import claim_slug, clean_description, clean_name, fetch, rename
-from ulmock.domain.signing import SignedPath
+from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
@@ -109,13 +109,12 @@ class Models:
     def delete(self, account: Account, model_id: str) -> TrashItem:
         return self.trash.put(account, self.get(account, model_id))
 
-    def files(self, account: Account, model_id: str) -> tuple[Model, Sequence[tuple[ModelFile, SignedPath]]]:
+    def files(self, account: Account, model_id: str) -> tuple[Model, Sequence[tuple[ModelFile, Grant]]]:
         w = self.world
         model = self.get(account, model_id)
         if model.file is None:
             return model, []
-        signed = w.signer.sign(f"/files/models/{model.id}/{model.file.name}", w.now(), FILE_URL_TTL)
-        return model, [(model.file, signed)]
+        return model, [(model.file, grant(BlobRef("model", model.id, model.file.name), w.now(), FILE_URL_TTL))]
 
     def find_any(self, model_id: str) -> Model | None:
         found: Model | None = self.world.find("model", model_id)

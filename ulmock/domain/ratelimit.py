@@ -1,9 +1,13 @@
-"""Per-account request quotas in fixed minute and day windows of the emulator's clock."""
+"""Per-account request quotas in fixed minute and day windows of the emulator's clock.
+
+`hit` answers a quota state (limit, remaining, reset); the face renders it as headers.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from ulmock.domain.world import RateWindow, World
 from ulmock.domain.errors import RateLimited
@@ -16,14 +20,15 @@ DAY = 86_400
 class RateStatus:
     limit: int
     remaining: int
-    reset: int
+    reset: int  # epoch seconds: the end of the current minute window
 
-    def headers(self) -> dict[str, str]:
-        return {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(self.reset),
-        }
+
+class QuotaExceeded(RateLimited):
+    """A refused request, with the quota state the answer reports."""
+
+    def __init__(self, message: str, retry_after: int, details: dict[str, Any], quota: RateStatus):
+        super().__init__(message, retry_after, details)
+        self.quota = quota
 
 
 class RateLimiter:
@@ -31,7 +36,7 @@ class RateLimiter:
         self.world = world
 
     def hit(self, account_id: str, per_minute: int, per_day: int) -> RateStatus:
-        """Count one request; raise RateLimited (with the headers) when over quota."""
+        """Count one request; raise QuotaExceeded (a RateLimited) when over quota."""
         now = self.world.now()
         minute_start = int(now // MINUTE) * MINUTE
         day_start = int(now // DAY) * DAY
@@ -75,11 +80,10 @@ class RateLimiter:
         return minute, day
 
     @staticmethod
-    def _refusal(message: str, limit: int, window: str, retry: int, status: RateStatus) -> RateLimited:
-        error = RateLimited(
+    def _refusal(message: str, limit: int, window: str, retry: int, status: RateStatus) -> QuotaExceeded:
+        return QuotaExceeded(
             f"{message}: {limit} requests per {window}. Retry in {retry} s.",
             retry,
             {"limit": limit, "window": window, "retryAfter": retry},
+            status,
         )
-        error.headers.update(status.headers())
-        return error

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ulmock.domain.catalogue import TASKS
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.datasets import Datasets
@@ -22,7 +23,7 @@ from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.models import Models
 from ulmock.domain.records import NAME_MAX
 from ulmock.domain.projects import Projects
-from ulmock.domain.signing import SignedPath
+from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.storage import Storage
 from ulmock.domain.training import ACTIVE, Trainings
 from ulmock.domain.world import World
@@ -46,13 +47,8 @@ class Report:
 @dataclass(frozen=True)
 class UploadTarget:
     model: Model
-    signed: SignedPath
+    upload: Grant  # the checkpoint's PUT target
     gcs_path: str
-    upload_path: str
-
-
-def upload_path(model_id: str, run_id: int, filename: str) -> str:
-    return f"/files/uploads/{model_id}/{run_id}/{filename}"
 
 
 def finite_metrics(values: Any) -> dict[str, float]:
@@ -248,9 +244,8 @@ class SdkRuns:
             if size > UPLOAD_LIMIT:
                 raise ValidationError("Checkpoint is too large", {"size": f"at most {UPLOAD_LIMIT} bytes"})
             self.storage.require_room(account, int(size) - (model.file.size if model.file else 0))
-        path = upload_path(model.id, run_id if run_id is not None else 0, filename)
-        signed = w.signer.sign(path, w.now(), UPLOAD_URL_TTL)
-        return UploadTarget(model, signed, f"gs://ulmock-models/{account.username}/{model.id}/{filename}", path)
+        upload = grant(BlobRef("checkpoint", model.id, filename, run_id or 0), w.now(), UPLOAD_URL_TTL)
+        return UploadTarget(model, upload, f"gs://ulmock-models/{account.username}/{model.id}/{filename}")
 
     def receive_upload(self, model_id: str, filename: str, data: bytes) -> ModelFile:
         """The bytes PUT to a signed upload URL (already verified) become the model's file."""
@@ -282,4 +277,4 @@ def _int(value: Any, default: int) -> int:
 
 def _task(args: dict[str, Any]) -> str:
     task = str(args.get("task") or "detect")
-    return task if task in ("detect", "segment", "classify", "pose", "obb") else "detect"
+    return task if task in TASKS else "detect"

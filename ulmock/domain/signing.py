@@ -37,8 +37,12 @@ class UrlSigner:
         return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
 
     def sign(self, path: str, now: float, ttl: float) -> SignedPath:
+        return self.sign_until(path, now + ttl)
+
+    def sign_until(self, path: str, expires_at: float) -> SignedPath:
+        """`path` signed to stay valid until `expires_at` (cut to a whole second)."""
         quoted = quote(path)
-        expires = int(now + ttl)
+        expires = int(expires_at)
         return SignedPath(f"{quoted}?expires={expires}&signature={self._mac(quoted, expires)}", float(expires))
 
     def verify(self, quoted_path: str, expires: str | None, signature: str | None, now: float) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from ulmock.domain.activity import Activity
+from ulmock.domain.billing import balance_of
 from ulmock.domain.catalogue import GPUS, MICRO, PLAN_LIMITS
 from ulmock.domain.entities import Account, Model, Training
 from ulmock.domain.webhooks import Webhooks
@@ -93,6 +95,15 @@ def epoch_metrics(seed: Any, training_id: str, epoch: int, epochs: int) -> dict[
     }
 
 
+@dataclass(frozen=True)
+class Progress:
+    """What a poller sees of a run: time spent, time left, epochs done (percent)."""
+
+    elapsed_ms: int
+    eta_ms: int
+    percentage: float
+
+
 class Trainings:
     def __init__(self, world: World, activity: Activity, webhooks: Webhooks):
         self.world = world
@@ -154,7 +165,7 @@ class Trainings:
             raise Forbidden(f"Your {account.plan} plan allows {limit} concurrent trainings",
                             {"limit": limit, "plan": account.plan})  # fmt: skip
         seconds, estimated = self.estimate(len(dataset.images), epochs, image_size, gpu_type)
-        available = account.cash_balance + account.credit_balance - account.reserved
+        available = balance_of(account).available
         if estimated > available:
             raise NotEnoughCredit(
                 "Insufficient balance for the estimated training cost",
@@ -329,7 +340,7 @@ class Trainings:
         return self.world.table("model", account_id).get(model_id)
 
     # -- what a poller sees ----------------------------------------------------
-    def progress(self, t: Training) -> dict[str, Any]:
+    def progress(self, t: Training) -> Progress:
         now = self.world.now()
         end = t.finished_at if t.finished_at is not None else now
         elapsed = max(0.0, end - t.started_at) if t.started_at is not None else 0.0
@@ -342,5 +353,5 @@ class Trainings:
             eta = t.started_at + t.epochs * t.epoch_seconds - now
         else:
             eta = 0.0
-        return {"elapsedMs": int(round(elapsed * 1000)), "etaMs": int(round(max(0.0, eta) * 1000)),
-                "percentage": round(100.0 * t.current_epoch / t.epochs, 1)}  # fmt: skip
+        return Progress(elapsed_ms=int(round(elapsed * 1000)), eta_ms=int(round(max(0.0, eta) * 1000)),
+                        percentage=round(100.0 * t.current_epoch / t.epochs, 1))  # fmt: skip

@@ -11,7 +11,7 @@ import hashlib
 from typing import Literal
 
 from ulmock.domain.entities import Account, UploadSession
-from ulmock.domain.signing import SignedPath
+from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.world import World
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
 
@@ -28,7 +28,7 @@ class Uploads:
     def open(
         self, account: Account, asset_type: Literal["datasets", "models"], asset_id: str, filename: str,
         content_type: str, total_bytes: int,
-    ) -> tuple[UploadSession, SignedPath]:  # fmt: skip
+    ) -> tuple[UploadSession, Grant]:  # fmt: skip
         name = filename.replace("\\", "/").rsplit("/", 1)[-1]
         allowed = ARCHIVE_SUFFIXES if asset_type == "datasets" else WEIGHT_SUFFIXES
         if not name or not name.lower().endswith(allowed):
@@ -43,11 +43,7 @@ class Uploads:
             expires_at=now + UPLOAD_TTL,
         )  # fmt: skip
         w.table("upload", account.id).add(session.id, session)
-        return session, w.signer.sign(self.path(session), now, UPLOAD_TTL)
-
-    @staticmethod
-    def path(session: UploadSession) -> str:
-        return f"/files/uploads/sessions/{session.id}/{session.filename}"
+        return session, grant(BlobRef("upload", session.id, session.filename), now, UPLOAD_TTL)
 
     def find_any(self, session_id: str) -> UploadSession | None:
         found: UploadSession | None = self.world.find("upload", session_id)

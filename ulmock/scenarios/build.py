@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ulmock.domain.catalogue import MICRO
+from ulmock.domain.catalogue import usd_to_micro
 from ulmock.domain.connections import RoboflowProject, RoboflowVersion
 from ulmock.domain.entities import Account, DatasetImage, Model, RateLimits
 from ulmock.domain.modelfiles import inspect_model_file
@@ -61,8 +61,8 @@ class ScenarioWorld:
         limits = RateLimits(per_minute=spec.rateLimits.perMinute, per_day=spec.rateLimits.perDay) if spec.rateLimits else None
         first = spec.apiKeys[0] if spec.apiKeys else None
         account, key = p.accounts.create(
-            spec.username, spec.plan, email=spec.email, cash_balance=round(spec.balance * MICRO),
-            credit_balance=round(spec.credit * MICRO), rate_limits=limits,
+            spec.username, spec.plan, email=spec.email, cash_balance=usd_to_micro(spec.balance),
+            credit_balance=usd_to_micro(spec.credit), rate_limits=limits,
             api_key=first.key if first else fixed_key(spec.username), key_name=first.name if first else "default",
         )  # fmt: skip
         key.scopes = list(first.scopes) if first and first.scopes else None

@@ -6,10 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ulmock.domain.catalogue import EXPORT_FORMATS, REGIONS, SCOPES
+from ulmock.domain.catalogue import REGIONS, SCOPES, ExportFormat, PlanName, Task
 from ulmock.api.faults import FaultSpec
 
-Task = Literal["detect", "segment", "classify", "pose", "obb"]
 API_KEY = r"^ul_[0-9a-f]{40}$"
 
 
@@ -108,7 +107,7 @@ class BucketSpec(Strict):
 
 class AccountSpec(Strict):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    plan: Literal["free", "pro", "enterprise"] = "free"
+    plan: PlanName = "free"
     email: str | None = None
     balance: float = Field(0, ge=0, description="cash, USD")
     credit: float = Field(5, ge=0, description="credit, USD (sign-up credit by default)")
@@ -131,7 +130,7 @@ class TrainingFailureSpec(Strict):
 
 
 class ExportFailureSpec(Strict):
-    format: Literal[EXPORT_FORMATS]  # type: ignore[valid-type]
+    format: ExportFormat
     account: str | None = None
     error: str = "Export failed"
 

@@ -80,10 +80,10 @@ def account_row(p: Platform, a: Account) -> dict[str, Any]:
         "username": a.username,
         "email": a.email,
         "plan": a.plan,
-        "balance": usd(balance["availableBalance"]),
-        "cash": usd(balance["cashBalance"]),
-        "credit": usd(balance["creditBalance"]),
-        "reserved": usd(balance["reservedAmount"]),
+        "balance": usd(balance.available),
+        "cash": usd(balance.cash),
+        "credit": usd(balance.credit),
+        "reserved": usd(balance.reserved),
         "apiKeys": [{"name": k.name, "secret": k.secret, "scopes": k.scopes}
                  for k in p.world.table("apikey", a.id).values()],  # fmt: skip
         "rate": {"minute": minute_used, "perMinute": per_minute, "day": day_used, "perDay": per_day,

@@ -124,7 +124,7 @@ def summary(call: Call) -> Response:
     """Your plan, credit balance and resource counts."""
     p, account = call.platform, call.account
     w = p.world
-    balance = p.billing.balance(account)["availableBalance"]
+    balance = p.billing.balance(account).available
     return ok(AccountSummary(
         username=account.username,
         name=account.username,

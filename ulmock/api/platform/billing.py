@@ -93,7 +93,7 @@ def usage_summary(call: Call) -> Response:
     """Plan status, storage use, training credit and features."""
     p, account = call.platform, call.account
     usage = p.storage.usage(account)
-    available = p.billing.balance(account)["availableBalance"]
+    available = p.billing.balance(account).available
     return ok(UsageSummary(
         plan=PlanStatus(planId=account.plan, name=PLAN_NAMES[account.plan], status="active",  # type: ignore[typeddict-item]
                         cancelAtPeriodEnd=False),

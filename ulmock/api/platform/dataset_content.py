@@ -11,6 +11,7 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import by_public_id, dataset_at
 from ulmock.api.platform.ids import public_id
+from ulmock.api import downloads
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
@@ -19,6 +20,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.errors import NotFound, ValidationError
+from ulmock.domain.grants import grant
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, Query
 
@@ -161,7 +163,8 @@ def image_id(dataset: Dataset, image: DatasetImage) -> str:
 def signed_url(call: Call, dataset: Dataset, image: DatasetImage) -> str:
     """An hour's signed download of one of the dataset's images (every answer of this face that shows one)."""
     w = call.platform.world
-    return w.signer.sign(call.platform.datasets.image_path(dataset, image), w.now(), URL_TTL).absolute(call.base_url)
+    download = grant(call.platform.datasets.image_blob(dataset, image), w.now(), URL_TTL)
+    return downloads.url(w.signer, download, call.base_url)
 
 
 def _filtered(call: Call, dataset: Dataset, q: ImageQuery) -> list[DatasetImage]:

@@ -15,6 +15,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import (
     ClassNames, Description, Metadata, Name, NewTask, RecordChanges, Region, Slug, Tags, Task, Visibility,
 )
+from ulmock.api import downloads
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset
 from ulmock.domain.errors import Conflict
@@ -293,11 +294,12 @@ def export_dataset(call: Call) -> Response:
     p = call.platform
     dataset = dataset_at(call, readable=True)
     if call.query.v is None:
-        _, signed = p.datasets.export(call.account, dataset.id) if dataset.account_id == call.account.id else \
+        _, download = p.datasets.export(call.account, dataset.id) if dataset.account_id == call.account.id else \
             p.datasets.export_by_slug(call.account, owner_account(call, dataset), dataset.slug)
-        return ok(CurrentDownload(downloadUrl=signed.absolute(call.base_url), cached=False))
+        return ok(CurrentDownload(downloadUrl=downloads.url(p.world.signer, download, call.base_url), cached=False))
     version = p.datasets.version(dataset, call.query.v)
-    return ok(VersionDownload(downloadUrl=p.datasets.sign_version(dataset, version.number).absolute(call.base_url),
+    grant = p.datasets.version_download(dataset, version.number)
+    return ok(VersionDownload(downloadUrl=downloads.url(p.world.signer, grant, call.base_url),
                               version=version.number))  # fmt: skip
 
 
@@ -316,7 +318,8 @@ def create_dataset_version(call: Call) -> Response:
     version, reused = p.datasets.save_version(call.account, dataset, call.body.description)
     answer = VersionCreated(version=version.number, reused=reused)
     if call.body.download:
-        answer["downloadUrl"] = p.datasets.sign_version(dataset, version.number).absolute(call.base_url)
+        grant = p.datasets.version_download(dataset, version.number)
+        answer["downloadUrl"] = downloads.url(p.world.signer, grant, call.base_url)
     return ok(answer)
 
 

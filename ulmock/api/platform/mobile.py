@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from typing_extensions import TypedDict
 
+from ulmock.api import downloads
 from ulmock.api.platform.exports import LIVE_FORMAT, export_at
 from ulmock.api.platform.ids import HEX_ID, find_public
 from ulmock.api.platform.policy import error_response
@@ -24,6 +25,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
+from ulmock.domain.grants import BlobRef
 from ulmock.domain.errors import ApiError, Conflict, Forbidden, InternalError, NotFound, ValidationError
 from ulmock.api.routing import Call, read_json, validate
 
@@ -99,7 +101,8 @@ def resolve_route(emulator: Emulator) -> Route:
                     raise NotFound("Export not found")
                 model = w.table("model", export.account_id).get(export.model_id)
                 remaining = max(body.expires - w.now(), 1.0)
-                download = w.signer.sign(f"/files/exports/{export.id}/{export.file_name}", w.now(), remaining)
+                artifact = downloads.path(BlobRef("export", export.id, export.file_name))
+                download = w.signer.sign(artifact, w.now(), remaining)
                 return ok(MobileModel(
                     version=1, exportId=ident, name=export.model_name,
                     task=(model.task if model is not None else "detect"),

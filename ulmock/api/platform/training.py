@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
@@ -17,6 +17,7 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import by_public_id, check_owner, check_slug, missing, model_at
 from ulmock.api.platform.ids import HEX_ID, public_id
+from ulmock.api import downloads
 from ulmock.api.platform.money import MICRO_PER_CENT, cents
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
@@ -25,7 +26,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.capacity import Stock, gpu_stock
 from ulmock.domain.catalogue import GPUS
 from ulmock.domain.entities import Dataset, Model, Training
-from ulmock.domain.training import gpu_price
+from ulmock.domain.training import Progress, gpu_price
 from ulmock.domain.errors import Conflict, ValidationError
 from ulmock.api.routing import Call
 from ulmock.api.schemas import Body, CheckpointUploadRequest, JsonInt, TrainingReport
@@ -198,8 +199,8 @@ def gpu_display_name(gpu_type: str) -> str:
     return "NVIDIA " + " ".join(WORDS.get(part, part.upper()) for part in gpu_type.split("-"))
 
 
-def job_view(t: Training, progress: dict[str, Any]) -> TrainingJob:
-    steps = JobProgress(currentEpoch=t.current_epoch, totalEpochs=t.epochs, percentage=progress["percentage"])
+def job_view(t: Training, progress: Progress) -> TrainingJob:
+    steps = JobProgress(currentEpoch=t.current_epoch, totalEpochs=t.epochs, percentage=progress.percentage)
     if t.started_at is not None:
         steps["startedAt"] = iso(t.started_at)
     if t.status == "completed" and t.finished_at is not None:
@@ -220,8 +221,8 @@ def job_view(t: Training, progress: dict[str, Any]) -> TrainingJob:
         id=public_id(t.id),
         status=JOB_STATUS[t.status],
         progress=steps,
-        timing=JobTiming(elapsedMs=progress["elapsedMs"], timePerEpochMs=int(round(t.epoch_seconds * 1000)),
-                         etaMs=progress["etaMs"]),  # fmt: skip
+        timing=JobTiming(elapsedMs=progress.elapsed_ms, timePerEpochMs=int(round(t.epoch_seconds * 1000)),
+                         etaMs=progress.eta_ms),  # fmt: skip
         # A run on the user's machine names its device, not a cloud GPU.
         compute=JobCompute(gpuType=t.gpu_type, gpuDisplayName=gpu_display_name(t.gpu_type),
                            gpuMemoryGb=GPUS[t.gpu_type].memory_gb) if t.gpu_type in GPUS else None,  # fmt: skip
@@ -325,8 +326,8 @@ def checkpoint_upload(call: Call) -> Response:
     target = call.platform.sdk_runs.upload_target(call.account, b.filename, domain_model_id(call, b.modelId), b.runId,
                                                   b.project, b.name, b.size)  # fmt: skip
     return ok(CheckpointUpload(
-        uploadUrl=target.signed.absolute(call.base_url),
+        uploadUrl=downloads.url(call.platform.world.signer, target.upload, call.base_url),
         gcsPath=target.gcs_path,
-        uploadPath=target.upload_path,
+        uploadPath=downloads.path(target.upload.blob),
         modelId=public_id(target.model.id),
     ))  # fmt: skip

@@ -14,6 +14,7 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import by_public_id
 from ulmock.api.platform.ids import public_id
+from ulmock.api import downloads
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import UploadSession
@@ -72,10 +73,11 @@ def signed_url(call: Call) -> Response:
     if asset is None:
         raise NotFound(f"{kind.capitalize()} not found")
     p.storage.require_room(call.account, body.totalBytes)
-    session, signed = p.uploads.open(call.account, body.assetType, asset.id, body.filename, body.contentType,
-                                     body.totalBytes)  # fmt: skip
-    return ok(SignedUpload(sessionId=public_id(session.id), uploadUrl=signed.absolute(call.base_url),
-                           expiresAt=iso(signed.expires_at), headers={"Content-Type": session.content_type}))  # fmt: skip
+    session, grant = p.uploads.open(call.account, body.assetType, asset.id, body.filename, body.contentType,
+                                    body.totalBytes)  # fmt: skip
+    upload_url = downloads.url(p.world.signer, grant, call.base_url)
+    return ok(SignedUpload(sessionId=public_id(session.id), uploadUrl=upload_url,
+                           expiresAt=iso(grant.expires_at), headers={"Content-Type": session.content_type}))  # fmt: skip
 
 
 @routes.post("/api/upload/complete", body=CompleteRequest, response=UploadCompleted,

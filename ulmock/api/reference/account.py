@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from ulmock.api import downloads
 from ulmock.api.reference import envelope
 from ulmock.domain.clock import iso
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CreateApiKey, GdprRequest, PageQuery
 from ulmock.api.reference.views import (
+    balance_view,
     AccountSummaryView,
     ApiKeyView,
     CreatedApiKeyView,
@@ -36,10 +38,9 @@ def gdpr(call: Call) -> Response:
     """Export all account data, or delete the account irreversibly."""
     p = call.platform
     if call.body.action == "export":
-        signed = p.gdpr.export(call.account)
-        return envelope.ok(
-            {"action": "export", "downloadUrl": signed.absolute(call.base_url), "expiresAt": iso(signed.expires_at)}
-        )
+        download = p.gdpr.export(call.account)
+        return envelope.ok({"action": "export", "downloadUrl": downloads.url(p.world.signer, download, call.base_url),
+                            "expiresAt": iso(download.expires_at)})  # fmt: skip
     p.gdpr.delete(call.account)
     return envelope.ok({"action": "delete", "deleted": True})
 
@@ -77,4 +78,4 @@ def delete_api_key(call: Call) -> Response:
 def account_summary(call: Call) -> Response:
     """Who this key belongs to (what `yolo login` checks)."""
     a = call.account
-    return envelope.ok(account_summary_view(a, call.platform.billing.balance(a)))
+    return envelope.ok(account_summary_view(a, balance_view(call.platform.billing.balance(a))))

@@ -8,6 +8,7 @@ from ulmock.api.reference import envelope
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CheckoutRequest, PageQuery
 from ulmock.api.reference.views import (
+    balance_view,
     BalanceView,
     CheckoutView,
     PaymentView,
@@ -24,7 +25,7 @@ SCOPE = "account"
 @routes.get("/api/billing/balance", scope=SCOPE, response=BalanceView)
 def get_balance(call: Call) -> Response:
     """Balances in micro-USD (1,000,000 = $1.00)."""
-    return envelope.ok(call.platform.billing.balance(call.account))
+    return envelope.ok(balance_view(call.platform.billing.balance(call.account)))
 
 
 @routes.get("/api/billing/usage-summary", scope=SCOPE, response=UsageSummaryView)
@@ -54,7 +55,7 @@ def get_usage_summary(call: Call) -> Response:
                 "requestsThisMinute": minute_used,
                 "requestsToday": day_used,
             },
-            "balance": p.billing.balance(account),
+            "balance": balance_view(p.billing.balance(account)),
         }
     )
 

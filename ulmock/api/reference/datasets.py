@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from ulmock.api import downloads
 from ulmock.api.reference import envelope, mirror
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CreateDataset, DatasetListQuery
@@ -61,7 +62,8 @@ def delete_dataset(call: Call) -> Response:
 @routes.post("/api/datasets/{datasetId}/export", scope=SCOPE, response=DatasetExportView)
 def export_dataset(call: Call) -> Response:
     """A signed, expiring URL to the dataset as NDJSON."""
-    dataset, signed = call.platform.datasets.export(call.account, call.params["datasetId"])
+    dataset, download = call.platform.datasets.export(call.account, call.params["datasetId"])
+    signed = downloads.signed(call.platform.world.signer, download)
     return envelope.ok(dataset_export_view(dataset, signed, call.base_url))
 
 
@@ -71,6 +73,6 @@ def export_dataset_by_slug(call: Call) -> Response:
     """The SDK's export of `ul://owner/datasets/slug` (yours, or a public one)."""
     p = call.platform
     owner = p.accounts.by_username(call.params["owner"])
-    dataset, signed = p.datasets.export_by_slug(call.account, owner, call.params["slug"])
-    return mirror.ok(dataset_export_view(dataset, signed, call.base_url))
+    dataset, download = p.datasets.export_by_slug(call.account, owner, call.params["slug"])
+    return mirror.ok(dataset_export_view(dataset, downloads.signed(p.world.signer, download), call.base_url))
 

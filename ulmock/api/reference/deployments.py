@@ -13,6 +13,7 @@ from ulmock.api.reference.views import (
     DeploymentView,
     TrashedView,
     deployment_log_view,
+    deployment_metrics_view,
     deployment_view,
     trashed_view,
 )
@@ -72,7 +73,8 @@ def stop_deployment(call: Call) -> Response:
 @routes.get("/api/deployments/{deploymentId}/metrics", scope=SCOPE, response=DeploymentMetricsView)
 def deployment_metrics(call: Call) -> Response:
     """Requests, errors, latency percentiles and instances, from what the deployment served."""
-    return envelope.ok(call.platform.deployments.metrics(call.account, call.params["deploymentId"]))
+    metrics = call.platform.deployments.metrics(call.account, call.params["deploymentId"])
+    return envelope.ok(deployment_metrics_view(metrics))
 
 
 @routes.get("/api/deployments/{deploymentId}/logs", scope=SCOPE, query=DeploymentLogsQuery,

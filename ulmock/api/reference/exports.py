@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from ulmock.api import downloads
 from ulmock.api.reference import envelope
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CreateExport, ExportListQuery
@@ -18,7 +19,9 @@ def list_exports(call: Call) -> Response:
     """Your exports, newest first; filter by model."""
     q, exports = call.query, call.platform.exports
     page = exports.list(call.account, q.page, q.limit, q.modelId)
-    return envelope.paged(page, [export_view(e, exports.sign(e), call.base_url) for e in page.items])
+    signer = call.platform.world.signer
+    return envelope.paged(page, [export_view(e, downloads.signed(signer, exports.download(e)), call.base_url)
+                                 for e in page.items])  # fmt: skip
 
 
 @routes.post(
@@ -37,4 +40,5 @@ def get_export(call: Call) -> Response:
     """One export; a completed one carries a signed, expiring download URL."""
     exports = call.platform.exports
     export = exports.get(call.account, call.params["exportId"])
-    return envelope.ok(export_view(export, exports.sign(export), call.base_url))
+    return envelope.ok(export_view(export, downloads.signed(call.platform.world.signer, exports.download(export)),
+                                   call.base_url))  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from ulmock.api import downloads
 from ulmock.api.reference import envelope
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import ModelListQuery, UploadModelForm
@@ -65,4 +66,5 @@ def delete_model(call: Call) -> Response:
 def model_files(call: Call) -> Response:
     """Signed, expiring download URLs for the model's weights."""
     model, files = call.platform.models.files(call.account, call.params["modelId"])
-    return envelope.ok(model_files_view(model, files, call.base_url))
+    signed = downloads.signed_files(call.platform.world.signer, files)
+    return envelope.ok(model_files_view(model, signed, call.base_url))

@@ -10,7 +10,7 @@ from pydantic import BaseModel, create_model
 from pydantic.json_schema import models_json_schema
 
 from ulmock import __version__
-from ulmock.domain.errors import ERROR_CODES
+from ulmock.domain.errors import ERROR_CODES, ErrorCode
 from ulmock.api.routing import Operation
 
 
@@ -21,7 +21,7 @@ class PageMeta(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    code: Literal["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "VALIDATION_ERROR", "RATE_LIMITED", "INTERNAL_ERROR"]
+    code: ErrorCode
     message: str
     details: dict[str, Any] | None = None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+from ulmock.api import downloads
 from ulmock.api.reference import mirror
 from ulmock.domain.clock import iso
 from ulmock.api.routing import Call, Routes
@@ -30,7 +31,7 @@ def model_files_by_slug(call: Call) -> Response:
     p, params = call.platform, call.params
     model = p.sdk_runs.by_path(call.account, params["owner"], params["project"], params["model"])
     model, files = p.models.files(call.account, model.id)
-    return mirror.ok(model_files_view(model, files, call.base_url))
+    return mirror.ok(model_files_view(model, downloads.signed_files(p.world.signer, files), call.base_url))
 
 
 @routes.post("/api/webhooks/training/metrics", scope="training", body=TrainingReport, response=TrainingReportView,
@@ -61,9 +62,9 @@ def checkpoint_upload_url(call: Call) -> Response:
     target = call.platform.sdk_runs.upload_target(call.account, b.filename, b.modelId, b.runId, b.project, b.name,
                                                   b.size)  # fmt: skip
     return mirror.ok({
-        "uploadUrl": target.signed.absolute(call.base_url),
+        "uploadUrl": downloads.url(call.platform.world.signer, target.upload, call.base_url),
         "gcsPath": target.gcs_path,
-        "uploadPath": target.upload_path,
+        "uploadPath": downloads.path(target.upload.blob),
         "modelId": target.model.id,
-        "expiresAt": iso(target.signed.expires_at),
+        "expiresAt": iso(target.upload.expires_at),
     })  # fmt: skip

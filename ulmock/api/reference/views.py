@@ -12,7 +12,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from ulmock.domain.clock import iso
-from ulmock.domain.catalogue import SCOPES
+from ulmock.domain.billing import Balance
+from ulmock.domain.catalogue import SCOPES, PlanName
+from ulmock.domain.deployments import Metrics
+from ulmock.domain.training import Progress
 from ulmock.domain.entities import (
     Account,
     ActivityEvent,
@@ -270,6 +273,11 @@ class BalanceView(View):
     availableBalance: int
 
 
+def balance_view(b: Balance) -> dict[str, int]:
+    return {"cashBalance": b.cash, "creditBalance": b.credit, "reservedAmount": b.reserved,
+            "totalBalance": b.total, "availableBalance": b.available}  # fmt: skip
+
+
 class PlanLimitsView(View):
     requestsPerMinute: int
     requestsPerDay: int
@@ -290,7 +298,7 @@ class UsageView(View):
 
 
 class UsageSummaryView(View):
-    plan: Literal["free", "pro", "enterprise"]
+    plan: PlanName
     limits: PlanLimitsView
     usage: UsageView
     balance: BalanceView
@@ -403,7 +411,7 @@ class AccountSummaryView(View):
     id: str
     username: str
     email: str
-    plan: Literal["free", "pro", "enterprise"]
+    plan: PlanName
     balance: BalanceView
     createdAt: str
 
@@ -444,7 +452,7 @@ class TrainingView(View):
     error: str | None
 
 
-def training_view(t: Any, progress: dict[str, Any]) -> dict[str, Any]:
+def training_view(t: Any, progress: Progress) -> dict[str, Any]:
     return {
         "id": t.id,
         "modelId": t.model_id,
@@ -452,14 +460,14 @@ def training_view(t: Any, progress: dict[str, Any]) -> dict[str, Any]:
         "status": t.status,
         "currentEpoch": t.current_epoch,
         "totalEpochs": t.epochs,
-        "percentage": progress["percentage"],
+        "percentage": progress.percentage,
         "imageSize": t.image_size,
         "gpuType": t.gpu_type,
         "createdAt": iso(t.created_at),
         "startedAt": iso(t.started_at) if t.started_at is not None else None,
         "completedAt": iso(t.finished_at) if t.finished_at is not None else None,
-        "elapsedMs": progress["elapsedMs"],
-        "etaMs": progress["etaMs"],
+        "elapsedMs": progress.elapsed_ms,
+        "etaMs": progress.eta_ms,
         "epochs": [{**e, "epoch": int(e["epoch"])} for e in t.history],
         "costSoFar": t.cost_so_far,
         "estimatedCost": t.estimated_cost,
@@ -549,6 +557,20 @@ class DeploymentMetricsView(View):
     latencyMs: LatencyView
     instances: InstancesView
     uptimeMs: int
+
+
+def deployment_metrics_view(m: Metrics) -> dict[str, Any]:
+    d = m.deployment
+    return {
+        "deploymentId": d.id,
+        "status": d.status,
+        "requests": d.requests,
+        "errors": d.errors,
+        "errorRate": m.error_rate,
+        "latencyMs": {"p50": m.p50, "p95": m.p95, "p99": m.p99},
+        "instances": {"current": d.instances, "min": d.min_instances, "max": d.max_instances},
+        "uptimeMs": m.uptime_ms,
+    }
 
 
 class DeploymentLogView(View):
