@@ -2,24 +2,110 @@
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
-from ulmock.domain.clock import iso
+from ulmock.api.reference.views import BalanceView, DeletedView, shape
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CreateApiKey, GdprRequest, PageQuery
-from ulmock.api.reference.views import (
-    AccountSummaryView,
-    ApiKeyView,
-    CreatedApiKeyView,
-    DeletedView,
-    GdprDeleteView,
-    GdprExportView,
-    StorageView,
-    account_summary_view,
-    api_key_view,
-    storage_view,
-)
+from ulmock.domain.catalogue import SCOPES, PlanName
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Account, ApiKey
+from ulmock.domain.storage import StorageUsage
+
+
+@shape
+class StorageBreakdownView(TypedDict):
+    models: int
+    datasets: int
+    trash: int
+    exports: int
+
+
+@shape
+class StorageView(TypedDict):
+    used: int
+    limit: int
+    percentage: float
+    breakdown: StorageBreakdownView
+
+
+def storage_view(u: StorageUsage) -> StorageView:
+    return {
+        "used": u.used,
+        "limit": u.limit,
+        "percentage": u.percentage,
+        "breakdown": {"models": u.models, "datasets": u.datasets, "trash": u.trash, "exports": u.exports},
+    }
+
+
+@shape
+class GdprExportView(TypedDict):
+    action: Literal["export"]
+    downloadUrl: str
+    expiresAt: str
+
+
+@shape
+class GdprDeleteView(TypedDict):
+    action: Literal["delete"]
+    deleted: bool
+
+
+@shape
+class ApiKeyView(TypedDict):
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    createdAt: str
+    lastUsedAt: str | None
+
+
+@shape
+class CreatedApiKeyView(ApiKeyView):
+    key: str
+
+
+def api_key_view(k: ApiKey) -> ApiKeyView:
+    return {
+        "id": k.id,
+        "name": k.name,
+        "prefix": k.secret[:11],
+        "scopes": list(k.scopes) if k.scopes is not None else list(SCOPES),
+        "createdAt": iso(k.created_at),
+        "lastUsedAt": iso(k.last_used_at) if k.last_used_at is not None else None,
+    }
+
+
+def created_api_key_view(k: ApiKey) -> CreatedApiKeyView:
+    """The one answer that shows the whole secret."""
+    return {**api_key_view(k), "key": k.secret}
+
+
+@shape
+class AccountSummaryView(TypedDict):
+    id: str
+    username: str
+    email: str
+    plan: PlanName
+    balance: BalanceView
+    createdAt: str
+
+
+def account_summary_view(a: Account, balance: BalanceView) -> AccountSummaryView:
+    return {
+        "id": a.id,
+        "username": a.username,
+        "email": a.email,
+        "plan": cast(PlanName, a.plan),
+        "balance": balance,
+        "createdAt": iso(a.created_at),
+    }
+
 
 routes = Routes("account")
 SCOPE = "account"
@@ -63,7 +149,7 @@ def list_api_keys(call: Call) -> Response:
 def create_api_key(call: Call) -> Response:
     """Create a key, optionally limited to scopes; the full key is shown only here."""
     key = call.platform.accounts.create_key(call.account, call.body.name, call.body.scopes)
-    return envelope.ok(api_key_view(key, reveal=True), 201)
+    return envelope.ok(created_api_key_view(key), 201)
 
 
 @routes.delete("/api/api-keys/{keyId}", scope=SCOPE, response=DeletedView)
@@ -77,4 +163,4 @@ def delete_api_key(call: Call) -> Response:
 def account_summary(call: Call) -> Response:
     """Who this key belongs to (what `yolo login` checks)."""
     a = call.account
-    return envelope.ok(account_summary_view(a, call.platform.billing.balance(a)))
+    return envelope.ok(account_summary_view(a, cast(BalanceView, call.platform.billing.balance(a))))

@@ -3,14 +3,47 @@
 from __future__ import annotations
 
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
-from ulmock.domain.clock import parse_iso
-from ulmock.domain.activity import ActivityQuery as Filters
-from ulmock.domain.errors import ValidationError
+from ulmock.api.reference.views import shape
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import ActivityQuery, EventIds
-from ulmock.api.reference.views import ActivityView, UpdatedView, activity_view
+from ulmock.domain.activity import ActivityQuery as Filters
+from ulmock.domain.clock import iso, parse_iso
+from ulmock.domain.entities import ActivityEvent
+from ulmock.domain.errors import ValidationError
+
+
+@shape
+class ActivityView(TypedDict):
+    id: str
+    type: str
+    message: str
+    resourceType: str | None
+    resourceId: str | None
+    createdAt: str
+    seen: bool
+    archived: bool
+
+
+def activity_view(e: ActivityEvent) -> ActivityView:
+    return {
+        "id": e.id,
+        "type": e.type,
+        "message": e.message,
+        "resourceType": e.resource_type,
+        "resourceId": e.resource_id,
+        "createdAt": iso(e.created_at),
+        "seen": e.seen,
+        "archived": e.archived,
+    }
+
+
+@shape
+class UpdatedView(TypedDict):
+    updated: int
+
 
 routes = Routes("activity")
 SCOPE = "account"

@@ -2,20 +2,93 @@
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import BalanceView, shape
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CheckoutRequest, PageQuery
-from ulmock.api.reference.views import (
-    BalanceView,
-    CheckoutView,
-    PaymentView,
-    PortalView,
-    UsageSummaryView,
-    checkout_view,
-    payment_view,
-)
+from ulmock.domain.catalogue import PlanName
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import CheckoutSession, Payment
+
+
+@shape
+class PlanLimitsView(TypedDict):
+    requestsPerMinute: int
+    requestsPerDay: int
+    models: int
+    concurrentTrainings: int
+    deployments: int
+    storageBytes: int
+    webhooks: bool
+
+
+@shape
+class UsageView(TypedDict):
+    models: int
+    activeTrainings: int
+    deployments: int
+    storageBytes: int
+    requestsThisMinute: int
+    requestsToday: int
+
+
+@shape
+class UsageSummaryView(TypedDict):
+    plan: PlanName
+    limits: PlanLimitsView
+    usage: UsageView
+    balance: BalanceView
+
+
+@shape
+class CheckoutView(TypedDict):
+    sessionId: str
+    url: str
+    amount: int
+    expiresAt: str
+
+
+def checkout_view(s: CheckoutSession, base_url: str) -> CheckoutView:
+    return {
+        "sessionId": s.id,
+        "url": f"{base_url.rstrip('/')}/billing/checkout/{s.id}",
+        "amount": s.amount_usd,
+        "expiresAt": iso(s.expires_at),
+    }
+
+
+@shape
+class PortalView(TypedDict):
+    url: str
+
+
+@shape
+class PaymentView(TypedDict):
+    id: str
+    type: Literal["topup", "subscription"]
+    amount: int
+    currency: str
+    status: str
+    description: str
+    createdAt: str
+
+
+def payment_view(p: Payment) -> PaymentView:
+    return {
+        "id": p.id,
+        "type": p.kind,
+        "amount": p.amount,
+        "currency": p.currency,
+        "status": p.status,
+        "description": p.description,
+        "createdAt": iso(p.created_at),
+    }
+
 
 routes = Routes("billing")
 SCOPE = "account"
@@ -34,29 +107,28 @@ def get_usage_summary(call: Call) -> Response:
     plan = p.accounts.plan(account)
     per_minute, per_day = p.accounts.limits(account)
     minute_used, day_used = p.rate_limits.usage(account.id)
-    return envelope.ok(
-        {
-            "plan": account.plan,
-            "limits": {
-                "requestsPerMinute": per_minute,
-                "requestsPerDay": per_day,
-                "models": plan.models,
-                "concurrentTrainings": plan.concurrent_trainings,
-                "deployments": plan.deployments,
-                "storageBytes": plan.storage_bytes,
-                "webhooks": plan.webhooks,
-            },
-            "usage": {
-                "models": p.models.count(account),
-                "activeTrainings": p.active_trainings(account),
-                "deployments": p.deployment_count(account),
-                "storageBytes": p.storage.usage(account).used,
-                "requestsThisMinute": minute_used,
-                "requestsToday": day_used,
-            },
-            "balance": p.billing.balance(account),
-        }
-    )
+    summary: UsageSummaryView = {
+        "plan": plan.name,
+        "limits": {
+            "requestsPerMinute": per_minute,
+            "requestsPerDay": per_day,
+            "models": plan.models,
+            "concurrentTrainings": plan.concurrent_trainings,
+            "deployments": plan.deployments,
+            "storageBytes": plan.storage_bytes,
+            "webhooks": plan.webhooks,
+        },
+        "usage": {
+            "models": p.models.count(account),
+            "activeTrainings": p.active_trainings(account),
+            "deployments": p.deployment_count(account),
+            "storageBytes": p.storage.usage(account).used,
+            "requestsThisMinute": minute_used,
+            "requestsToday": day_used,
+        },
+        "balance": cast(BalanceView, p.billing.balance(account)),
+    }
+    return envelope.ok(summary)
 
 
 @routes.post("/api/billing/checkout-session", scope=SCOPE, body=CheckoutRequest, response=CheckoutView)

@@ -2,20 +2,86 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CreateDeployment, DeploymentListQuery, DeploymentLogsQuery
-from ulmock.api.reference.views import (
-    DeploymentLogView,
-    DeploymentMetricsView,
-    DeploymentView,
-    TrashedView,
-    deployment_log_view,
-    deployment_view,
-    trashed_view,
-)
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Deployment, DeploymentLog
+
+
+@shape
+class DeploymentView(TypedDict):
+    id: str
+    modelId: str
+    name: str
+    region: str
+    status: Literal["creating", "deploying", "running", "stopping", "stopped", "failed"]
+    minInstances: int
+    maxInstances: int
+    instances: int
+    url: str | None
+    createdAt: str
+    updatedAt: str
+
+
+def deployment_view(d: Deployment, base_url: str) -> DeploymentView:
+    return {
+        "id": d.id,
+        "modelId": d.model_id,
+        "name": d.name,
+        "region": d.region,
+        "status": d.status,
+        "minInstances": d.min_instances,
+        "maxInstances": d.max_instances,
+        "instances": d.instances,
+        "url": f"{base_url.rstrip('/')}/deployments/{d.id}/predict" if d.status == "running" else None,
+        "createdAt": iso(d.created_at),
+        "updatedAt": iso(d.updated_at),
+    }
+
+
+@shape
+class LatencyView(TypedDict):
+    p50: float | None
+    p95: float | None
+    p99: float | None
+
+
+@shape
+class InstancesView(TypedDict):
+    current: int
+    min: int
+    max: int
+
+
+@shape
+class DeploymentMetricsView(TypedDict):
+    deploymentId: str
+    status: str
+    requests: int
+    errors: int
+    errorRate: float
+    latencyMs: LatencyView
+    instances: InstancesView
+    uptimeMs: int
+
+
+@shape
+class DeploymentLogView(TypedDict):
+    timestamp: str
+    severity: Literal["info", "warning", "error"]
+    message: str
+
+
+def deployment_log_view(log: DeploymentLog) -> DeploymentLogView:
+    return {"timestamp": iso(log.at), "severity": log.severity, "message": log.message}
+
 
 routes = Routes("deployments")
 SCOPE = "deployments"

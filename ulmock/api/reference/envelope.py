@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from ulmock.domain.store import Page
 from ulmock.domain.errors import ApiError
+from ulmock.domain.store import Page
 
 JSON = "application/json"
 

@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import shape
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CreateExport, ExportListQuery
-from ulmock.api.reference.views import ExportView, export_view
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Export
+from ulmock.domain.signing import SignedPath
+
+
+@shape
+class ExportView(TypedDict):
+    id: str
+    modelId: str
+    format: str
+    status: Literal["queued", "running", "completed", "failed"]
+    fileName: str
+    size: int | None
+    downloadUrl: str | None
+    expiresAt: str | None
+    error: str | None
+    createdAt: str
+    completedAt: str | None
+
+
+def export_view(e: Export, signed: SignedPath | None, base_url: str) -> ExportView:
+    return {
+        "id": e.id,
+        "modelId": e.model_id,
+        "format": e.format,
+        # The domain also knows "cancelled" (the live face cancels); the seed's contract never listed it.
+        "status": e.status,  # type: ignore[typeddict-item]
+        "fileName": e.file_name,
+        "size": e.size if e.blob_id else None,
+        "downloadUrl": signed.absolute(base_url) if signed else None,
+        "expiresAt": iso(signed.expires_at) if signed else None,
+        "error": e.error,
+        "createdAt": iso(e.created_at),
+        "completedAt": iso(e.completed_at) if e.completed_at is not None else None,
+    }
+
 
 routes = Routes("exports")
 SCOPE = "exports"

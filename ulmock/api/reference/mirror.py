@@ -9,23 +9,22 @@ error envelope: the SDK only looks at their status.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal, get_type_hints
 
-from pydantic import BaseModel, create_model
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import shape
 
 
-def ok(data: dict[str, Any], status: int = 200) -> Response:
+def ok(data: Mapping[str, Any], status: int = 200) -> Response:
     return envelope.json_response({**data, "success": True, "data": data}, status)
 
 
-def answer_model(view: type[BaseModel]) -> type[BaseModel]:
-    """The OpenAPI model of `ok(view)`: the view's fields, plus `success` and `data`."""
-    return create_model(
-        f"Mirrored{view.__name__}",
-        __base__=view,
-        success=(Literal[True], ...),
-        data=(view, ...),
-    )
+def answer_model(view: type[Any]) -> type[Any]:
+    """The OpenAPI shape of `ok(view)`: the view's fields, plus `success` and `data`."""
+    fields = {**get_type_hints(view), "success": Literal[True], "data": view}
+    mirrored: type[Any] = shape(TypedDict(f"Mirrored{view.__name__}", fields))  # type: ignore[operator]
+    return mirrored

@@ -2,19 +2,92 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import ModelListQuery, UploadModelForm
-from ulmock.api.reference.views import (
-    ModelFilesView,
-    ModelView,
-    TrashedView,
-    model_files_view,
-    model_view,
-    trashed_view,
-)
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Model, ModelFile
+from ulmock.domain.signing import SignedPath
+
+
+@shape
+class ModelFileInfoView(TypedDict):
+    name: str
+    size: int
+    format: str
+
+
+@shape
+class ModelView(TypedDict):
+    id: str
+    name: str
+    slug: str
+    projectId: str
+    task: str
+    status: str
+    source: str
+    classNames: list[str]
+    metrics: dict[str, float]
+    file: ModelFileInfoView | None
+    datasetId: str | None
+    createdAt: str
+    updatedAt: str
+
+
+def model_view(m: Model) -> ModelView:
+    return {
+        "id": m.id,
+        "name": m.name,
+        "slug": m.slug,
+        "projectId": m.project_id,
+        "task": m.task,
+        "status": m.status,
+        "source": m.source,
+        "classNames": m.class_names,
+        "metrics": m.metrics,
+        "file": {"name": m.file.name, "size": m.file.size, "format": m.file.format} if m.file else None,
+        "datasetId": m.dataset_id,
+        "createdAt": iso(m.created_at),
+        "updatedAt": iso(m.updated_at),
+    }
+
+
+@shape
+class ModelFileView(TypedDict):
+    name: str
+    size: int
+    format: str
+    downloadUrl: str
+    expiresAt: str
+
+
+@shape
+class ModelFilesView(TypedDict):
+    modelId: str
+    files: list[ModelFileView]
+
+
+def model_files_view(m: Model, files: Sequence[tuple[ModelFile, SignedPath]], base_url: str) -> ModelFilesView:
+    return {
+        "modelId": m.id,
+        "files": [
+            {
+                "name": f.name,
+                "size": f.size,
+                "format": f.format,
+                "downloadUrl": s.absolute(base_url),
+                "expiresAt": iso(s.expires_at),
+            }
+            for f, s in files
+        ],
+    }
+
 
 routes = Routes("models")
 SCOPE = "models"

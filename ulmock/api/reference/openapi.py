@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, create_model
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel, TypeAdapter, create_model
 
 from ulmock import __version__
-from ulmock.domain.errors import ERROR_CODES
 from ulmock.api.routing import Operation
+
+JsonMode = Literal["validation", "serialization"]
+from ulmock.domain.errors import ERROR_CODES
 
 
 class PageMeta(BaseModel):
@@ -53,7 +54,7 @@ def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\W]+", name) if part)
 
 
-def _envelope(op: Operation) -> type[BaseModel] | None:
+def _envelope(op: Operation) -> Any:
     if op.raw_response is not None:
         return op.raw_response
     if op.response is None:
@@ -67,15 +68,15 @@ def _envelope(op: Operation) -> type[BaseModel] | None:
 
 def build_openapi(operations: list[Operation], server_url: str | None = None) -> dict[str, Any]:
     envelopes = {id(op): _envelope(op) for op in operations}
-    models: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [(ErrorEnvelope, "serialization")]
+    inputs: list[tuple[Any, JsonMode, TypeAdapter[Any]]] = [("error", "serialization", TypeAdapter(ErrorEnvelope))]
     for op in operations:
         if envelopes[id(op)] is not None:
-            models.append((envelopes[id(op)], "serialization"))  # type: ignore[arg-type]
-        if op.body is not None:
-            models.append((op.body, "validation"))
-        if op.form is not None:
-            models.append((op.form, "validation"))
-    refs, top = models_json_schema(models, ref_template="#/components/schemas/{model}")
+            inputs.append((("out", id(op)), "serialization", TypeAdapter(envelopes[id(op)])))
+        for kind, model in (("body", op.body), ("form", op.form)):
+            if model is not None:
+                inputs.append(((kind, id(op)), "validation", TypeAdapter(model)))
+    found, top = TypeAdapter.json_schemas(inputs, ref_template="#/components/schemas/{model}")
+    refs = {key: found[(key, mode)] for key, mode, _ in inputs}
     schemas = top.get("$defs", {})
 
     paths: dict[str, dict[str, Any]] = {}
@@ -100,7 +101,7 @@ def build_openapi(operations: list[Operation], server_url: str | None = None) ->
     return doc
 
 
-def _operation(op: Operation, env: type[BaseModel] | None, refs: dict[Any, Any]) -> dict[str, Any]:
+def _operation(op: Operation, env: Any, refs: dict[Any, Any]) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
         for name in re.findall(r"{(\w+)}", op.path)
@@ -124,20 +125,20 @@ def _operation(op: Operation, env: type[BaseModel] | None, refs: dict[Any, Any])
     if op.body is not None:
         out["requestBody"] = {
             "required": any(f.is_required() for f in op.body.model_fields.values()),
-            "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
+            "content": {"application/json": {"schema": refs[("body", id(op))]}},
         }
     if op.form is not None:
         out["requestBody"] = {
             "required": True,
-            "content": {"multipart/form-data": {"schema": refs[(op.form, "validation")]}},
+            "content": {"multipart/form-data": {"schema": refs[("form", id(op))]}},
         }
     success: dict[str, Any] = {"description": "Success", "headers": RATE_HEADERS}
     if env is not None:
-        success["content"] = {"application/json": {"schema": refs[(env, "serialization")]}}
+        success["content"] = {"application/json": {"schema": refs[("out", id(op))]}}
     if op.links:
         success["links"] = op.links
     responses: dict[str, Any] = {str(op.status): success}
-    error_schema = {"application/json": {"schema": refs[(ErrorEnvelope, "serialization")]}}
+    error_schema = {"application/json": {"schema": refs["error"]}}
     codes = sorted({*op.errors, 405, 500} | ({413} if op.body is not None or op.form is not None else set()))
     for code in codes:
         entry: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[code], "content": error_schema}

@@ -9,13 +9,15 @@ runnable file.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 from pydantic import BaseModel, Field, WithJsonSchema
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.routing import Call, Routes
 from ulmock.domain.errors import ApiError, InternalError, ValidationError
 from ulmock.inference import (
     FETCH_COMMAND,
@@ -26,7 +28,6 @@ from ulmock.inference import (
     ModelUnavailable,
     ParameterError,
 )
-from ulmock.api.routing import Call, Routes
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
@@ -51,20 +52,18 @@ class PredictForm(BaseModel):
     )
 
 
-class BoxView(BaseModel):
+# Published without `additionalProperties: false`, as the reference documents them.
+class BoxView(TypedDict):
     x1: float
     y1: float
     x2: float
     y2: float
 
 
-class PredictionView(BaseModel):
-    class_: str = Field(alias="class")
-    confidence: float
-    box: BoxView
+PredictionView = TypedDict("PredictionView", {"class": str, "confidence": float, "box": BoxView})
 
 
-class PredictResponse(BaseModel):
+class PredictResponse(TypedDict):
     success: Literal[True]
     predictions: list[PredictionView]
 
@@ -126,7 +125,9 @@ def _bundled_model_missing(preparation: ModelPreparation, exc: ModelUnavailable)
 
 def predictions_response(prediction: Prediction) -> Response:
     headers = {NETWORK_HEADER: prediction.network, "X-Inference-Ms": f"{prediction.inference_ms:.1f}"}
-    return envelope.json_response({"success": True, "predictions": prediction.detections}, 200, headers)
+    # the engine shapes the detections (ulmock.inference.prediction.api_detections)
+    answer: PredictResponse = {"success": True, "predictions": cast(list[PredictionView], prediction.detections)}
+    return envelope.json_response(answer, 200, headers)
 
 
 @routes.post(

@@ -3,11 +3,38 @@
 from __future__ import annotations
 
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CreateProject, PageQuery
-from ulmock.api.reference.views import ProjectView, TrashedView, project_view, trashed_view
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Project
+
+
+@shape
+class ProjectView(TypedDict):
+    id: str
+    name: str
+    slug: str
+    description: str
+    modelCount: int
+    createdAt: str
+    updatedAt: str
+
+
+def project_view(p: Project, model_count: int) -> ProjectView:
+    return {
+        "id": p.id,
+        "name": p.name,
+        "slug": p.slug,
+        "description": p.description,
+        "modelCount": model_count,
+        "createdAt": iso(p.created_at),
+        "updatedAt": iso(p.updated_at),
+    }
+
 
 routes = Routes("projects")
 SCOPE = "projects"

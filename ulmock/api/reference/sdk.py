@@ -6,18 +6,38 @@ mirror the fields at the top level as well (see `ulmock.api.reference.mirror`): 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import mirror
-from ulmock.domain.clock import iso
+from ulmock.api.reference.models import ModelFilesView, model_files_view
+from ulmock.api.reference.views import shape
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import CheckpointUploadRequest, TrainingReport
-from ulmock.api.reference.views import (
-    CheckpointUploadView,
-    ModelFilesView,
-    TrainingReportView,
-    model_files_view,
-)
+from ulmock.domain.clock import iso
+
+
+@shape
+class TrainingReportView(TypedDict):
+    received: Literal[True]
+    event: str
+    modelId: str
+    modelSlug: str
+    modelUrl: str
+    runId: int
+    cancelled: bool
+
+
+@shape
+class CheckpointUploadView(TypedDict):
+    uploadUrl: str
+    gcsPath: str
+    uploadPath: str
+    modelId: str
+    expiresAt: str
+
 
 routes = Routes("sdk")
 REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-image validation rows

@@ -2,12 +2,65 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import shape
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import StartTraining
-from ulmock.api.reference.views import TrainingView, training_view
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Training
+
+
+@shape
+class TrainingView(TypedDict):
+    id: str
+    modelId: str
+    datasetId: str
+    status: Literal["queued", "starting", "running", "completed", "failed", "cancelled"]
+    currentEpoch: int
+    totalEpochs: int
+    percentage: float
+    imageSize: int
+    gpuType: str
+    createdAt: str
+    startedAt: str | None
+    completedAt: str | None
+    elapsedMs: int
+    etaMs: int
+    epochs: list[dict[str, float]]
+    costSoFar: int
+    estimatedCost: int
+    reservedAmount: int
+    error: str | None
+
+
+def training_view(t: Training, progress: dict[str, Any]) -> TrainingView:
+    return {
+        "id": t.id,
+        "modelId": t.model_id,
+        "datasetId": t.dataset_id,
+        "status": t.status,
+        "currentEpoch": t.current_epoch,
+        "totalEpochs": t.epochs,
+        "percentage": progress["percentage"],
+        "imageSize": t.image_size,
+        "gpuType": t.gpu_type,
+        "createdAt": iso(t.created_at),
+        "startedAt": iso(t.started_at) if t.started_at is not None else None,
+        "completedAt": iso(t.finished_at) if t.finished_at is not None else None,
+        "elapsedMs": progress["elapsedMs"],
+        "etaMs": progress["etaMs"],
+        "epochs": [{**e, "epoch": int(e["epoch"])} for e in t.history],
+        "costSoFar": t.cost_so_far,
+        "estimatedCost": t.estimated_cost,
+        "reservedAmount": t.reserved,
+        "error": t.error,
+    }
+
 
 routes = Routes("training")
 SCOPE = "training"

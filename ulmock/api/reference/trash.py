@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.views import shape
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import PageQuery, RestoreTrashItem
-from ulmock.api.reference.views import EmptiedView, RestoredView, TrashItemView, trash_item_view
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import TrashItem
+
+
+@shape
+class TrashItemView(TypedDict):
+    id: str
+    type: Literal["project", "dataset", "model", "deployment"]
+    name: str
+    deletedAt: str
+    expiresAt: str
+    childCount: int
+
+
+def trash_item_view(t: TrashItem) -> TrashItemView:
+    return {
+        "id": t.id,
+        "type": t.type,
+        "name": t.name,
+        "deletedAt": iso(t.deleted_at),
+        "expiresAt": iso(t.expires_at),
+        "childCount": len(t.children),
+    }
+
+
+@shape
+class RestoredView(TypedDict):
+    id: str
+    type: str
+    restored: bool
+
+
+@shape
+class EmptiedView(TypedDict):
+    deleted: int
+
 
 routes = Routes("trash")
 SCOPE = "account"
