@@ -66,7 +66,9 @@ class Call:
         return self.emulator.public_url(self.request)
 
 
-Handler = Callable[[Call], Response] | Callable[[Call], Awaitable[Response]]
+Handler = Callable[[Call], Any] | Callable[[Call], Awaitable[Any]]
+"""Returns a Response, or a value the operation's `render` answers with its declared status."""
+Render = Callable[[Any, int], Response]
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Operation:
     raw_response: Any = None
     max_body: int = JSON_BODY_LIMIT
     links: dict[str, dict[str, Any]] = field(default_factory=dict)
+    render: Render | None = None
 
     @property
     def operation_id(self) -> str:
@@ -312,10 +315,10 @@ class ApiEdge:
                 values, call.files = await read_form(request, op)
                 call.form = validate(op.form, values, "form field")
             if self._is_async(op):
-                response = await cast(Awaitable[Response], op.handler(call))
+                response = _answer(op, await cast(Awaitable[Any], op.handler(call)))
             else:
-                with emulator.lock:
-                    response = cast(Response, op.handler(call))
+                with emulator.lock:  # a view may hold the records' own lists: rendered under the lock
+                    response = _answer(op, op.handler(call))
         except ApiError as err:
             response = self.policy.error(err)
         except Exception:
@@ -330,6 +333,15 @@ class ApiEdge:
         if known is None:  # inspect's check costs a microsecond: once per operation
             known = self._async[id(op)] = inspect.iscoroutinefunction(op.handler)
         return known
+
+
+def _answer(op: Operation, result: Any) -> Response:
+    """The handler's Response as it is, or its value rendered with the operation's declared status."""
+    if isinstance(result, Response):
+        return result
+    if op.render is None:
+        raise TypeError(f"{op.operation_id} returned {type(result).__name__} and declares no render")
+    return op.render(result, op.status)
 
 
 def _authorization(scope: Scope) -> str | None:

@@ -8,8 +8,9 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import BalanceView, DeletedView, shape
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import CreateApiKey, GdprRequest, PageQuery
 from ulmock.domain.catalogue import SCOPES, PlanName
 from ulmock.domain.clock import iso
@@ -107,27 +108,25 @@ def account_summary_view(a: Account, balance: BalanceView) -> AccountSummaryView
     }
 
 
-routes = Routes("account")
+routes = ReferenceRoutes("account")
 SCOPE = "account"
 
 
 @routes.get("/api/storage", scope=SCOPE, response=StorageView)
-def get_storage(call: Call) -> Response:
+def get_storage(call: Call) -> StorageView:
     """Bytes stored (model files, dataset images, trash) against the plan's limit."""
-    return envelope.ok(storage_view(call.platform.storage.usage(call.account)))
+    return storage_view(call.platform.storage.usage(call.account))
 
 
 @routes.post("/api/gdpr", scope=SCOPE, body=GdprRequest, response=GdprExportView | GdprDeleteView)
-def gdpr(call: Call) -> Response:
+def gdpr(call: Call) -> GdprExportView | GdprDeleteView:
     """Export all account data, or delete the account irreversibly."""
     p = call.platform
     if call.body.action == "export":
         signed = p.gdpr.export(call.account)
-        return envelope.ok(
-            {"action": "export", "downloadUrl": signed.absolute(call.base_url), "expiresAt": iso(signed.expires_at)}
-        )
+        return {"action": "export", "downloadUrl": signed.absolute(call.base_url), "expiresAt": iso(signed.expires_at)}
     p.gdpr.delete(call.account)
-    return envelope.ok({"action": "delete", "deleted": True})
+    return {"action": "delete", "deleted": True}
 
 
 @routes.get("/api/api-keys", scope=SCOPE, query=PageQuery, response=ApiKeyView, paginated=True)
@@ -146,21 +145,21 @@ def list_api_keys(call: Call) -> Response:
     status=201,
     links={"DeleteApiKey": {"operationId": "delete_api_key", "parameters": {"keyId": "$response.body#/data/id"}}},
 )
-def create_api_key(call: Call) -> Response:
+def create_api_key(call: Call) -> CreatedApiKeyView:
     """Create a key, optionally limited to scopes; the full key is shown only here."""
     key = call.platform.accounts.create_key(call.account, call.body.name, call.body.scopes)
-    return envelope.ok(created_api_key_view(key), 201)
+    return created_api_key_view(key)
 
 
 @routes.delete("/api/api-keys/{keyId}", scope=SCOPE, response=DeletedView)
-def delete_api_key(call: Call) -> Response:
+def delete_api_key(call: Call) -> DeletedView:
     """Revoke a key at once."""
     key = call.platform.accounts.revoke_key(call.account, call.params["keyId"])
-    return envelope.ok({"id": key.id, "deleted": True})
+    return {"id": key.id, "deleted": True}
 
 
 @routes.get("/api/account/summary", scope=None, response=AccountSummaryView)
-def account_summary(call: Call) -> Response:
+def account_summary(call: Call) -> AccountSummaryView:
     """Who this key belongs to (what `yolo login` checks)."""
     a = call.account
-    return envelope.ok(account_summary_view(a, cast(BalanceView, call.platform.billing.balance(a))))
+    return account_summary_view(a, cast(BalanceView, call.platform.billing.balance(a)))

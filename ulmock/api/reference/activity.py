@@ -6,8 +6,9 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import ActivityQuery, EventIds
 from ulmock.domain.activity import ActivityQuery as Filters
 from ulmock.domain.clock import iso, parse_iso
@@ -45,7 +46,7 @@ class UpdatedView(TypedDict):
     updated: int
 
 
-routes = Routes("activity")
+routes = ReferenceRoutes("activity")
 SCOPE = "account"
 
 
@@ -79,12 +80,12 @@ def list_activity(call: Call) -> Response:
 
 
 @routes.post("/api/activity/mark-seen", scope=SCOPE, body=EventIds, response=UpdatedView)
-def mark_activity_seen(call: Call) -> Response:
+def mark_activity_seen(call: Call) -> UpdatedView:
     """Mark events as seen (all of them when no ids are given)."""
-    return envelope.ok({"updated": call.platform.activity.mark_seen(call.account, call.body.ids)})
+    return {"updated": call.platform.activity.mark_seen(call.account, call.body.ids)}
 
 
 @routes.post("/api/activity/archive", scope=SCOPE, body=EventIds, response=UpdatedView)
-def archive_activity(call: Call) -> Response:
+def archive_activity(call: Call) -> UpdatedView:
     """Archive events (all of them when no ids are given); archived events leave the list."""
-    return envelope.ok({"updated": call.platform.activity.archive(call.account, call.body.ids)})
+    return {"updated": call.platform.activity.archive(call.account, call.body.ids)}

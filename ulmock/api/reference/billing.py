@@ -8,8 +8,9 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import BalanceView, shape
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import CheckoutRequest, PageQuery
 from ulmock.domain.catalogue import PlanName
 from ulmock.domain.clock import iso
@@ -90,18 +91,18 @@ def payment_view(p: Payment) -> PaymentView:
     }
 
 
-routes = Routes("billing")
+routes = ReferenceRoutes("billing")
 SCOPE = "account"
 
 
 @routes.get("/api/billing/balance", scope=SCOPE, response=BalanceView)
-def get_balance(call: Call) -> Response:
+def get_balance(call: Call) -> BalanceView:
     """Balances in micro-USD (1,000,000 = $1.00)."""
-    return envelope.ok(call.platform.billing.balance(call.account))
+    return cast(BalanceView, call.platform.billing.balance(call.account))
 
 
 @routes.get("/api/billing/usage-summary", scope=SCOPE, response=UsageSummaryView)
-def get_usage_summary(call: Call) -> Response:
+def get_usage_summary(call: Call) -> UsageSummaryView:
     """The plan, its limits, and what the account uses of them."""
     p, account = call.platform, call.account
     plan = p.accounts.plan(account)
@@ -128,28 +129,28 @@ def get_usage_summary(call: Call) -> Response:
         },
         "balance": cast(BalanceView, p.billing.balance(account)),
     }
-    return envelope.ok(summary)
+    return summary
 
 
 @routes.post("/api/billing/checkout-session", scope=SCOPE, body=CheckoutRequest, response=CheckoutView)
-def create_checkout_session(call: Call) -> Response:
+def create_checkout_session(call: Call) -> CheckoutView:
     """A hosted checkout page to buy credit ($5 to $1,000)."""
     session = call.platform.billing.checkout(call.account, call.body.amount)
-    return envelope.ok(checkout_view(session, call.base_url))
+    return checkout_view(session, call.base_url)
 
 
 @routes.post("/api/billing/subscription-checkout", scope=SCOPE, response=CheckoutView)
-def create_subscription_checkout(call: Call) -> Response:
+def create_subscription_checkout(call: Call) -> CheckoutView:
     """A hosted checkout page to subscribe to Pro."""
     session = call.platform.billing.subscription_checkout(call.account)
-    return envelope.ok(checkout_view(session, call.base_url))
+    return checkout_view(session, call.base_url)
 
 
 @routes.post("/api/billing/portal-session", scope=SCOPE, response=PortalView)
-def create_portal_session(call: Call) -> Response:
+def create_portal_session(call: Call) -> PortalView:
     """A hosted billing portal page (plan, payments, cancel subscription)."""
     session = call.platform.billing.portal(call.account)
-    return envelope.ok({"url": f"{call.base_url}/billing/portal/{session.id}"})
+    return {"url": f"{call.base_url}/billing/portal/{session.id}"}
 
 
 @routes.get("/api/billing/payments", scope=SCOPE, query=PageQuery, response=PaymentView, paginated=True)

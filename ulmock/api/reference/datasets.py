@@ -7,9 +7,10 @@ from typing import Literal, cast
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
-from ulmock.api.reference import envelope, mirror
+from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import CreateDataset, DatasetListQuery
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset
@@ -84,7 +85,7 @@ def dataset_export_view(d: Dataset, signed: SignedPath, base_url: str) -> Datase
     }
 
 
-routes = Routes("datasets")
+routes = ReferenceRoutes("datasets")
 SCOPE = "datasets"
 
 
@@ -105,40 +106,40 @@ def list_datasets(call: Call) -> Response:
     links={"GetDataset": {"operationId": "get_dataset", "parameters": {"datasetId": "$response.body#/data/id"}},
            "DeleteDataset": {"operationId": "delete_dataset", "parameters": {"datasetId": "$response.body#/data/id"}}},
 )  # fmt: skip
-def create_dataset(call: Call) -> Response:
+def create_dataset(call: Call) -> DatasetView:
     """Create an empty dataset."""
     b = call.body
     dataset = call.platform.datasets.create(call.account, b.name, b.task, b.description)
-    return envelope.ok(dataset_view(dataset, call.account.username), 201)
+    return dataset_view(dataset, call.account.username)
 
 
 @routes.get("/api/datasets/{datasetId}", scope=SCOPE, response=DatasetView)
-def get_dataset(call: Call) -> Response:
+def get_dataset(call: Call) -> DatasetView:
     """One dataset."""
     dataset = call.platform.datasets.get(call.account, call.params["datasetId"])
-    return envelope.ok(dataset_view(dataset, call.account.username))
+    return dataset_view(dataset, call.account.username)
 
 
 @routes.delete("/api/datasets/{datasetId}", scope=SCOPE, response=TrashedView)
-def delete_dataset(call: Call) -> Response:
+def delete_dataset(call: Call) -> TrashedView:
     """Move a dataset to the trash (restorable for 30 days)."""
     item = call.platform.datasets.delete(call.account, call.params["datasetId"])
-    return envelope.ok(trashed_view(item))
+    return trashed_view(item)
 
 
 @routes.post("/api/datasets/{datasetId}/export", scope=SCOPE, response=DatasetExportView)
-def export_dataset(call: Call) -> Response:
+def export_dataset(call: Call) -> DatasetExportView:
     """A signed, expiring URL to the dataset as NDJSON."""
     dataset, signed = call.platform.datasets.export(call.account, call.params["datasetId"])
-    return envelope.ok(dataset_export_view(dataset, signed, call.base_url))
+    return dataset_export_view(dataset, signed, call.base_url)
 
 
-@routes.get("/api/datasets/{owner}/{slug}/export", scope=SCOPE, response=DatasetExportView,
-            raw_response=mirror.answer_model(DatasetExportView))  # the SDK reads downloadUrl at the top
-def export_dataset_by_slug(call: Call) -> Response:
+# the SDK reads downloadUrl at the top
+@routes.get("/api/datasets/{owner}/{slug}/export", scope=SCOPE, response=DatasetExportView, mirrored=True)
+def export_dataset_by_slug(call: Call) -> DatasetExportView:
     """The SDK's export of `ul://owner/datasets/slug` (yours, or a public one)."""
     p = call.platform
     owner = p.accounts.by_username(call.params["owner"])
     dataset, signed = p.datasets.export_by_slug(call.account, owner, call.params["slug"])
-    return mirror.ok(dataset_export_view(dataset, signed, call.base_url))
+    return dataset_export_view(dataset, signed, call.base_url)
 

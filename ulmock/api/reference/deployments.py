@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import CreateDeployment, DeploymentListQuery, DeploymentLogsQuery
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Deployment, DeploymentLog
@@ -83,7 +84,7 @@ def deployment_log_view(log: DeploymentLog) -> DeploymentLogView:
     return {"timestamp": iso(log.at), "severity": log.severity, "message": log.message}
 
 
-routes = Routes("deployments")
+routes = ReferenceRoutes("deployments")
 SCOPE = "deployments"
 _ID = {"deploymentId": "$response.body#/data/id"}
 
@@ -101,44 +102,45 @@ def list_deployments(call: Call) -> Response:
     links={"GetDeployment": {"operationId": "get_deployment", "parameters": _ID},
            "DeleteDeployment": {"operationId": "delete_deployment", "parameters": _ID}},
 )  # fmt: skip
-def create_deployment(call: Call) -> Response:
+def create_deployment(call: Call) -> DeploymentView:
     """Deploy a model to a region: creating -> deploying -> running."""
     b = call.body
     d = call.platform.deployments.create(call.account, b.modelId, b.region, b.minInstances, b.maxInstances)
-    return envelope.ok(deployment_view(d, call.base_url), 201)
+    return deployment_view(d, call.base_url)
 
 
 @routes.get("/api/deployments/{deploymentId}", scope=SCOPE, response=DeploymentView)
-def get_deployment(call: Call) -> Response:
+def get_deployment(call: Call) -> DeploymentView:
     """One deployment; a running one reports the URL that serves predictions."""
     d = call.platform.deployments.get(call.account, call.params["deploymentId"])
-    return envelope.ok(deployment_view(d, call.base_url))
+    return deployment_view(d, call.base_url)
 
 
 @routes.delete("/api/deployments/{deploymentId}", scope=SCOPE, response=TrashedView)
-def delete_deployment(call: Call) -> Response:
+def delete_deployment(call: Call) -> TrashedView:
     """Shut a deployment down and move it to the trash."""
-    return envelope.ok(trashed_view(call.platform.deployments.delete(call.account, call.params["deploymentId"])))
+    return trashed_view(call.platform.deployments.delete(call.account, call.params["deploymentId"]))
 
 
 @routes.post("/api/deployments/{deploymentId}/start", scope=SCOPE, response=DeploymentView)
-def start_deployment(call: Call) -> Response:
+def start_deployment(call: Call) -> DeploymentView:
     """Start a stopped deployment (it goes through deploying again)."""
     d = call.platform.deployments.start(call.account, call.params["deploymentId"])
-    return envelope.ok(deployment_view(d, call.base_url))
+    return deployment_view(d, call.base_url)
 
 
 @routes.post("/api/deployments/{deploymentId}/stop", scope=SCOPE, response=DeploymentView)
-def stop_deployment(call: Call) -> Response:
+def stop_deployment(call: Call) -> DeploymentView:
     """Stop a deployment: stopping -> stopped."""
     d = call.platform.deployments.stop(call.account, call.params["deploymentId"])
-    return envelope.ok(deployment_view(d, call.base_url))
+    return deployment_view(d, call.base_url)
 
 
 @routes.get("/api/deployments/{deploymentId}/metrics", scope=SCOPE, response=DeploymentMetricsView)
-def deployment_metrics(call: Call) -> Response:
+def deployment_metrics(call: Call) -> DeploymentMetricsView:
     """Requests, errors, latency percentiles and instances, from what the deployment served."""
-    return envelope.ok(call.platform.deployments.metrics(call.account, call.params["deploymentId"]))
+    # the domain computes the figures in this shape (ulmock.domain.deployments.Deployments.metrics)
+    return cast(DeploymentMetricsView, call.platform.deployments.metrics(call.account, call.params["deploymentId"]))
 
 
 @routes.get("/api/deployments/{deploymentId}/logs", scope=SCOPE, query=DeploymentLogsQuery,

@@ -8,8 +8,9 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import CreateExport, ExportListQuery
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
@@ -48,7 +49,7 @@ def export_view(e: Export, signed: SignedPath | None, base_url: str) -> ExportVi
     }
 
 
-routes = Routes("exports")
+routes = ReferenceRoutes("exports")
 SCOPE = "exports"
 
 
@@ -64,16 +65,16 @@ def list_exports(call: Call) -> Response:
     "/api/exports", scope=SCOPE, body=CreateExport, response=ExportView, status=201,
     links={"GetExport": {"operationId": "get_export", "parameters": {"exportId": "$response.body#/data/id"}}},
 )  # fmt: skip
-def create_export(call: Call) -> Response:
+def create_export(call: Call) -> ExportView:
     """Export a model to a format; fires `export.completed` when the artifact is ready."""
     exports = call.platform.exports
     export = exports.create(call.account, call.body.modelId, call.body.format)
-    return envelope.ok(export_view(export, None, call.base_url), 201)
+    return export_view(export, None, call.base_url)
 
 
 @routes.get("/api/exports/{exportId}", scope=SCOPE, response=ExportView)
-def get_export(call: Call) -> Response:
+def get_export(call: Call) -> ExportView:
     """One export; a completed one carries a signed, expiring download URL."""
     exports = call.platform.exports
     export = exports.get(call.account, call.params["exportId"])
-    return envelope.ok(export_view(export, exports.sign(export), call.base_url))
+    return export_view(export, exports.sign(export), call.base_url)

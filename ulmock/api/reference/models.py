@@ -8,8 +8,9 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import ModelListQuery, UploadModelForm
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, ModelFile
@@ -89,7 +90,7 @@ def model_files_view(m: Model, files: Sequence[tuple[ModelFile, SignedPath]], ba
     }
 
 
-routes = Routes("models")
+routes = ReferenceRoutes("models")
 SCOPE = "models"
 MODEL_UPLOAD_LIMIT = 512 * 1024 * 1024
 
@@ -112,30 +113,30 @@ def list_models(call: Call) -> Response:
     links={"GetModel": {"operationId": "get_model", "parameters": {"modelId": "$response.body#/data/id"}},
            "DeleteModel": {"operationId": "delete_model", "parameters": {"modelId": "$response.body#/data/id"}}},
 )  # fmt: skip
-def upload_model(call: Call) -> Response:
+def upload_model(call: Call) -> ModelView:
     """Upload a model file (.pt or .onnx) into a project."""
     p, f = call.platform, call.form
     filename, data, _ = call.files["file"]
     p.storage.require_room(call.account, len(data))
     model = p.models.upload(call.account, f.projectId, f.name, filename, data, f.task)
-    return envelope.ok(model_view(model), 201)
+    return model_view(model)
 
 
 @routes.get("/api/models/{modelId}", scope=SCOPE, response=ModelView)
-def get_model(call: Call) -> Response:
+def get_model(call: Call) -> ModelView:
     """One model."""
-    return envelope.ok(model_view(call.platform.models.get(call.account, call.params["modelId"])))
+    return model_view(call.platform.models.get(call.account, call.params["modelId"]))
 
 
 @routes.delete("/api/models/{modelId}", scope=SCOPE, response=TrashedView)
-def delete_model(call: Call) -> Response:
+def delete_model(call: Call) -> TrashedView:
     """Move a model to the trash."""
     item = call.platform.models.delete(call.account, call.params["modelId"])
-    return envelope.ok(trashed_view(item))
+    return trashed_view(item)
 
 
 @routes.get("/api/models/{modelId}/files", scope=SCOPE, response=ModelFilesView)
-def model_files(call: Call) -> Response:
+def model_files(call: Call) -> ModelFilesView:
     """Signed, expiring download URLs for the model's weights."""
     model, files = call.platform.models.files(call.account, call.params["modelId"])
-    return envelope.ok(model_files_view(model, files, call.base_url))
+    return model_files_view(model, files, call.base_url)

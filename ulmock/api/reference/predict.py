@@ -17,7 +17,8 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
-from ulmock.api.routing import Call, Routes
+from ulmock.api.reference.routes import ReferenceRoutes
+from ulmock.api.routing import Call
 from ulmock.domain.errors import ApiError, InternalError, ValidationError
 from ulmock.inference import (
     FETCH_COMMAND,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
     from ulmock.inference.preparation import ModelPreparation
 
-routes = Routes("predict")
+routes = ReferenceRoutes("predict")
 IMAGE_LIMIT = 20 * 1024 * 1024
 NETWORK_HEADER = "X-Ulmock-Network"
 PREPARING_RETRY_S = 5

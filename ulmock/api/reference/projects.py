@@ -6,8 +6,9 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import CreateProject, PageQuery
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Project
@@ -36,7 +37,7 @@ def project_view(p: Project, model_count: int) -> ProjectView:
     }
 
 
-routes = Routes("projects")
+routes = ReferenceRoutes("projects")
 SCOPE = "projects"
 
 
@@ -57,22 +58,22 @@ def list_projects(call: Call) -> Response:
     links={"GetProject": {"operationId": "get_project", "parameters": {"projectId": "$response.body#/data/id"}},
            "DeleteProject": {"operationId": "delete_project", "parameters": {"projectId": "$response.body#/data/id"}}},
 )  # fmt: skip
-def create_project(call: Call) -> Response:
+def create_project(call: Call) -> ProjectView:
     """Create a project."""
     project = call.platform.projects.create(call.account, call.body.name, call.body.description)
-    return envelope.ok(project_view(project, 0), 201)
+    return project_view(project, 0)
 
 
 @routes.get("/api/projects/{projectId}", scope=SCOPE, response=ProjectView)
-def get_project(call: Call) -> Response:
+def get_project(call: Call) -> ProjectView:
     """One project."""
     p = call.platform
     project = p.projects.get(call.account, call.params["projectId"])
-    return envelope.ok(project_view(project, p.projects.model_count(call.account, project.id)))
+    return project_view(project, p.projects.model_count(call.account, project.id))
 
 
 @routes.delete("/api/projects/{projectId}", scope=SCOPE, response=TrashedView)
-def delete_project(call: Call) -> Response:
+def delete_project(call: Call) -> TrashedView:
     """Move a project and its models to the trash."""
     item = call.platform.projects.delete(call.account, call.params["projectId"])
-    return envelope.ok(trashed_view(item))
+    return trashed_view(item)

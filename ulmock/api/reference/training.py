@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from starlette.responses import Response
 from typing_extensions import TypedDict
 
-from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import StartTraining
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Training
@@ -62,29 +61,29 @@ def training_view(t: Training, progress: dict[str, Any]) -> TrainingView:
     }
 
 
-routes = Routes("training")
+routes = ReferenceRoutes("training")
 SCOPE = "training"
 
 
 @routes.post("/api/training/start", scope=SCOPE, body=StartTraining, response=TrainingView, status=201)
-def start_training(call: Call) -> Response:
+def start_training(call: Call) -> TrainingView:
     """Start training a model on a dataset; the estimated cost is reserved."""
     b, trainings = call.body, call.platform.trainings
     training = trainings.start(call.account, b.modelId, b.datasetId, b.epochs, b.imageSize, b.gpuType)
-    return envelope.ok(training_view(training, trainings.progress(training)), 201)
+    return training_view(training, trainings.progress(training))
 
 
 @routes.get("/api/models/{modelId}/training", scope=SCOPE, response=TrainingView)
-def get_training(call: Call) -> Response:
+def get_training(call: Call) -> TrainingView:
     """Status, progress, per-epoch metrics and cost of the model's latest training."""
     trainings = call.platform.trainings
     training = trainings.latest(call.account, call.params["modelId"])
-    return envelope.ok(training_view(training, trainings.progress(training)))
+    return training_view(training, trainings.progress(training))
 
 
 @routes.delete("/api/models/{modelId}/training", scope=SCOPE, response=TrainingView)
-def cancel_training(call: Call) -> Response:
+def cancel_training(call: Call) -> TrainingView:
     """Cancel the model's training; GPU time used so far is charged, the rest released."""
     trainings = call.platform.trainings
     training = trainings.cancel(call.account, call.params["modelId"])
-    return envelope.ok(training_view(training, trainings.progress(training)))
+    return training_view(training, trainings.progress(training))

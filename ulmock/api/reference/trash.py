@@ -8,8 +8,9 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference import envelope
+from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.routing import Call, Routes
+from ulmock.api.routing import Call
 from ulmock.api.schemas import PageQuery, RestoreTrashItem
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import TrashItem
@@ -48,7 +49,7 @@ class EmptiedView(TypedDict):
     deleted: int
 
 
-routes = Routes("trash")
+routes = ReferenceRoutes("trash")
 SCOPE = "account"
 
 
@@ -61,13 +62,13 @@ def list_trash(call: Call) -> Response:
 
 
 @routes.post("/api/trash", scope=SCOPE, body=RestoreTrashItem, response=RestoredView)
-def restore_trash_item(call: Call) -> Response:
+def restore_trash_item(call: Call) -> RestoredView:
     """Restore an item (a project comes back with its models)."""
     item = call.platform.trash.restore(call.account, call.body.itemId, call.body.type)
-    return envelope.ok({"id": item.id, "type": item.type, "restored": True})
+    return {"id": item.id, "type": item.type, "restored": True}
 
 
 @routes.post("/api/trash/empty", scope=SCOPE, response=EmptiedView)
-def empty_trash(call: Call) -> Response:
+def empty_trash(call: Call) -> EmptiedView:
     """Delete everything in the trash for good."""
-    return envelope.ok({"deleted": call.platform.trash.empty(call.account)})
+    return {"deleted": call.platform.trash.empty(call.account)}
