@@ -11,7 +11,7 @@ from typing import Any
 
 from ulmock.domain.entities import Account, Dataset, Model, Project
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 128

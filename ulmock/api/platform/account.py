@@ -14,7 +14,7 @@ from ulmock.api.platform.money import cents
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.errors import NotFound
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 from ulmock.api.schemas import Query
 
 routes = PlatformRoutes("Account")

@@ -14,7 +14,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import GPUS
 from ulmock.domain.errors import ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 from ulmock.api.schemas import Query
 
 routes = PlatformRoutes("Billing")

@@ -15,7 +15,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.errors import Conflict, Forbidden, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 from ulmock.api.schemas import Body, JsonInt, Query
 
 routes = PlatformRoutes("Datasets")

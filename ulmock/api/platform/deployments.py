@@ -28,7 +28,7 @@ from ulmock.domain.entities import Deployment, Model
 from ulmock.domain.ids import slugify
 from ulmock.domain.errors import ApiError, ValidationError
 from ulmock.api.reference.predict import infer
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 from ulmock.api.schemas import Body
 
 routes = PlatformRoutes("Deployments")

@@ -17,7 +17,7 @@ from ulmock.domain.catalogue import TASKS
 from ulmock.domain.entities import Dataset, DatasetImage, Project
 from ulmock.domain.explore import SORTS, Explore, SearchFilters
 from ulmock.domain.errors import ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Explore")
 Task = Literal["detect", "segment", "semantic", "depth", "classify", "pose", "obb"]

@@ -21,7 +21,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export, Model
 from ulmock.domain.errors import Conflict, NotFound
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 from ulmock.api.schemas import Body, JsonInt
 
 routes = PlatformRoutes("Exports")

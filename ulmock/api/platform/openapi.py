@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter
 from typing_extensions import NotRequired, TypedDict
 
 from ulmock import __version__
-from ulmock.api.routing import Operation
+from ulmock.api.operations import Operation
 
 JsonMode = Literal["validation", "serialization"]
 

@@ -21,7 +21,7 @@ from ulmock.domain.errors import ApiError, RateLimited
 
 if TYPE_CHECKING:
     from ulmock.domain.backend import Platform
-    from ulmock.api.routing import Operation
+    from ulmock.api.operations import Operation
 
 PER_MINUTE: dict[Category, int] = {
     "default": 100,

@@ -15,7 +15,7 @@ from ulmock.api.platform.status import LiveStatus, last_training, model_status
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Model, Project
 from ulmock.domain.errors import Forbidden, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 from ulmock.api.schemas import Body, Query
 
 routes = PlatformRoutes("Projects")

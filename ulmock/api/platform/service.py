@@ -19,7 +19,7 @@ from ulmock.api.platform.deployments import serve
 from ulmock.api.platform.ids import find_public
 from ulmock.api.platform.policy import error_response
 from ulmock.domain.errors import ApiError, InternalError, NotFound
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator

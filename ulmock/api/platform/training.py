@@ -26,7 +26,7 @@ from ulmock.domain.catalogue import GPUS
 from ulmock.domain.entities import Dataset, Model, Training
 from ulmock.domain.training import gpu_price
 from ulmock.domain.errors import Conflict, NotFound, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 from ulmock.api.schemas import Body, CheckpointUploadRequest, JsonInt, TrainingReport
 
 routes = PlatformRoutes("Training")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ulmock.api.routing import Operation
+    from ulmock.api.operations import Operation
 
 
 def all_operations() -> list[Operation]:

@@ -7,10 +7,10 @@ from typing import Literal, cast
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
-from ulmock.api.routing import Call
 from ulmock.api.schemas import CreateDeployment, DeploymentListQuery, DeploymentLogsQuery
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Deployment, DeploymentLog

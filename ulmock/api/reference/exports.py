@@ -7,10 +7,10 @@ from typing import Literal
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.routing import Call
 from ulmock.api.schemas import CreateExport, ExportListQuery
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, TypeAdapter, create_model
 
 from ulmock import __version__
-from ulmock.api.routing import Operation
+from ulmock.api.operations import Operation
 
 JsonMode = Literal["validation", "serialization"]
 from ulmock.domain.errors import ERROR_CODES

@@ -16,9 +16,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
 from ulmock.api.reference.routes import ReferenceRoutes
-from ulmock.api.routing import Call
 from ulmock.domain.errors import ApiError, InternalError, ValidationError
 from ulmock.inference import (
     FETCH_COMMAND,

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ulmock.api.operations import Handler, Routes
 from ulmock.api.reference import envelope, mirror
-from ulmock.api.routing import Handler, Routes
 
 
 class ReferenceRoutes(Routes):

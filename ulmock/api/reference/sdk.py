@@ -11,10 +11,10 @@ from typing import Literal
 
 from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.reference.models import ModelFilesView, model_files_view
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.routing import Call
 from ulmock.api.schemas import CheckpointUploadRequest, TrainingReport
 from ulmock.domain.clock import iso
 
