@@ -27,7 +27,7 @@ from ulmock.domain.deployments import percentile, traffic
 from ulmock.domain.entities import Deployment, Model
 from ulmock.domain.ids import slugify
 from ulmock.domain.errors import ApiError, ValidationError
-from ulmock.api.reference.predict import infer
+from ulmock.api.predictions import infer
 from ulmock.api.operations import Call
 from ulmock.api.schemas import Body
 

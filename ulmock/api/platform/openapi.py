@@ -49,7 +49,7 @@ RATE_HEADERS = {
 def build_openapi(operations: list[Operation], server_url: str | None = None) -> dict[str, Any]:
     inputs: list[tuple[Any, JsonMode, Any]] = [("error", "serialization", TypeAdapter(ErrorResponse))]
     for op in operations:
-        answer = op.raw_response or op.response  # the SDK's callbacks answer mirrored (see ulmock.api.reference.mirror)
+        answer = op.raw_response or op.response  # the SDK's callbacks answer mirrored (see ulmock.api.reference.envelope)
         if answer is not None:
             inputs.append((("out", id(op)), "serialization", TypeAdapter(answer)))
         for kind, model in (("body", op.body), ("form", op.form)):

@@ -16,7 +16,7 @@ from ulmock.api.platform.routes import Category
 from ulmock.domain.clock import iso_uncached
 from ulmock.domain.entities import Account, ApiKey
 from ulmock.domain.sliding import SlidingWindows
-from ulmock.api.reference.envelope import json_response
+from ulmock.api.responses import json_response
 from ulmock.domain.errors import ApiError, RateLimited
 
 if TYPE_CHECKING:

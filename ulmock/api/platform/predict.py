@@ -26,9 +26,9 @@ from ulmock import __version__
 from ulmock.api.platform.access import model_at
 from ulmock.api.platform.routes import PlatformRoutes
 from ulmock.domain.entities import Model
-from ulmock.api.reference.envelope import json_response
+from ulmock.api.responses import json_response
 from ulmock.domain.errors import ValidationError
-from ulmock.api.reference.predict import IMAGE_LIMIT, NETWORK_HEADER, infer
+from ulmock.api.predictions import IMAGE_LIMIT, NETWORK_HEADER, infer
 from ulmock.api.operations import Call
 from ulmock.api.parsing import validate
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from starlette.responses import Response
 
-from ulmock.api.reference.envelope import json_response
+from ulmock.api.responses import json_response
 from ulmock.api.operations import Handler, Routes
 
 Category = Literal["default", "training", "upload", "predict", "export", "download"]

@@ -9,7 +9,7 @@
 
 The edge wraps the value in the success envelope with the declared status (the one place
 it is written). `mirrored=True` marks the routes the `ultralytics` package calls: their
-answers carry the view's fields at the top level too (see `mirror`), and are published so.
+answers carry the view's fields at the top level too (see `envelope`), and are published so.
 A handler may still return a Response of its own (list pages, predictions).
 """
 
@@ -19,12 +19,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ulmock.api.operations import Handler, Routes
-from ulmock.api.reference import envelope, mirror
+from ulmock.api.reference import envelope
 
 
 class ReferenceRoutes(Routes):
     def _add(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
         if options.pop("mirrored", False):
-            options.update(raw_response=mirror.answer_model(options["response"]), render=mirror.ok)
+            options.update(raw_response=envelope.mirrored_shape(options["response"]), render=envelope.mirrored)
         options.setdefault("render", envelope.ok)
         return super()._add(method, path, **options)

@@ -1,7 +1,7 @@
 """The routes the `ultralytics` package calls (owner/slug paths and training callbacks).
 
 They sit beside the id-based reference routes over the same domain. Their answers
-mirror the fields at the top level as well (`mirrored=True`, see `ulmock.api.reference.mirror`):
+mirror the fields at the top level as well (`mirrored=True`, see `ulmock.api.reference.envelope`):
 the SDK reads them there.
 """
 
