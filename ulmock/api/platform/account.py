@@ -15,7 +15,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.errors import NotFound
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Query
+from ulmock.api.inputs import Query
 
 routes = PlatformRoutes("Account")
 Region = Literal["us", "eu", "ap"]

@@ -15,7 +15,7 @@ from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import GPUS
 from ulmock.domain.errors import ValidationError
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Query
+from ulmock.api.inputs import Query
 
 routes = PlatformRoutes("Billing")
 PLAN_NAMES = {"free": "Free", "pro": "Pro", "enterprise": "Enterprise"}

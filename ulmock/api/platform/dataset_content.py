@@ -19,7 +19,7 @@ from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Body, Query
+from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Datasets")
 URL_TTL = 3600.0

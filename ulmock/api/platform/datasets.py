@@ -16,7 +16,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.errors import Conflict, Forbidden, ValidationError
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Body, JsonInt, Query
+from ulmock.api.inputs import Body, JsonInt, Query
 
 routes = PlatformRoutes("Datasets")
 Region = Literal["us", "eu", "ap"]

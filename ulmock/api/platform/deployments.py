@@ -29,7 +29,7 @@ from ulmock.domain.ids import slugify
 from ulmock.domain.errors import ApiError, ValidationError
 from ulmock.api.predictions import infer
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Body
+from ulmock.api.inputs import Body
 
 routes = PlatformRoutes("Deployments")
 Region = Literal["us", "eu", "ap"]

@@ -22,7 +22,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export, Model
 from ulmock.domain.errors import Conflict, NotFound
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Body, JsonInt
+from ulmock.api.inputs import Body, JsonInt
 
 routes = PlatformRoutes("Exports")
 Region = Literal["us", "eu", "ap"]

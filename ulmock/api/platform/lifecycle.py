@@ -15,7 +15,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project, TrashItem
 from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Body, Query
+from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Lifecycle")
 Kind = Literal["project", "dataset", "model"]

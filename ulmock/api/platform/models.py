@@ -16,7 +16,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Body, Query
+from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Models")
 Region = Literal["us", "eu", "ap"]

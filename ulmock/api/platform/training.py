@@ -27,7 +27,7 @@ from ulmock.domain.entities import Dataset, Model, Training
 from ulmock.domain.training import gpu_price
 from ulmock.domain.errors import Conflict, NotFound, ValidationError
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Body, CheckpointUploadRequest, JsonInt, TrainingReport
+from ulmock.api.inputs import Body, CheckpointUploadRequest, JsonInt, TrainingReport
 
 routes = PlatformRoutes("Training")
 REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-image validation rows

@@ -18,7 +18,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import UploadSession
 from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.api.operations import Call
-from ulmock.api.schemas import Body, JsonInt
+from ulmock.api.inputs import Body, JsonInt
 
 routes = PlatformRoutes("Upload")
 

@@ -9,9 +9,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
+from ulmock.api.reference.requests import CreateApiKey, GdprRequest, PageQuery
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import BalanceView, DeletedView, shape
-from ulmock.api.schemas import CreateApiKey, GdprRequest, PageQuery
 from ulmock.domain.catalogue import SCOPES, PlanName
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, ApiKey

@@ -7,9 +7,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
+from ulmock.api.reference.requests import ActivityQuery, EventIds
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.schemas import ActivityQuery, EventIds
 from ulmock.domain.activity import ActivityQuery as Filters
 from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.entities import ActivityEvent

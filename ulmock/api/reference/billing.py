@@ -9,9 +9,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
+from ulmock.api.reference.requests import CheckoutRequest, PageQuery
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import BalanceView, shape
-from ulmock.api.schemas import CheckoutRequest, PageQuery
 from ulmock.domain.catalogue import PlanName
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import CheckoutSession, Payment

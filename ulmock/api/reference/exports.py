@@ -9,9 +9,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
+from ulmock.api.reference.requests import CreateExport, ExportListQuery
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.schemas import CreateExport, ExportListQuery
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
 from ulmock.domain.signing import SignedPath

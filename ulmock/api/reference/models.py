@@ -9,9 +9,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
+from ulmock.api.reference.requests import ModelListQuery, UploadModelForm
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
-from ulmock.api.schemas import ModelListQuery, UploadModelForm
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, ModelFile
 from ulmock.domain.signing import SignedPath

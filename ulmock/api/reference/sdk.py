@@ -11,11 +11,11 @@ from typing import Literal
 
 from typing_extensions import TypedDict
 
+from ulmock.api.inputs import CheckpointUploadRequest, TrainingReport
 from ulmock.api.operations import Call
 from ulmock.api.reference.models import ModelFilesView, model_files_view
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.schemas import CheckpointUploadRequest, TrainingReport
 from ulmock.domain.clock import iso
 
 

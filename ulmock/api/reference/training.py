@@ -7,9 +7,9 @@ from typing import Any, Literal
 from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
+from ulmock.api.reference.requests import StartTraining
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
-from ulmock.api.schemas import StartTraining
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Training
 
