@@ -105,10 +105,12 @@ class ApiEdge:
                 values, call.files = await read_form(request, op)
                 call.form = validate(op.form, values, "form field")
             if self._is_async(op):
-                response = _answer(op, await cast(Awaitable[Any], op.handler(call)))
+                result = await cast(Awaitable[Any], op.handler(call))
+                response = result if isinstance(result, Response) else _render(op, result)
             else:
                 with emulator.lock:  # a view may hold the records' own lists: rendered under the lock
-                    response = _answer(op, op.handler(call))
+                    result = op.handler(call)
+                    response = result if isinstance(result, Response) else _render(op, result)
         except ApiError as err:
             response = self.policy.error(err)
         except Exception:
@@ -125,10 +127,8 @@ class ApiEdge:
         return known
 
 
-def _answer(op: Operation, result: Any) -> Response:
-    """The handler's Response as it is, or its value rendered with the operation's declared status."""
-    if isinstance(result, Response):
-        return result
+def _render(op: Operation, result: Any) -> Response:
+    """A handler's value (not a Response), rendered with the operation's declared status."""
     if op.render is None:
         raise TypeError(f"{op.operation_id} returned {type(result).__name__} and declares no render")
     return op.render(result, op.status)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, cast
+from typing import Literal
 
 from starlette.responses import Response
 from typing_extensions import TypedDict
@@ -46,9 +46,9 @@ def dataset_view(d: Dataset, owner: str) -> DatasetView:
     # record's own dict (where pydantic keeps them), a lookup each instead of an attribute.
     fields = vars(d)
     images, class_names = fields["images"], fields["class_names"]
-    splits = {"train": 0, "val": 0, "test": 0}
+    splits: SplitCounts = {"train": 0, "val": 0, "test": 0}
     for image in images:
-        splits[image.split] += 1
+        splits[image.split] += 1  # type: ignore[literal-required]  # DatasetImage.split: one of the three
     return {
         "id": fields["id"],
         "name": fields["name"],
@@ -58,7 +58,7 @@ def dataset_view(d: Dataset, owner: str) -> DatasetView:
         "imageCount": len(images),
         "classCount": len(class_names),
         "classNames": class_names,
-        "splits": cast(SplitCounts, splits),
+        "splits": splits,
         "visibility": fields["visibility"],
         "owner": owner,
         "createdAt": iso(fields["created_at"]),
