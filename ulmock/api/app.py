@@ -25,7 +25,8 @@ from ulmock.api.middleware.safety import SafetyNetMiddleware
 from ulmock.api.reference.openapi import build_openapi
 from ulmock.api.pages import BillingPages
 from ulmock.api.reference import all_operations
-from ulmock.api.routing import ApiEdge
+from ulmock.api.pipeline import ApiEdge
+from ulmock.api.reference.policy import ReferencePolicy
 from ulmock.ui import Dashboard
 from ulmock.api.uploads import SignedUploads
 
@@ -56,7 +57,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
         return envelope.ok({"service": "ulmock", "api": "/api", "openapi": "/openapi.json", "control": "/_ulmock"})
 
     routes = [
-        *ApiEdge(emulator, operations).routes(),
+        *ApiEdge(emulator, operations, ReferencePolicy()).routes(),
         *DeploymentEndpoints(emulator).routes(),  # the live face's deployment serviceUrl
         *SignedUploads(emulator).routes(),  # before SignedFiles: its catch-all takes PUT too
         *SignedFiles(emulator).routes(),

@@ -25,7 +25,8 @@ from ulmock.domain.cloud import check_key
 from ulmock.domain.entities import RateLimits
 from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.api.faults import ActiveFault, FaultSpec
-from ulmock.api.routing import ALL_METHODS, read_json, validate
+from ulmock.api.parsing import read_json, validate
+from ulmock.api.pipeline import ALL_METHODS
 from ulmock.scenarios import ScenarioError, load_scenario, parse_scenario_text, play
 from ulmock.snapshots import SnapshotError
 

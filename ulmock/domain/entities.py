@@ -1,7 +1,7 @@
 """The emulator's records. Plain pydantic models: fast to mutate, trivial to snapshot.
 
 These hold everything ulmock knows, including what the API never shows (owners,
-secrets, blob references). The API's views live in `ulmock.api.schemas`.
+secrets, blob references). What each face shows of them lives with the face (`ulmock.api.reference.<area>`).
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ from ulmock.api.reference import envelope
 from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.api.files import media_type
 from ulmock.api.reference.predict import IMAGE_LIMIT, PredictForm, infer, predictions_response
-from ulmock.api.routing import ALL_METHODS, validate
+from ulmock.api.parsing import validate
+from ulmock.api.pipeline import ALL_METHODS
 from ulmock.scenarios import bundled_scenarios
 from ulmock.ui import readouts
 from ulmock.ui.access import PREFIX, admitted, login

@@ -57,7 +57,7 @@ Adding an operation
 from __future__ import annotations
 
 from ulmock.api.platform.routes import Category, PlatformRoutes
-from ulmock.api.routing import Operation
+from ulmock.api.operations import Operation
 
 
 def modules() -> list[PlatformRoutes]:

@@ -12,7 +12,7 @@ from typing import Any
 from ulmock.api.platform.ids import find_public
 from ulmock.domain.entities import Account, Dataset, Deployment, Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 128

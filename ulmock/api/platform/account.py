@@ -16,8 +16,8 @@ from ulmock.api.platform.vocabulary import Plan, Region
 from ulmock.domain.clock import iso
 from ulmock.domain.errors import NotFound
 from ulmock.domain.sizes import images_bytes
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Query
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Query
 
 routes = PlatformRoutes("Account")
 

@@ -14,7 +14,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import Workflow
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Agents")
 BlockType = Literal["Dataset", "Image", "YOLO", "LLM", "Gate", "Export", "Deployment", "Output", "Slack", "Webhook"]

@@ -25,8 +25,8 @@ from ulmock.domain.clock import iso
 from ulmock.domain.connections import BatchRun, PlannedLabels
 from ulmock.domain.entities import Dataset, DatasetImage, Model
 from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
-from ulmock.api.reference.predict import infer
-from ulmock.api.routing import Call
+from ulmock.api.predictions import infer
+from ulmock.api.operations import Call
 
 if TYPE_CHECKING:
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime

@@ -15,8 +15,8 @@ from ulmock.api.platform.vocabulary import Plan
 from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import GPUS
 from ulmock.domain.errors import ValidationError
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Query
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Query
 
 routes = PlatformRoutes("Billing")
 PLAN_NAMES = {"free": "Free", "pro": "Pro", "enterprise": "Enterprise"}

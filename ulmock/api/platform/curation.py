@@ -21,7 +21,7 @@ from ulmock.domain.entities import Dataset, DatasetImage, DatasetVersion
 from ulmock.domain.ids import slugify
 from ulmock.domain.images import BULK_MAX, DatasetImages
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Datasets")
 WRITE = (400, 401, 403, 404, 429)

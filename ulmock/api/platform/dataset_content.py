@@ -21,8 +21,8 @@ from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.domain.grants import grant
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Body, Query
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Datasets")
 URL_TTL = 3600.0

@@ -20,8 +20,8 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset
 from ulmock.domain.errors import Conflict
 from ulmock.domain.sizes import images_bytes
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Body, JsonInt, Query
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Body, JsonInt, Query
 
 routes = PlatformRoutes("Datasets")
 SAMPLE_IMAGES = 4

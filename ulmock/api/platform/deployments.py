@@ -25,8 +25,8 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Deployment
 from ulmock.domain.ids import slugify
 from ulmock.domain.errors import ValidationError
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Body
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Body
 
 routes = PlatformRoutes("Deployments")
 Status = Literal["creating", "deploying", "ready", "stopping", "stopped", "failed"]

@@ -17,7 +17,7 @@ from ulmock.api.platform.policy import PlatformPolicy, error_response
 from ulmock.domain.uploads import UPLOAD_MAX
 from ulmock.domain.errors import ApiError, NotFound, ValidationError
 from ulmock.api.files import verify_signature
-from ulmock.api.routing import ApiEdge
+from ulmock.api.pipeline import ApiEdge
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator

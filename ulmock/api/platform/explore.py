@@ -20,7 +20,7 @@ from ulmock.domain.entities import Dataset, DatasetImage, Project
 from ulmock.domain.explore import SORTS, Explore, SearchFilters
 from ulmock.domain.errors import ValidationError
 from ulmock.domain.sizes import images_bytes
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Explore")
 

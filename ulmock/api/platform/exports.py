@@ -23,8 +23,8 @@ from ulmock.api.platform.vocabulary import Region
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export, Model
 from ulmock.domain.errors import Conflict, NotFound
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Body, JsonInt
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Body, JsonInt
 
 routes = PlatformRoutes("Exports")
 LiveFormat = Literal[

@@ -9,7 +9,7 @@ from typing_extensions import TypedDict
 from ulmock.api.platform.access import check_owner
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.errors import NotFound
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Account")
 

@@ -21,7 +21,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset, DatasetImage
 from ulmock.domain.images import BULK_MAX, DatasetImages
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Images")
 URLS_MAX = 100

@@ -17,7 +17,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import StorageIntegration
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Storage Integrations")
 Provider = Literal["gcs", "s3", "azure"]

@@ -16,8 +16,8 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project, TrashItem
 from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.domain.sizes import trashed_bytes
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Body, Query
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Lifecycle")
 Kind = Literal["project", "dataset", "model"]

@@ -27,7 +27,8 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
 from ulmock.domain.grants import BlobRef
 from ulmock.domain.errors import ApiError, Conflict, Forbidden, InternalError, NotFound, ValidationError
-from ulmock.api.routing import Call, read_json, validate
+from ulmock.api.operations import Call
+from ulmock.api.parsing import read_json, validate
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator

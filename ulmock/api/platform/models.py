@@ -17,8 +17,8 @@ from ulmock.api import downloads
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Body, Query
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Models")
 

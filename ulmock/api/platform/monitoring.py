@@ -19,8 +19,8 @@ from ulmock.api.platform.access import deployment_at, model_served
 from ulmock.api.platform.deployments import STATUS
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.reference.predict import infer
-from ulmock.api.routing import Call
+from ulmock.api.predictions import infer
+from ulmock.api.operations import Call
 from ulmock.domain.clock import iso
 from ulmock.domain.deployment_metrics import Window, error_rate, latency, mean_latency
 from ulmock.domain.errors import ApiError, ValidationError

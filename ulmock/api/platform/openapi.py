@@ -1,21 +1,18 @@
 """The live face's OpenAPI document, from its operation table and response TypedDicts.
 
 The same TypedDict types the handlers build their answers with give the schemas here,
-through pydantic's TypeAdapter: a shape is written once.
+through pydantic's TypeAdapter: a shape is written once. The skeleton is shared with
+the reference face (`ulmock.api.openapi`); this module gives the live face's parts.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock import __version__
-from ulmock.api.routing import Operation
-
-JsonMode = Literal["validation", "serialization"]
+from ulmock.api.openapi import Face, build_document
+from ulmock.api.operations import Operation
 
 
 class ErrorResponse(TypedDict):
@@ -46,86 +43,18 @@ RATE_HEADERS = {
 }  # fmt: skip
 
 
+LIVE = Face(
+    title="Ultralytics Platform API (ulmock, live contract)",
+    description="The live Platform contract as emulated by ulmock: owner/slug paths, raw JSON bodies, "
+    'errors as {"error": message}.',
+    scheme="BearerAuth",
+    error=ErrorResponse,
+    error_descriptions=ERROR_DESCRIPTIONS,
+    rate_headers=RATE_HEADERS,
+    # the SDK's callbacks answer mirrored (see ulmock.api.reference.envelope)
+    answer=lambda op: op.raw_response or op.response,
+)
+
+
 def build_openapi(operations: list[Operation], server_url: str | None = None) -> dict[str, Any]:
-    inputs: list[tuple[Any, JsonMode, Any]] = [("error", "serialization", TypeAdapter(ErrorResponse))]
-    for op in operations:
-        answer = op.raw_response or op.response  # the SDK's callbacks answer mirrored (see ulmock.api.reference.mirror)
-        if answer is not None:
-            inputs.append((("out", id(op)), "serialization", TypeAdapter(answer)))
-        for kind, model in (("body", op.body), ("form", op.form)):
-            if model is not None:
-                inputs.append(((kind, id(op)), "validation", TypeAdapter(model)))
-    refs, top = TypeAdapter.json_schemas(inputs, ref_template="#/components/schemas/{model}")
-    schema_of = {key: refs[(key, mode)] for key, mode, _ in inputs}
-    paths: dict[str, dict[str, Any]] = {}
-    for op in operations:
-        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schema_of)
-    doc: dict[str, Any] = {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Ultralytics Platform API (ulmock, live contract)",
-            "version": __version__,
-            "description": "The live Platform contract as emulated by ulmock: owner/slug paths, raw JSON bodies, "
-            'errors as {"error": message}.',
-        },
-        "paths": paths,
-        "components": {
-            "schemas": top.get("$defs", {}),
-            "securitySchemes": {"BearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "ul_<40 hex>"}},
-        },
-        "security": [{"BearerAuth": []}],
-    }
-    if server_url:
-        doc["servers"] = [{"url": server_url}]
-    return doc
-
-
-def _operation(op: Operation, schema_of: dict[Any, Any]) -> dict[str, Any]:
-    parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-        for name in re.findall(r"{(\w+)}", op.path)
-    ]
-    if op.query is not None:
-        parameters.extend(_query_parameters(op.query))
-    out: dict[str, Any] = {
-        "operationId": op.operation_id,
-        "summary": op.summary,
-        "tags": [op.tag],
-        "parameters": parameters,
-    }
-    if op.body is not None:
-        out["requestBody"] = {
-            "required": any(f.is_required() for f in op.body.model_fields.values()),
-            "content": {"application/json": {"schema": schema_of[("body", id(op))]}},
-        }
-    if op.form is not None:
-        out["requestBody"] = {
-            "required": True,
-            "content": {"multipart/form-data": {"schema": schema_of[("form", id(op))]}},
-        }
-    success: dict[str, Any] = {"description": "Success", "headers": RATE_HEADERS}
-    if op.raw_response is not None or op.response is not None:
-        success["content"] = {"application/json": {"schema": schema_of[("out", id(op))]}}
-    responses: dict[str, Any] = {str(op.status): success}
-    error = {"application/json": {"schema": schema_of["error"]}}
-    codes = sorted({*op.errors, 405, 500} | ({413} if op.body is not None or op.form is not None else set()))
-    for code in codes:
-        entry: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[code], "content": error}
-        if code == 429:
-            entry["headers"] = {**RATE_HEADERS, "Retry-After": {"schema": {"type": "integer"}}}
-        responses[str(code)] = entry
-    out["responses"] = responses
-    return out
-
-
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    schema = model.model_json_schema()
-    required = set(schema.get("required", []))
-    params = []
-    for name, prop in schema["properties"].items():
-        prop = {k: v for k, v in prop.items() if k != "title"}
-        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
-        if "description" in prop:
-            param["description"] = prop.pop("description")
-        params.append(param)
-    return params
+    return build_document(LIVE, operations, server_url)

@@ -16,12 +16,12 @@ from ulmock.api.platform.routes import Category
 from ulmock.domain.clock import iso_uncached
 from ulmock.domain.entities import Account, ApiKey
 from ulmock.domain.sliding import SlidingWindows
-from ulmock.api.reference.envelope import json_response
+from ulmock.api.responses import json_response
 from ulmock.domain.errors import ApiError, RateLimited
 
 if TYPE_CHECKING:
     from ulmock.domain.backend import Platform
-    from ulmock.api.routing import Operation
+    from ulmock.api.operations import Operation
 
 PER_MINUTE: dict[Category, int] = {
     "default": 100,

@@ -27,10 +27,11 @@ from ulmock.api.platform.access import model_at
 from ulmock.api.platform.routes import PlatformRoutes
 from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.entities import Model
-from ulmock.api.reference.envelope import json_response
+from ulmock.api.responses import json_response
 from ulmock.domain.errors import ValidationError
-from ulmock.api.reference.predict import IMAGE_LIMIT, NETWORK_HEADER, infer
-from ulmock.api.routing import Call, validate
+from ulmock.api.predictions import IMAGE_LIMIT, NETWORK_HEADER, infer
+from ulmock.api.operations import Call
+from ulmock.api.parsing import validate
 
 if TYPE_CHECKING:
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime

@@ -15,8 +15,8 @@ from ulmock.api.platform.status import LiveStatus, last_training, model_status
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, RecordChanges, Region, Slug, Tags, Visibility
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Body, Query
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Projects")
 WRITE_ERRORS = (400, 401, 403, 404, 429)

@@ -14,7 +14,7 @@ from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.roboflow import Candidate
 from ulmock.scenarios.fixtures import add_fixture_dataset
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Datasets")
 ROBOFLOW_APP = "https://app.roboflow.com"

@@ -5,7 +5,7 @@
     @routes.get("/api/projects/{owner}", response=ProjectList, category="default")
     def list_projects(call: Call) -> Response: ...
 
-Everything `ulmock.api.routing.Routes` takes works here too (body, query, form, status,
+Everything `ulmock.api.operations.Routes` takes works here too (body, query, form, status,
 errors, summary); `category` names the live contract's rate-limit counter.
 """
 
@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from starlette.responses import Response
 
-from ulmock.api.reference.envelope import json_response
-from ulmock.api.routing import Handler, Routes
+from ulmock.api.responses import json_response
+from ulmock.api.operations import Handler, Routes
 
 Category = Literal["default", "training", "upload", "predict", "export", "download"]
 

@@ -25,7 +25,7 @@ from ulmock.api.platform.predict import PredictAnswer, answer, read_form
 from ulmock.api.platform.routes import PlatformRoutes
 from ulmock.domain.entities import Deployment
 from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator

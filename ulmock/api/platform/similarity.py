@@ -23,7 +23,7 @@ from ulmock.domain.analysis import Neighbour
 from ulmock.domain.connections import DatasetAnalysis
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.routing import Call
+from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Datasets")
 image_routes = PlatformRoutes("Images")

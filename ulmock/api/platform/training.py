@@ -28,8 +28,8 @@ from ulmock.domain.catalogue import GPUS
 from ulmock.domain.entities import Dataset, Model, Training
 from ulmock.domain.training import Progress, gpu_price
 from ulmock.domain.errors import Conflict, ValidationError
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Body, CheckpointUploadRequest, JsonInt, TrainingReport
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Body, CheckpointUploadRequest, JsonInt, TrainingReport
 
 routes = PlatformRoutes("Training")
 REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-image validation rows

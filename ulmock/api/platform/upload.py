@@ -19,8 +19,8 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import UploadSession
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.routing import Call
-from ulmock.api.schemas import Body, JsonInt
+from ulmock.api.operations import Call
+from ulmock.api.inputs import Body, JsonInt
 
 routes = PlatformRoutes("Upload")
 

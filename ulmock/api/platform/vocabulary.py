@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from ulmock.api.schemas import Body
+from ulmock.api.inputs import Body
 from ulmock.domain.catalogue import PlanName
 from ulmock.domain.errors import ValidationError
 

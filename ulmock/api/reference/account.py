@@ -2,47 +2,134 @@
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
-from ulmock.api import downloads
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
+from ulmock.api.reference.requests import CreateApiKey, GdprRequest, PageQuery
+from ulmock.api.reference.routes import ReferenceRoutes
+from ulmock.api.reference.views import BalanceView, DeletedView, shape
+from ulmock.domain.catalogue import SCOPES, PlanName
 from ulmock.domain.clock import iso
-from ulmock.api.routing import Call, Routes
-from ulmock.api.schemas import CreateApiKey, GdprRequest, PageQuery
-from ulmock.api.reference.views import (
-    balance_view,
-    AccountSummaryView,
-    ApiKeyView,
-    CreatedApiKeyView,
-    DeletedView,
-    GdprDeleteView,
-    GdprExportView,
-    StorageView,
-    account_summary_view,
-    api_key_view,
-    storage_view,
-)
+from ulmock.domain.entities import Account, ApiKey
+from ulmock.domain.storage import StorageUsage
+from ulmock.api import downloads
+from ulmock.api.reference.views import balance_view
 
-routes = Routes("account")
+
+@shape
+class StorageBreakdownView(TypedDict):
+    models: int
+    datasets: int
+    trash: int
+    exports: int
+
+
+@shape
+class StorageView(TypedDict):
+    used: int
+    limit: int
+    percentage: float
+    breakdown: StorageBreakdownView
+
+
+def storage_view(u: StorageUsage) -> StorageView:
+    return {
+        "used": u.used,
+        "limit": u.limit,
+        "percentage": u.percentage,
+        "breakdown": {"models": u.models, "datasets": u.datasets, "trash": u.trash, "exports": u.exports},
+    }
+
+
+@shape
+class GdprExportView(TypedDict):
+    action: Literal["export"]
+    downloadUrl: str
+    expiresAt: str
+
+
+@shape
+class GdprDeleteView(TypedDict):
+    action: Literal["delete"]
+    deleted: bool
+
+
+@shape
+class ApiKeyView(TypedDict):
+    id: str
+    name: str
+    prefix: str
+    scopes: list[str]
+    createdAt: str
+    lastUsedAt: str | None
+
+
+@shape
+class CreatedApiKeyView(ApiKeyView):
+    key: str
+
+
+def api_key_view(k: ApiKey) -> ApiKeyView:
+    return {
+        "id": k.id,
+        "name": k.name,
+        "prefix": k.secret[:11],
+        "scopes": list(k.scopes) if k.scopes is not None else list(SCOPES),
+        "createdAt": iso(k.created_at),
+        "lastUsedAt": iso(k.last_used_at) if k.last_used_at is not None else None,
+    }
+
+
+def created_api_key_view(k: ApiKey) -> CreatedApiKeyView:
+    """The one answer that shows the whole secret."""
+    return {**api_key_view(k), "key": k.secret}
+
+
+@shape
+class AccountSummaryView(TypedDict):
+    id: str
+    username: str
+    email: str
+    plan: PlanName
+    balance: BalanceView
+    createdAt: str
+
+
+def account_summary_view(a: Account, balance: BalanceView) -> AccountSummaryView:
+    return {
+        "id": a.id,
+        "username": a.username,
+        "email": a.email,
+        "plan": cast(PlanName, a.plan),
+        "balance": balance,
+        "createdAt": iso(a.created_at),
+    }
+
+
+routes = ReferenceRoutes("account")
 SCOPE = "account"
 
 
 @routes.get("/api/storage", scope=SCOPE, response=StorageView)
-def get_storage(call: Call) -> Response:
+def get_storage(call: Call) -> StorageView:
     """Bytes stored (model files, dataset images, trash) against the plan's limit."""
-    return envelope.ok(storage_view(call.platform.storage.usage(call.account)))
+    return storage_view(call.platform.storage.usage(call.account))
 
 
 @routes.post("/api/gdpr", scope=SCOPE, body=GdprRequest, response=GdprExportView | GdprDeleteView)
-def gdpr(call: Call) -> Response:
+def gdpr(call: Call) -> GdprExportView | GdprDeleteView:
     """Export all account data, or delete the account irreversibly."""
     p = call.platform
     if call.body.action == "export":
         download = p.gdpr.export(call.account)
-        return envelope.ok({"action": "export", "downloadUrl": downloads.url(p.world.signer, download, call.base_url),
-                            "expiresAt": iso(download.expires_at)})  # fmt: skip
+        url = downloads.url(p.world.signer, download, call.base_url)
+        return {"action": "export", "downloadUrl": url, "expiresAt": iso(download.expires_at)}
     p.gdpr.delete(call.account)
-    return envelope.ok({"action": "delete", "deleted": True})
+    return {"action": "delete", "deleted": True}
 
 
 @routes.get("/api/api-keys", scope=SCOPE, query=PageQuery, response=ApiKeyView, paginated=True)
@@ -61,21 +148,21 @@ def list_api_keys(call: Call) -> Response:
     status=201,
     links={"DeleteApiKey": {"operationId": "delete_api_key", "parameters": {"keyId": "$response.body#/data/id"}}},
 )
-def create_api_key(call: Call) -> Response:
+def create_api_key(call: Call) -> CreatedApiKeyView:
     """Create a key, optionally limited to scopes; the full key is shown only here."""
     key = call.platform.accounts.create_key(call.account, call.body.name, call.body.scopes)
-    return envelope.ok(api_key_view(key, reveal=True), 201)
+    return created_api_key_view(key)
 
 
 @routes.delete("/api/api-keys/{keyId}", scope=SCOPE, response=DeletedView)
-def delete_api_key(call: Call) -> Response:
+def delete_api_key(call: Call) -> DeletedView:
     """Revoke a key at once."""
     key = call.platform.accounts.revoke_key(call.account, call.params["keyId"])
-    return envelope.ok({"id": key.id, "deleted": True})
+    return {"id": key.id, "deleted": True}
 
 
 @routes.get("/api/account/summary", scope=None, response=AccountSummaryView)
-def account_summary(call: Call) -> Response:
+def account_summary(call: Call) -> AccountSummaryView:
     """Who this key belongs to (what `yolo login` checks)."""
     a = call.account
-    return envelope.ok(account_summary_view(a, balance_view(call.platform.billing.balance(a))))
+    return account_summary_view(a, balance_view(call.platform.billing.balance(a)))

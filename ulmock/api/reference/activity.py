@@ -3,16 +3,50 @@
 from __future__ import annotations
 
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
-from ulmock.domain.clock import parse_iso
+from ulmock.api.reference.requests import ActivityQuery, EventIds
+from ulmock.api.reference.routes import ReferenceRoutes
+from ulmock.api.reference.views import shape
 from ulmock.domain.activity import ActivityQuery as Filters
+from ulmock.domain.clock import iso, parse_iso
+from ulmock.domain.entities import ActivityEvent
 from ulmock.domain.errors import ValidationError
-from ulmock.api.routing import Call, Routes
-from ulmock.api.schemas import ActivityQuery, EventIds
-from ulmock.api.reference.views import ActivityView, UpdatedView, activity_view
 
-routes = Routes("activity")
+
+@shape
+class ActivityView(TypedDict):
+    id: str
+    type: str
+    message: str
+    resourceType: str | None
+    resourceId: str | None
+    createdAt: str
+    seen: bool
+    archived: bool
+
+
+def activity_view(e: ActivityEvent) -> ActivityView:
+    return {
+        "id": e.id,
+        "type": e.type,
+        "message": e.message,
+        "resourceType": e.resource_type,
+        "resourceId": e.resource_id,
+        "createdAt": iso(e.created_at),
+        "seen": e.seen,
+        "archived": e.archived,
+    }
+
+
+@shape
+class UpdatedView(TypedDict):
+    updated: int
+
+
+routes = ReferenceRoutes("activity")
 SCOPE = "account"
 
 
@@ -46,12 +80,12 @@ def list_activity(call: Call) -> Response:
 
 
 @routes.post("/api/activity/mark-seen", scope=SCOPE, body=EventIds, response=UpdatedView)
-def mark_activity_seen(call: Call) -> Response:
+def mark_activity_seen(call: Call) -> UpdatedView:
     """Mark events as seen (all of them when no ids are given)."""
-    return envelope.ok({"updated": call.platform.activity.mark_seen(call.account, call.body.ids)})
+    return {"updated": call.platform.activity.mark_seen(call.account, call.body.ids)}
 
 
 @routes.post("/api/activity/archive", scope=SCOPE, body=EventIds, response=UpdatedView)
-def archive_activity(call: Call) -> Response:
+def archive_activity(call: Call) -> UpdatedView:
     """Archive events (all of them when no ids are given); archived events leave the list."""
-    return envelope.ok({"updated": call.platform.activity.archive(call.account, call.body.ids)})
+    return {"updated": call.platform.activity.archive(call.account, call.body.ids)}

@@ -2,23 +2,104 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
-from ulmock.api.routing import Call, Routes
-from ulmock.api.schemas import CreateDeployment, DeploymentListQuery, DeploymentLogsQuery
-from ulmock.api.reference.views import (
-    DeploymentLogView,
-    DeploymentMetricsView,
-    DeploymentView,
-    TrashedView,
-    deployment_log_view,
-    deployment_metrics_view,
-    deployment_view,
-    trashed_view,
-)
+from ulmock.api.reference.requests import CreateDeployment, DeploymentListQuery, DeploymentLogsQuery
+from ulmock.api.reference.routes import ReferenceRoutes
+from ulmock.api.reference.views import TrashedView, shape, trashed_view
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Deployment, DeploymentLog
+from ulmock.domain.deployments import Metrics
 
-routes = Routes("deployments")
+
+@shape
+class DeploymentView(TypedDict):
+    id: str
+    modelId: str
+    name: str
+    region: str
+    status: Literal["creating", "deploying", "running", "stopping", "stopped", "failed"]
+    minInstances: int
+    maxInstances: int
+    instances: int
+    url: str | None
+    createdAt: str
+    updatedAt: str
+
+
+def deployment_view(d: Deployment, base_url: str) -> DeploymentView:
+    return {
+        "id": d.id,
+        "modelId": d.model_id,
+        "name": d.name,
+        "region": d.region,
+        "status": d.status,
+        "minInstances": d.min_instances,
+        "maxInstances": d.max_instances,
+        "instances": d.instances,
+        "url": f"{base_url.rstrip('/')}/deployments/{d.id}/predict" if d.status == "running" else None,
+        "createdAt": iso(d.created_at),
+        "updatedAt": iso(d.updated_at),
+    }
+
+
+@shape
+class LatencyView(TypedDict):
+    p50: float | None
+    p95: float | None
+    p99: float | None
+
+
+@shape
+class InstancesView(TypedDict):
+    current: int
+    min: int
+    max: int
+
+
+@shape
+class DeploymentMetricsView(TypedDict):
+    deploymentId: str
+    status: str
+    requests: int
+    errors: int
+    errorRate: float
+    latencyMs: LatencyView
+    instances: InstancesView
+    uptimeMs: int
+
+
+def deployment_metrics_view(m: Metrics) -> DeploymentMetricsView:
+    d = m.deployment
+    return {
+        "deploymentId": d.id,
+        "status": d.status,
+        "requests": d.requests,
+        "errors": d.errors,
+        "errorRate": m.error_rate,
+        "latencyMs": {"p50": m.p50, "p95": m.p95, "p99": m.p99},
+        "instances": {"current": d.instances, "min": d.min_instances, "max": d.max_instances},
+        "uptimeMs": m.uptime_ms,
+    }
+
+
+@shape
+class DeploymentLogView(TypedDict):
+    timestamp: str
+    severity: Literal["info", "warning", "error"]
+    message: str
+
+
+def deployment_log_view(log: DeploymentLog) -> DeploymentLogView:
+    return {"timestamp": iso(log.at), "severity": log.severity, "message": log.message}
+
+
+routes = ReferenceRoutes("deployments")
 SCOPE = "deployments"
 _ID = {"deploymentId": "$response.body#/data/id"}
 
@@ -36,45 +117,45 @@ def list_deployments(call: Call) -> Response:
     links={"GetDeployment": {"operationId": "get_deployment", "parameters": _ID},
            "DeleteDeployment": {"operationId": "delete_deployment", "parameters": _ID}},
 )  # fmt: skip
-def create_deployment(call: Call) -> Response:
+def create_deployment(call: Call) -> DeploymentView:
     """Deploy a model to a region: creating -> deploying -> running."""
     b = call.body
     d = call.platform.deployments.create(call.account, b.modelId, b.region, b.minInstances, b.maxInstances)
-    return envelope.ok(deployment_view(d, call.base_url), 201)
+    return deployment_view(d, call.base_url)
 
 
 @routes.get("/api/deployments/{deploymentId}", scope=SCOPE, response=DeploymentView)
-def get_deployment(call: Call) -> Response:
+def get_deployment(call: Call) -> DeploymentView:
     """One deployment; a running one reports the URL that serves predictions."""
     d = call.platform.deployments.get(call.account, call.params["deploymentId"])
-    return envelope.ok(deployment_view(d, call.base_url))
+    return deployment_view(d, call.base_url)
 
 
 @routes.delete("/api/deployments/{deploymentId}", scope=SCOPE, response=TrashedView)
-def delete_deployment(call: Call) -> Response:
+def delete_deployment(call: Call) -> TrashedView:
     """Shut a deployment down and move it to the trash."""
-    return envelope.ok(trashed_view(call.platform.deployments.delete(call.account, call.params["deploymentId"])))
+    return trashed_view(call.platform.deployments.delete(call.account, call.params["deploymentId"]))
 
 
 @routes.post("/api/deployments/{deploymentId}/start", scope=SCOPE, response=DeploymentView)
-def start_deployment(call: Call) -> Response:
+def start_deployment(call: Call) -> DeploymentView:
     """Start a stopped deployment (it goes through deploying again)."""
     d = call.platform.deployments.start(call.account, call.params["deploymentId"])
-    return envelope.ok(deployment_view(d, call.base_url))
+    return deployment_view(d, call.base_url)
 
 
 @routes.post("/api/deployments/{deploymentId}/stop", scope=SCOPE, response=DeploymentView)
-def stop_deployment(call: Call) -> Response:
+def stop_deployment(call: Call) -> DeploymentView:
     """Stop a deployment: stopping -> stopped."""
     d = call.platform.deployments.stop(call.account, call.params["deploymentId"])
-    return envelope.ok(deployment_view(d, call.base_url))
+    return deployment_view(d, call.base_url)
 
 
 @routes.get("/api/deployments/{deploymentId}/metrics", scope=SCOPE, response=DeploymentMetricsView)
-def deployment_metrics(call: Call) -> Response:
+def deployment_metrics(call: Call) -> DeploymentMetricsView:
     """Requests, errors, latency percentiles and instances, from what the deployment served."""
-    metrics = call.platform.deployments.metrics(call.account, call.params["deploymentId"])
-    return envelope.ok(deployment_metrics_view(metrics))
+    # the domain computes the figures in this shape (ulmock.domain.deployments.Deployments.metrics)
+    return deployment_metrics_view(call.platform.deployments.metrics(call.account, call.params["deploymentId"]))
 
 
 @routes.get("/api/deployments/{deploymentId}/logs", scope=SCOPE, query=DeploymentLogsQuery,

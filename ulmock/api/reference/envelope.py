@@ -1,32 +1,32 @@
-"""The Platform's two envelopes, rendered as JSON responses."""
+"""The reference face's envelopes, rendered as JSON responses.
+
+    {"success": true, "data": ...}                  ok: every answer
+    {"success": true, "data": [...], "meta": ...}   paged: list pages
+    {"success": false, "error": {...}}              error: every refusal
+    {...fields, "success": true, "data": {...}}     mirrored: the SDK's routes
+
+Mirrored answers serve the routes the `ultralytics` package calls. The real Platform
+answers them with bare objects and the SDK reads their fields at the top level
+(`response["downloadUrl"]`, `response.get("modelId")`); ulmock keeps its success
+envelope on every `/api` answer, so these carry both: `success` and `data` as
+everywhere, and the same fields again beside them. Their errors keep the plain error
+envelope: the SDK only looks at the status.
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal, get_type_hints
 
-import orjson
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
-from ulmock.domain.store import Page
+from ulmock.api.reference.views import shape
+from ulmock.api.responses import json_response
 from ulmock.domain.errors import ApiError
+from ulmock.domain.store import Page
 
-JSON = "application/json"
-
-
-def _dumps(payload: Any) -> bytes:
-    # orjson is ~10x faster on list pages, the hottest path; what it refuses (ints beyond
-    # 64 bits, such as an absurd page number echoed in `meta`) takes the standard path.
-    try:
-        return orjson.dumps(payload)
-    except TypeError:  # orjson.JSONEncodeError is a TypeError
-        pass
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False)
-    return text.encode()
-
-
-def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(_dumps(payload), status_code=status, headers=headers, media_type=JSON)
+__all__ = ["error", "json_response", "mirrored", "mirrored_shape", "ok", "paged"]
 
 
 def ok(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -40,3 +40,14 @@ def paged(page: Page[Any], items: list[Any], headers: dict[str, str] | None = No
 def error(err: ApiError, headers: dict[str, str] | None = None) -> Response:
     merged = {**(headers or {}), **err.headers}
     return json_response(err.body(), err.status, merged)
+
+
+def mirrored(data: Mapping[str, Any], status: int = 200) -> Response:
+    return json_response({**data, "success": True, "data": data}, status)
+
+
+def mirrored_shape(view: type[Any]) -> type[Any]:
+    """The OpenAPI shape of `mirrored(view)`: the view's fields, plus `success` and `data`."""
+    fields = {**get_type_hints(view), "success": Literal[True], "data": view}
+    answer: type[Any] = shape(TypedDict(f"Mirrored{view.__name__}", fields))  # type: ignore[operator]
+    return answer

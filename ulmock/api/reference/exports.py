@@ -2,15 +2,55 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
-from ulmock.api import downloads
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
-from ulmock.api.routing import Call, Routes
-from ulmock.api.schemas import CreateExport, ExportListQuery
-from ulmock.api.reference.views import ExportView, export_view
+from ulmock.api.reference.requests import CreateExport, ExportListQuery
+from ulmock.api.reference.routes import ReferenceRoutes
+from ulmock.api.reference.views import shape
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Export
+from ulmock.domain.signing import SignedPath
+from ulmock.api import downloads
 
-routes = Routes("exports")
+
+@shape
+class ExportView(TypedDict):
+    id: str
+    modelId: str
+    format: str
+    status: Literal["queued", "running", "completed", "failed"]
+    fileName: str
+    size: int | None
+    downloadUrl: str | None
+    expiresAt: str | None
+    error: str | None
+    createdAt: str
+    completedAt: str | None
+
+
+def export_view(e: Export, signed: SignedPath | None, base_url: str) -> ExportView:
+    return {
+        "id": e.id,
+        "modelId": e.model_id,
+        "format": e.format,
+        # The domain also knows "cancelled" (the live face cancels); the seed's contract never listed it.
+        "status": e.status,  # type: ignore[typeddict-item]
+        "fileName": e.file_name,
+        "size": e.size if e.blob_id else None,
+        "downloadUrl": signed.absolute(base_url) if signed else None,
+        "expiresAt": iso(signed.expires_at) if signed else None,
+        "error": e.error,
+        "createdAt": iso(e.created_at),
+        "completedAt": iso(e.completed_at) if e.completed_at is not None else None,
+    }
+
+
+routes = ReferenceRoutes("exports")
 SCOPE = "exports"
 
 
@@ -28,17 +68,16 @@ def list_exports(call: Call) -> Response:
     "/api/exports", scope=SCOPE, body=CreateExport, response=ExportView, status=201,
     links={"GetExport": {"operationId": "get_export", "parameters": {"exportId": "$response.body#/data/id"}}},
 )  # fmt: skip
-def create_export(call: Call) -> Response:
+def create_export(call: Call) -> ExportView:
     """Export a model to a format; fires `export.completed` when the artifact is ready."""
     exports = call.platform.exports
     export = exports.create(call.account, call.body.modelId, call.body.format)
-    return envelope.ok(export_view(export, None, call.base_url), 201)
+    return export_view(export, None, call.base_url)
 
 
 @routes.get("/api/exports/{exportId}", scope=SCOPE, response=ExportView)
-def get_export(call: Call) -> Response:
+def get_export(call: Call) -> ExportView:
     """One export; a completed one carries a signed, expiring download URL."""
     exports = call.platform.exports
     export = exports.get(call.account, call.params["exportId"])
-    return envelope.ok(export_view(export, downloads.signed(call.platform.world.signer, exports.download(export)),
-                                   call.base_url))  # fmt: skip
+    return export_view(export, downloads.signed(call.platform.world.signer, exports.download(export)), call.base_url)

@@ -2,22 +2,96 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
-from ulmock.api import downloads
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
-from ulmock.api.routing import Call, Routes
-from ulmock.api.schemas import ModelListQuery, UploadModelForm
-from ulmock.api.reference.views import (
-    ModelFilesView,
-    ModelView,
-    TrashedView,
-    model_files_view,
-    model_view,
-    trashed_view,
-)
+from ulmock.api.reference.requests import ModelListQuery, UploadModelForm
+from ulmock.api.reference.routes import ReferenceRoutes
+from ulmock.api.reference.views import TrashedView, shape, trashed_view
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Model, ModelFile
+from ulmock.domain.signing import SignedPath
+from ulmock.api import downloads
 
-routes = Routes("models")
+
+@shape
+class ModelFileInfoView(TypedDict):
+    name: str
+    size: int
+    format: str
+
+
+@shape
+class ModelView(TypedDict):
+    id: str
+    name: str
+    slug: str
+    projectId: str
+    task: str
+    status: str
+    source: str
+    classNames: list[str]
+    metrics: dict[str, float]
+    file: ModelFileInfoView | None
+    datasetId: str | None
+    createdAt: str
+    updatedAt: str
+
+
+def model_view(m: Model) -> ModelView:
+    return {
+        "id": m.id,
+        "name": m.name,
+        "slug": m.slug,
+        "projectId": m.project_id,
+        "task": m.task,
+        "status": m.status,
+        "source": m.source,
+        "classNames": m.class_names,
+        "metrics": m.metrics,
+        "file": {"name": m.file.name, "size": m.file.size, "format": m.file.format} if m.file else None,
+        "datasetId": m.dataset_id,
+        "createdAt": iso(m.created_at),
+        "updatedAt": iso(m.updated_at),
+    }
+
+
+@shape
+class ModelFileView(TypedDict):
+    name: str
+    size: int
+    format: str
+    downloadUrl: str
+    expiresAt: str
+
+
+@shape
+class ModelFilesView(TypedDict):
+    modelId: str
+    files: list[ModelFileView]
+
+
+def model_files_view(m: Model, files: Sequence[tuple[ModelFile, SignedPath]], base_url: str) -> ModelFilesView:
+    return {
+        "modelId": m.id,
+        "files": [
+            {
+                "name": f.name,
+                "size": f.size,
+                "format": f.format,
+                "downloadUrl": s.absolute(base_url),
+                "expiresAt": iso(s.expires_at),
+            }
+            for f, s in files
+        ],
+    }
+
+
+routes = ReferenceRoutes("models")
 SCOPE = "models"
 MODEL_UPLOAD_LIMIT = 512 * 1024 * 1024
 
@@ -40,31 +114,30 @@ def list_models(call: Call) -> Response:
     links={"GetModel": {"operationId": "get_model", "parameters": {"modelId": "$response.body#/data/id"}},
            "DeleteModel": {"operationId": "delete_model", "parameters": {"modelId": "$response.body#/data/id"}}},
 )  # fmt: skip
-def upload_model(call: Call) -> Response:
+def upload_model(call: Call) -> ModelView:
     """Upload a model file (.pt or .onnx) into a project."""
     p, f = call.platform, call.form
     filename, data, _ = call.files["file"]
     p.storage.require_room(call.account, len(data))
     model = p.models.upload(call.account, f.projectId, f.name, filename, data, f.task)
-    return envelope.ok(model_view(model), 201)
+    return model_view(model)
 
 
 @routes.get("/api/models/{modelId}", scope=SCOPE, response=ModelView)
-def get_model(call: Call) -> Response:
+def get_model(call: Call) -> ModelView:
     """One model."""
-    return envelope.ok(model_view(call.platform.models.get(call.account, call.params["modelId"])))
+    return model_view(call.platform.models.get(call.account, call.params["modelId"]))
 
 
 @routes.delete("/api/models/{modelId}", scope=SCOPE, response=TrashedView)
-def delete_model(call: Call) -> Response:
+def delete_model(call: Call) -> TrashedView:
     """Move a model to the trash."""
     item = call.platform.models.delete(call.account, call.params["modelId"])
-    return envelope.ok(trashed_view(item))
+    return trashed_view(item)
 
 
 @routes.get("/api/models/{modelId}/files", scope=SCOPE, response=ModelFilesView)
-def model_files(call: Call) -> Response:
+def model_files(call: Call) -> ModelFilesView:
     """Signed, expiring download URLs for the model's weights."""
     model, files = call.platform.models.files(call.account, call.params["modelId"])
-    signed = downloads.signed_files(call.platform.world.signer, files)
-    return envelope.ok(model_files_view(model, signed, call.base_url))
+    return model_files_view(model, downloads.signed_files(call.platform.world.signer, files), call.base_url)

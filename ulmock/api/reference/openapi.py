@@ -1,5 +1,8 @@
-"""The OpenAPI 3.1 document of `/api`, generated from the operation table and the same
-pydantic models that validate requests and shape responses."""
+"""The reference face's OpenAPI document: its envelopes, errors and rate-limit headers.
+
+The skeleton (paths, parameters, bodies, one pass of schemas) is `ulmock.api.openapi`;
+this module gives what is the reference's own: each answer wrapped in its envelope.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,10 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, create_model
-from pydantic.json_schema import models_json_schema
 
-from ulmock import __version__
+from ulmock.api.openapi import Face, build_document
+from ulmock.api.operations import Operation
 from ulmock.domain.errors import ERROR_CODES, ErrorCode
-from ulmock.api.routing import Operation
 
 
 class PageMeta(BaseModel):
@@ -53,7 +55,7 @@ def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[_\W]+", name) if part)
 
 
-def _envelope(op: Operation) -> type[BaseModel] | None:
+def _envelope(op: Operation) -> Any:
     if op.raw_response is not None:
         return op.raw_response
     if op.response is None:
@@ -65,84 +67,17 @@ def _envelope(op: Operation) -> type[BaseModel] | None:
     return create_model(name, success=(Literal[True], ...), data=(op.response, ...))
 
 
+REFERENCE = Face(
+    title="Ultralytics Platform REST API (ulmock)",
+    description="The Platform's REST API as emulated by ulmock. Every response is one of two envelopes.",
+    scheme="bearerAuth",
+    error=ErrorEnvelope,
+    error_descriptions=ERROR_DESCRIPTIONS,
+    rate_headers=RATE_HEADERS,
+    answer=_envelope,
+    extensions=lambda op: {"x-ulmock-scope": op.scope or "any"},
+)
+
+
 def build_openapi(operations: list[Operation], server_url: str | None = None) -> dict[str, Any]:
-    envelopes = {id(op): _envelope(op) for op in operations}
-    models: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [(ErrorEnvelope, "serialization")]
-    for op in operations:
-        if envelopes[id(op)] is not None:
-            models.append((envelopes[id(op)], "serialization"))  # type: ignore[arg-type]
-        if op.body is not None:
-            models.append((op.body, "validation"))
-        if op.form is not None:
-            models.append((op.form, "validation"))
-    refs, top = models_json_schema(models, ref_template="#/components/schemas/{model}")
-    schemas = top.get("$defs", {})
-
-    paths: dict[str, dict[str, Any]] = {}
-    for op in operations:
-        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, envelopes[id(op)], refs)
-    doc: dict[str, Any] = {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Ultralytics Platform REST API (ulmock)",
-            "version": __version__,
-            "description": "The Platform's REST API as emulated by ulmock. Every response is one of two envelopes.",
-        },
-        "paths": paths,
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "ul_<40 hex>"}},
-        },
-        "security": [{"bearerAuth": []}],
-    }
-    if server_url:
-        doc["servers"] = [{"url": server_url}]
-    return doc
-
-
-def _operation(op: Operation, env: type[BaseModel] | None, refs: dict[Any, Any]) -> dict[str, Any]:
-    parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-        for name in re.findall(r"{(\w+)}", op.path)
-    ]
-    if op.query is not None:
-        schema = op.query.model_json_schema()
-        required = set(schema.get("required", []))
-        for name, prop in schema["properties"].items():
-            prop = {k: v for k, v in prop.items() if k != "title"}
-            param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
-            if "description" in prop:
-                param["description"] = prop.pop("description")
-            parameters.append(param)
-    out: dict[str, Any] = {
-        "operationId": op.operation_id,
-        "summary": op.summary,
-        "tags": [op.tag],
-        "parameters": parameters,
-        "x-ulmock-scope": op.scope or "any",
-    }
-    if op.body is not None:
-        out["requestBody"] = {
-            "required": any(f.is_required() for f in op.body.model_fields.values()),
-            "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
-        }
-    if op.form is not None:
-        out["requestBody"] = {
-            "required": True,
-            "content": {"multipart/form-data": {"schema": refs[(op.form, "validation")]}},
-        }
-    success: dict[str, Any] = {"description": "Success", "headers": RATE_HEADERS}
-    if env is not None:
-        success["content"] = {"application/json": {"schema": refs[(env, "serialization")]}}
-    if op.links:
-        success["links"] = op.links
-    responses: dict[str, Any] = {str(op.status): success}
-    error_schema = {"application/json": {"schema": refs[(ErrorEnvelope, "serialization")]}}
-    codes = sorted({*op.errors, 405, 500} | ({413} if op.body is not None or op.form is not None else set()))
-    for code in codes:
-        entry: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[code], "content": error_schema}
-        if code == 429:
-            entry["headers"] = {**RATE_HEADERS, "Retry-After": {"schema": {"type": "integer"}}}
-        responses[str(code)] = entry
-    out["responses"] = responses
-    return out
+    return build_document(REFERENCE, operations, server_url)

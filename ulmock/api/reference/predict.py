@@ -9,34 +9,22 @@ runnable file.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 from pydantic import BaseModel, Field, WithJsonSchema
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
-from ulmock.api.reference import envelope
-from ulmock.domain.errors import ApiError, InternalError, ValidationError
-from ulmock.inference import (
-    FETCH_COMMAND,
-    DeviceUnavailable,
-    ImageError,
-    InferenceError,
-    ModelNotRunnable,
-    ModelUnavailable,
-    ParameterError,
-)
-from ulmock.api.routing import Call, Routes
+from ulmock.api.operations import Call
+from ulmock.api.predictions import IMAGE_LIMIT, NETWORK_HEADER, infer
+from ulmock.api.reference.routes import ReferenceRoutes
+from ulmock.api.responses import json_response
+from ulmock.domain.errors import ApiError, ValidationError
 
 if TYPE_CHECKING:
-    from ulmock.emulator import Emulator
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
-    from ulmock.inference.preparation import ModelPreparation
 
-routes = Routes("predict")
-IMAGE_LIMIT = 20 * 1024 * 1024
-NETWORK_HEADER = "X-Ulmock-Network"
-PREPARING_RETRY_S = 5
+routes = ReferenceRoutes("predict")
 
 
 class PredictForm(BaseModel):
@@ -51,20 +39,18 @@ class PredictForm(BaseModel):
     )
 
 
-class BoxView(BaseModel):
+# Published without `additionalProperties: false`, as the reference documents them.
+class BoxView(TypedDict):
     x1: float
     y1: float
     x2: float
     y2: float
 
 
-class PredictionView(BaseModel):
-    class_: str = Field(alias="class")
-    confidence: float
-    box: BoxView
+PredictionView = TypedDict("PredictionView", {"class": str, "confidence": float, "box": BoxView})
 
 
-class PredictResponse(BaseModel):
+class PredictResponse(TypedDict):
     success: Literal[True]
     predictions: list[PredictionView]
 
@@ -76,57 +62,11 @@ async def run_prediction(call: Call, model_file: str | None) -> Prediction:
     return await infer(call.emulator, image, model_file, form.conf, form.iou, form.imgsz)
 
 
-async def infer(emulator: Emulator, image: bytes, model_file: str | None, conf: float, iou: float,
-                imgsz: int | None) -> Prediction:  # fmt: skip
-    """`image` through the model's network (or the bundled one), for every face and the
-    dashboard's playground; the engine's errors become the API's."""
-    try:
-        return await _predict_preparing(emulator, image, model_file, conf, iou, imgsz)
-    except (ImageError, ParameterError) as exc:
-        raise ValidationError(exc.message, {getattr(exc, "field", "file"): exc.message}) from None
-    except ModelNotRunnable as exc:
-        raise ValidationError(f"This model cannot run: {exc.message}", {"modelId": exc.message}) from None
-    except ModelUnavailable as exc:
-        raise _bundled_model_missing(emulator.model_preparation, exc) from None
-    except DeviceUnavailable as exc:
-        raise InternalError(exc.message, {"fix": FETCH_COMMAND}, status=503) from None
-    except InferenceError as exc:
-        raise InternalError(f"Inference failed: {exc.message}") from None
-
-
-async def _predict_preparing(emulator: Emulator, image: bytes, model_file: str | None, conf: float, iou: float,
-                             imgsz: int | None) -> Prediction:  # fmt: skip
-    """The engine on one image; the fixture's way with a missing bundled model is to fetch
-    it inside the first predict that needs it, then answer."""
-    engine = emulator.inference()
-    try:
-        return await engine.predict_async(image, model_file, conf=conf, iou=iou, imgsz=imgsz)
-    except ModelUnavailable:
-        preparation = emulator.model_preparation
-        if preparation.when != "first-predict" or not await run_in_threadpool(preparation.prepare):
-            raise
-        return await engine.predict_async(image, model_file, conf=conf, iou=iou, imgsz=imgsz)
-
-
-def _bundled_model_missing(preparation: ModelPreparation, exc: ModelUnavailable) -> InternalError:
-    """The 503 for a predict the bundled model should answer: being prepared, failed to, or never fetched."""
-    state = preparation.state()
-    if state == "preparing":
-        return InternalError(
-            "ulmock is preparing the bundled model (a one-time download and conversion); try again in a few seconds",
-            {"model": "preparing"}, status=503, headers={"Retry-After": str(PREPARING_RETRY_S)},
-        )  # fmt: skip
-    if state == "failed":
-        return InternalError(
-            f"The bundled model could not be prepared ({preparation.error}); run `{FETCH_COMMAND}`",
-            {"fix": FETCH_COMMAND}, status=503,
-        )  # fmt: skip
-    return InternalError(exc.message, {"fix": FETCH_COMMAND}, status=503)
-
-
 def predictions_response(prediction: Prediction) -> Response:
     headers = {NETWORK_HEADER: prediction.network, "X-Inference-Ms": f"{prediction.inference_ms:.1f}"}
-    return envelope.json_response({"success": True, "predictions": prediction.detections}, 200, headers)
+    # the engine shapes the detections (ulmock.inference.prediction.api_detections)
+    answer: PredictResponse = {"success": True, "predictions": cast(list[PredictionView], prediction.detections)}
+    return json_response(answer, 200, headers)
 
 
 @routes.post(

@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
-from ulmock.api.routing import Call, Routes
-from ulmock.api.schemas import CreateProject, PageQuery
-from ulmock.api.reference.views import ProjectView, TrashedView, project_view, trashed_view
+from ulmock.api.reference.requests import CreateProject, PageQuery
+from ulmock.api.reference.routes import ReferenceRoutes
+from ulmock.api.reference.views import TrashedView, shape, trashed_view
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import Project
 
-routes = Routes("projects")
+
+@shape
+class ProjectView(TypedDict):
+    id: str
+    name: str
+    slug: str
+    description: str
+    modelCount: int
+    createdAt: str
+    updatedAt: str
+
+
+def project_view(p: Project, model_count: int) -> ProjectView:
+    return {
+        "id": p.id,
+        "name": p.name,
+        "slug": p.slug,
+        "description": p.description,
+        "modelCount": model_count,
+        "createdAt": iso(p.created_at),
+        "updatedAt": iso(p.updated_at),
+    }
+
+
+routes = ReferenceRoutes("projects")
 SCOPE = "projects"
 
 
@@ -30,22 +58,22 @@ def list_projects(call: Call) -> Response:
     links={"GetProject": {"operationId": "get_project", "parameters": {"projectId": "$response.body#/data/id"}},
            "DeleteProject": {"operationId": "delete_project", "parameters": {"projectId": "$response.body#/data/id"}}},
 )  # fmt: skip
-def create_project(call: Call) -> Response:
+def create_project(call: Call) -> ProjectView:
     """Create a project."""
     project = call.platform.projects.create(call.account, call.body.name, call.body.description)
-    return envelope.ok(project_view(project, 0), 201)
+    return project_view(project, 0)
 
 
 @routes.get("/api/projects/{projectId}", scope=SCOPE, response=ProjectView)
-def get_project(call: Call) -> Response:
+def get_project(call: Call) -> ProjectView:
     """One project."""
     p = call.platform
     project = p.projects.get(call.account, call.params["projectId"])
-    return envelope.ok(project_view(project, p.projects.model_count(call.account, project.id)))
+    return project_view(project, p.projects.model_count(call.account, project.id))
 
 
 @routes.delete("/api/projects/{projectId}", scope=SCOPE, response=TrashedView)
-def delete_project(call: Call) -> Response:
+def delete_project(call: Call) -> TrashedView:
     """Move a project and its models to the trash."""
     item = call.platform.projects.delete(call.account, call.params["projectId"])
-    return envelope.ok(trashed_view(item))
+    return trashed_view(item)

@@ -2,14 +2,54 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
-from ulmock.api.routing import Call, Routes
-from ulmock.api.schemas import PageQuery, RestoreTrashItem
-from ulmock.api.reference.views import EmptiedView, RestoredView, TrashItemView, trash_item_view
+from ulmock.api.reference.requests import PageQuery, RestoreTrashItem
+from ulmock.api.reference.routes import ReferenceRoutes
+from ulmock.api.reference.views import shape
+from ulmock.domain.clock import iso
+from ulmock.domain.entities import TrashItem
 
-routes = Routes("trash")
+
+@shape
+class TrashItemView(TypedDict):
+    id: str
+    type: Literal["project", "dataset", "model", "deployment"]
+    name: str
+    deletedAt: str
+    expiresAt: str
+    childCount: int
+
+
+def trash_item_view(t: TrashItem) -> TrashItemView:
+    return {
+        "id": t.id,
+        "type": t.type,
+        "name": t.name,
+        "deletedAt": iso(t.deleted_at),
+        "expiresAt": iso(t.expires_at),
+        "childCount": len(t.children),
+    }
+
+
+@shape
+class RestoredView(TypedDict):
+    id: str
+    type: str
+    restored: bool
+
+
+@shape
+class EmptiedView(TypedDict):
+    deleted: int
+
+
+routes = ReferenceRoutes("trash")
 SCOPE = "account"
 
 
@@ -22,13 +62,13 @@ def list_trash(call: Call) -> Response:
 
 
 @routes.post("/api/trash", scope=SCOPE, body=RestoreTrashItem, response=RestoredView)
-def restore_trash_item(call: Call) -> Response:
+def restore_trash_item(call: Call) -> RestoredView:
     """Restore an item (a project comes back with its models)."""
     item = call.platform.trash.restore(call.account, call.body.itemId, call.body.type)
-    return envelope.ok({"id": item.id, "type": item.type, "restored": True})
+    return {"id": item.id, "type": item.type, "restored": True}
 
 
 @routes.post("/api/trash/empty", scope=SCOPE, response=EmptiedView)
-def empty_trash(call: Call) -> Response:
+def empty_trash(call: Call) -> EmptiedView:
     """Delete everything in the trash for good."""
-    return envelope.ok({"deleted": call.platform.trash.empty(call.account)})
+    return {"deleted": call.platform.trash.empty(call.account)}

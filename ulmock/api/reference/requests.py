@@ -1,11 +1,12 @@
-"""Request models: they validate what clients send and describe it in the OpenAPI spec."""
+"""The reference face's request models: they validate what clients send and describe it in the OpenAPI spec."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, WithJsonSchema
+from pydantic import BaseModel, Field, JsonValue, WithJsonSchema
 
+from ulmock.api.inputs import Body, JsonInt, Query
 from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD, TASKS, ExportFormat, Task
 
 Scope = Literal["datasets", "projects", "models", "training", "deployments", "exports", "account"]
@@ -15,28 +16,6 @@ Scope = Literal["datasets", "projects", "models", "training", "deployments", "ex
 # enforces, stated in the schema so clients and fuzzers know it).
 NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 ISO_DATE: dict[str, JsonValue] = {"anyOf": [{"type": "string", "format": "date", "maxLength": 64}, {"type": "string", "format": "date-time", "maxLength": 64}]}
-
-
-def _whole_float(value: Any) -> Any:
-    """JSON Schema counts 5.0 as an integer; strict pydantic would refuse it."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-JsonInt = Annotated[int, BeforeValidator(_whole_float)]
-
-
-class Body(BaseModel):
-    """JSON bodies: types are strict (no "5" for 5), unknown fields are ignored."""
-
-    model_config = ConfigDict(strict=True, extra="ignore")
-
-
-class Query(BaseModel):
-    """Query strings: values arrive as text and are converted; unknown keys are ignored."""
-
-    model_config = ConfigDict(extra="ignore")
 
 
 class PageQuery(Query):
@@ -137,40 +116,3 @@ class CreateDeployment(Body):
 class DeploymentLogsQuery(Query):
     severity: Literal["info", "warning", "error"] | None = None
     limit: int = Field(100, ge=1, le=1000)
-
-
-# -- what the `ultralytics` package sends (resources/sdk.py) ----------------------------
-# The run's model is named by modelId, or found (or made) from project (+ name).
-ONE_OF_MODEL_OR_PROJECT: dict[str, Any] = {
-    "anyOf": [
-        {"required": ["modelId"], "properties": {"modelId": {"type": "string"}}},
-        {"required": ["project"], "properties": {"project": {"type": "string"}}},
-    ]
-}
-CHECKPOINT_NAME = r"^[^/\\]*\.([pP][tT]|[oO][nN][nN][xX])$"  # a plain .pt or .onnx file name
-SdkEvent = Literal["training_started", "training_progress", "epoch_end", "system_metrics", "console_output",
-                   "checkpoint_saved", "training_complete", "training_failed"]  # fmt: skip
-
-
-class TrainingReport(Body):
-    """`POST /api/webhooks/training/metrics`: the first event names project and name, later ones modelId."""
-
-    model_config = ConfigDict(json_schema_extra=ONE_OF_MODEL_OR_PROJECT)
-    modelId: str | None = Field(None, min_length=1, max_length=200)
-    project: str | None = Field(None, min_length=1, max_length=200, description="user/project-slug, or a slug")
-    name: str | None = Field(None, min_length=1, max_length=128, description="The model's slug (default train)")
-    event: SdkEvent
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-class CheckpointUploadRequest(Body):
-    model_config = ConfigDict(json_schema_extra=ONE_OF_MODEL_OR_PROJECT)
-
-    filename: str = Field(min_length=1, max_length=255, pattern=CHECKPOINT_NAME)
-    modelId: str | None = Field(None, min_length=1, max_length=200)
-    project: str | None = Field(None, min_length=1, max_length=200)
-    name: str | None = Field(None, min_length=1, max_length=128)
-    # The bound sits inside the integer's own annotation, so the schema publishes it as
-    # `minimum` (outside the validator pydantic would write a bare, meaningless `ge`).
-    runId: Annotated[int, Field(ge=0), BeforeValidator(_whole_float)] | None = None
-    size: float | None = Field(None, ge=0, le=512 * 1024 * 1024)  # sdk_runs.UPLOAD_LIMIT

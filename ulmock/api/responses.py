@@ -1,0 +1,26 @@
+"""JSON answers, as both faces and the shared edge render them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+JSON = "application/json"
+
+
+def dumps(payload: Any) -> bytes:
+    # orjson is ~10x faster on list pages, the hottest path; what it refuses (ints beyond
+    # 64 bits, such as an absurd page number echoed in `meta`) takes the standard path.
+    try:
+        return orjson.dumps(payload)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        pass
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False)
+    return text.encode()
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(dumps(payload), status_code=status, headers=headers, media_type=JSON)
