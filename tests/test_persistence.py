@@ -123,7 +123,7 @@ def test_every_stop_signal_saves_the_state_before_the_process_ends(tmp_path, sto
     restored = build_emulator("demo", mode="manual")
     assert load_state(restored, state)
     with restored.lock:
-        names = [d.name for t in restored.platform.world.tables_of("dataset").values() for d in t.values()]
+        names = [d.name for t in restored.platform.world.datasets.by_account.values() for d in t.values()]
     assert f"kept {stop.name}" in names
 
 

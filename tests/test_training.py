@@ -170,7 +170,7 @@ def test_task_mismatch_empty_dataset_already_training_and_limits(ulmock):
         p = ulmock.platform
         acc = p.world.accounts[free.id]
         proj = p.projects.create(acc, "p", quiet=True)
-        ds_src = p.world.table("dataset", next(iter(p.world.accounts))).get(dataset["id"])
+        ds_src = p.world.datasets(next(iter(p.world.accounts))).get(dataset["id"])
         ds = p.datasets.create(acc, "d", "detect", quiet=True)
         ds.images = list(ds_src.images)
         models = [p.models.create(acc, proj.id, f"m{i}", quiet=True) for i in range(4)]

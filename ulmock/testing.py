@@ -113,7 +113,7 @@ class Ulmock:
         if accounts:
             first = accounts[0]
             self.username = first.username
-            self.api_key = next(iter(emulator.platform.world.table("apikey", first.id).values())).secret
+            self.api_key = next(iter(emulator.platform.world.api_keys(first.id).values())).secret
         else:
             self.username = "ulmock-user"
             self.api_key = self.account(self.username, plan="pro").api_key

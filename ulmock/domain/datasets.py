@@ -41,10 +41,10 @@ class Datasets:
     def list(self, account: Account, page: int, limit: int, task: str | None = None) -> Page[Dataset]:
         if task is not None:
             check_task(task)
-        return self.world.table("dataset", account.id).page(page, limit, task=task)
+        return self.world.datasets(account.id).page(page, limit, task=task)
 
     def get(self, account: Account, dataset_id: str) -> Dataset:
-        dataset: Dataset = fetch(self.world, "dataset", account, dataset_id)
+        dataset: Dataset = fetch(self.world.datasets, account, dataset_id)
         return dataset
 
     def create(
@@ -64,7 +64,7 @@ class Datasets:
         w = self.world
         name = clean_name(name)
         check_task(task)
-        table = w.table("dataset", account.id)
+        table = w.datasets(account.id)
         now = w.now()
         dataset = Dataset(
             id=w.ids.new("dataset"),
@@ -96,14 +96,14 @@ class Datasets:
         """Change a dataset: a new `name` renames it and its slug; other fields are set as given."""
         dataset = self.get(account, dataset_id)
         if name is not None:
-            rename(self.world.table("dataset", account.id), dataset, name, "dataset")
+            rename(self.world.datasets(account.id), dataset, name, "dataset")
         if "description" in fields:
             fields["description"] = clean_description(fields["description"])
         if "task" in fields and fields["task"] != dataset.task:
             check_task(fields["task"])
             old = dataset.task
             dataset.task = fields.pop("task")
-            self.world.table("dataset", account.id).reindex(dataset.id, "task", old)
+            self.world.datasets(account.id).reindex(dataset.id, "task", old)
         fields.pop("task", None)
         for key, value in fields.items():
             setattr(dataset, key, value)
@@ -159,7 +159,7 @@ class Datasets:
         return dataset, self._sign_export(account, dataset)
 
     def by_slug(self, owner: Account, slug: str) -> Dataset | None:
-        rows, total = self.world.table("dataset", owner.id).newest_first(slug=slug)
+        rows, total = self.world.datasets(owner.id).newest_first(slug=slug)
         return next(rows, None) if total else None
 
     def _sign_export(self, account: Account, dataset: Dataset) -> SignedPath:
@@ -171,7 +171,7 @@ class Datasets:
         return signed
 
     def find_any(self, dataset_id: str) -> Dataset | None:
-        found: Dataset | None = self.world.find("dataset", dataset_id)
+        found: Dataset | None = self.world.datasets.find(dataset_id)
         return found
 
     def image_path(self, dataset: Dataset, image: DatasetImage) -> str:

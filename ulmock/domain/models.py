@@ -31,14 +31,14 @@ class Models:
     ) -> Page[Model]:
         if task is not None:
             check_task(task)
-        return self.world.table("model", account.id).page(page, limit, project_id=project_id, task=task)
+        return self.world.models(account.id).page(page, limit, project_id=project_id, task=task)
 
     def get(self, account: Account, model_id: str) -> Model:
-        model: Model = fetch(self.world, "model", account, model_id)
+        model: Model = fetch(self.world.models, account, model_id)
         return model
 
     def count(self, account: Account) -> int:
-        return len(self.world.table("model", account.id))
+        return len(self.world.models(account.id))
 
     def create(
         self,
@@ -56,7 +56,7 @@ class Models:
         w = self.world
         name = clean_name(name)
         check_task(task)
-        if w.table("project", account.id).get(project_id) is None:
+        if w.projects(account.id).get(project_id) is None:
             raise not_found("project", project_id)
         limit = PLAN_LIMITS[account.plan].models
         if self.count(account) >= limit:
@@ -64,7 +64,7 @@ class Models:
                 f"Your {account.plan} plan allows {limit} models",
                 {"limit": limit, "plan": account.plan},
             )
-        table = w.table("model", account.id)
+        table = w.models(account.id)
         now = w.now()
         model = Model(
             id=w.ids.new("model"),
@@ -118,7 +118,7 @@ class Models:
         return model, [(model.file, signed)]
 
     def find_any(self, model_id: str) -> Model | None:
-        found: Model | None = self.world.find("model", model_id)
+        found: Model | None = self.world.models.find(model_id)
         return found
 
     def copy(self, account: Account, source: Model, project_id: str, name: str | None = None,
@@ -138,7 +138,7 @@ class Models:
     def update(self, account: Account, model_id: str, *, name: str | None = None, **fields: Any) -> Model:
         """Change a model: a new `name` renames it and its slug within its project; other fields as given."""
         model = self.get(account, model_id)
-        table = self.world.table("model", account.id)
+        table = self.world.models(account.id)
         if name is not None:
             rename(table, model, name, "model", project_id=model.project_id)
         if "description" in fields:
@@ -152,9 +152,9 @@ class Models:
         """Into another of the account's projects (409 when a model there has its slug)."""
         model = self.get(account, model_id)
         w = self.world
-        if w.table("project", account.id).get(project_id) is None:
+        if w.projects(account.id).get(project_id) is None:
             raise not_found("project", project_id)
-        table = w.table("model", account.id)
+        table = w.models(account.id)
         if project_id != model.project_id:
             if table.newest_first(slug=model.slug, project_id=project_id)[1]:
                 raise Conflict(f"A model named '{model.slug}' already exists in that project", {"slug": model.slug})

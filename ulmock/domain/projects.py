@@ -21,14 +21,14 @@ class Projects:
         self.trash = trash
 
     def list(self, account: Account, page: int, limit: int) -> Page[Project]:
-        return self.world.table("project", account.id).page(page, limit)
+        return self.world.projects(account.id).page(page, limit)
 
     def get(self, account: Account, project_id: str) -> Project:
-        project: Project = fetch(self.world, "project", account, project_id)
+        project: Project = fetch(self.world.projects, account, project_id)
         return project
 
     def by_slug(self, account: Account, slug: str) -> Project | None:
-        rows, total = self.world.table("project", account.id).newest_first(slug=slug)
+        rows, total = self.world.projects(account.id).newest_first(slug=slug)
         return next(rows, None) if total else None
 
     def create(
@@ -39,7 +39,7 @@ class Projects:
         """A new project; `slug` asks for that exact one (409 when taken), else one is made from the name."""
         w = self.world
         name = clean_name(name)
-        table = w.table("project", account.id)
+        table = w.projects(account.id)
         now = w.now()
         project = Project(
             id=w.ids.new("project"),
@@ -59,11 +59,11 @@ class Projects:
         return project
 
     def models_of(self, account: Account, project_id: str) -> Sequence[Model]:
-        rows, _ = self.world.table("model", account.id).newest_first(project_id=project_id)
+        rows, _ = self.world.models(account.id).newest_first(project_id=project_id)
         return list(rows)
 
     def model_count(self, account: Account, project_id: str) -> int:
-        return self.world.table("model", account.id).newest_first(project_id=project_id)[1]
+        return self.world.models(account.id).newest_first(project_id=project_id)[1]
 
     def delete(self, account: Account, project_id: str) -> TrashItem:
         project = self.get(account, project_id)
@@ -73,7 +73,7 @@ class Projects:
         """Change a project: a new `name` renames it and its slug; other fields are set as given."""
         project = self.get(account, project_id)
         if name is not None:
-            rename(self.world.table("project", account.id), project, name, "project")
+            rename(self.world.projects(account.id), project, name, "project")
         if "description" in fields:
             fields["description"] = clean_description(fields["description"])
         for key, value in fields.items():

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ulmock.domain.entities import Account
 from ulmock.domain.ids import slugify
-from ulmock.domain.store import Table
-from ulmock.domain.world import World
+from ulmock.domain.store import HasId, Kind, Table
 from ulmock.domain.errors import Conflict, ValidationError, not_found
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 1000
 
 
-def fetch(world: World, kind: str, account: Account, ident: str) -> Any:
+R = TypeVar("R", bound=HasId)
+
+
+def fetch(kind: Kind[R], account: Account, ident: str) -> R:
     """The caller's resource, or 404: someone else's id is indistinguishable from none."""
-    row = world.table(kind, account.id).get(ident)
+    row = kind(account.id).get(ident)
     if row is None:
-        raise not_found(kind, ident)
+        raise not_found(kind.name, ident)
     return row
 
 

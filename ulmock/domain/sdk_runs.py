@@ -106,11 +106,11 @@ class SdkRuns:
         return model
 
     def _model_in(self, account: Account, project: Project, slug: str) -> Model | None:
-        rows, total = self.world.table("model", account.id).newest_first(project_id=project.id, slug=slug)
+        rows, total = self.world.models(account.id).newest_first(project_id=project.id, slug=slug)
         return next(rows, None) if total else None
 
     def latest_run(self, account: Account, model: Model) -> Training | None:
-        rows, _ = self.world.table("training", account.id).newest_first(model_id=model.id)
+        rows, _ = self.world.trainings(account.id).newest_first(model_id=model.id)
         return next((t for t in rows if t.source == "sdk"), None)
 
     # -- events ----------------------------------------------------------------
@@ -150,7 +150,7 @@ class SdkRuns:
             if current is not None and current.status in ACTIVE:
                 return Report(model, current, False)
             if self.trainings.active_count(account) and any(
-                t.status in ACTIVE for t in self.world.table("training", account.id).newest_first(model_id=model.id)[0]
+                t.status in ACTIVE for t in self.world.trainings(account.id).newest_first(model_id=model.id)[0]
             ):
                 raise StateConflict("This model is already training on the Platform", {"modelId": model.id})
         else:
@@ -179,7 +179,7 @@ class SdkRuns:
             image_count=len(dataset.images) if dataset else 0, epoch_seconds=0.0, epoch_cost=0, estimated_cost=0,
             # what a cancel puts back: a fresh model has no weights yet
             previous_model_status="ready" if model.file else "pending", created_at=now, started_at=now, epoch_started_at=now,
-            source="sdk", run_id=len(w.table("training", account.id)) + 1, train_args=args,
+            source="sdk", run_id=len(w.trainings(account.id)) + 1, train_args=args,
         )  # fmt: skip
 
     def _dataset(self, account: Account, uri: Any) -> Any:

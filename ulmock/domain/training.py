@@ -102,13 +102,13 @@ class Trainings:
 
     # -- queries -------------------------------------------------------------
     def active_count(self, account: Account) -> int:
-        return sum(1 for t in self.world.table("training", account.id).values() if t.status in ACTIVE)
+        return sum(1 for t in self.world.trainings(account.id).values() if t.status in ACTIVE)
 
     def latest(self, account: Account, model_id: str) -> Training:
         model = self._model(account.id, model_id)
         if model is None:
             raise not_found("model", model_id)
-        rows, _ = self.world.table("training", account.id).newest_first(model_id=model_id)
+        rows, _ = self.world.trainings(account.id).newest_first(model_id=model_id)
         training = next(rows, None)
         if training is None:
             raise NotFound("This model has no training", {"modelId": model_id})
@@ -126,7 +126,7 @@ class Trainings:
         model: Model | None = self._model(account.id, model_id)
         if model is None:
             raise not_found("model", model_id)
-        dataset = w.table("dataset", account.id).get(dataset_id)
+        dataset = w.datasets(account.id).get(dataset_id)
         if dataset is None:
             raise not_found("dataset", dataset_id)
         if dataset.task != model.task:
@@ -145,7 +145,7 @@ class Trainings:
             raise ValidationError(f"Unknown gpuType '{gpu_type}'", {"gpuType": f"one of {', '.join(GPUS)}"})
         if gpu.pro_only and account.plan == "free":
             raise Forbidden(f"{gpu_type} needs the Pro plan or higher", {"gpuType": gpu_type, "plan": account.plan})
-        rows, _ = w.table("training", account.id).newest_first(model_id=model_id)
+        rows, _ = w.trainings(account.id).newest_first(model_id=model_id)
         current = next(rows, None)
         if current is not None and current.status in ACTIVE:
             raise StateConflict("This model is already training", {"modelId": model_id, "trainingId": current.id})
@@ -171,7 +171,7 @@ class Trainings:
         if failure is not None:
             self.inject_failure(training, failure.at_epoch, failure.error)
         account.reserved += estimated
-        w.table("training", account.id).add(training.id, training)
+        w.trainings(account.id).add(training.id, training)
         model.status = "training"
         model.updated_at = now
         self._schedule(training, now + QUEUE_SECONDS)
@@ -206,7 +206,7 @@ class Trainings:
     def _step(self, payload: dict[str, Any]) -> None:
         w = self.world
         account = w.accounts.get(payload["accountId"])
-        training: Training | None = w.table("training", payload["accountId"]).get(payload["trainingId"])
+        training: Training | None = w.trainings(payload["accountId"]).get(payload["trainingId"])
         if account is None or account.deleted or training is None or training.status not in ACTIVE:
             return
         model = self._model(account.id, training.model_id)
@@ -280,7 +280,7 @@ class Trainings:
             if status == "completed":
                 model.status = "ready"
                 model.dataset_id = training.dataset_id
-                dataset = w.table("dataset", account.id).get(training.dataset_id)
+                dataset = w.datasets(account.id).get(training.dataset_id)
                 if dataset is not None and dataset.class_names:
                     model.class_names = list(dataset.class_names)
                 last = training.history[-1] if training.history else {}
@@ -303,7 +303,7 @@ class Trainings:
     # -- runs reported by the SDK (domain/sdk_runs.py): same record and events, no clock --
     def begin_reported(self, account: Account, model: Model, training: Training) -> None:
         """A run the user started on their own machine: running from its first report."""
-        self.world.table("training", account.id).add(training.id, training)
+        self.world.trainings(account.id).add(training.id, training)
         model.status = "training"
         model.updated_at = training.created_at
         self.activity.record(account, "training.started", f"Started training '{model.name}' (reported by the SDK)",
@@ -326,7 +326,7 @@ class Trainings:
                 "costSoFar": t.cost_so_far}  # fmt: skip
 
     def _model(self, account_id: str, model_id: str) -> Model | None:
-        return self.world.table("model", account_id).get(model_id)
+        return self.world.models(account_id).get(model_id)
 
     # -- what a poller sees ----------------------------------------------------
     def progress(self, t: Training) -> dict[str, Any]:

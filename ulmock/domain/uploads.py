@@ -42,7 +42,7 @@ class Uploads:
             filename=name, content_type=content_type, total_bytes=total_bytes, created_at=now,
             expires_at=now + UPLOAD_TTL,
         )  # fmt: skip
-        w.table("upload", account.id).add(session.id, session)
+        w.uploads(account.id).add(session.id, session)
         return session, w.signer.sign(self.path(session), now, UPLOAD_TTL)
 
     @staticmethod
@@ -50,7 +50,7 @@ class Uploads:
         return f"/files/uploads/sessions/{session.id}/{session.filename}"
 
     def find_any(self, session_id: str) -> UploadSession | None:
-        found: UploadSession | None = self.world.find("upload", session_id)
+        found: UploadSession | None = self.world.uploads.find(session_id)
         return found
 
     def receive(self, session_id: str, data: bytes) -> UploadSession:
@@ -69,7 +69,7 @@ class Uploads:
         return session
 
     def get(self, account: Account, session_id: str) -> UploadSession:
-        session: UploadSession | None = self.world.table("upload", account.id).get(session_id)
+        session: UploadSession | None = self.world.uploads(account.id).get(session_id)
         if session is None:
             raise NotFound("Upload session not found")
         return session

@@ -166,7 +166,7 @@ class ScenarioWorld:
             p.webhooks.register(account, hook.url, hook.events, hook.secret)
         for i, t in enumerate(spec.trainings):
             model = self._model(models, account, t.model, ("accounts", index, "trainings", i, "model"))
-            rows, _ = p.world.table("dataset", account.id).newest_first()
+            rows, _ = p.world.datasets(account.id).newest_first()
             dataset = next((d for d in rows if d.name == t.dataset), None)
             if dataset is None:
                 raise self._dangling(("accounts", index, "trainings", i, "dataset"), f"no dataset named '{t.dataset}'")

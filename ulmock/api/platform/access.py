@@ -58,7 +58,7 @@ def _path_owner(call: Call, kind: str, readable: bool) -> Account:
 
 
 def _by_slug(call: Call, kind: str, account: Account, slug: str, **scope: Any) -> Any:
-    rows, total = call.platform.world.table(kind, account.id).newest_first(slug=slug, **scope)
+    rows, total = call.platform.world.kind(kind)(account.id).newest_first(slug=slug, **scope)
     row = next(rows, None) if total else None
     if row is None:
         raise missing(kind)

@@ -112,7 +112,7 @@ def _check_workspace(call: Call, owner: str | None) -> None:
 def _agent(call: Call, ident: str) -> Workflow:
     if not HEX_ID.match(ident):
         raise ValidationError("Invalid agent ID", {"id": ident[:64]})
-    found = find_public(call.platform.world.table("workflow", call.account.id).values(), ident)
+    found = find_public(call.platform.world.workflows(call.account.id).values(), ident)
     if found is None:
         raise NotFound("Agent not found")
     return found

@@ -250,7 +250,7 @@ def list_datasets(call: Call) -> Response:
     owner = call.platform.accounts.by_username(check_owner(call.params["owner"]))
     if owner is None:
         raise missing("owner")
-    rows, _ = call.platform.world.table("dataset", owner.id).newest_first()
+    rows, _ = call.platform.world.datasets(owner.id).newest_first()
     shown = [d for d in rows if owner.id == call.account.id or d.visibility == "public"]
     samples = call.query.includeSamples == "true"
     return ok(DatasetList(datasets=[dataset_view(call, d, samples=samples) for d in shown[: call.query.limit]],

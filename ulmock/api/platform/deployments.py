@@ -261,7 +261,7 @@ def model_by_slugs(call: Call, project_slug: str, model_slug: str) -> Model:
     slug = check_slug(model_slug, "model")
     if project is None:
         raise missing("model")
-    rows, total = call.platform.world.table("model", account.id).newest_first(project_id=project.id, slug=slug)
+    rows, total = call.platform.world.models(account.id).newest_first(project_id=project.id, slug=slug)
     model = next(rows, None) if total else None
     if model is None:
         raise missing("model")
@@ -279,9 +279,9 @@ def deployment_item(call: Call, d: Deployment) -> DeploymentItem:
         resources=Resources(cpu=d.cpu, memoryGi=d.memory_gi, minInstances=d.min_instances, maxInstances=d.max_instances),
     )  # fmt: skip
     w = call.platform.world
-    model: Model | None = w.table("model", call.account.id).get(d.model_id)
+    model: Model | None = w.models(call.account.id).get(d.model_id)
     if model is not None:
-        project = w.table("project", call.account.id).get(model.project_id)
+        project = w.projects(call.account.id).get(model.project_id)
         if project is not None:
             item["project"] = project.slug
         item["model"] = model.slug
@@ -312,7 +312,7 @@ def list_deployments(call: Call) -> Response:
     if q.model is not None:
         project_slug, _, model_slug = q.model.partition("/")
         model_id = model_by_slugs(call, project_slug, model_slug).id
-    rows, _ = call.platform.world.table("deployment", account.id).newest_first()
+    rows, _ = call.platform.world.deployments(account.id).newest_first()
     matching = [d for d in rows if (q.status is None or STATUS[d.status] == q.status)
                 and (model_id is None or d.model_id == model_id)]  # fmt: skip
     return ok(DeploymentList(deployments=[deployment_item(call, d) for d in matching[: q.limit]], total=len(matching),
@@ -390,7 +390,7 @@ async def deployment_health(call: Call) -> Response:
     """Ping the endpoint: a ready one runs its model once on a blank image (which also warms it)."""
     with call.emulator.lock:
         d = deployment_at(call)
-        model: Model | None = call.platform.world.table("model", call.account.id).get(d.model_id)
+        model: Model | None = call.platform.world.models(call.account.id).get(d.model_id)
         model_file = call.emulator.model_file_path(model) if model is not None else None
     if d.status == "creating":
         raise ValidationError("The deployment has no service URL yet (it is being created)", {"status": "creating"})
@@ -455,7 +455,7 @@ def deployment_metrics(call: Call) -> Response:
                                     p95LatencyMs=percentile(latencies, 0.95) or 0.0),
             timeSeries=OverviewSeries(requests=requests, errors=errors, latencyP95=p95),
         ))  # fmt: skip
-    model: Model | None = p.world.table("model", call.account.id).get(d.model_id)
+    model: Model | None = p.world.models(call.account.id).get(d.model_id)
     weights = model.file.size if model is not None and model.file is not None else 0
     memory = round(100.0 * min(1.0, (SERVER_MEMORY + weights) / (d.memory_gi * GIB)), 2)
     # A bucket had instances if the deployment was up then, or served then (scaled from zero).
@@ -500,10 +500,10 @@ async def serve(call: Call, d: Deployment) -> Response:
         with emulator.lock:
             if d.status != "running":
                 raise ValidationError(f"Deployment is not ready (status: {STATUS[d.status]})", {"status": d.status})
-            model: Model | None = p.world.table("model", d.account_id).get(d.model_id)
+            model: Model | None = p.world.models(d.account_id).get(d.model_id)
             if model is None:
                 raise ValidationError("The deployed model was deleted", {"model": "deleted"})
-            project = p.world.table("project", d.account_id).get(model.project_id)
+            project = p.world.projects(d.account_id).get(model.project_id)
         form = await read_form(call.request)
         label = f"{call.account.username}/{project.slug if project else '-'}/{model.slug}"
         response, prediction = await answer(emulator, form, model, label)

@@ -181,7 +181,7 @@ def model_view(call: Call, project: Project, model: Model) -> ModelView:
 def _own_project(call: Call, owner: str | None, slug: str) -> Project:
     if owner is not None and check_owner(owner) != call.account.username:
         raise Forbidden("Project editor access required")
-    rows, total = call.platform.world.table("project", call.account.id).newest_first(slug=check_slug(slug, "project"))
+    rows, total = call.platform.world.projects(call.account.id).newest_first(slug=check_slug(slug, "project"))
     project: Project | None = next(rows, None) if total else None
     if project is None:
         raise missing("project")
@@ -236,7 +236,7 @@ def update_model(call: Call) -> Response:
     for key in [k for k, v in changes.items() if v is None]:
         raise ValidationError(f"Invalid request body: {key} must not be null", {key: "null"})
     if body.projectId is not None:
-        target = find_public(p.world.table("project", call.account.id).values(), body.projectId)
+        target = find_public(p.world.projects(call.account.id).values(), body.projectId)
         if target is None:
             raise NotFound("Project not found")
         model = p.models.move(call.account, model.id, target.id)

@@ -194,7 +194,7 @@ def _visible(call: Call, kind: str = "owner") -> tuple[Account, bool]:
 def list_projects(call: Call) -> Response:
     """An owner's projects: all of them for the owner, the public ones for anyone else."""
     owner, mine = _visible(call)
-    rows, _ = call.platform.world.table("project", owner.id).newest_first()
+    rows, _ = call.platform.world.projects(owner.id).newest_first()
     shown = [pr for pr in rows if mine or pr.visibility == "public"]
     return ok(ProjectList(projects=[project_view(call, pr) for pr in shown[: call.query.limit]], total=len(shown),
                           region=owner.region))  # fmt: skip

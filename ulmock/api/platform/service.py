@@ -38,7 +38,7 @@ class DeploymentEndpoints:
             with emulator.lock:
                 platform = emulator.platform
                 account, key = platform.accounts.authenticate(request.headers.get("authorization"))
-                rows = platform.world.table("deployment", account.id).values()
+                rows = platform.world.deployments(account.id).values()
                 deployment = find_public(rows, request.path_params["deploymentId"])
             if deployment is None:
                 raise NotFound("Deployment not found")

@@ -167,7 +167,7 @@ class StartTraining(Body):
 
 def model_by_id(call: Call, ident: str) -> Model:
     """The caller's model with this 24-hex id; anything else is 404."""
-    found: Model | None = find_public(call.platform.world.table("model", call.account.id).values(), ident)
+    found: Model | None = find_public(call.platform.world.models(call.account.id).values(), ident)
     if found is None:
         raise missing("model")
     return found

@@ -55,7 +55,7 @@ class CompleteRequest(Body):
 
 
 def session_of(call: Call, session_id: str) -> UploadSession:
-    session = find_public(call.platform.world.table("upload", call.account.id).values(), session_id)
+    session = find_public(call.platform.world.uploads(call.account.id).values(), session_id)
     if session is None:
         raise NotFound("Upload session not found")
     return session
@@ -67,7 +67,7 @@ def signed_url(call: Call) -> Response:
     """A URL to PUT one file to: a dataset archive (.zip, .tar, .tar.gz, .tgz, .ndjson) or model weights."""
     p, body = call.platform, call.body
     kind = "dataset" if body.assetType == "datasets" else "model"
-    asset = find_public(p.world.table(kind, call.account.id).values(), body.assetId)
+    asset = find_public(p.world.kind(kind)(call.account.id).values(), body.assetId)
     if asset is None:
         raise NotFound(f"{kind.capitalize()} not found")
     p.storage.require_room(call.account, body.totalBytes)
