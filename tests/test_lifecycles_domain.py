@@ -6,7 +6,7 @@ import json
 
 from ulmock.domain.clock import Clock
 from ulmock.domain.backend import Platform
-from ulmock.domain.training import epoch_metrics
+from ulmock.domain.metric_curves import epoch_metrics
 from ulmock.scenarios import build_emulator, load_scenario
 
 

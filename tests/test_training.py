@@ -7,7 +7,9 @@ from standardwebhooks import Webhook
 
 from tests.helpers import data, error
 from tests.receiver import Receiver
-from ulmock.domain.training import METRIC_NAMES, QUEUE_SECONDS, STARTUP_SECONDS, epoch_seconds, gpu_cost
+from ulmock.domain.gpu_pricing import epoch_seconds, gpu_cost
+from ulmock.domain.metric_curves import METRIC_NAMES
+from ulmock.domain.training import QUEUE_SECONDS, STARTUP_SECONDS
 
 
 def ids(ulmock):

@@ -17,6 +17,7 @@ from ulmock.domain.catalogue import (
     PLAN_LIMITS,
 )
 from ulmock.domain.entities import Account, CheckoutSession, Payment
+from ulmock.domain.ledger import available_balance
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
@@ -51,7 +52,7 @@ class Billing:
             "creditBalance": account.credit_balance,
             "reservedAmount": account.reserved,
             "totalBalance": total,
-            "availableBalance": total - account.reserved,
+            "availableBalance": available_balance(account),
         }
 
     def checkout(self, account: Account, amount_usd: int) -> CheckoutSession:

@@ -14,7 +14,7 @@ from ulmock.domain.catalogue import MICRO
 from ulmock.domain.deployments import percentile
 from ulmock.domain.entities import Account, Dataset, DatasetImage, Training
 from ulmock.domain.backend import Platform
-from ulmock.domain.training import ACTIVE
+from ulmock.domain.training_record import ACTIVE
 from ulmock.ui.charts import training_charts
 
 if TYPE_CHECKING:

@@ -1,0 +1,74 @@
+"""Checkpoints of SDK runs: a signed upload URL, and the bytes PUT to it becoming the model's file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ulmock.domain.activity import Activity
+from ulmock.domain.entities import Account, Model, ModelFile
+from ulmock.domain.modelfiles import inspect_model_file
+from ulmock.domain.models import Models
+from ulmock.domain.sdk_workspace import SdkWorkspace
+from ulmock.domain.signing import SignedPath
+from ulmock.domain.storage import Storage
+from ulmock.domain.world import World
+from ulmock.domain.errors import NotFound, ValidationError
+
+UPLOAD_URL_TTL = 3600.0
+UPLOAD_LIMIT = 512 * 1024 * 1024  # the same cap as POST /api/models
+
+
+@dataclass(frozen=True)
+class UploadTarget:
+    model: Model
+    signed: SignedPath
+    gcs_path: str
+    upload_path: str
+
+
+def upload_path(model_id: str, run_id: int, filename: str) -> str:
+    return f"/files/uploads/{model_id}/{run_id}/{filename}"
+
+
+class SdkUploads:
+    def __init__(self, world: World, workspace: SdkWorkspace, models: Models, storage: Storage, activity: Activity):
+        self.world = world
+        self.workspace = workspace
+        self.models = models
+        self.storage = storage
+        self.activity = activity
+
+    def upload_target(self, account: Account, filename: str, model_id: str | None = None, run_id: int | None = None,
+                      project: str | None = None, name: str | None = None,
+                      size: float | None = None) -> UploadTarget:  # fmt: skip
+        w = self.world
+        if "/" in filename or "\\" in filename or filename in (".", ".."):
+            raise ValidationError("filename must be a plain file name", {"filename": "no path separators"})
+        if not filename.lower().endswith((".pt", ".onnx")):
+            raise ValidationError("Checkpoints must be .pt or .onnx files", {"filename": f"got '{filename}'"})
+        model = self.workspace.find_model(account, model_id, project, name)
+        run = self.workspace.latest_run(account, model)
+        if run_id is not None and (run is None or run.run_id != run_id):
+            raise NotFound("No such run of this model", {"runId": run_id})
+        if size is not None:
+            if size > UPLOAD_LIMIT:
+                raise ValidationError("Checkpoint is too large", {"size": f"at most {UPLOAD_LIMIT} bytes"})
+            self.storage.require_room(account, int(size) - (model.file.size if model.file else 0))
+        path = upload_path(model.id, run_id if run_id is not None else 0, filename)
+        signed = w.signer.sign(path, w.now(), UPLOAD_URL_TTL)
+        return UploadTarget(model, signed, f"gs://ulmock-models/{account.username}/{model.id}/{filename}", path)
+
+    def receive_upload(self, model_id: str, filename: str, data: bytes) -> ModelFile:
+        """The bytes PUT to a signed upload URL (already verified) become the model's file."""
+        model = self.models.find_any(model_id)
+        account = self.world.accounts.get(model.account_id) if model is not None else None
+        if model is None or account is None or account.deleted:
+            raise NotFound("Model not found", {"id": model_id})
+        info = inspect_model_file(filename, data)
+        self.storage.require_room(account, len(data) - (model.file.size if model.file else 0))
+        stored = self.models.attach_file(model, filename, data, info.format)
+        if model.status != "training":  # e.g. the partial results of a cancelled run
+            model.status = "ready"
+        self.activity.record(account, "model.uploaded", f"Uploaded checkpoint {filename} of '{model.name}'",
+                             "model", model.id)  # fmt: skip
+        return stored
