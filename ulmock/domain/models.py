@@ -10,7 +10,7 @@ from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.datasets import check_task
 from ulmock.domain.entities import Account, Model, ModelFile, TrashItem
 from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.records import claim_slug, clean_description, clean_name, fetch, rename
+from ulmock.domain.records import clean_name, create_named, fetch, rename_and_describe, set_fields
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
@@ -34,8 +34,7 @@ class Models:
         return self.world.models(account.id).page(page, limit, project_id=project_id, task=task)
 
     def get(self, account: Account, model_id: str) -> Model:
-        model: Model = fetch(self.world.models, account, model_id)
-        return model
+        return fetch(self.world.models, account, model_id)
 
     def count(self, account: Account) -> int:
         return len(self.world.models(account.id))
@@ -64,25 +63,9 @@ class Models:
                 f"Your {account.plan} plan allows {limit} models",
                 {"limit": limit, "plan": account.plan},
             )
-        table = w.models(account.id)
-        now = w.now()
-        model = Model(
-            id=w.ids.new("model"),
-            account_id=account.id,
-            project_id=project_id,
-            name=name,
-            slug=claim_slug(table, slug, name, "model", project_id=project_id),
-            task=task,
-            status=status,
-            source=source,
-            class_names=list(class_names or []),
-            created_at=now,
-            updated_at=now,
-        )
-        table.add(model.id, model)
-        if not quiet:
-            self.activity.record(account, "model.created", f"Created model '{name}'", "model", model.id)
-        return model
+        return create_named(w, self.activity, account, w.models, name, slug, quiet=quiet,
+                            scope={"project_id": project_id}, task=task, status=status, source=source,
+                            class_names=list(class_names or []))  # fmt: skip
 
     def upload(
         self, account: Account, project_id: str, name: str, filename: str, data: bytes, task: str | None = None
@@ -138,14 +121,8 @@ class Models:
     def update(self, account: Account, model_id: str, *, name: str | None = None, **fields: Any) -> Model:
         """Change a model: a new `name` renames it and its slug within its project; other fields as given."""
         model = self.get(account, model_id)
-        table = self.world.models(account.id)
-        if name is not None:
-            rename(table, model, name, "model", project_id=model.project_id)
-        if "description" in fields:
-            fields["description"] = clean_description(fields["description"])
-        for key, value in fields.items():
-            setattr(model, key, value)
-        model.updated_at = self.world.now()
+        rename_and_describe(self.world.models(account.id), model, name, fields, "model", project_id=model.project_id)
+        set_fields(model, fields, self.world.now())
         return model
 
     def move(self, account: Account, model_id: str, project_id: str) -> Model:
