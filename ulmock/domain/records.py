@@ -53,7 +53,7 @@ def clean_description(text: str | None) -> str:
     return text
 
 
-def free_slug(table: Table[Any], name: str, **scope: Any) -> str:
+def free_slug(table: Table[N], name: str, **scope: Any) -> str:
     """A slug for `name` that no live row in the same scope uses (`x`, `x-2`, `x-3`...)."""
     base = slugify(name)
     candidate, n = base, 2
@@ -62,7 +62,7 @@ def free_slug(table: Table[Any], name: str, **scope: Any) -> str:
     return candidate
 
 
-def claim_slug(table: Table[Any], slug: str | None, name: str, kind: str, **scope: Any) -> str:
+def claim_slug(table: Table[N], slug: str | None, name: str, kind: str, **scope: Any) -> str:
     """The slug a new record takes: the one asked for, which must be free (409), or one made from `name`."""
     if slug is None:
         return free_slug(table, name, **scope)
@@ -85,8 +85,8 @@ def rename(table: Table[N], row: N, name: str, kind: str, **scope: Any) -> None:
     row.name = name
 
 
-def create_named(world: World, activity: Activity, account: Account, kind: Kind[R], name: str, slug: str | None,
-                 *, quiet: bool = False, scope: dict[str, Any] | None = None, **fields: Any) -> R:  # fmt: skip
+def create_named(world: World, activity: Activity, account: Account, kind: Kind[N], name: str, slug: str | None,
+                 *, quiet: bool = False, scope: dict[str, Any] | None = None, **fields: Any) -> N:  # fmt: skip
     """A new record of `kind` named `name` (already clean): its id, its slug in `scope`, its
     timestamps, its place in the account's table, and (unless `quiet`) a 'created' event."""
     table = kind(account.id)
@@ -99,7 +99,7 @@ def create_named(world: World, activity: Activity, account: Account, kind: Kind[
     table.add(row.id, row)
     if not quiet:
         activity.record(account, f"{kind.name}.created", f"Created {kind.name} '{name}'", kind.name, row.id)
-    return cast(R, row)
+    return cast(N, row)
 
 
 def rename_and_describe(table: Table[N], row: N, name: str | None, fields: dict[str, Any], kind: str,
