@@ -66,7 +66,7 @@ class Platform:
         self.deployments = Deployments(w, self.activity, self.trash)
         self.sdk_workspace = SdkWorkspace(w, self.accounts, self.projects, self.datasets, self.models)
         self.sdk_runs = SdkRuns(w, self.sdk_workspace, self.training_record, self.activity)
-        self.sdk_uploads = SdkUploads(w, self.sdk_workspace, self.models, self.storage, self.activity)
+        self.sdk_uploads = SdkUploads(w, self.sdk_workspace, self.storage, self.activity)
 
     def now(self) -> float:
         return self.clock.now()

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, ModelFile
 from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.models import Models
 from ulmock.domain.sdk_workspace import SdkWorkspace
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.storage import Storage
@@ -31,10 +30,9 @@ def upload_path(model_id: str, run_id: int, filename: str) -> str:
 
 
 class SdkUploads:
-    def __init__(self, world: World, workspace: SdkWorkspace, models: Models, storage: Storage, activity: Activity):
+    def __init__(self, world: World, workspace: SdkWorkspace, storage: Storage, activity: Activity):
         self.world = world
-        self.workspace = workspace
-        self.models = models
+        self.workspace = workspace  # which model a checkpoint is for, and the models area that stores it
         self.storage = storage
         self.activity = activity
 
@@ -60,13 +58,14 @@ class SdkUploads:
 
     def receive_upload(self, model_id: str, filename: str, data: bytes) -> ModelFile:
         """The bytes PUT to a signed upload URL (already verified) become the model's file."""
-        model = self.models.find_any(model_id)
+        models = self.workspace.models
+        model = models.find_any(model_id)
         account = self.world.accounts.get(model.account_id) if model is not None else None
         if model is None or account is None or account.deleted:
             raise NotFound("Model not found", {"id": model_id})
         info = inspect_model_file(filename, data)
         self.storage.require_room(account, len(data) - (model.file.size if model.file else 0))
-        stored = self.models.attach_file(model, filename, data, info.format)
+        stored = models.attach_file(model, filename, data, info.format)
         if model.status != "training":  # e.g. the partial results of a cancelled run
             model.status = "ready"
         self.activity.record(account, "model.uploaded", f"Uploaded checkpoint {filename} of '{model.name}'",
