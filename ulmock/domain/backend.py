@@ -5,12 +5,12 @@ Build it with a clock and a seed; nothing here knows about HTTP.
 
 from __future__ import annotations
 
-from ulmock.domain.clock import Clock
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.analysis import Analyses
 from ulmock.domain.batches import Batches
 from ulmock.domain.billing import Billing
+from ulmock.domain.clock import Clock
 from ulmock.domain.cloud import Cloud
 from ulmock.domain.datasets import Datasets
 from ulmock.domain.deployments import Deployments

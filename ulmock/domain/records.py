@@ -7,10 +7,10 @@ from typing import Any, Protocol, TypeVar, cast
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account
+from ulmock.domain.errors import Conflict, ValidationError, not_found
 from ulmock.domain.ids import slugify
 from ulmock.domain.store import HasId, Kind, Table
 from ulmock.domain.world import World
-from ulmock.domain.errors import Conflict, ValidationError, not_found
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 1000

@@ -15,10 +15,10 @@ from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, Training
+from ulmock.domain.errors import NotFound, StateConflict, ValidationError
 from ulmock.domain.sdk_workspace import SdkWorkspace
 from ulmock.domain.training_record import ACTIVE, TrainingRecord
 from ulmock.domain.world import World
-from ulmock.domain.errors import NotFound, StateConflict, ValidationError
 
 CONSOLE_LINES = 2000  # a run's console output kept, newest last
 DEFAULT_IMAGE_SIZE = 640

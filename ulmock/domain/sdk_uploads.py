@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, ModelFile
+from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.sdk_workspace import SdkWorkspace
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.storage import Storage
 from ulmock.domain.world import World
-from ulmock.domain.errors import NotFound, ValidationError
 
 UPLOAD_URL_TTL = 3600.0
 UPLOAD_LIMIT = 512 * 1024 * 1024  # the same cap as POST /api/models

@@ -12,12 +12,12 @@ from typing import Any
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.datasets import Datasets
 from ulmock.domain.entities import Account, Dataset, Model, Project, Training
+from ulmock.domain.errors import Forbidden, NotFound, ValidationError, not_found
 from ulmock.domain.ids import slugify
 from ulmock.domain.models import Models
 from ulmock.domain.projects import Projects
 from ulmock.domain.records import NAME_MAX
 from ulmock.domain.world import World
-from ulmock.domain.errors import Forbidden, NotFound, ValidationError, not_found
 
 
 class SdkWorkspace:
@@ -52,7 +52,8 @@ class SdkWorkspace:
         found = self.projects.by_slug(account, slug)
         # The Platform creates the project on a first run into a new one, as `yolo train project=...` expects.
         target = found or self.projects.create(account, slug)
-        return self.models.create(account, target.id, run_slug(name or "train"), task=task, source="sdk", status="training")
+        model_slug = run_slug(name or "train")
+        return self.models.create(account, target.id, model_slug, task=task, source="sdk", status="training")
 
     def by_path(self, account: Account, owner: str, project_slug: str, model_slug: str) -> Model:
         """`ul://owner/project/model`: models are private, so only the caller's own."""

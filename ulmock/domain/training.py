@@ -14,11 +14,11 @@ from ulmock.domain import ledger
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import GPUS, MICRO, PLAN_LIMITS
 from ulmock.domain.entities import Account, Model, Training
+from ulmock.domain.errors import Forbidden, NotEnoughCredit, NotFound, StateConflict, ValidationError, not_found
 from ulmock.domain.gpu_pricing import estimate, gpu_cost
 from ulmock.domain.metric_curves import epoch_metrics
 from ulmock.domain.training_record import ACTIVE, TrainingRecord
 from ulmock.domain.world import World
-from ulmock.domain.errors import Forbidden, NotEnoughCredit, NotFound, StateConflict, ValidationError, not_found
 
 EVENT = "training.step"
 QUEUE_SECONDS = 5.0  # waiting for a machine

@@ -6,11 +6,17 @@ import secrets
 from collections import deque
 from typing import Any
 
-from ulmock.domain.clock import Clock
 from ulmock.domain.blobs import BlobStore
+from ulmock.domain.clock import Clock
 from ulmock.domain.connections import (
-    BatchRun, Bucket, DatasetAnalysis, Follow, RoboflowWorkspace, StorageIntegration, Workflow,
-)  # fmt: skip
+    BatchRun,
+    Bucket,
+    DatasetAnalysis,
+    Follow,
+    RoboflowWorkspace,
+    StorageIntegration,
+    Workflow,
+)
 from ulmock.domain.entities import (
     Account,
     ActivityEvent,
