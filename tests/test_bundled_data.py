@@ -50,7 +50,7 @@ def one_image_dataset(folder: Path) -> Path:
 def only(kind: str, emulator):
     world = emulator.platform.world
     (account,) = world.accounts.values()
-    (row,) = world.table(kind, account.id).values()
+    (row,) = world.kind(kind)(account.id).values()
     return row
 
 

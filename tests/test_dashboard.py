@@ -24,7 +24,7 @@ guarded = pytest.mark.ulmock(scenario="demo", admin_token="s3cret-admin")
 def street_scenes(ulmock) -> str:
     with ulmock.emulator.lock:
         acme = ulmock.platform.accounts.by_username("acme-vision")
-        return next(d.id for d in ulmock.platform.world.table("dataset", acme.id).values() if d.name == "Street Scenes")
+        return next(d.id for d in ulmock.platform.world.datasets(acme.id).values() if d.name == "Street Scenes")
 
 
 @demo
@@ -52,7 +52,7 @@ def test_the_training_curve_gains_a_point_per_epoch(ulmock):
     assert epochs_drawn() == [0, 0]  # the demo's training is queued: loss and mAP charts, empty
     ulmock.clock.advance(minutes=2)
     with ulmock.emulator.lock:
-        done = next(iter(t for a in ulmock.platform.world.tables_of("training").values() for t in a.values()))
+        done = next(iter(t for a in ulmock.platform.world.trainings.by_account.values() for t in a.values()))
         epochs = done.current_epoch
     assert epochs > 0
     assert epochs_drawn() == [epochs, epochs]
@@ -115,11 +115,11 @@ def test_gallery_draws_each_yolo_label_as_a_box_in_image_pixels(ulmock):
 @demo
 def test_playground_predicts_with_the_apis_engine(ulmock):
     with ulmock.emulator.lock:
-        model = next(iter(t for a in ulmock.platform.world.tables_of("model").values() for t in a.values()))
+        model = next(iter(t for a in ulmock.platform.world.models.by_account.values() for t in a.values()))
     files = {"file": ("dog.jpg", DOG.read_bytes(), "image/jpeg")}
     ours = ulmock.client.post(f"{UI}/api/predict", files=files, data={"modelId": model.id})
     with ulmock.emulator.lock:  # the same model, asked through the API by its owner
-        secret = next(iter(ulmock.platform.world.table("apikey", model.account_id).values())).secret
+        secret = next(iter(ulmock.platform.world.api_keys(model.account_id).values())).secret
     theirs = ulmock.http_client(secret).post(f"/api/models/{model.id}/predict", files=files)
     assert ours.status_code == theirs.status_code == 200
     assert ours.json() == theirs.json()

@@ -119,7 +119,7 @@ def test_a_trainings_curve_grows_after_advancing_the_clock_from_the_page(ulmock,
     page.wait_for_function(f"() => +document.querySelector('article.training svg.curve').dataset.epochsDone > {first}")
     assert len(page.locator('polyline[data-metric="metrics/mAP50(B)"]').first.get_attribute("points").split()) > first
     with ulmock.emulator.lock:
-        training = next(t for a in ulmock.platform.world.tables_of("training").values() for t in a.values())
+        training = next(t for a in ulmock.platform.world.trainings.by_account.values() for t in a.values())
         assert training.current_epoch == epochs_drawn(page)
 
 
@@ -157,7 +157,7 @@ def test_the_gallery_draws_boxes_over_the_real_images(ulmock, open_page, request
 @demo
 def test_the_playground_answers_an_image(ulmock, open_page):
     with ulmock.emulator.lock:
-        model = next(m for t in ulmock.platform.world.tables_of("model").values() for m in t.values()
+        model = next(m for t in ulmock.platform.world.models.by_account.values() for m in t.values()
                      if m.name == "street-detector-v1")  # fmt: skip
     page = open_page(f"{ulmock.url}{UI}/accounts/acme-vision")
     page.locator(f'tr[data-model="{model.id}"]').get_by_role("link", name="Try it").click()

@@ -6,7 +6,7 @@ import json
 
 from ulmock.domain.clock import Clock
 from ulmock.domain.backend import Platform
-from ulmock.domain.training import epoch_metrics
+from ulmock.domain.metric_curves import epoch_metrics
 from ulmock.scenarios import build_emulator, load_scenario
 
 
@@ -14,8 +14,8 @@ def minimal():
     p = Platform(Clock(start=1_800_000_000.0), seed=3)
     load_scenario("minimal")(p)
     account = next(iter(p.world.accounts.values()))
-    model = next(iter(p.world.table("model", account.id).values()))
-    dataset = next(iter(p.world.table("dataset", account.id).values()))
+    model = next(iter(p.world.models(account.id).values()))
+    dataset = next(iter(p.world.datasets(account.id).values()))
     return p, account, model, dataset
 
 
@@ -58,8 +58,8 @@ def test_snapshot_mid_training_round_trips_and_continues():
     e = build_emulator("minimal", mode="manual", start=1_800_000_000.0)
     p = e.platform
     account = next(iter(p.world.accounts.values()))
-    model = next(iter(p.world.table("model", account.id).values()))
-    dataset = next(iter(p.world.table("dataset", account.id).values()))
+    model = next(iter(p.world.models(account.id).values()))
+    dataset = next(iter(p.world.datasets(account.id).values()))
     p.exports.create(account, model.id, "onnx")
     t = p.trainings.start(account, model.id, dataset.id, 6, 640, "l4")
     dep = p.deployments.create(account, model.id, "us-east1", 1, 2)
@@ -70,7 +70,7 @@ def test_snapshot_mid_training_round_trips_and_continues():
     assert t.status == "completed"
     e.restore(snap)  # ...and the restored one picks up where the snapshot left it
     p2 = e.platform
-    t2 = p2.world.table("training", account.id).get(t.id)
+    t2 = p2.world.trainings(account.id).get(t.id)
     assert t2.status == "running" and t2.current_epoch == len(t2.history) < 6
     assert p2.world.accounts[account.id].reserved == t2.reserved > 0
     assert p2.active_trainings(p2.world.accounts[account.id]) == 1
@@ -78,6 +78,6 @@ def test_snapshot_mid_training_round_trips_and_continues():
     assert t2.status == "completed" and t2.current_epoch == 6
     assert t2.history == t.history  # same seed, same id: the same curves
     assert p2.world.accounts[account.id].reserved == 0
-    assert p2.world.table("deployment", account.id).get(dep.id).status == "running"
-    assert all(x.status == "completed" for x in p2.world.table("export", account.id).values())
+    assert p2.world.deployments(account.id).get(dep.id).status == "running"
+    assert all(x.status == "completed" for x in p2.world.exports(account.id).values())
     e.stop()

@@ -123,7 +123,7 @@ def test_every_stop_signal_saves_the_state_before_the_process_ends(tmp_path, sto
     restored = build_emulator("demo", mode="manual")
     assert load_state(restored, state)
     with restored.lock:
-        names = [d.name for t in restored.platform.world.tables_of("dataset").values() for d in t.values()]
+        names = [d.name for t in restored.platform.world.datasets.by_account.values() for d in t.values()]
     assert f"kept {stop.name}" in names
 
 
@@ -185,7 +185,6 @@ def test_saves_keep_big_uploads_out_of_the_json_and_requests_moving(tmp_path):
 
     The bound is loose on purpose (a shared CI machine); bench/bench_state_saves.py measures."""
     import io
-    import threading
     import zipfile
 
     from ulmock.api.app import create_app

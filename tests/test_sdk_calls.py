@@ -36,7 +36,7 @@ def checkpoint(tag: bytes = b"w") -> bytes:
 def sdk(ulmock):
     """A client carrying acme-vision's key, as the SDK's Platform client does."""
     key = next(a for a in ulmock.emulator.platform.world.accounts.values() if a.username == USER)
-    secret = next(iter(ulmock.emulator.platform.world.table("apikey", key.id).values())).secret
+    secret = next(iter(ulmock.emulator.platform.world.api_keys(key.id).values())).secret
     return ulmock.http_client(secret)
 
 

@@ -38,7 +38,7 @@ def _signed_paths(scenario: object) -> list[str]:
     with emulator.lock:
         w = emulator.platform.world
         return [w.signer.sign(f"/files/models/{m.id}/x.pt", w.now(), 60).path
-                for t in w.tables_of("model").values() for m in t.values()]  # fmt: skip
+                for t in w.models.by_account.values() for m in t.values()]  # fmt: skip
 
 
 def test_two_emulators_of_one_scenario_and_seed_sign_differently():

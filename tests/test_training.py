@@ -7,7 +7,9 @@ from standardwebhooks import Webhook
 
 from tests.helpers import data, error
 from tests.receiver import Receiver
-from ulmock.domain.training import METRIC_NAMES, QUEUE_SECONDS, STARTUP_SECONDS, epoch_seconds, gpu_cost
+from ulmock.domain.gpu_pricing import epoch_seconds, gpu_cost
+from ulmock.domain.metric_curves import METRIC_NAMES
+from ulmock.domain.training import QUEUE_SECONDS, STARTUP_SECONDS
 
 
 def ids(ulmock):
@@ -170,7 +172,7 @@ def test_task_mismatch_empty_dataset_already_training_and_limits(ulmock):
         p = ulmock.platform
         acc = p.world.accounts[free.id]
         proj = p.projects.create(acc, "p", quiet=True)
-        ds_src = p.world.table("dataset", next(iter(p.world.accounts))).get(dataset["id"])
+        ds_src = p.world.datasets(next(iter(p.world.accounts))).get(dataset["id"])
         ds = p.datasets.create(acc, "d", "detect", quiet=True)
         ds.images = list(ds_src.images)
         models = [p.models.create(acc, proj.id, f"m{i}", quiet=True) for i in range(4)]

@@ -78,7 +78,7 @@ def _serve(args: argparse.Namespace) -> int:
     with emulator.lock:
         p = emulator.platform
         for account in p.world.accounts.values():
-            for key in p.world.table("apikey", account.id).values():
+            for key in p.world.api_keys(account.id).values():
                 print(f"    {account.username:<16} {account.plan:<11} {key.secret}")
     listing = "/api/datasets/<username>" if emulator.api == "platform" else "/api/datasets"
     print(f"  Try: curl -H 'Authorization: Bearer <key>' {base}{listing}", flush=True)

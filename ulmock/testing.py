@@ -112,7 +112,7 @@ class Ulmock:
             first = emulator.platform.accounts.default()
         if first is not None:
             self.username = first.username
-            self.api_key = next(iter(emulator.platform.world.table("apikey", first.id).values())).secret
+            self.api_key = next(iter(emulator.platform.world.api_keys(first.id).values())).secret
         else:
             self.username = "ulmock-user"
             self.api_key = self.account(self.username, plan="pro").api_key

@@ -81,7 +81,7 @@ def test_concurrent_creates_are_neither_lost_nor_doubled(live: tuple[Emulator, s
     # Slugs stay unique too: names differ, so no writer took another's slug.
     with emulator.lock:
         account = emulator.platform.accounts.by_username("ci-user")
-        slugs = [d.slug for d in emulator.platform.world.table("dataset", account.id).values()]  # type: ignore[union-attr]
+        slugs = [d.slug for d in emulator.platform.world.datasets(account.id).values()]  # type: ignore[union-attr]
     assert len(slugs) == len(set(slugs))
 
 

@@ -153,7 +153,7 @@ class DomainMachine(RuleBasedStateMachine):
         ref.trash.remove(item)
 
     def _model_project(self, ref: AccountRef, model_id: str) -> str:
-        trashed = self.p.world.table("trash", ref.account.id).get(model_id)
+        trashed = self.p.world.trash(ref.account.id).get(model_id)
         return str(trashed.entity.project_id)
 
     @rule(data=st.data())

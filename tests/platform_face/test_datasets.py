@@ -127,4 +127,4 @@ def test_acme_models_on_street_scenes(ulmock: Ulmock) -> None:
 def _key(ulmock: Ulmock, username: str) -> str:
     with ulmock.emulator.lock:
         account = ulmock.platform.accounts.by_username(username)
-        return str(next(iter(ulmock.platform.world.table("apikey", account.id).values())).secret)
+        return str(next(iter(ulmock.platform.world.api_keys(account.id).values())).secret)

@@ -63,7 +63,7 @@ def test_every_bundled_scenario_loads_in_the_platform_face() -> None:
         emulator = build_emulator(name, mode="manual", api="platform")
         with TestClient(create_app(emulator)) as c:
             account = next(iter(emulator.platform.world.accounts.values()))
-            key = next(iter(emulator.platform.world.table("apikey", account.id).values())).secret
+            key = next(iter(emulator.platform.world.api_keys(account.id).values())).secret
             r = c.get(f"/api/projects/{account.username}", headers={"Authorization": f"Bearer {key}"})
             assert r.status_code == 200 and "projects" in r.json(), name
 

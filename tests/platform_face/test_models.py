@@ -21,7 +21,7 @@ def project(client: Platform, ulmock: Ulmock) -> str:
     with ulmock.emulator.lock:
         p = ulmock.platform
         account = p.accounts.by_username(ulmock.username)
-        model = next(p.world.table("model", account.id).newest_first(slug="detector")[0])
+        model = next(p.world.models(account.id).newest_first(slug="detector")[0])
         p.models.attach_file(model, "best.onnx", tiny_onnx(), "onnx")
     return "cams"
 

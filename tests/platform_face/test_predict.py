@@ -53,7 +53,7 @@ def test_source_as_base64_or_url_answers_like_the_file(client: Platform, ulmock:
     # An image ulmock itself serves at a signed URL (a dataset image) is fetched like any URL.
     with ulmock.emulator.lock:
         lena = ulmock.platform.accounts.by_username("lena")
-        dataset = next(iter(ulmock.platform.world.table("dataset", lena.id).values()))
+        dataset = next(iter(ulmock.platform.world.datasets(lena.id).values()))
         image = dataset.images[0]
         path = downloads.path(ulmock.platform.datasets.image_blob(dataset, image))
         signed = ulmock.platform.world.signer.sign(path, ulmock.clock.now(), 600)
@@ -100,7 +100,7 @@ def test_unknown_and_other_accounts_models_read_alike(client: Platform, stranger
 
 def test_the_network_is_named_in_a_header(ulmock: Ulmock) -> None:
     with ulmock.emulator.lock:
-        key = next(iter(ulmock.platform.world.table("apikey", ulmock.platform.accounts.by_username("lena").id).values()))
+        key = next(iter(ulmock.platform.world.api_keys(ulmock.platform.accounts.by_username("lena").id).values()))
     r = httpx.post(f"{ulmock.url}/api/models/lena/backyard-birds/feeder-cam/predict",
                    headers={"Authorization": f"Bearer {key.secret}"}, files={"file": ("p.jpg", PERSON)})  # fmt: skip
     assert r.status_code == 200 and r.headers["X-Ulmock-Network"] == "bundled/yolov3-tiny"

@@ -110,7 +110,7 @@ def test_similar_training_images_come_from_other_datasets(client: Platform, ulmo
     with ulmock.emulator.lock:
         p = ulmock.platform
         account = p.accounts.by_username(me)
-        model = next(m for m in p.world.table("model", account.id).values() if m.slug == "feeder-cam")
+        model = next(m for m in p.world.models(account.id).values() if m.slug == "feeder-cam")
         model.dataset_id = p.datasets.by_slug(account, DATASET).id
     empty = typed("ModelsFindSimilarTrainingImagesResponse",
                   client.models.find_similar_training_images(me, "backyard-birds", "feeder-cam"))  # fmt: skip

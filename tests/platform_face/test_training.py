@@ -36,7 +36,7 @@ def model_id(ulmock: Ulmock, slug: str, username: str = ACME) -> str:
     """The face's id of a model (what models.list shows), read from the world."""
     with ulmock.emulator.lock:
         account = ulmock.platform.accounts.by_username(username)
-        model = next(m for m in ulmock.platform.world.table("model", account.id).values() if m.slug == slug)
+        model = next(m for m in ulmock.platform.world.models(account.id).values() if m.slug == slug)
         return public_id(model.id)
 
 
@@ -97,7 +97,7 @@ def test_start_refuses_what_the_contract_refuses(acme: Platform, client: Platfor
 def test_a_missing_dataset_is_404_and_another_accounts_too(acme: Platform, ulmock: Ulmock) -> None:
     with ulmock.emulator.lock:  # a model that is not training, to reach the dataset check
         account = ulmock.platform.accounts.by_username(ACME)
-        project = next(p for p in ulmock.platform.world.table("project", account.id).values() if p.slug == PROJECT)
+        project = next(p for p in ulmock.platform.world.projects(account.id).values() if p.slug == PROJECT)
         ulmock.platform.models.create(account, project.id, "spare")
     missing = refused(lambda: start(acme, ulmock, "spare", data=f"ul://{ACME}/datasets/nope"), 404)
     assert missing == refused(lambda: start(acme, ulmock, "spare", data="ul://lena/datasets/pets-and-friends"), 404)

@@ -174,7 +174,7 @@ def test_training_runs_on_the_ingested_images(client: Platform, ulmock: Ulmock) 
         p = ulmock.platform
         account = p.accounts.by_username(ulmock.username)
         dataset = p.datasets.by_slug(account, "fresh")
-        model = next(p.world.table("model", account.id).newest_first(slug="first")[0])
+        model = next(p.world.models(account.id).newest_first(slug="first")[0])
         run = p.trainings.start(account, model.id, dataset.id, 2, 320, "rtx-4090")
     assert run.image_count == 6
     ulmock.clock.advance(hours=2)

@@ -345,7 +345,7 @@ def account_view(p: Any, account: Any) -> dict[str, Any]:
         "rateLimits": {"perMinute": per_minute, "perDay": per_day},
         "apiKeys": [
             {"id": k.id, "name": k.name, "key": k.secret, "scopes": k.scopes}
-            for k in p.world.table("apikey", account.id).values()
+            for k in p.world.api_keys(account.id).values()
         ],
     }
 

@@ -86,7 +86,7 @@ def reader(world: World) -> Callable[[str], bytes | None]:
         except ApiError:
             return None
         blob = parse_image(unquote(parts.path))
-        dataset = world.find("dataset", blob.record_id) if blob else None
+        dataset = world.datasets.find(blob.record_id) if blob else None
         image = next((i for i in dataset.images if i.file == blob.name), None) if dataset and blob else None
         if image is None or world.blobs.get(image.blob_id) is None:
             return None

@@ -82,7 +82,7 @@ class BillingPages:
             except ApiError as err:
                 return _page("Billing portal", f"<h1>{html.escape(err.message)}</h1>", err.status)
             balance = p.billing.balance(account)
-            payments = list(p.world.table("payment", account.id).values())
+            payments = list(p.world.payments(account.id).values())
         rows = "".join(
             f"<li>{iso(x.created_at)[:10]}: {html.escape(x.description)} (${x.amount / 1e6:.2f})</li>" for x in payments
         )

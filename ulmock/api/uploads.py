@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ulmock.api.reference import envelope
-from ulmock.domain.sdk_runs import UPLOAD_LIMIT
+from ulmock.domain.sdk_uploads import UPLOAD_LIMIT
 from ulmock.domain.errors import ApiError, ValidationError
 from ulmock.api.files import verify_signature
 
@@ -37,7 +37,7 @@ class SignedUploads:
                 verify_signature(emulator, request)
             data = await self._read(request)
             with emulator.lock:
-                stored = emulator.platform.sdk_runs.receive_upload(
+                stored = emulator.platform.sdk_uploads.receive_upload(
                     request.path_params["modelId"], request.path_params["name"], data
                 )
             return envelope.ok({"name": stored.name, "size": stored.size, "format": stored.format})

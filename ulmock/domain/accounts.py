@@ -10,7 +10,7 @@ from ulmock.domain.catalogue import (
     SIGNUP_CREDIT_MICRO,
     Plan,
 )
-from ulmock.domain.entities import Account, ApiKey, RateLimits
+from ulmock.domain.entities import Account, ApiKey, Dataset, Model, RateLimits
 from ulmock.domain.ids import API_KEY_PATTERN
 from ulmock.domain.records import clean_name
 from ulmock.domain.store import Page
@@ -113,8 +113,7 @@ class Accounts:
         token = token.strip()
         if not API_KEY_PATTERN.match(token):
             raise Unauthorized("Invalid API key format")
-        key_id = self.world.key_by_secret.get(token)
-        key = self.world.keys.get(key_id) if key_id else None
+        key = self.world.api_keys.by_secret(token)
         account = self.world.accounts.get(key.account_id) if key else None
         if key is None or account is None or account.deleted:
             raise Unauthorized("Invalid or revoked API key")
@@ -131,7 +130,7 @@ class Accounts:
 
     # -- API keys -------------------------------------------------------------
     def list_keys(self, account: Account, page: int, limit: int) -> Page[ApiKey]:
-        return self.world.table("apikey", account.id).page(page, limit)
+        return self.world.api_keys(account.id).page(page, limit)
 
     def create_key(self, account: Account, name: str, scopes: list[str] | None) -> ApiKey:
         key = self._new_key(account, clean_name(name), scopes, None)
@@ -139,11 +138,9 @@ class Accounts:
         return key
 
     def revoke_key(self, account: Account, key_id: str) -> ApiKey:
-        key = self.world.table("apikey", account.id).remove(key_id)
+        key = self.world.api_keys.remove(account.id, key_id)
         if key is None:
             raise not_found("API key", key_id)
-        self.world.keys.pop(key_id, None)
-        self.world.key_by_secret.pop(key.secret, None)
         self.activity.record(account, "api_key.revoked", f"Revoked API key '{key.name}'", "api_key", key.id)
         return key
 
@@ -164,7 +161,7 @@ class Accounts:
             secret = w.ids.api_key()
         elif not API_KEY_PATTERN.match(secret):
             raise ValidationError("API keys must match ul_ followed by 40 lowercase hex digits", {"apiKey": secret})
-        if secret in w.key_by_secret:
+        if w.api_keys.by_secret(secret) is not None:
             raise ValidationError("That API key is already in use", {"apiKey": "duplicate"})
         key = ApiKey(
             id=w.ids.new("key"),
@@ -174,18 +171,13 @@ class Accounts:
             scopes=scopes,
             created_at=w.now(),
         )
-        w.keys[key.id] = key
-        w.key_by_secret[secret] = key.id
-        w.table("apikey", account.id).add(key.id, key)
+        w.api_keys.add(key)
         return key
 
     # -- deletion -------------------------------------------------------------
     def erase(self, account: Account) -> None:
         """GDPR delete: the account, its keys and everything it owns, for good."""
         w = self.world
-        for key in list(w.table("apikey", account.id).values()):
-            w.keys.pop(key.id, None)
-            w.key_by_secret.pop(key.secret, None)
         for blob_id in self._blob_ids(account):
             w.blobs.delete(blob_id)
         w.drop_account_tables(account.id)
@@ -201,18 +193,19 @@ class Accounts:
     def _blob_ids(self, account: Account) -> list[str]:
         w = self.world
         ids: list[str] = []
-        for m in w.table("model", account.id).values():
+        for m in w.models(account.id).values():
             if m.file:
                 ids.append(m.file.blob_id)
-        for d in w.table("dataset", account.id).values():
+        for d in w.datasets(account.id).values():
             ids.extend(i.blob_id for i in d.images)
-        for item in w.table("trash", account.id).values():
+        for item in w.trash(account.id).values():
             ent = item.entity
-            if getattr(ent, "file", None):
+            if isinstance(ent, Model) and ent.file:
                 ids.append(ent.file.blob_id)
-            ids.extend(i.blob_id for i in getattr(ent, "images", []))
+            if isinstance(ent, Dataset):
+                ids.extend(i.blob_id for i in ent.images)
             ids.extend(c.file.blob_id for c in item.children if c.file)
-        ids.extend(e.blob_id for e in w.table("export", account.id).values() if e.blob_id)
-        ids.extend(g.blob_id for g in w.table("gdpr_export", account.id).values())
+        ids.extend(e.blob_id for e in w.exports(account.id).values() if e.blob_id)
+        ids.extend(g.blob_id for g in w.gdpr_exports(account.id).values())
         return ids
 

@@ -40,11 +40,11 @@ class Activity:
             resource_id=resource_id,
             created_at=self.world.now(),
         )
-        self.world.table("activity", account_id).add(event.id, event)
+        self.world.activity(account_id).add(event.id, event)
         return event
 
     def list(self, account: Account, query: ActivityQuery, page: int, limit: int) -> Page[ActivityEvent]:
-        table = self.world.table("activity", account.id)
+        table = self.world.activity(account.id)
         needle = query.search.lower() if query.search else None
         if needle is None and query.start is None and query.end is None and query.include_archived:
             return table.page(page, limit)
@@ -66,7 +66,7 @@ class Activity:
         return self._update(account, ids, "archived")
 
     def _update(self, account: Account, ids: Sequence[str] | None, flag: str) -> int:
-        table = self.world.table("activity", account.id)
+        table = self.world.activity(account.id)
         events = table.values() if ids is None else (table.get(i) for i in ids)
         changed = 0
         for event in events:

@@ -82,7 +82,7 @@ class Analyses:
 
     # -- the analysis job -------------------------------------------------------------------
     def runs(self, account: Account, dataset: Dataset) -> list[DatasetAnalysis]:
-        rows, _ = self.world.table("analysis", account.id).newest_first(dataset_id=dataset.id)
+        rows, _ = self.world.analyses(account.id).newest_first(dataset_id=dataset.id)
         return list(rows)
 
     def active(self, account: Account, dataset: Dataset) -> DatasetAnalysis | None:
@@ -98,7 +98,7 @@ class Analyses:
         now = w.now()
         run = DatasetAnalysis(id=w.ids.new("analysis"), account_id=account.id, dataset_id=dataset.id,
                               total=len(dataset.images), created_at=now, images_at=dataset.updated_at)  # fmt: skip
-        w.table("analysis", account.id).add(run.id, run)
+        w.analyses(account.id).add(run.id, run)
         w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "analysisId": run.id})
         return run
 
@@ -119,7 +119,7 @@ class Analyses:
 
     def _step(self, payload: dict[str, Any]) -> None:
         w = self.world
-        run: DatasetAnalysis | None = w.table("analysis", payload["accountId"]).get(payload["analysisId"])
+        run: DatasetAnalysis | None = w.analyses(payload["accountId"]).get(payload["analysisId"])
         if run is None or run.status not in ("queued", "running"):
             return
         now = w.now()
@@ -128,7 +128,7 @@ class Analyses:
             run.finishes_at = now + SECONDS_PER_IMAGE * max(run.total, 1)
             w.clock.schedule(run.finishes_at, EVENT, payload)
             return
-        dataset: Dataset | None = w.table("dataset", run.account_id).get(run.dataset_id)
+        dataset: Dataset | None = w.datasets(run.account_id).get(run.dataset_id)
         images = dataset.images if dataset is not None else []
         for image in images:
             vector = self.vector(image)

@@ -5,12 +5,12 @@ Build it with a clock and a seed; nothing here knows about HTTP.
 
 from __future__ import annotations
 
-from ulmock.domain.clock import Clock
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.analysis import Analyses
 from ulmock.domain.batches import Batches
 from ulmock.domain.billing import Billing
+from ulmock.domain.clock import Clock
 from ulmock.domain.cloud import Cloud
 from ulmock.domain.datasets import Datasets
 from ulmock.domain.deployments import Deployments
@@ -24,8 +24,11 @@ from ulmock.domain.projects import Projects
 from ulmock.domain.ratelimit import RateLimiter
 from ulmock.domain.roboflow import Roboflow
 from ulmock.domain.sdk_runs import SdkRuns
+from ulmock.domain.sdk_uploads import SdkUploads
+from ulmock.domain.sdk_workspace import SdkWorkspace
 from ulmock.domain.storage import Storage
 from ulmock.domain.training import Trainings
+from ulmock.domain.training_record import TrainingRecord
 from ulmock.domain.trash import Trash
 from ulmock.domain.uploads import Uploads
 from ulmock.domain.webhooks import Webhooks
@@ -57,11 +60,13 @@ class Platform:
         self.billing = Billing(w, self.activity)
         self.gdpr = Gdpr(w, self.accounts, self.activity)
         self.webhooks = Webhooks(w)
-        self.trainings = Trainings(w, self.activity, self.webhooks)
+        self.training_record = TrainingRecord(w, self.activity, self.webhooks)
+        self.trainings = Trainings(w, self.activity, self.training_record)
         self.exports = Exports(w, self.activity, self.webhooks)
         self.deployments = Deployments(w, self.activity, self.trash)
-        self.sdk_runs = SdkRuns(w, self.accounts, self.projects, self.datasets, self.models, self.trainings,
-                                self.storage, self.activity)  # fmt: skip
+        self.sdk_workspace = SdkWorkspace(w, self.accounts, self.projects, self.datasets, self.models)
+        self.sdk_runs = SdkRuns(w, self.sdk_workspace, self.training_record, self.activity)
+        self.sdk_uploads = SdkUploads(w, self.sdk_workspace, self.storage, self.activity)
 
     def now(self) -> float:
         return self.clock.now()

@@ -28,7 +28,7 @@ class Batches:
         world.clock.on(EVENT, self._step)
 
     def runs(self, account: Account, dataset: Dataset) -> list[BatchRun]:
-        rows, _ = self.world.table("batch", account.id).newest_first(dataset_id=dataset.id)
+        rows, _ = self.world.batches(account.id).newest_first(dataset_id=dataset.id)
         return list(rows)
 
     def active(self, account: Account, dataset: Dataset) -> BatchRun | None:
@@ -50,7 +50,7 @@ class Batches:
         run = BatchRun(id=w.ids.new("batch"), account_id=account.id, dataset_id=dataset.id, model=model,
                        confidence=confidence, iou=iou, include_annotated=include_annotated, planned=planned,
                        version=version, created_at=now)  # fmt: skip
-        w.table("batch", account.id).add(run.id, run)
+        w.batches(account.id).add(run.id, run)
         w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "batchId": run.id})
         return run
 
@@ -68,14 +68,14 @@ class Batches:
 
     def _step(self, payload: dict[str, Any]) -> None:
         w = self.world
-        run: BatchRun | None = w.table("batch", payload["accountId"]).get(payload["batchId"])
+        run: BatchRun | None = w.batches(payload["accountId"]).get(payload["batchId"])
         if run is None or run.status not in ("queued", "running"):
             return
         now = w.now()
         if run.status == "queued":
             run.status, run.started_at = "running", now
         else:
-            dataset: Dataset | None = w.table("dataset", run.account_id).get(run.dataset_id)
+            dataset: Dataset | None = w.datasets(run.account_id).get(run.dataset_id)
             if dataset is None:
                 run.status, run.error, run.finished_at = "failed", "The dataset was deleted", now
                 return

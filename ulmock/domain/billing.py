@@ -144,7 +144,7 @@ class Billing:
             checkout_id=session.id,
             created_at=w.now(),
         )
-        w.table("payment", account.id).add(payment.id, payment)
+        w.payments(account.id).add(payment.id, payment)
         self.activity.record(account, "payment.succeeded", f"Payment of ${session.amount_usd}: {description}",
                              "payment", payment.id)  # fmt: skip
         if session.kind == "subscription":
@@ -161,10 +161,10 @@ class Billing:
         """Every movement, newest first, each with the balance it left."""
         w = self.world
         moves: list[tuple[float, str, str, int, bool, Payment | None, object]] = []
-        for pay in w.table("payment", account.id).values():
+        for pay in w.payments(account.id).values():
             kind = "purchase" if pay.kind == "topup" else "subscription"
             moves.append((pay.created_at, pay.id, kind, pay.amount, pay.kind == "topup", pay, None))
-        for t in w.table("training", account.id).values():
+        for t in w.trainings(account.id).values():
             if t.cost_so_far:
                 moves.append((t.started_at or t.created_at, t.id, "training", -t.cost_so_far, True, None, t))
         moves.sort(key=lambda m: (m[0], m[1]), reverse=True)
@@ -181,4 +181,4 @@ class Billing:
         return out
 
     def payments(self, account: Account, page: int, limit: int) -> Page[Payment]:
-        return self.world.table("payment", account.id).page(page, limit)
+        return self.world.payments(account.id).page(page, limit)

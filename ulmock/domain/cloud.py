@@ -113,11 +113,11 @@ class Cloud:
 
     # -- buckets (what the scenario or the control API put in the cloud) ---------------
     def bucket(self, account: Account, provider: str, name: str) -> Bucket | None:
-        rows, _ = self.world.table("bucket", account.id).newest_first(provider=provider)
+        rows, _ = self.world.buckets(account.id).newest_first(provider=provider)
         return next((b for b in rows if b.name == name), None)
 
     def buckets(self, account: Account, provider: str) -> list[Bucket]:
-        rows, _ = self.world.table("bucket", account.id).newest_first(provider=provider)
+        rows, _ = self.world.buckets(account.id).newest_first(provider=provider)
         return sorted(rows, key=lambda b: b.name)
 
     def add_bucket(self, account: Account, provider: str, name: str, folder: Path | None = None) -> Bucket:
@@ -135,7 +135,7 @@ class Cloud:
         w = self.world
         bucket = Bucket(id=w.ids.new("bucket"), account_id=account.id, provider=provider,
                         name=name, folder=str(folder.resolve()) if folder else None, created_at=w.now())  # fmt: skip
-        w.table("bucket", account.id).add(bucket.id, bucket)
+        w.buckets(account.id).add(bucket.id, bucket)
         return bucket
 
     def put_objects(self, bucket: Bucket, objects: Mapping[str, bytes]) -> None:
@@ -191,7 +191,7 @@ class Cloud:
                 raise ValidationError(f"Target validation failed: '{target[:222]}' is not readable with these credentials",
                                       {"targets": target[:222]})  # fmt: skip
         w = self.world
-        table = w.table("integration", account.id)
+        table = w.integrations(account.id)
         rows, _ = table.newest_first(provider=provider)
         if any(i.credential_identity == identity for i in rows):
             raise Conflict(f"A {provider} integration for '{identity}' already exists", {"credentialIdentity": identity})
@@ -202,10 +202,10 @@ class Cloud:
         return integration
 
     def integrations(self, account: Account) -> list[StorageIntegration]:
-        return list(self.world.table("integration", account.id).newest_first()[0])
+        return list(self.world.integrations(account.id).newest_first()[0])
 
     def disconnect(self, account: Account, integration: StorageIntegration) -> None:
-        self.world.table("integration", account.id).remove(integration.id)
+        self.world.integrations(account.id).remove(integration.id)
 
     def target(self, account: Account, integration: StorageIntegration, target: str) -> Bucket:
         """A connected bucket; one not connected (or gone from the cloud) is a 404."""

@@ -14,7 +14,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import TASKS
 from ulmock.domain.entities import Account, Dataset, DatasetImage, DatasetVersion, TrashItem
-from ulmock.domain.records import claim_slug, clean_description, clean_name, fetch, rename
+from ulmock.domain.records import clean_description, clean_name, create_named, fetch, rename_and_describe, set_fields
 from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
@@ -41,11 +41,10 @@ class Datasets:
     def list(self, account: Account, page: int, limit: int, task: str | None = None) -> Page[Dataset]:
         if task is not None:
             check_task(task)
-        return self.world.table("dataset", account.id).page(page, limit, task=task)
+        return self.world.datasets(account.id).page(page, limit, task=task)
 
     def get(self, account: Account, dataset_id: str) -> Dataset:
-        dataset: Dataset = fetch(self.world, "dataset", account, dataset_id)
-        return dataset
+        return fetch(self.world.datasets, account, dataset_id)
 
     def create(
         self,
@@ -64,26 +63,9 @@ class Datasets:
         w = self.world
         name = clean_name(name)
         check_task(task)
-        table = w.table("dataset", account.id)
-        now = w.now()
-        dataset = Dataset(
-            id=w.ids.new("dataset"),
-            account_id=account.id,
-            name=name,
-            slug=claim_slug(table, slug, name, "dataset"),
-            task=task,
-            description=clean_description(description),
-            class_names=list(class_names or []),
-            visibility=visibility,
-            tags=list(tags),
-            metadata=dict(metadata or {}),
-            created_at=now,
-            updated_at=now,
-        )
-        table.add(dataset.id, dataset)
-        if not quiet:
-            self.activity.record(account, "dataset.created", f"Created dataset '{name}'", "dataset", dataset.id)
-        return dataset
+        return create_named(w, self.activity, account, w.datasets, name, slug, quiet=quiet, task=task,
+                            description=clean_description(description), class_names=list(class_names or []),
+                            visibility=visibility, tags=list(tags), metadata=dict(metadata or {}))  # fmt: skip
 
     def add_image(self, dataset: Dataset, image: DatasetImage) -> None:
         dataset.images.append(image)
@@ -95,19 +77,14 @@ class Datasets:
     def update(self, account: Account, dataset_id: str, *, name: str | None = None, **fields: Any) -> Dataset:
         """Change a dataset: a new `name` renames it and its slug; other fields are set as given."""
         dataset = self.get(account, dataset_id)
-        if name is not None:
-            rename(self.world.table("dataset", account.id), dataset, name, "dataset")
-        if "description" in fields:
-            fields["description"] = clean_description(fields["description"])
+        rename_and_describe(self.world.datasets(account.id), dataset, name, fields, "dataset")
         if "task" in fields and fields["task"] != dataset.task:
             check_task(fields["task"])
             old = dataset.task
             dataset.task = fields.pop("task")
-            self.world.table("dataset", account.id).reindex(dataset.id, "task", old)
+            self.world.datasets(account.id).reindex(dataset.id, "task", old)
         fields.pop("task", None)
-        for key, value in fields.items():
-            setattr(dataset, key, value)
-        dataset.updated_at = self.world.now()
+        set_fields(dataset, fields, self.world.now())
         return dataset
 
     # -- versions -----------------------------------------------------------
@@ -159,7 +136,7 @@ class Datasets:
         return dataset, self._sign_export(account, dataset)
 
     def by_slug(self, owner: Account, slug: str) -> Dataset | None:
-        rows, total = self.world.table("dataset", owner.id).newest_first(slug=slug)
+        rows, total = self.world.datasets(owner.id).newest_first(slug=slug)
         return next(rows, None) if total else None
 
     def _sign_export(self, account: Account, dataset: Dataset) -> Grant:
@@ -170,7 +147,7 @@ class Datasets:
         return download
 
     def find_any(self, dataset_id: str) -> Dataset | None:
-        found: Dataset | None = self.world.find("dataset", dataset_id)
+        found: Dataset | None = self.world.datasets.find(dataset_id)
         return found
 
     @staticmethod

@@ -74,19 +74,19 @@ class Deployments:
 
     # -- queries ---------------------------------------------------------------
     def count(self, account: Account) -> int:
-        return len(self.world.table("deployment", account.id))
+        return len(self.world.deployments(account.id))
 
     def get(self, account: Account, deployment_id: str) -> Deployment:
-        d: Deployment | None = self.world.table("deployment", account.id).get(deployment_id)
+        d: Deployment | None = self.world.deployments(account.id).get(deployment_id)
         if d is None:
             raise not_found("deployment", deployment_id)
         return d
 
     def list(self, account: Account, page: int, limit: int, model_id: str | None = None) -> Page[Deployment]:
-        return self.world.table("deployment", account.id).page(page, limit, model_id=model_id)
+        return self.world.deployments(account.id).page(page, limit, model_id=model_id)
 
     def find_any(self, deployment_id: str) -> Deployment | None:
-        found: Deployment | None = self.world.find("deployment", deployment_id)
+        found: Deployment | None = self.world.deployments.find(deployment_id)
         return found
 
     def logs(self, account: Account, deployment_id: str, severity: str | None, limit: int) -> Page[DeploymentLog]:
@@ -108,7 +108,7 @@ class Deployments:
 
     # -- actions -----------------------------------------------------------------
     def by_slug(self, account: Account, slug: str) -> Deployment | None:
-        rows, total = self.world.table("deployment", account.id).newest_first(slug=slug)
+        rows, total = self.world.deployments(account.id).newest_first(slug=slug)
         return next(rows, None) if total else None
 
     def create(self, account: Account, model_id: str, region: str, min_instances: int, max_instances: int, *,
@@ -117,7 +117,7 @@ class Deployments:
         w = self.world
         if slug is not None and self.by_slug(account, slug) is not None:
             raise Conflict(f"A deployment named '{slug}' already exists", {"deployment": slug})
-        model: Model | None = w.table("model", account.id).get(model_id)
+        model: Model | None = w.models(account.id).get(model_id)
         if model is None:
             raise not_found("model", model_id)
         if region not in REGIONS:
@@ -134,7 +134,7 @@ class Deployments:
         d = Deployment(id=ident, account_id=account.id, model_id=model.id, name=name or f"{model.name} ({region})",
                        slug=slug or self._free_slug(account, slugify(f"{model.slug}-{region}")), region=region, min_instances=min_instances, max_instances=max_instances,
                        cpu=cpu, memory_gi=memory_gi, created_at=now, updated_at=now)  # fmt: skip
-        w.table("deployment", account.id).add(d.id, d)
+        w.deployments(account.id).add(d.id, d)
         self._log(d, "info", f"Deployment created for model '{model.name}' in {region} "
                               f"(instances {min_instances}..{max_instances})")  # fmt: skip
         self._enter(account, d, "creating")
@@ -171,21 +171,21 @@ class Deployments:
         """Shut the deployment down and delete it for good (no trash)."""
         d = self.get(account, deployment_id)
         self._cancel_steps(d)
-        self.world.table("deployment", account.id).remove(d.id)
+        self.world.deployments(account.id).remove(d.id)
         self.activity.record(account, "deployment.deleted", f"Deployment '{d.name}' was deleted", "deployment", d.id)
         return d
 
     def replace(self, account: Account, deployment_id: str, model_id: str) -> Deployment:
         """Roll out another model behind the same endpoint: a serving deployment redeploys."""
         d = self.get(account, deployment_id)
-        model: Model | None = self.world.table("model", account.id).get(model_id)
+        model: Model | None = self.world.models(account.id).get(model_id)
         if model is None:
             raise not_found("model", model_id)
         if model.id == d.model_id:
             raise StateConflict("This model is already deployed here", {"modelId": model_id})
         if d.status == "stopping":
             raise StateConflict("The deployment is stopping; replace its model once it has stopped", {"status": d.status})
-        table = self.world.table("deployment", account.id)
+        table = self.world.deployments(account.id)
         old = d.model_id
         d.model_id = model.id
         table.reindex(d.id, "model_id", old)
@@ -202,7 +202,7 @@ class Deployments:
             raise Conflict(f"A deployment named '{slug}' already exists", {"deployment": slug})
         old = d.slug
         d.name, d.slug, d.updated_at = name, slug, self.world.now()
-        self.world.table("deployment", account.id).reindex(d.id, "slug", old)
+        self.world.deployments(account.id).reindex(d.id, "slug", old)
         return d
 
     def set_metadata(self, account: Account, deployment_id: str, metadata: dict[str, Any]) -> Deployment:
@@ -262,7 +262,7 @@ class Deployments:
     def _step(self, payload: dict[str, Any]) -> None:
         w = self.world
         account = w.accounts.get(payload["accountId"])
-        d: Deployment | None = w.table("deployment", payload["accountId"]).get(payload["deploymentId"])
+        d: Deployment | None = w.deployments(payload["accountId"]).get(payload["deploymentId"])
         if account is None or account.deleted or d is None or d.status != payload["from"]:
             return
         target = NEXT[d.status][0]
@@ -275,7 +275,7 @@ class Deployments:
             self._log(d, "error", stuck.error or "Deployment failed")
             self._enter(account, d, "failed")
             return
-        if target == "running" and w.table("model", account.id).get(d.model_id) is None:
+        if target == "running" and w.models(account.id).get(d.model_id) is None:
             self._log(d, "error", "The model was deleted; nothing to serve")
             self._enter(account, d, "failed")
             return

@@ -61,7 +61,7 @@ class Explore:
         self.world = world
 
     def models_of(self, project: Project) -> list[Model]:
-        rows, _ = self.world.table("model", project.account_id).newest_first(project_id=project.id)
+        rows, _ = self.world.models(project.account_id).newest_first(project_id=project.id)
         return list(rows)
 
     def search(self, f: SearchFilters) -> SearchResult:
@@ -75,7 +75,7 @@ class Explore:
         if "projects" in f.kinds:
             scored_projects: list[tuple[int, Project]] = []
             for account_id, owner in owners.items():
-                for project in self.world.table("project", account_id).newest_first()[0]:
+                for project in self.world.projects(account_id).newest_first()[0]:
                     if project.visibility != "public":
                         continue
                     if f.starred_by is not None and not (project.starred and f.starred_by.id == account_id):
@@ -93,7 +93,7 @@ class Explore:
         if "datasets" in f.kinds and f.starred_by is None:  # datasets carry no stars here
             scored_datasets: list[tuple[int, Dataset]] = []
             for account_id, owner in owners.items():
-                for dataset in self.world.table("dataset", account_id).newest_first()[0]:
+                for dataset in self.world.datasets(account_id).newest_first()[0]:
                     if dataset.visibility != "public" or (f.tasks and dataset.task not in f.tasks):
                         continue
                     n = len(dataset.images)
@@ -113,7 +113,7 @@ class Explore:
         Public datasets of every workspace, and the caller's own."""
         words = f.q.lower().split()
         found: list[tuple[float, float, Dataset, DatasetImage]] = []
-        for account_id, table in self.world.tables_of("dataset").items():
+        for account_id, table in self.world.datasets.by_account.items():
             owner = self.world.accounts.get(account_id)
             if owner is None or owner.deleted or (f.author is not None and owner.username != f.author):
                 continue

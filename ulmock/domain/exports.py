@@ -75,7 +75,7 @@ class Exports:
         if fmt not in ARTIFACTS:
             raise ValidationError(f"Unknown export format '{fmt}'", {"format": f"one of {', '.join(EXPORT_FORMATS)}"})
         w = self.world
-        model: Model | None = w.table("model", account.id).get(model_id)
+        model: Model | None = w.models(account.id).get(model_id)
         if model is None:
             raise not_found("model", model_id)
         if model.status == "training":
@@ -84,7 +84,7 @@ class Exports:
         export = Export(id=w.ids.new("export"), account_id=account.id, model_id=model.id, model_name=model.name,
                         format=fmt, file_name=ARTIFACTS[fmt][0], args=dict(args or {}), gpu_type=gpu_type,
                         created_at=now)  # fmt: skip
-        w.table("export", account.id).add(export.id, export)
+        w.exports(account.id).add(export.id, export)
         w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "exportId": export.id})
         self.activity.record(account, "export.queued", f"Queued export of '{model.name}' to {fmt}", "export", export.id)
         return export
@@ -92,7 +92,7 @@ class Exports:
     def in_flight(self, account: Account, model_id: str, fmt: str, args: dict[str, Any] | None = None,
                   gpu_type: str | None = None) -> Export | None:  # fmt: skip
         """A queued or running export of the model to the same format with the same options."""
-        rows, _ = self.world.table("export", account.id).newest_first(model_id=model_id)
+        rows, _ = self.world.exports(account.id).newest_first(model_id=model_id)
         wanted = dict(args or {})
         return next((e for e in rows if e.status in ACTIVE and e.format == fmt and e.args == wanted
                      and e.gpu_type == gpu_type), None)  # fmt: skip
@@ -114,7 +114,7 @@ class Exports:
         export = self.get(account, export_id)
         if export.status in ACTIVE:
             raise StateConflict("The export is still in progress; cancel it first", {"status": export.status})
-        self.world.table("export", account.id).remove(export.id)
+        self.world.exports(account.id).remove(export.id)
         if export.blob_id is not None:
             self.world.blobs.delete(export.blob_id)
         self.activity.record(account, "export.deleted", f"Deleted export of '{export.model_name}' to {export.format}",
@@ -122,16 +122,16 @@ class Exports:
         return export
 
     def get(self, account: Account, export_id: str) -> Export:
-        export: Export | None = self.world.table("export", account.id).get(export_id)
+        export: Export | None = self.world.exports(account.id).get(export_id)
         if export is None:
             raise not_found("export", export_id)
         return export
 
     def list(self, account: Account, page: int, limit: int, model_id: str | None = None) -> Page[Export]:
-        return self.world.table("export", account.id).page(page, limit, model_id=model_id)
+        return self.world.exports(account.id).page(page, limit, model_id=model_id)
 
     def find_any(self, export_id: str) -> Export | None:
-        found: Export | None = self.world.find("export", export_id)
+        found: Export | None = self.world.exports.find(export_id)
         return found
 
     def download(self, export: Export) -> Grant | None:
@@ -141,13 +141,13 @@ class Exports:
         return grant(BlobRef("export", export.id, export.file_name), self.world.now(), URL_TTL)
 
     def stored_bytes(self, account: Account) -> int:
-        return sum(e.size for e in self.world.table("export", account.id).values() if e.blob_id)
+        return sum(e.size for e in self.world.exports(account.id).values() if e.blob_id)
 
     # -- the clock drives the rest ---------------------------------------------
     def _step(self, payload: dict[str, Any]) -> None:
         w = self.world
         account = w.accounts.get(payload["accountId"])
-        export: Export | None = w.table("export", payload["accountId"]).get(payload["exportId"])
+        export: Export | None = w.exports(payload["accountId"]).get(payload["exportId"])
         if account is None or account.deleted or export is None:
             return
         now = w.now()
@@ -158,7 +158,7 @@ class Exports:
             return
         if export.status != "running":
             return
-        model: Model | None = w.table("model", account.id).get(export.model_id)
+        model: Model | None = w.models(account.id).get(export.model_id)
         export.completed_at = now
         error = w.scripts.export_failure(account.id, export.format)
         if model is None:

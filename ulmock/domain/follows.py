@@ -17,7 +17,7 @@ class Follows:
         if follower.id == followed.id:
             raise ValidationError("You cannot follow yourself", {"username": followed.username})
         w = self.world
-        table = w.table("follow", follower.id)
+        table = w.follows(follower.id)
         rows, total = table.newest_first(followed_id=followed.id)
         existing = next(rows, None) if total else None
         if on and existing is None:
@@ -27,12 +27,12 @@ class Follows:
             table.remove(existing.id)
 
     def follows(self, follower: Account, followed: Account) -> bool:
-        return self.world.table("follow", follower.id).newest_first(followed_id=followed.id)[1] > 0
+        return self.world.follows(follower.id).newest_first(followed_id=followed.id)[1] > 0
 
     def follower_count(self, followed: Account) -> int:
         accounts = self.world.accounts
         return sum(
             table.newest_first(followed_id=followed.id)[1]
-            for account_id, table in self.world.tables_of("follow").items()
+            for account_id, table in self.world.follows.by_account.items()
             if account_id in accounts and not accounts[account_id].deleted
         )

@@ -39,7 +39,7 @@ class Gdpr:
             "exportedAt": iso(w.now()),
             "account": _public(account.model_dump(mode="json")),
             **{
-                kind + "s": [_public(r.model_dump(mode="json")) for r in w.table(kind, account.id).values()]
+                kind + "s": [_public(r.model_dump(mode="json")) for r in w.kind(kind)(account.id).values()]
                 for kind in ("apikey", "project", "dataset", "model", "payment", "activity", "trash")
             },
         }
@@ -48,7 +48,7 @@ class Gdpr:
                             file_name=f"{account.username}-data-export.json", expires_at=0.0)  # fmt: skip
         download = grant(BlobRef("gdpr", record.id, record.file_name), w.now(), EXPORT_TTL)
         record.expires_at = download.expires_at
-        w.table("gdpr_export", account.id).add(record.id, record)
+        w.gdpr_exports(account.id).add(record.id, record)
         # The URL stops working after `expires_at`; a second later the bytes go too.
         w.clock.schedule(record.expires_at + 1, EXPIRE_EVENT, {"accountId": account.id, "exportId": record.id})
         self.activity.record(account, "gdpr.exported", "Exported all account data (GDPR)", "account", account.id)
@@ -56,11 +56,11 @@ class Gdpr:
 
     def find(self, export_id: str) -> GdprExport | None:
         """An export still held, of an account that still exists (a signed URL's authority)."""
-        record: GdprExport | None = self.world.find("gdpr_export", export_id)
+        record: GdprExport | None = self.world.gdpr_exports.find(export_id)
         return record if record is not None and record.account_id in self.world.accounts else None
 
     def _expire(self, payload: dict[str, Any]) -> None:
-        table = self.world.tables_of("gdpr_export").get(payload["accountId"])
+        table = self.world.gdpr_exports.by_account.get(payload["accountId"])
         record = table.get(payload["exportId"]) if table is not None else None
         if record is not None:
             table.remove(record.id)  # type: ignore[union-attr]

@@ -55,11 +55,11 @@ class Ingest:
 
     def _run(self, payload: dict[str, Any]) -> None:
         w = self.world
-        dataset: Dataset | None = w.table("dataset", payload["accountId"]).get(payload["datasetId"])
+        dataset: Dataset | None = w.datasets(payload["accountId"]).get(payload["datasetId"])
         run = dataset.last_ingest if dataset is not None else None
         if dataset is None or run is None or run.job_id != payload["jobId"]:
             return  # deleted meanwhile, or superseded
-        session = w.find("upload", run.upload_id)
+        session = w.uploads.find(run.upload_id)
         try:
             if session is None or session.blob_id is None or w.blobs.get(session.blob_id) is None:
                 raise ArchiveError("The uploaded file is no longer available")

@@ -10,7 +10,7 @@ from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.datasets import check_task
 from ulmock.domain.entities import Account, Model, ModelFile, TrashItem
 from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.records import claim_slug, clean_description, clean_name, fetch, rename
+from ulmock.domain.records import clean_name, create_named, fetch, rename_and_describe, set_fields
 from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
@@ -31,14 +31,13 @@ class Models:
     ) -> Page[Model]:
         if task is not None:
             check_task(task)
-        return self.world.table("model", account.id).page(page, limit, project_id=project_id, task=task)
+        return self.world.models(account.id).page(page, limit, project_id=project_id, task=task)
 
     def get(self, account: Account, model_id: str) -> Model:
-        model: Model = fetch(self.world, "model", account, model_id)
-        return model
+        return fetch(self.world.models, account, model_id)
 
     def count(self, account: Account) -> int:
-        return len(self.world.table("model", account.id))
+        return len(self.world.models(account.id))
 
     def create(
         self,
@@ -56,7 +55,7 @@ class Models:
         w = self.world
         name = clean_name(name)
         check_task(task)
-        if w.table("project", account.id).get(project_id) is None:
+        if w.projects(account.id).get(project_id) is None:
             raise not_found("project", project_id)
         limit = PLAN_LIMITS[account.plan].models
         if self.count(account) >= limit:
@@ -64,25 +63,9 @@ class Models:
                 f"Your {account.plan} plan allows {limit} models",
                 {"limit": limit, "plan": account.plan},
             )
-        table = w.table("model", account.id)
-        now = w.now()
-        model = Model(
-            id=w.ids.new("model"),
-            account_id=account.id,
-            project_id=project_id,
-            name=name,
-            slug=claim_slug(table, slug, name, "model", project_id=project_id),
-            task=task,
-            status=status,
-            source=source,
-            class_names=list(class_names or []),
-            created_at=now,
-            updated_at=now,
-        )
-        table.add(model.id, model)
-        if not quiet:
-            self.activity.record(account, "model.created", f"Created model '{name}'", "model", model.id)
-        return model
+        return create_named(w, self.activity, account, w.models, name, slug, quiet=quiet,
+                            scope={"project_id": project_id}, task=task, status=status, source=source,
+                            class_names=list(class_names or []))  # fmt: skip
 
     def upload(
         self, account: Account, project_id: str, name: str, filename: str, data: bytes, task: str | None = None
@@ -117,7 +100,7 @@ class Models:
         return model, [(model.file, grant(BlobRef("model", model.id, model.file.name), w.now(), FILE_URL_TTL))]
 
     def find_any(self, model_id: str) -> Model | None:
-        found: Model | None = self.world.find("model", model_id)
+        found: Model | None = self.world.models.find(model_id)
         return found
 
     def copy(self, account: Account, source: Model, project_id: str, name: str | None = None,
@@ -137,23 +120,17 @@ class Models:
     def update(self, account: Account, model_id: str, *, name: str | None = None, **fields: Any) -> Model:
         """Change a model: a new `name` renames it and its slug within its project; other fields as given."""
         model = self.get(account, model_id)
-        table = self.world.table("model", account.id)
-        if name is not None:
-            rename(table, model, name, "model", project_id=model.project_id)
-        if "description" in fields:
-            fields["description"] = clean_description(fields["description"])
-        for key, value in fields.items():
-            setattr(model, key, value)
-        model.updated_at = self.world.now()
+        rename_and_describe(self.world.models(account.id), model, name, fields, "model", project_id=model.project_id)
+        set_fields(model, fields, self.world.now())
         return model
 
     def move(self, account: Account, model_id: str, project_id: str) -> Model:
         """Into another of the account's projects (409 when a model there has its slug)."""
         model = self.get(account, model_id)
         w = self.world
-        if w.table("project", account.id).get(project_id) is None:
+        if w.projects(account.id).get(project_id) is None:
             raise not_found("project", project_id)
-        table = w.table("model", account.id)
+        table = w.models(account.id)
         if project_id != model.project_id:
             if table.newest_first(slug=model.slug, project_id=project_id)[1]:
                 raise Conflict(f"A model named '{model.slug}' already exists in that project", {"slug": model.slug})

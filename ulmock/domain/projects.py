@@ -7,7 +7,7 @@ from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, Project, TrashItem
-from ulmock.domain.records import claim_slug, clean_description, clean_name, fetch, rename
+from ulmock.domain.records import clean_description, clean_name, create_named, fetch, rename_and_describe, set_fields
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.models import Models
@@ -21,14 +21,13 @@ class Projects:
         self.trash = trash
 
     def list(self, account: Account, page: int, limit: int) -> Page[Project]:
-        return self.world.table("project", account.id).page(page, limit)
+        return self.world.projects(account.id).page(page, limit)
 
     def get(self, account: Account, project_id: str) -> Project:
-        project: Project = fetch(self.world, "project", account, project_id)
-        return project
+        return fetch(self.world.projects, account, project_id)
 
     def by_slug(self, account: Account, slug: str) -> Project | None:
-        rows, total = self.world.table("project", account.id).newest_first(slug=slug)
+        rows, total = self.world.projects(account.id).newest_first(slug=slug)
         return next(rows, None) if total else None
 
     def create(
@@ -39,31 +38,16 @@ class Projects:
         """A new project; `slug` asks for that exact one (409 when taken), else one is made from the name."""
         w = self.world
         name = clean_name(name)
-        table = w.table("project", account.id)
-        now = w.now()
-        project = Project(
-            id=w.ids.new("project"),
-            account_id=account.id,
-            name=name,
-            slug=claim_slug(table, slug, name, "project"),
-            description=clean_description(description),
-            visibility=visibility,
-            tags=list(tags),
-            metadata=dict(metadata or {}),
-            created_at=now,
-            updated_at=now,
-        )
-        table.add(project.id, project)
-        if not quiet:
-            self.activity.record(account, "project.created", f"Created project '{name}'", "project", project.id)
-        return project
+        return create_named(w, self.activity, account, w.projects, name, slug, quiet=quiet,
+                            description=clean_description(description), visibility=visibility, tags=list(tags),
+                            metadata=dict(metadata or {}))  # fmt: skip
 
     def models_of(self, account: Account, project_id: str) -> Sequence[Model]:
-        rows, _ = self.world.table("model", account.id).newest_first(project_id=project_id)
+        rows, _ = self.world.models(account.id).newest_first(project_id=project_id)
         return list(rows)
 
     def model_count(self, account: Account, project_id: str) -> int:
-        return self.world.table("model", account.id).newest_first(project_id=project_id)[1]
+        return self.world.models(account.id).newest_first(project_id=project_id)[1]
 
     def delete(self, account: Account, project_id: str) -> TrashItem:
         project = self.get(account, project_id)
@@ -72,13 +56,8 @@ class Projects:
     def update(self, account: Account, project_id: str, *, name: str | None = None, **fields: Any) -> Project:
         """Change a project: a new `name` renames it and its slug; other fields are set as given."""
         project = self.get(account, project_id)
-        if name is not None:
-            rename(self.world.table("project", account.id), project, name, "project")
-        if "description" in fields:
-            fields["description"] = clean_description(fields["description"])
-        for key, value in fields.items():
-            setattr(project, key, value)
-        project.updated_at = self.world.now()
+        rename_and_describe(self.world.projects(account.id), project, name, fields, "project")
+        set_fields(project, fields, self.world.now())
         return project
 
     def clone(

@@ -1,24 +1,37 @@
-"""What every account-owned resource shares: lookup with 404 for strangers, names, slugs."""
+"""What every account-owned resource shares: lookup with 404 for strangers, names, slugs,
+creation and update of the named records (projects, datasets, models)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
+from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account
-from ulmock.domain.ids import slugify
-from ulmock.domain.store import Table
-from ulmock.domain.world import World
 from ulmock.domain.errors import Conflict, ValidationError, not_found
+from ulmock.domain.ids import slugify
+from ulmock.domain.store import HasId, Kind, Table
+from ulmock.domain.world import World
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 1000
 
 
-def fetch(world: World, kind: str, account: Account, ident: str) -> Any:
+class Named(Protocol):
+    id: str
+    name: str
+    slug: str
+    updated_at: float
+
+
+R = TypeVar("R", bound=HasId)
+N = TypeVar("N", bound=Named)
+
+
+def fetch(kind: Kind[R], account: Account, ident: str) -> R:
     """The caller's resource, or 404: someone else's id is indistinguishable from none."""
-    row = world.table(kind, account.id).get(ident)
+    row = kind(account.id).get(ident)
     if row is None:
-        raise not_found(kind, ident)
+        raise not_found(kind.name, ident)
     return row
 
 
@@ -40,7 +53,7 @@ def clean_description(text: str | None) -> str:
     return text
 
 
-def free_slug(table: Table[Any], name: str, **scope: Any) -> str:
+def free_slug(table: Table[N], name: str, **scope: Any) -> str:
     """A slug for `name` that no live row in the same scope uses (`x`, `x-2`, `x-3`...)."""
     base = slugify(name)
     candidate, n = base, 2
@@ -49,7 +62,7 @@ def free_slug(table: Table[Any], name: str, **scope: Any) -> str:
     return candidate
 
 
-def claim_slug(table: Table[Any], slug: str | None, name: str, kind: str, **scope: Any) -> str:
+def claim_slug(table: Table[N], slug: str | None, name: str, kind: str, **scope: Any) -> str:
     """The slug a new record takes: the one asked for, which must be free (409), or one made from `name`."""
     if slug is None:
         return free_slug(table, name, **scope)
@@ -58,7 +71,7 @@ def claim_slug(table: Table[Any], slug: str | None, name: str, kind: str, **scop
     return slug
 
 
-def rename(table: Table[Any], row: Any, name: str, kind: str, **scope: Any) -> None:
+def rename(table: Table[N], row: N, name: str, kind: str, **scope: Any) -> None:
     """A new display name, and the slug made from it (409 when another record has that slug)."""
     name = clean_name(name)
     slug = slugify(name)
@@ -70,3 +83,36 @@ def rename(table: Table[Any], row: Any, name: str, kind: str, **scope: Any) -> N
         row.slug = slug
         table.reindex(row.id, "slug", old)
     row.name = name
+
+
+def create_named(world: World, activity: Activity, account: Account, kind: Kind[N], name: str, slug: str | None,
+                 *, quiet: bool = False, scope: dict[str, Any] | None = None, **fields: Any) -> N:  # fmt: skip
+    """A new record of `kind` named `name` (already clean): its id, its slug in `scope`, its
+    timestamps, its place in the account's table, and (unless `quiet`) a 'created' event."""
+    table = kind(account.id)
+    scope = scope or {}
+    now = world.now()
+    row = cast(Any, kind.record)(
+        id=world.ids.new(kind.name), account_id=account.id, name=name,
+        slug=claim_slug(table, slug, name, kind.name, **scope), created_at=now, updated_at=now, **scope, **fields,
+    )  # fmt: skip
+    table.add(row.id, row)
+    if not quiet:
+        activity.record(account, f"{kind.name}.created", f"Created {kind.name} '{name}'", kind.name, row.id)
+    return cast(N, row)
+
+
+def rename_and_describe(table: Table[N], row: N, name: str | None, fields: dict[str, Any], kind: str,
+                        **scope: Any) -> None:  # fmt: skip
+    """The first steps of an update: a new `name` renames the record and its slug; a description is cleaned."""
+    if name is not None:
+        rename(table, row, name, kind, **scope)
+    if "description" in fields:
+        fields["description"] = clean_description(fields["description"])
+
+
+def set_fields(row: Named, fields: dict[str, Any], now: float) -> None:
+    """The last step of an update: the other fields as given, and the time of the change."""
+    for key, value in fields.items():
+        setattr(row, key, value)
+    row.updated_at = now

@@ -61,18 +61,18 @@ class Roboflow:
         w = self.world
         workspace = RoboflowWorkspace(id=w.ids.new("rfworkspace"), api_key=api_key, url=url, name=name,
                                       projects=projects)  # fmt: skip
-        w.table("roboflow", CATALOGUE).add(workspace.id, workspace)
+        w.roboflow(CATALOGUE).add(workspace.id, workspace)
         return workspace
 
     def open(self, api_key: str) -> RoboflowWorkspace:
-        rows, total = self.world.table("roboflow", CATALOGUE).newest_first(api_key=api_key.strip())
+        rows, total = self.world.roboflow(CATALOGUE).newest_first(api_key=api_key.strip())
         workspace: RoboflowWorkspace | None = next(rows, None) if total else None
         if workspace is None:
             raise ValidationError("Invalid Roboflow API key", {"apiKey": "not accepted by Roboflow"})
         return workspace
 
     def imported_as(self, account: Account, tag: str) -> Dataset | None:
-        return next((d for d in self.world.table("dataset", account.id).values() if d.metadata.get("source") == tag),
+        return next((d for d in self.world.datasets(account.id).values() if d.metadata.get("source") == tag),
                     None)  # fmt: skip
 
     def preview(self, account: Account, api_key: str) -> Preview:

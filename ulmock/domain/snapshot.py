@@ -22,10 +22,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ulmock.domain import analysis, batches, deployments, exports, gdpr, ingest, training, trash, webhooks
-from ulmock.domain.entities import Account, ApiKey, Blob, CheckoutSession
+from ulmock.domain.entities import Account, Blob, CheckoutSession
 from ulmock.domain.scripts import Scripts
 from ulmock.domain.signing import UrlSigner
-from ulmock.domain.world import TABLES, RateWindow, World
+from ulmock.domain.world import RateWindow, World, record_types
 
 FORMAT_VERSION = 2
 _RNG_STATE_LENGTH = 625  # random.Random's Mersenne Twister: 624 words and a position
@@ -82,11 +82,12 @@ class WorldDump(_Strict):
     @field_validator("tables")
     @classmethod
     def _known_tables(cls, v: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any]:
-        unknown = set(v) - set(TABLES)
+        types = record_types()
+        unknown = set(v) - set(types)
         if unknown:
             raise ValueError(f"unknown tables {sorted(unknown)}")
         for kind, per_account in v.items():
-            record_type = TABLES[kind][0]
+            record_type = types[kind]
             for rows in per_account.values():
                 for i, raw in enumerate(rows):
                     rows[i] = record_type.model_validate(raw)  # type: ignore[call-overload]
@@ -140,12 +141,12 @@ def dump_world(w: World) -> tuple[dict[str, Any], list[BlobOut]]:
         "rng": [version, list(internal), gauss],
         "accounts": [a.model_dump(mode="json") for a in w.accounts.values()],
         "tables": {
-            kind: {
+            name: {
                 acc: [r.model_dump(mode="json") for r in table.values()]
-                for acc, table in w.tables_of(kind).items()
+                for acc, table in kind.by_account.items()
                 if len(table)  # a lookup leaves an empty table behind; it is no data
             }
-            for kind in TABLES
+            for name, kind in w.kinds.items()
         },
         "checkouts": [c.model_dump(mode="json") for c in w.checkouts.values()],
         "scripts": w.scripts.model_dump(mode="json"),
@@ -182,15 +183,9 @@ def load_world(w: World, dump: WorldDump, fixture: FileResolver, stored: FileRes
         window = RateWindow()
         window.minute_start, window.minute_count, window.day_start, window.day_count = ms, mc, ds, dc
         w.rate_windows[acc] = window
-    w.keys, w.key_by_secret = {}, {}
     for kind, per_account in dump.tables.items():
         for acc, rows in per_account.items():
-            table = w.table(kind, acc)
-            for row in rows:
-                table.add(row.id, row)  # type: ignore[attr-defined]
-                if isinstance(row, ApiKey):
-                    w.keys[row.id] = row
-                    w.key_by_secret[row.secret] = row.id
+            w.kind(kind).load(acc, rows)
 
 
 def _load_blob(b: BlobDump, fixture: FileResolver, stored: FileResolver | None) -> Blob:

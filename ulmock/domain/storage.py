@@ -30,15 +30,15 @@ class Storage:
 
     def usage(self, account: Account) -> StorageUsage:
         w = self.world
-        models = sum(m.file.size for m in w.table("model", account.id).values() if m.file)
-        datasets = sum(w.blobs.blobs[i.blob_id].size for d in w.table("dataset", account.id).values() for i in d.images)
+        models = sum(m.file.size for m in w.models(account.id).values() if m.file)
+        datasets = sum(w.blobs.blobs[i.blob_id].size for d in w.datasets(account.id).values() for i in d.images)
         trash = 0
-        for item in w.table("trash", account.id).values():
+        for item in w.trash(account.id).values():
             for ent in (item.entity, *item.children):
                 file = getattr(ent, "file", None)
                 trash += file.size if file else 0
                 trash += sum(w.blobs.blobs[i.blob_id].size for i in getattr(ent, "images", []))
-        exports = sum(e.size for e in w.table("export", account.id).values() if e.blob_id)
+        exports = sum(e.size for e in w.exports(account.id).values() if e.blob_id)
         used = models + datasets + trash + exports
         return StorageUsage(used, PLAN_LIMITS[account.plan].storage_bytes, models, datasets, trash, exports)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -118,3 +118,48 @@ class Table(Generic[T]):
         self._rows.clear()
         for f in self._index_fields:
             self._indexes[f].clear()
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=HasId)
+
+
+class Kind(Generic[R]):
+    """One kind of record across accounts: a `Table[R]` per account, made on first use.
+
+    `world.models(account_id)` is that account's table of models; `world.models.find(id)`
+    looks across accounts (signed URLs carry their own authority).
+    """
+
+    def __init__(self, name: str, record: type[R], index_on: tuple[str, ...] = ()):
+        self.name = name
+        self.record = record
+        self.index_on = index_on
+        self.by_account: dict[str, Table[R]] = {}
+
+    def __call__(self, account_id: str) -> Table[R]:
+        table = self.by_account.get(account_id)
+        if table is None:
+            table = self.by_account[account_id] = Table(self.index_on)
+        return table
+
+    def find(self, ident: str) -> R | None:
+        """A live record by id, whoever owns it."""
+        for table in self.by_account.values():
+            row = table.get(ident)
+            if row is not None:
+                return row
+        return None
+
+    def load(self, account_id: str, rows: Iterable[R]) -> None:
+        """Rows restored from a snapshot."""
+        table = self(account_id)
+        for row in rows:
+            table.add(row.id, row)
+
+    def drop(self, account_id: str) -> None:
+        self.by_account.pop(account_id, None)

@@ -26,9 +26,9 @@ class Trash:
     def put(self, account: Account, entity: Trashable, children: Sequence[Model] = ()) -> TrashItem:
         w = self.world
         now = w.now()
-        w.table(entity.kind, account.id).remove(entity.id)
+        w.kind(entity.kind)(account.id).remove(entity.id)
         for child in children:
-            w.table("model", account.id).remove(child.id)
+            w.models(account.id).remove(child.id)
         item = TrashItem(
             id=entity.id,
             account_id=account.id,
@@ -39,7 +39,7 @@ class Trash:
             entity=entity,
             children=list(children),
         )
-        w.table("trash", account.id).add(item.id, item)
+        w.trash(account.id).add(item.id, item)
         w.clock.schedule(item.expires_at, PURGE_EVENT, {"accountId": account.id, "itemId": item.id})
         extra = f" and {len(item.children)} model(s)" if item.children else ""
         self.activity.record(
@@ -49,13 +49,13 @@ class Trash:
         return item
 
     def list(self, account: Account, page: int, limit: int) -> Page[TrashItem]:
-        return self.world.table("trash", account.id).page(page, limit)
+        return self.world.trash(account.id).page(page, limit)
 
     def restore(self, account: Account, item_id: str, type: str) -> TrashItem:
         if type not in TRASH_TYPES:
             raise ValidationError(f"Unknown trash item type '{type}'", {"type": f"one of {', '.join(TRASH_TYPES)}"})
         w = self.world
-        trash = w.table("trash", account.id)
+        trash = w.trash(account.id)
         item: TrashItem | None = trash.get(item_id)
         if item is None or item.type != type:
             raise not_found(f"{type} in trash", item_id)
@@ -65,7 +65,7 @@ class Trash:
                 "This model's project is in the trash: restore the project first",
                 {"itemId": item_id, "projectId": entity.project_id},
             )
-        if isinstance(entity, Model) and w.table("project", account.id).get(entity.project_id) is None:
+        if isinstance(entity, Model) and w.projects(account.id).get(entity.project_id) is None:
             raise ValidationError("This model's project no longer exists", {"projectId": entity.project_id})
         trash.remove(item_id)
         w.clock.cancel(lambda d: d.kind == PURGE_EVENT and d.payload.get("itemId") == item_id)
@@ -80,7 +80,7 @@ class Trash:
 
     def purge(self, account: Account, item_id: str, type: str) -> TrashItem:
         """Delete one trashed item for good, before its 30 days are up."""
-        item: TrashItem | None = self.world.table("trash", account.id).get(item_id)
+        item: TrashItem | None = self.world.trash(account.id).get(item_id)
         if item is None or item.type != type:
             raise not_found(f"{type} in trash", item_id)
         self._destroy(account.id, item)
@@ -89,7 +89,7 @@ class Trash:
         return item
 
     def empty(self, account: Account) -> int:
-        trash = self.world.table("trash", account.id)
+        trash = self.world.trash(account.id)
         items = list(trash.values())
         for item in items:
             self._destroy(account.id, item)
@@ -98,7 +98,7 @@ class Trash:
         return len(items)
 
     def _reinsert(self, account: Account, entity: Trashable) -> None:
-        table = self.world.table(entity.kind, account.id)
+        table = self.world.kind(entity.kind)(account.id)
         scope: dict[str, Any] = {"project_id": entity.project_id} if isinstance(entity, Model) else {}
         # Something may have taken the slug meanwhile; the restored item yields.
         if table.newest_first(slug=entity.slug, **scope)[1]:
@@ -107,7 +107,7 @@ class Trash:
 
     def _destroy(self, account_id: str, item: TrashItem) -> None:
         w = self.world
-        w.table("trash", account_id).remove(item.id)
+        w.trash(account_id).remove(item.id)
         w.clock.cancel(lambda d: d.kind == PURGE_EVENT and d.payload.get("itemId") == item.id)
         for ent in (item.entity, *item.children):
             file = getattr(ent, "file", None)
@@ -118,7 +118,7 @@ class Trash:
 
     def _purge_due(self, payload: dict[str, Any]) -> None:
         account_id = payload["accountId"]
-        item = self.world.table("trash", account_id).get(payload["itemId"])
+        item = self.world.trash(account_id).get(payload["itemId"])
         if item is not None:
             self._destroy(account_id, item)
             self.activity.record(

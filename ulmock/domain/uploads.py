@@ -42,11 +42,11 @@ class Uploads:
             filename=name, content_type=content_type, total_bytes=total_bytes, created_at=now,
             expires_at=now + UPLOAD_TTL,
         )  # fmt: skip
-        w.table("upload", account.id).add(session.id, session)
+        w.uploads(account.id).add(session.id, session)
         return session, grant(BlobRef("upload", session.id, session.filename), now, UPLOAD_TTL)
 
     def find_any(self, session_id: str) -> UploadSession | None:
-        found: UploadSession | None = self.world.find("upload", session_id)
+        found: UploadSession | None = self.world.uploads.find(session_id)
         return found
 
     def receive(self, session_id: str, data: bytes) -> UploadSession:
@@ -65,7 +65,7 @@ class Uploads:
         return session
 
     def get(self, account: Account, session_id: str) -> UploadSession:
-        session: UploadSession | None = self.world.table("upload", account.id).get(session_id)
+        session: UploadSession | None = self.world.uploads(account.id).get(session_id)
         if session is None:
             raise NotFound("Upload session not found")
         return session

@@ -83,18 +83,18 @@ class Webhooks:
         w = self.world
         endpoint = WebhookEndpoint(id=w.ids.new("wh"), account_id=account.id, url=url,
                                    events=list(events) if events else None, secret=secret, created_at=w.now())  # fmt: skip
-        w.table("webhook", account.id).add(endpoint.id, endpoint)
+        w.webhooks(account.id).add(endpoint.id, endpoint)
         return endpoint
 
     def endpoints(self) -> list[WebhookEndpoint]:
-        return [e for t in self.world.tables_of("webhook").values() for e in t.values()]
+        return [e for t in self.world.webhooks.by_account.values() for e in t.values()]
 
     def remove(self, endpoint_id: str) -> WebhookEndpoint:
-        for account_id, table in self.world.tables_of("webhook").items():
+        for account_id, table in self.world.webhooks.by_account.items():
             endpoint = table.remove(endpoint_id)
             if endpoint is not None:
                 # Owed deliveries are given up on, visibly.
-                for d in self.world.table("delivery", account_id).values():
+                for d in self.world.deliveries(account_id).values():
                     if d.endpoint_id == endpoint_id and d.status in ("pending", "retrying"):
                         d.status = "failed"
                 self.world.clock.cancel(lambda due: due.kind == RETRY_EVENT and due.payload.get("endpointId") == endpoint_id)
@@ -106,7 +106,7 @@ class Webhooks:
         """Queue an event for every endpoint of the account that subscribes to it."""
         w = self.world
         account_id = account if isinstance(account, str) else account.id
-        endpoints = [e for e in w.table("webhook", account_id).values() if e.events is None or type in e.events]
+        endpoints = [e for e in w.webhooks(account_id).values() if e.events is None or type in e.events]
         if not endpoints:
             return []
         now = w.now()
@@ -119,22 +119,22 @@ class Webhooks:
                 id=w.ids.new("whdel"), account_id=account_id, endpoint_id=endpoint.id, url=endpoint.url,
                 message_id=message_id, type=type, payload=payload, body=body, next_attempt_at=now, created_at=now,
             )  # fmt: skip
-            w.table("delivery", account_id).add(delivery.id, delivery)
+            w.deliveries(account_id).add(delivery.id, delivery)
             out.append(delivery)
         self._ring()
         return out
 
     def deliveries(self) -> list[WebhookDelivery]:
-        rows = [d for t in self.world.tables_of("delivery").values() for d in t.values()]
+        rows = [d for t in self.world.deliveries.by_account.values() for d in t.values()]
         return sorted(rows, key=lambda d: d.created_at)
 
     def endpoint(self, delivery: WebhookDelivery) -> WebhookEndpoint | None:
-        return self.world.table("webhook", delivery.account_id).get(delivery.endpoint_id)
+        return self.world.webhooks(delivery.account_id).get(delivery.endpoint_id)
 
     def due(self) -> list[WebhookDelivery]:
         """The head of each endpoint's queue, where that head may be sent now."""
         heads = []
-        for table in self.world.tables_of("delivery").values():
+        for table in self.world.deliveries.by_account.values():
             seen: set[str] = set()
             for d in table.values():
                 if d.endpoint_id in seen or d.status in ("delivered", "failed"):
@@ -162,7 +162,7 @@ class Webhooks:
         self._ring()
 
     def _retry_due(self, payload: dict[str, Any]) -> None:
-        delivery = self.world.table("delivery", payload["accountId"]).get(payload["deliveryId"])
+        delivery = self.world.deliveries(payload["accountId"]).get(payload["deliveryId"])
         if delivery is not None and delivery.status == "retrying":
             delivery.status = "pending"
             self._ring()

@@ -44,13 +44,13 @@ class Workflows:
         self.world = world
 
     def find(self, account: Account, search: str | None = None) -> list[Workflow]:
-        rows = self.world.table("workflow", account.id).values()
+        rows = self.world.workflows(account.id).values()
         needle = (search or "").strip().lower()
         found = [w for w in rows if needle in w.name.lower()]
         return sorted(found, key=lambda w: -w.updated_at)[:LIST_MAX]
 
     def get(self, account: Account, workflow_id: str) -> Workflow:
-        workflow: Workflow | None = self.world.table("workflow", account.id).get(workflow_id)
+        workflow: Workflow | None = self.world.workflows(account.id).get(workflow_id)
         if workflow is None:
             raise NotFound("Agent not found", {"id": workflow_id})
         return workflow
@@ -68,7 +68,7 @@ class Workflows:
                 raise ValidationError("A new agent is saved with version 0", {"version": version})
             workflow = Workflow(id=w.ids.new("workflow"), account_id=account.id, name=name, version=1, graph=graph,
                                 created_at=now, updated_at=now)  # fmt: skip
-            w.table("workflow", account.id).add(workflow.id, workflow)
+            w.workflows(account.id).add(workflow.id, workflow)
         else:
             workflow = self.get(account, workflow_id)
             if version != workflow.version:
@@ -81,7 +81,7 @@ class Workflows:
 
     def delete(self, account: Account, workflow_id: str) -> None:
         self.get(account, workflow_id)
-        self.world.table("workflow", account.id).remove(workflow_id)
+        self.world.workflows(account.id).remove(workflow_id)
 
     # -- the canvas's checks -------------------------------------------------------------
     def block_errors(self, account: Account, graph: dict[str, Any]) -> list[BlockError]:
@@ -169,7 +169,7 @@ class Workflows:
         return out
 
     def _has(self, kind: str, account: Account, slug: str) -> bool:
-        return self.world.table(kind, account.id).newest_first(slug=slug)[1] > 0
+        return self.world.kind(kind)(account.id).newest_first(slug=slug)[1] > 0
 
     def _model_errors(self, account: Account, ref: str) -> list[str]:
         if not ref:
@@ -182,9 +182,9 @@ class Workflows:
         owner, project_slug, model_slug = m.groups()
         if owner != account.username:
             return [f"Model '{ref}' not found"]
-        projects, _ = self.world.table("project", account.id).newest_first(slug=project_slug)
+        projects, _ = self.world.projects(account.id).newest_first(slug=project_slug)
         project = next(projects, None)
-        if project is None or not self.world.table("model", account.id).newest_first(
+        if project is None or not self.world.models(account.id).newest_first(
                 slug=model_slug, project_id=project.id)[1]:  # fmt: skip
             return [f"Model '{ref}' not found"]
         return []

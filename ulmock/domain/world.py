@@ -6,15 +6,20 @@ import secrets
 from collections import deque
 from typing import Any
 
-from ulmock.domain.clock import Clock
 from ulmock.domain.blobs import BlobStore
+from ulmock.domain.clock import Clock
 from ulmock.domain.connections import (
-    BatchRun, Bucket, DatasetAnalysis, Follow, RoboflowWorkspace, StorageIntegration, Workflow,
-)  # fmt: skip
+    BatchRun,
+    Bucket,
+    DatasetAnalysis,
+    Follow,
+    RoboflowWorkspace,
+    StorageIntegration,
+    Workflow,
+)
 from ulmock.domain.entities import (
     Account,
     ActivityEvent,
-    ApiKey,
     CheckoutSession,
     Dataset,
     Deployment,
@@ -31,35 +36,10 @@ from ulmock.domain.entities import (
     WebhookEndpoint,
 )
 from ulmock.domain.ids import IdFactory
+from ulmock.domain.keys import ApiKeys
 from ulmock.domain.scripts import Scripts
 from ulmock.domain.signing import UrlSigner
-from ulmock.domain.store import Table
-
-# Each kind of per-account table: its record type, and the fields lists filter on
-# without a scan.
-TABLES: dict[str, tuple[type[Record], tuple[str, ...]]] = {
-    "project": (Project, ("slug",)),
-    "dataset": (Dataset, ("task", "slug")),
-    "model": (Model, ("project_id", "task", "slug")),
-    "activity": (ActivityEvent, ()),
-    "trash": (TrashItem, ()),
-    "apikey": (ApiKey, ()),
-    "bucket": (Bucket, ("provider",)),
-    "integration": (StorageIntegration, ("provider",)),
-    "follow": (Follow, ("followed_id",)),
-    "workflow": (Workflow, ()),
-    "analysis": (DatasetAnalysis, ("dataset_id",)),
-    "batch": (BatchRun, ("dataset_id",)),
-    "roboflow": (RoboflowWorkspace, ("api_key",)),
-    "payment": (Payment, ()),
-    "training": (Training, ("model_id",)),
-    "export": (Export, ("model_id",)),
-    "deployment": (Deployment, ("model_id", "slug")),
-    "webhook": (WebhookEndpoint, ()),
-    "upload": (UploadSession, ()),
-    "delivery": (WebhookDelivery, ("endpoint_id",)),
-    "gdpr_export": (GdprExport, ()),
-}
+from ulmock.domain.store import Kind
 
 
 class RateWindow:
@@ -82,36 +62,48 @@ class World:
         self.blobs = BlobStore(self.ids)
         self.accounts: dict[str, Account] = {}
         self.usernames: dict[str, str] = {}
-        self.keys: dict[str, ApiKey] = {}
-        self.key_by_secret: dict[str, str] = {}
         self.checkouts: dict[str, CheckoutSession] = {}
         self.rate_windows: dict[str, RateWindow] = {}
         # Calls per (key id, category), oldest first, for sliding-window quotas.
         self.call_times: dict[tuple[str, str], deque[float]] = {}
         self.scripts = Scripts()
-        self._tables: dict[str, dict[str, Table[Any]]] = {kind: {} for kind in TABLES}
+        # Each kind of per-account table: its record type, and the fields lists filter on
+        # without a scan. Snapshots list them in this order.
+        self.projects = Kind("project", Project, ("slug",))
+        self.datasets = Kind("dataset", Dataset, ("task", "slug"))
+        self.models = Kind("model", Model, ("project_id", "task", "slug"))
+        self.activity = Kind("activity", ActivityEvent)
+        self.trash = Kind("trash", TrashItem)
+        self.api_keys = ApiKeys()
+        self.buckets = Kind("bucket", Bucket, ("provider",))
+        self.integrations = Kind("integration", StorageIntegration, ("provider",))
+        self.follows = Kind("follow", Follow, ("followed_id",))
+        self.workflows = Kind("workflow", Workflow)
+        self.analyses = Kind("analysis", DatasetAnalysis, ("dataset_id",))
+        self.batches = Kind("batch", BatchRun, ("dataset_id",))
+        self.roboflow = Kind("roboflow", RoboflowWorkspace, ("api_key",))
+        self.payments = Kind("payment", Payment)
+        self.trainings = Kind("training", Training, ("model_id",))
+        self.exports = Kind("export", Export, ("model_id",))
+        self.deployments = Kind("deployment", Deployment, ("model_id", "slug"))
+        self.webhooks = Kind("webhook", WebhookEndpoint)
+        self.uploads = Kind("upload", UploadSession)
+        self.deliveries = Kind("delivery", WebhookDelivery, ("endpoint_id",))
+        self.gdpr_exports = Kind("gdpr_export", GdprExport)
+        self.kinds: dict[str, Kind[Any]] = {v.name: v for v in vars(self).values() if isinstance(v, Kind)}
 
     def now(self) -> float:
         return self.clock.now()
 
-    def table(self, kind: str, account_id: str) -> Table[Any]:
-        per_account = self._tables[kind]
-        table = per_account.get(account_id)
-        if table is None:
-            table = per_account[account_id] = Table(TABLES[kind][1])
-        return table
+    def kind(self, name: str) -> Kind[Any]:
+        """A kind by its name, for code that handles several (trash, snapshots)."""
+        return self.kinds[name]
 
     def drop_account_tables(self, account_id: str) -> None:
-        for per_account in self._tables.values():
-            per_account.pop(account_id, None)
+        for kind in self.kinds.values():
+            kind.drop(account_id)
 
-    def find(self, kind: str, ident: str) -> Any:
-        """A live record by id, whoever owns it (for signed URLs, which carry their own authority)."""
-        for table in self._tables[kind].values():
-            row = table.get(ident)
-            if row is not None:
-                return row
-        return None
 
-    def tables_of(self, kind: str) -> dict[str, Table[Any]]:
-        return self._tables[kind]
+def record_types() -> dict[str, type[Record]]:
+    """Each kind's record type, by name (what a snapshot's tables may hold)."""
+    return {name: kind.record for name, kind in World(Clock(), secret="-").kinds.items()}

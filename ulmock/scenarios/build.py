@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from ulmock.domain.catalogue import usd_to_micro
@@ -166,7 +165,7 @@ class ScenarioWorld:
             p.webhooks.register(account, hook.url, hook.events, hook.secret)
         for i, t in enumerate(spec.trainings):
             model = self._model(models, account, t.model, ("accounts", index, "trainings", i, "model"))
-            rows, _ = p.world.table("dataset", account.id).newest_first()
+            rows, _ = p.world.datasets(account.id).newest_first()
             dataset = next((d for d in rows if d.name == t.dataset), None)
             if dataset is None:
                 raise self._dangling(("accounts", index, "trainings", i, "dataset"), f"no dataset named '{t.dataset}'")

@@ -14,7 +14,7 @@ from ulmock.domain.catalogue import MICRO
 from ulmock.domain.deployments import percentile
 from ulmock.domain.entities import Account, Dataset, DatasetImage, Training
 from ulmock.domain.backend import Platform
-from ulmock.domain.training import ACTIVE
+from ulmock.domain.training_record import ACTIVE
 from ulmock.ui.charts import training_charts
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def overview(emulator: Emulator) -> dict[str, Any]:
     with emulator.lock:
         p = emulator.platform
         accounts = live_accounts(p)
-        trainings = sorted((t for a in accounts for t in p.world.table("training", a.id).values()),
+        trainings = sorted((t for a in accounts for t in p.world.trainings(a.id).values()),
                            key=_training_order)  # fmt: skip
         data = {
             "scenario": emulator.name,
@@ -58,7 +58,7 @@ def overview(emulator: Emulator) -> dict[str, Any]:
             "accounts": [account_row(p, a) for a in accounts],
             "trainings": [training_row(p, t) for t in trainings[:TRAINING_ROWS]],
             "deployments": [deployment_row(p, d) for a in accounts
-                            for d in p.world.table("deployment", a.id).values()][:DEPLOYMENT_ROWS],  # fmt: skip
+                            for d in p.world.deployments(a.id).values()][:DEPLOYMENT_ROWS],  # fmt: skip
             "faults": [fault_row(f) for f in emulator.faults.active()],
             "deliveries": [delivery_row(d) for d in list(p.webhooks.deliveries())[-DELIVERY_ROWS:][::-1]],
         }
@@ -85,7 +85,7 @@ def account_row(p: Platform, a: Account) -> dict[str, Any]:
         "credit": usd(balance.credit),
         "reserved": usd(balance.reserved),
         "apiKeys": [{"name": k.name, "secret": k.secret, "scopes": k.scopes}
-                 for k in p.world.table("apikey", a.id).values()],  # fmt: skip
+                 for k in p.world.api_keys(a.id).values()],  # fmt: skip
         "rate": {"minute": minute_used, "perMinute": per_minute, "day": day_used, "perDay": per_day,
                  "minutePct": _pct(minute_used, per_minute), "dayPct": _pct(day_used, per_day)},  # fmt: skip
     }
@@ -97,8 +97,8 @@ def _pct(used: int, limit: int) -> float:
 
 def training_row(p: Platform, t: Training) -> dict[str, Any]:
     account = p.world.accounts.get(t.account_id)
-    model = p.world.table("model", t.account_id).get(t.model_id)
-    dataset = p.world.table("dataset", t.account_id).get(t.dataset_id)
+    model = p.world.models(t.account_id).get(t.model_id)
+    dataset = p.world.datasets(t.account_id).get(t.dataset_id)
     last = t.history[-1] if t.history else {}
     return {
         "id": t.id,
@@ -165,27 +165,27 @@ def account_detail(emulator: Emulator, username: str) -> dict[str, Any] | None:
         if account is None:
             return None
         w = p.world
-        models = list(w.table("model", account.id).values())
-        exports = list(w.table("export", account.id).values())
+        models = list(w.models(account.id).values())
+        exports = list(w.exports(account.id).values())
         projects = [
             {"name": pr.name, "slug": pr.slug, "description": pr.description,
              "models": [model_row(m, exports) for m in models if m.project_id == pr.id]}  # fmt: skip
-            for pr in w.table("project", account.id).values()
+            for pr in w.projects(account.id).values()
         ]
-        trainings = sorted(w.table("training", account.id).values(), key=_training_order)
+        trainings = sorted(w.trainings(account.id).values(), key=_training_order)
         return {
             "clock": emulator.clock.describe(),
             "account": account_row(p, account),
             "projects": projects,
-            "datasets": [dataset_row(d) for d in w.table("dataset", account.id).values()],
+            "datasets": [dataset_row(d) for d in w.datasets(account.id).values()],
             "trainings": [training_row(p, t) for t in trainings],
-            "deployments": [deployment_row(p, d) for d in w.table("deployment", account.id).values()],
+            "deployments": [deployment_row(p, d) for d in w.deployments(account.id).values()],
             "trash": [{"type": t.type, "name": t.name, "deleted": iso(t.deleted_at), "expires": iso(t.expires_at)}
-                      for t in w.table("trash", account.id).values()][::-1],  # fmt: skip
+                      for t in w.trash(account.id).values()][::-1],  # fmt: skip
             "activity": [{"time": iso(e.created_at), "type": e.type, "message": e.message}
-                         for e in list(w.table("activity", account.id).values())[-ACTIVITY_ROWS:][::-1]],  # fmt: skip
+                         for e in list(w.activity(account.id).values())[-ACTIVITY_ROWS:][::-1]],  # fmt: skip
             "payments": [{"time": iso(x.created_at), "description": x.description, "amount": usd(x.amount),
-                          "status": x.status} for x in w.table("payment", account.id).values()][::-1],  # fmt: skip
+                          "status": x.status} for x in w.payments(account.id).values()][::-1],  # fmt: skip
         }
 
 
@@ -270,8 +270,8 @@ def runnable_models(emulator: Emulator) -> list[dict[str, Any]]:
         p = emulator.platform
         out = []
         for a in live_accounts(p):
-            projects = {pr.id: pr.name for pr in p.world.table("project", a.id).values()}
-            for m in p.world.table("model", a.id).values():
+            projects = {pr.id: pr.name for pr in p.world.projects(a.id).values()}
+            for m in p.world.models(a.id).values():
                 weights = m.file.name if m.file else "bundled YOLOv3-tiny"
                 out.append({"id": m.id, "label": f"{a.username} / {projects.get(m.project_id, '?')} / {m.name}",
                             "weights": weights})  # fmt: skip

@@ -56,7 +56,7 @@ def listed(call: Call, kind: str) -> tuple[Account, list[Any]]:
     owner = call.platform.accounts.by_username(check_owner(call.params["owner"]))
     if owner is None:
         raise missing("owner")
-    rows, _ = call.platform.world.table(kind, owner.id).newest_first()
+    rows, _ = call.platform.world.kind(kind)(owner.id).newest_first()
     return owner, [r for r in rows if owner.id == call.account.id or r.visibility == "public"]
 
 
@@ -76,7 +76,7 @@ def _path_owner(call: Call, kind: str, readable: bool) -> Account:
 
 
 def _by_slug(call: Call, kind: str, account: Account, slug: str, **scope: Any) -> Any:
-    rows, total = call.platform.world.table(kind, account.id).newest_first(slug=slug, **scope)
+    rows, total = call.platform.world.kind(kind)(account.id).newest_first(slug=slug, **scope)
     row = next(rows, None) if total else None
     if row is None:
         raise missing(kind)
@@ -135,7 +135,7 @@ def deployment_at(call: Call) -> Deployment:
 
 def by_public_id(call: Call, kind: str, ident: str) -> Any | None:
     """The caller's record of `kind` whose public id is `ident`, if any."""
-    return find_public(call.platform.world.table(kind, call.account.id).values(), ident)
+    return find_public(call.platform.world.kind(kind)(call.account.id).values(), ident)
 
 
 def owner_account(call: Call, record: Project | Dataset | Model) -> Account:
@@ -145,10 +145,10 @@ def owner_account(call: Call, record: Project | Dataset | Model) -> Account:
 
 def model_served(call: Call, deployment: Deployment) -> Model | None:
     """The model `deployment` serves, unless it was deleted since."""
-    model: Model | None = call.platform.world.table("model", deployment.account_id).get(deployment.model_id)
+    model: Model | None = call.platform.world.models(deployment.account_id).get(deployment.model_id)
     return model
 
 
 def project_of(call: Call, model: Model) -> Project | None:
-    project: Project | None = call.platform.world.table("project", model.account_id).get(model.project_id)
+    project: Project | None = call.platform.world.projects(model.account_id).get(model.project_id)
     return project

@@ -132,9 +132,9 @@ def summary(call: Call) -> Response:
         plan=account.plan,  # type: ignore[typeddict-item]
         creditsCents=cents(balance),
         counts=Counts(
-            projects=len(w.table("project", account.id)),
-            datasets=len(w.table("dataset", account.id)),
-            models=len(w.table("model", account.id)),
+            projects=len(w.projects(account.id)),
+            datasets=len(w.datasets(account.id)),
+            models=len(w.models(account.id)),
         ),
         teams=[],
     ))  # fmt: skip
@@ -143,7 +143,7 @@ def summary(call: Call) -> Response:
 @routes.get("/api/api-keys", response=ApiKeyList, errors=(401, 403, 429))
 def api_keys(call: Call) -> Response:
     """Active API keys of the key's workspace (metadata only, never the secret)."""
-    keys = call.platform.world.table("apikey", call.account.id).values()
+    keys = call.platform.world.api_keys(call.account.id).values()
     return ok(ApiKeyList(keys=[
         ApiKeyItem(keyId=public_id(k.id), name=k.name, keyPrefix=k.secret[:7], createdAt=iso(k.created_at))
         for k in keys
@@ -157,12 +157,12 @@ def storage(call: Call) -> Response:
     w = p.world
     usage = p.storage.usage(account)
     plan = p.accounts.plan(account)
-    models = [m for m in w.table("model", account.id).values()]
-    datasets = list(w.table("dataset", account.id).values())
-    exports = [e for e in w.table("export", account.id).values() if e.blob_id]
+    models = [m for m in w.models(account.id).values()]
+    datasets = list(w.datasets(account.id).values())
+    exports = [e for e in w.exports(account.id).values() if e.blob_id]
     top: list[TopItem] = []
     if call.query.details == "true":
-        projects = {pr.id: pr for pr in w.table("project", account.id).values()}
+        projects = {pr.id: pr for pr in w.projects(account.id).values()}
         for m in models:
             if m.file is not None:
                 item = TopItem(_id=public_id(m.id), name=m.name, slug=m.slug, sizeBytes=m.file.size, type="model")

@@ -146,11 +146,11 @@ def resolve_model(call: Call, ref: str) -> Model | None:
     owner = call.platform.accounts.by_username(owner_name)
     if owner is None:
         raise NotFound("Model not found")
-    projects, _ = w.table("project", owner.id).newest_first(slug=project_slug)
+    projects, _ = w.projects(owner.id).newest_first(slug=project_slug)
     project = next(projects, None)
     if project is None or (owner.id != call.account.id and project.visibility != "public"):
         raise NotFound("Model not found")
-    models, _ = w.table("model", owner.id).newest_first(slug=model_slug, project_id=project.id)
+    models, _ = w.models(owner.id).newest_first(slug=model_slug, project_id=project.id)
     model: Model | None = next(models, None)
     if model is None:
         raise NotFound("Model not found")

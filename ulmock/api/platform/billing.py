@@ -122,8 +122,8 @@ def transactions(call: Call) -> Response:
     start, end = _time(call.query.from_, "from"), _time(call.query.to, "to")
     if start is not None and end is not None and start > end:
         raise ValidationError("Invalid date range: from is after to", {"from": call.query.from_})
-    models = p.world.table("model", account.id)
-    projects = p.world.table("project", account.id)
+    models = p.world.models(account.id)
+    projects = p.world.projects(account.id)
     out: list[Transaction] = []
     for entry in p.billing.ledger(account):
         if (start is not None and entry.at < start) or (end is not None and entry.at > end):

@@ -312,17 +312,17 @@ def dataset_models(call: Call) -> Response:
     dataset = dataset_at(call, readable=True)
     w = p.world
     account = call.account
-    projects = w.table("project", account.id)
-    trained_on = {t.model_id for t in w.table("training", account.id).values() if t.dataset_id == dataset.id}
+    projects = w.projects(account.id)
+    trained_on = {t.model_id for t in w.trainings(account.id).values() if t.dataset_id == dataset.id}
     out: list[TrainedModel] = []
-    for model in w.table("model", account.id).values():
+    for model in w.models(account.id).values():
         if model.id not in trained_on and model.dataset_id != dataset.id:
             continue
         project = projects.get(model.project_id)
         run = last_training(w, model)
         item = TrainedModel(
             id=public_id(model.id), owner=account.username, project=project.slug if project else "",
-            model=model.slug, name=model.name, status=model_status(model, run), task=model.task,
+            model=model.slug, name=model.name, status=model_status(model, run), task=model.task,  # type: ignore[typeddict-item]
             metrics=dict(model.metrics), createdAt=iso(model.created_at),
         )  # fmt: skip
         if run is not None:

@@ -181,7 +181,7 @@ def list_deployments(call: Call) -> Response:
     if q.model is not None:
         project_slug, _, model_slug = q.model.partition("/")
         model_id = model_named(call, project_slug, model_slug).id
-    rows, _ = call.platform.world.table("deployment", account.id).newest_first()
+    rows, _ = call.platform.world.deployments(account.id).newest_first()
     matching = [d for d in rows if (q.status is None or STATUS[d.status] == q.status)
                 and (model_id is None or d.model_id == model_id)]  # fmt: skip
     return ok(DeploymentList(deployments=[deployment_item(call, d) for d in matching[: q.limit]], total=len(matching),

@@ -154,7 +154,7 @@ def export_item(call: Call, e: Export) -> ExportItem:
 
 
 def exports_of(call: Call, model: Model) -> list[Export]:
-    rows, _ = call.platform.world.table("export", call.account.id).newest_first(model_id=model.id)
+    rows, _ = call.platform.world.exports(call.account.id).newest_first(model_id=model.id)
     return [e for e in rows if shown(e)]
 
 

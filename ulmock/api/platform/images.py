@@ -132,10 +132,10 @@ class UrlRequest(Body):
 
 
 def _datasets(call: Call, readable: bool) -> list[Dataset]:
-    own: list[Dataset] = list(call.platform.world.table("dataset", call.account.id).values())
+    own: list[Dataset] = list(call.platform.world.datasets(call.account.id).values())
     if not readable:
         return own
-    others = [d for acc, table in call.platform.world.tables_of("dataset").items() if acc != call.account.id
+    others = [d for acc, table in call.platform.world.datasets.by_account.items() if acc != call.account.id
               for d in table.values() if d.visibility == "public"]  # fmt: skip
     return own + others
 

@@ -135,8 +135,8 @@ def _entry(call: Call, item: TrashItem) -> TrashEntry:
     if item.children:
         entry["cascadedCount"] = len(item.children)
     if isinstance(entity, Model):
-        project = call.platform.world.table("project", call.account.id).get(entity.project_id)
-        trashed = call.platform.world.table("trash", call.account.id).get(entity.project_id)
+        project = call.platform.world.projects(call.account.id).get(entity.project_id)
+        trashed = call.platform.world.trash(call.account.id).get(entity.project_id)
         parent = project or (trashed.entity if trashed is not None else None)
         if isinstance(parent, Project):
             entry["parentProject"] = ParentProject(_id=public_id(parent.id), name=parent.name, slug=parent.slug)
@@ -162,7 +162,7 @@ def _preview(call: Call, ident: str, kind: str) -> DeletionPreview:
     ids = {m.id for m in models}
     resources = [Affected(id=public_id(m.id), type="model", name=m.name) for m in models if kind == "project"]
     resources += [Affected(id=public_id(d.id), type="deployment", name=d.name, region=d.region)
-                  for d in w.table("deployment", account.id).values() if d.model_id in ids]  # fmt: skip
+                  for d in w.deployments(account.id).values() if d.model_id in ids]  # fmt: skip
     return DeletionPreview(resources=resources)
 
 
@@ -172,7 +172,7 @@ def trash(call: Call) -> Response:
     q: TrashQuery = call.query
     if q.id is not None:
         return ok(_preview(call, q.id, q.type))
-    rows, _ = call.platform.world.table("trash", call.account.id).newest_first()
+    rows, _ = call.platform.world.trash(call.account.id).newest_first()
     items = [i for i in rows if i.type != "deployment" and q.type in ("all", i.type)]
     start = (q.page - 1) * q.limit
     sizes = {i.id: _size(call, i) for i in items}
@@ -215,7 +215,7 @@ def delete_trash(call: Call) -> Response:
     body: PurgeRequest = call.body
     p = call.platform
     if body.all:
-        items = [i for i in p.world.table("trash", call.account.id).values()]
+        items = [i for i in p.world.trash(call.account.id).values()]
         cascaded = sum(len(i.children) for i in items)
         return ok(Purged(success=True, deletedCount=p.trash.empty(call.account), cascadedModels=cascaded))
     assert body.id is not None and body.type is not None  # the validator saw to it

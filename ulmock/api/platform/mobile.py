@@ -96,17 +96,17 @@ def resolve_route(emulator: Emulator) -> Route:
                 if not HEX_ID.match(ident):
                     raise ValidationError("Invalid export ID", {"exportId": ident[:64]})
                 w.signer.verify(quote(_link_path(ident)), str(body.expires), body.signature, w.now())
-                exports = [e for table in w.tables_of("export").values() for e in table.values()]
+                exports = [e for table in w.exports.by_account.values() for e in table.values()]
                 export: Export | None = find_public(exports, ident)
                 if export is None or export.blob_id is None:
                     raise NotFound("Export not found")
-                model = w.table("model", export.account_id).get(export.model_id)
+                model = w.models(export.account_id).get(export.model_id)
                 remaining = max(body.expires - w.now(), 1.0)
                 artifact = downloads.path(BlobRef("export", export.id, export.file_name))
                 download = w.signer.sign(artifact, w.now(), remaining)
                 return ok(MobileModel(
                     version=1, exportId=ident, name=export.model_name,
-                    task=(model.task if model is not None else "detect"),
+                    task=(model.task if model is not None else "detect"),  # type: ignore[typeddict-item]
                     format=LIVE_FORMAT[export.format],  # type: ignore[typeddict-item]
                     filename=export.file_name, size=float(export.size),
                     downloadUrl=download.absolute(emulator.public_url(request)), expiresAt=iso(body.expires),

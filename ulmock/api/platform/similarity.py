@@ -203,7 +203,7 @@ def find_similar_training_images(call: Call) -> Response:
     _, model = model_at(call)
     hashes = [h.strip() for h in (call.query.hashes or "").split(",") if h.strip()]
     p = call.platform
-    training: Dataset | None = p.world.table("dataset", call.account.id).get(model.dataset_id or "")
+    training: Dataset | None = p.world.datasets(call.account.id).get(model.dataset_id or "")
     if not hashes or training is None:
         return ok(SimilarImages(images=[]))
     analyses = p.analyses

@@ -16,7 +16,7 @@ LiveStatus = Literal["pending", "untrained", "starting", "running", "completed",
 
 
 def last_training(world: World, model: Model) -> Training | None:
-    rows, total = world.table("training", model.account_id).newest_first(model_id=model.id)
+    rows, total = world.trainings(model.account_id).newest_first(model_id=model.id)
     return next(rows, None) if total else None
 
 

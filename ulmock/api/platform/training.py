@@ -26,7 +26,8 @@ from ulmock.domain.clock import iso
 from ulmock.domain.capacity import Stock, gpu_stock
 from ulmock.domain.catalogue import GPUS
 from ulmock.domain.entities import Dataset, Model, Training
-from ulmock.domain.training import Progress, gpu_price
+from ulmock.domain.gpu_pricing import gpu_price
+from ulmock.domain.training import Progress
 from ulmock.domain.errors import Conflict, ValidationError
 from ulmock.api.operations import Call
 from ulmock.api.inputs import Body, CheckpointUploadRequest, JsonInt, TrainingReport
@@ -323,7 +324,7 @@ def report_training(call: Call) -> Response:
 def checkpoint_upload(call: Call) -> Response:
     """A signed URL to PUT a training checkpoint to (`application/octet-stream`, no API key)."""
     b = call.body
-    target = call.platform.sdk_runs.upload_target(call.account, b.filename, domain_model_id(call, b.modelId), b.runId,
+    target = call.platform.sdk_uploads.upload_target(call.account, b.filename, domain_model_id(call, b.modelId), b.runId,
                                                   b.project, b.name, b.size)  # fmt: skip
     return ok(CheckpointUpload(
         uploadUrl=downloads.url(call.platform.world.signer, target.upload, call.base_url),

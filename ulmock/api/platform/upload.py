@@ -93,6 +93,6 @@ def complete(call: Call) -> Response:
         md5 = digest
     session = p.uploads.complete(call.account, session_of(call, body.sessionId).id, md5)
     if session.asset_type == "models" and session.blob_id is not None:
-        p.sdk_runs.receive_upload(session.asset_id, session.filename, p.world.blobs.read(session.blob_id))
+        p.sdk_uploads.receive_upload(session.asset_id, session.filename, p.world.blobs.read(session.blob_id))
     return ok(UploadCompleted(success=True, file=UploadedFile(size=session.total_bytes,
                                                               contentType=session.content_type)))  # fmt: skip

@@ -95,7 +95,7 @@ async def predict_deployment(call: Call) -> Response:
             raise ValidationError(
                 f"Deployment is not running (status: {deployment.status})", {"status": deployment.status}
             )
-        model = p.world.table("model", call.account.id).get(deployment.model_id)
+        model = p.world.models(call.account.id).get(deployment.model_id)
         model_file = call.emulator.model_file_path(model) if model is not None else None
     started = time.perf_counter()
     try:

@@ -48,7 +48,7 @@ REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-
 def model_files_by_slug(call: Call) -> ModelFilesView:
     """The SDK's `YOLO("ul://owner/project/model")`: signed download URLs of the weights."""
     p, params = call.platform, call.params
-    model = p.sdk_runs.by_path(call.account, params["owner"], params["project"], params["model"])
+    model = p.sdk_workspace.by_path(call.account, params["owner"], params["project"], params["model"])
     model, files = p.models.files(call.account, model.id)
     return model_files_view(model, downloads.signed_files(p.world.signer, files), call.base_url)
 
@@ -78,7 +78,7 @@ def report_training(call: Call) -> TrainingReportView:
 def checkpoint_upload_url(call: Call) -> CheckpointUploadView:
     """A signed URL to PUT a training checkpoint to (`application/octet-stream`, no API key)."""
     b = call.body
-    target = call.platform.sdk_runs.upload_target(call.account, b.filename, b.modelId, b.runId, b.project, b.name,
+    target = call.platform.sdk_uploads.upload_target(call.account, b.filename, b.modelId, b.runId, b.project, b.name,
                                                   b.size)  # fmt: skip
     return {
         "uploadUrl": downloads.url(call.platform.world.signer, target.upload, call.base_url),

@@ -1,0 +1,77 @@
+"""What a training run's milestones do to its model, the activity feed and webhooks.
+
+The same for runs the clock moves (`training.py`) and runs the SDK reports (`sdk_runs.py`):
+one place says what "started", "an epoch ended" and "finished" mean.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ulmock.domain import ledger
+from ulmock.domain.activity import Activity
+from ulmock.domain.catalogue import MICRO
+from ulmock.domain.entities import Account, Model, Training
+from ulmock.domain.webhooks import Webhooks
+from ulmock.domain.world import World
+
+ACTIVE = ("queued", "starting", "running")
+
+
+def event_data(t: Training) -> dict[str, Any]:
+    return {"trainingId": t.id, "modelId": t.model_id, "datasetId": t.dataset_id, "status": t.status,
+            "currentEpoch": t.current_epoch, "totalEpochs": t.epochs, "gpuType": t.gpu_type,
+            "costSoFar": t.cost_so_far}  # fmt: skip
+
+
+class TrainingRecord:
+    def __init__(self, world: World, activity: Activity, webhooks: Webhooks):
+        self.world = world
+        self.activity = activity
+        self.webhooks = webhooks
+
+    def started(self, account: Account, model: Model, training: Training, how: str = "") -> None:
+        self.activity.record(account, "training.started", f"Started training '{model.name}'{how}", "model", model.id)
+        self.webhooks.emit(account, "training.started", event_data(training))
+
+    def epoch(self, account: Account, training: Training, epoch: int, metrics: dict[str, float]) -> None:
+        self.webhooks.emit(account, "training.epoch", {**event_data(training), "epoch": epoch, "metrics": metrics})
+
+    def finish(self, account: Account, training: Training, status: str, error: str | None) -> None:
+        """The run ends: its reservation is released, its model updated, the outcome announced."""
+        w = self.world
+        ledger.release(account, training)
+        training.status = status  # type: ignore[assignment]
+        training.error = error
+        training.epoch_started_at = None
+        training.finished_at = w.now()
+        model = w.models(account.id).get(training.model_id)
+        name = model.name if model else training.model_id
+        cost = f"${training.cost_so_far / MICRO:.2f}"
+        if model is not None:
+            self._update_model(account, model, training, status)
+        if status == "completed":
+            self.activity.record(account, "training.completed",
+                                 f"Training of '{name}' completed: {training.epochs} epochs, {cost}", "model", training.model_id)  # fmt: skip
+            self.webhooks.emit(account, "training.completed", {**event_data(training), "metrics": model.metrics if model else {}})
+        elif status == "failed":
+            self.activity.record(account, "training.failed", f"Training of '{name}' failed: {error}", "model", training.model_id)
+            self.webhooks.emit(account, "training.failed", {**event_data(training), "error": error})
+        else:
+            self.activity.record(account, "training.cancelled", f"Cancelled training of '{name}' ({cost} charged)",
+                                 "model", training.model_id)  # fmt: skip
+
+    def _update_model(self, account: Account, model: Model, training: Training, status: str) -> None:
+        model.updated_at = self.world.now()
+        if status == "completed":
+            model.status = "ready"
+            model.dataset_id = training.dataset_id
+            dataset = self.world.datasets(account.id).get(training.dataset_id)
+            if dataset is not None and dataset.class_names:
+                model.class_names = list(dataset.class_names)
+            last = training.history[-1] if training.history else {}
+            model.metrics = {k: float(v) for k, v in last.items() if k.startswith("metrics/")}
+        elif status == "failed":
+            model.status = "failed"
+        else:
+            model.status = training.previous_model_status
