@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, WithJsonSchema
 
 from ulmock.domain.catalogue import CHECKOUT_MAX_USD, CHECKOUT_MIN_USD, TASKS
+from ulmock.domain.limits import UPLOAD_LIMIT
 
 Task = Literal["detect", "segment", "classify", "pose", "obb"]
 Scope = Literal["datasets", "projects", "models", "training", "deployments", "exports", "account"]
@@ -177,4 +178,4 @@ class CheckpointUploadRequest(Body):
     # The bound sits inside the integer's own annotation, so the schema publishes it as
     # `minimum` (outside the validator pydantic would write a bare, meaningless `ge`).
     runId: Annotated[int, Field(ge=0), BeforeValidator(_whole_float)] | None = None
-    size: float | None = Field(None, ge=0, le=512 * 1024 * 1024)  # sdk_runs.UPLOAD_LIMIT
+    size: float | None = Field(None, ge=0, le=UPLOAD_LIMIT)

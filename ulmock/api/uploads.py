@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ulmock.api.reference import envelope
-from ulmock.domain.sdk_runs import UPLOAD_LIMIT
+from ulmock.domain.limits import UPLOAD_LIMIT
 from ulmock.domain.errors import ApiError, ValidationError
 from ulmock.api.files import verify_signature
 

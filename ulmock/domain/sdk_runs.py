@@ -27,9 +27,9 @@ from ulmock.domain.storage import Storage
 from ulmock.domain.training import ACTIVE, Trainings
 from ulmock.domain.world import World
 from ulmock.domain.errors import Forbidden, NotFound, StateConflict, ValidationError, not_found
+from ulmock.domain.limits import UPLOAD_LIMIT
 
 UPLOAD_URL_TTL = 3600.0
-UPLOAD_LIMIT = 512 * 1024 * 1024  # the same cap as POST /api/models
 CONSOLE_LINES = 2000  # a run's console output kept, newest last
 DEFAULT_IMAGE_SIZE = 640
 

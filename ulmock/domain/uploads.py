@@ -14,9 +14,9 @@ from ulmock.domain.entities import Account, UploadSession
 from ulmock.domain.signing import SignedPath
 from ulmock.domain.world import World
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
+from ulmock.domain.limits import UPLOAD_LIMIT as UPLOAD_MAX
 
 UPLOAD_TTL = 12 * 3600.0
-UPLOAD_MAX = 512 * 1024 * 1024
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".ndjson")
 WEIGHT_SUFFIXES = (".pt", ".onnx")
 

@@ -7,6 +7,7 @@ from starlette.responses import Response
 from ulmock.api.reference import envelope
 from ulmock.api.routing import Call, Routes
 from ulmock.api.schemas import ModelListQuery, UploadModelForm
+from ulmock.domain.limits import UPLOAD_LIMIT
 from ulmock.api.reference.views import (
     ModelFilesView,
     ModelView,
@@ -18,7 +19,6 @@ from ulmock.api.reference.views import (
 
 routes = Routes("models")
 SCOPE = "models"
-MODEL_UPLOAD_LIMIT = 512 * 1024 * 1024
 
 
 @routes.get("/api/models", scope=SCOPE, query=ModelListQuery, response=ModelView, paginated=True)
@@ -35,7 +35,7 @@ def list_models(call: Call) -> Response:
     form=UploadModelForm,
     response=ModelView,
     status=201,
-    max_body=MODEL_UPLOAD_LIMIT,
+    max_body=UPLOAD_LIMIT,
     links={"GetModel": {"operationId": "get_model", "parameters": {"modelId": "$response.body#/data/id"}},
            "DeleteModel": {"operationId": "delete_model", "parameters": {"modelId": "$response.body#/data/id"}}},
 )  # fmt: skip
