@@ -162,9 +162,10 @@ class Ulmock:
         from ulmock.domain.entities import RateLimits
 
         limits = RateLimits(per_minute=rate_limits[0], per_day=rate_limits[1]) if rate_limits else None
-        kwargs: dict[str, Any] = {"cash_balance": int(balance * MICRO), "rate_limits": limits, "api_key": api_key}
+        # round, not int: 2.01 * 1e6 is 2009999.9999999998
+        kwargs: dict[str, Any] = {"cash_balance": round(balance * MICRO), "rate_limits": limits, "api_key": api_key}
         if credit is not None:
-            kwargs["credit_balance"] = int(credit * MICRO)
+            kwargs["credit_balance"] = round(credit * MICRO)
         with self.emulator.lock:
             acc, key = self.emulator.platform.accounts.create(username, plan, **kwargs)
         return AccountHandle(acc.id, acc.username, acc.plan, key.secret, self.http_client(key.secret))
