@@ -71,7 +71,7 @@ class Emulator:
         self._initial_faults = list(faults or [])
         self.faults = Faults(seed)
         self.clock = Clock(start=start if start is not None else float(int(time.time())), mode=mode, speed=speed)
-        self._ticker = Ticker(self.clock, self.lock)
+        self._ticker = Ticker(self.clock, self.run_due)
         self._build = build
         self._initial_clock: dict[str, Any] = {}
         self.webhooks = WebhookDispatcher(self)
@@ -136,6 +136,9 @@ class Emulator:
                 self.api = api
 
     # -- clock ----------------------------------------------------------------
+    # The one way to move time (the fixture's `clock`, `POST /_ulmock/clock[/advance]`,
+    # the real-time ticker): every event fires at its own time, and the webhooks it
+    # queues are sent before the next one fires.
     def advance(self, seconds: float) -> float:
         """Move the clock, firing every event due on the way, in order; after each
         moment's events, wait for the webhooks they queued (their failures schedule
@@ -154,6 +157,20 @@ class Emulator:
             self.webhooks.flush()
         self.webhooks.flush()
         return self.clock.now()
+
+    def advance_to(self, when: float) -> float:
+        """Jump to an absolute time (forwards only), as `advance` does."""
+        with self.lock:
+            now = self.clock.now()
+        if when < now:
+            raise ValueError("the clock never goes backwards")
+        return self.advance(when - now)
+
+    def run_due(self) -> int:
+        """Fire what is due now, without moving the clock (real time moves it); the
+        webhooks they queue go out on their own."""
+        with self.lock:
+            return self.clock.run_due()
 
     # -- snapshots --------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
