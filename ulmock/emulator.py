@@ -7,7 +7,6 @@ move its clock, snapshot it and read its journal.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +24,7 @@ from ulmock.inference.preparation import ModelPreparation
 from ulmock.api.journal import Journal
 from ulmock.snapshots import Captured, SnapshotError, parse_snapshot
 from ulmock.webhook_delivery import WebhookDispatcher
+from ulmock.worldlock import WorldLock
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -51,7 +51,7 @@ class Emulator:
         api: str = "reference",
         signing_key: str | None = None,
     ):
-        self.lock = threading.RLock()
+        self.lock = WorldLock()
         # Signed URLs are the only authority on /files: the key is random for each
         # emulator unless a scenario pins one (for URLs that stay the same across runs).
         self._own_key = secrets.token_hex(32)
@@ -74,8 +74,9 @@ class Emulator:
         self._ticker = Ticker(self.clock, self.run_due)
         self._build = build
         self._initial_clock: dict[str, Any] = {}
-        self.webhooks = WebhookDispatcher(self)
+        self.webhooks = WebhookDispatcher(self.lock)
         self.platform = self._fresh()
+        self.webhooks.attach(self.platform.webhooks)
 
     def _fresh(self) -> Platform:
         """Build the world from scratch and remember its starting clock for resets."""
@@ -105,6 +106,7 @@ class Emulator:
     def reset(self) -> None:
         with self.lock:
             self.platform = self._fresh()
+            self.webhooks.attach(self.platform.webhooks)
             self.journal.clear()
 
     def load(
@@ -131,6 +133,7 @@ class Emulator:
                 self.clock.load(dump)
                 self.clock.rebind(handlers)
                 raise
+            self.webhooks.attach(self.platform.webhooks)
             self.journal.clear()
             if api is not None:
                 self.api = api
@@ -207,6 +210,7 @@ class Emulator:
             self.clock.load(doc.clock.model_dump())
             self._wire(platform)
             self.platform, self.faults = platform, faults
+            self.webhooks.attach(platform.webhooks)
             if doc.emulator is not None:
                 self.name = doc.emulator.name
 
