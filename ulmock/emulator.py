@@ -247,6 +247,14 @@ class Emulator:
             write_atomic(target, self.platform.world.blobs.read(blob.id))
         return str(target)
 
+    # -- what /files reads (api.files.FileSource) -------------------------------
+    def check_signature(self, quoted_path: str, expires: str | None, signature: str | None) -> None:
+        self.platform.world.signer.verify(quoted_path, expires, signature, self.clock.now())
+
+    def read_blob(self, blob_id: str) -> bytes | None:
+        blobs = self.platform.world.blobs
+        return blobs.read(blob_id) if blobs.get(blob_id) is not None else None
+
     # -- addresses --------------------------------------------------------------
     def public_url(self, request: Request) -> str:
         """Where clients reach this emulator: configured, or what the request used."""

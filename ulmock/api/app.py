@@ -18,7 +18,7 @@ from ulmock.api.platform.service import DeploymentEndpoints
 from ulmock.api.control import ControlApi
 from ulmock.emulator import Emulator
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.files import SignedFiles
+from ulmock.api.files import file_routes
 from ulmock.api.middleware.journal import JournalMiddleware
 from ulmock.api.middleware.limits import BodyLimitMiddleware
 from ulmock.api.middleware.safety import SafetyNetMiddleware
@@ -27,7 +27,6 @@ from ulmock.api.pages import BillingPages
 from ulmock.api.reference import all_operations
 from ulmock.api.routing import ApiEdge
 from ulmock.ui import Dashboard
-from ulmock.api.uploads import SignedUploads
 
 
 def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
@@ -58,8 +57,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
     routes = [
         *ApiEdge(emulator, operations).routes(),
         *DeploymentEndpoints(emulator).routes(),  # the live face's deployment serviceUrl
-        *SignedUploads(emulator).routes(),  # before SignedFiles: its catch-all takes PUT too
-        *SignedFiles(emulator).routes(),
+        *file_routes(emulator),
         *BillingPages(emulator).routes(),
         *Dashboard(emulator).routes(),  # before ControlApi: its /_ulmock/{rest} catch-all
         *ControlApi(emulator).routes(),
