@@ -17,11 +17,11 @@ from ulmock.api.platform.policy import error_response as platform_error
 from ulmock.api.platform.service import DeploymentEndpoints
 from ulmock.api.control import ControlApi
 from ulmock.emulator import Emulator
-from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.api.files import file_routes
 from ulmock.api.middleware.journal import JournalMiddleware
 from ulmock.api.middleware.limits import BodyLimitMiddleware
 from ulmock.api.middleware.safety import SafetyNetMiddleware
+from ulmock.api.refusals import refusal_handlers
 from ulmock.api.reference.openapi import build_openapi
 from ulmock.api.pages import BillingPages
 from ulmock.api.reference import all_operations
@@ -42,14 +42,6 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
         if "doc" not in openapi_cache:
             openapi_cache["doc"] = build_openapi(operations)
         return JSONResponse(openapi_cache["doc"])
-
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return envelope.error(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
-
-    async def not_allowed(request: Request, exc: Exception) -> Response:
-        err = ValidationError(f"Method {request.method} is not allowed here", status=405)
-        err.headers.update(getattr(exc, "headers", None) or {})
-        return envelope.error(err)
 
     async def root(request: Request) -> Response:
         return envelope.ok({"service": "ulmock", "api": "/api", "openapi": "/openapi.json", "control": "/_ulmock"})
@@ -74,7 +66,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
             # /api and /openapi.json of the face served now (the reference face is the routes above)
             Middleware(FaceSwitch, emulator=emulator, faces={"platform": (lambda: platform_edge.platform_face(emulator), platform_edge.PATHS)}),
         ],
-        exception_handlers={404: not_found, 405: not_allowed},
+        exception_handlers=refusal_handlers(envelope.error),
     )
     app.state.emulator = emulator
     return app

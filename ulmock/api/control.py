@@ -24,6 +24,7 @@ from ulmock.domain.cloud import check_key
 from ulmock.domain.entities import RateLimits
 from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.api.faults import ActiveFault, FaultSpec
+from ulmock.api.refusals import no_such, not_allowed
 from ulmock.api.routing import ALL_METHODS, read_json, validate
 from ulmock.scenarios import ScenarioError, load_scenario, parse_scenario_text, play
 from ulmock.snapshots import SnapshotError
@@ -128,9 +129,7 @@ class ControlApi:
             handler = methods.get(request.method)
             try:
                 if handler is None:
-                    allowed = ", ".join(sorted(methods))
-                    raise ValidationError(f"Method {request.method} is not allowed here", {"allowed": allowed},
-                                          status=405, headers={"Allow": allowed})  # fmt: skip
+                    raise not_allowed(request.method, ", ".join(sorted(methods)))
                 self._check_admin(request)
                 result = await handler(request)
             except ApiError as err:
@@ -140,7 +139,7 @@ class ControlApi:
         return endpoint
 
     async def _unknown(self, request: Request) -> Response:
-        return envelope.error(NotFound(f"No such control endpoint: {request.method} {request.url.path}"))
+        return envelope.error(no_such(request.method, request.url.path, "control endpoint"))
 
     def _check_admin(self, request: Request) -> None:
         token = self.emulator.admin_token

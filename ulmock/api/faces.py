@@ -10,17 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ulmock.api.reference import envelope
+from ulmock.api.refusals import ErrorRenderer
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
-    from ulmock.domain.errors import ApiError
-
-# How a face writes an error: the seed's envelope, or the live contract's {"error": ...}.
-ErrorRenderer = Callable[["ApiError"], Response]
 
 
 class FaceSwitch:
