@@ -56,15 +56,18 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/", root, methods=["GET"]),
     ]
-    errors_for = FaceErrors(emulator, {"platform": (platform_error, platform_edge.PATHS)})
+    def served() -> str:
+        return emulator.api
+
+    errors_for = FaceErrors(served, {"platform": (platform_error, platform_edge.PATHS)})
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(SafetyNetMiddleware, errors_for=errors_for),
-            Middleware(JournalMiddleware, emulator=emulator),
+            Middleware(JournalMiddleware, journal=emulator.journal, now=emulator.clock.now),
             Middleware(BodyLimitMiddleware, errors_for=errors_for),
             # /api and /openapi.json of the face served now (the reference face is the routes above)
-            Middleware(FaceSwitch, emulator=emulator, faces={"platform": (lambda: platform_edge.platform_face(emulator), platform_edge.PATHS)}),
+            Middleware(FaceSwitch, served=served, faces={"platform": (lambda: platform_edge.platform_face(emulator), platform_edge.PATHS)}),
         ],
         exception_handlers=refusal_handlers(envelope.error),
     )

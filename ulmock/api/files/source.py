@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import quote
 
 from starlette.requests import Request
 
-from ulmock.domain.backend import Platform
+from ulmock.api.served import Served
 
 MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                ".bmp": "image/bmp", ".json": "application/json", ".ndjson": "application/x-ndjson"}  # fmt: skip
@@ -24,15 +23,8 @@ class Signatures(Protocol):
         """The path, expiry and signature agree, and the URL has not expired (else Forbidden)."""
 
 
-class FileSource(Signatures, Protocol):
+class FileSource(Served, Signatures, Protocol):
     """What `/files` reads, under `lock`."""
-
-    @property
-    def lock(self) -> AbstractContextManager[Any]: ...
-
-    @property
-    def platform(self) -> Platform:
-        """The world served now (a reset or a scenario replaces it)."""
 
     def read_blob(self, blob_id: str) -> bytes | None:
         """A stored file's bytes, or None where there is none."""
