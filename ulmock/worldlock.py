@@ -37,8 +37,7 @@ class WorldLock:
         """Whether the calling thread holds the lock."""
         return self._owner == threading.get_ident()
 
-    def __enter__(self) -> bool:
-        return self.acquire()
+    __enter__ = acquire
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
