@@ -267,7 +267,7 @@ def _disk_name(name: str) -> str:
     """A file name every file system takes (255 bytes at most), keeping the suffix."""
     if len(name.encode()) <= 200:
         return name
-    stem, dot, suffix = name.rpartition(".")
+    _stem, dot, suffix = name.rpartition(".")
     keep = suffix if dot and len(suffix) <= 16 else ""
     return name.encode()[: 200 - len(keep) - 1].decode(errors="ignore") + (f".{keep}" if keep else "")
 

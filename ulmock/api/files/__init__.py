@@ -16,7 +16,7 @@ from ulmock.api.files.downloads import SignedFiles
 from ulmock.api.files.source import FileSource, Signatures, media_type, verify_signature
 from ulmock.api.files.uploads import SignedUploads
 
-__all__ = ["FileSource", "SignedFiles", "SignedUploads", "Signatures", "file_routes", "media_type", "verify_signature"]
+__all__ = ["FileSource", "Signatures", "SignedFiles", "SignedUploads", "file_routes", "media_type", "verify_signature"]
 
 
 def file_routes(source: FileSource) -> list[Route]:
