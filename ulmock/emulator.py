@@ -1,7 +1,14 @@
 """One running emulator: the platform's state, its clock, the world it was built from.
 
 `create_app` wraps an Emulator in HTTP; tests and the CLI hold the Emulator to reset it,
-move its clock, snapshot it and read its journal.
+move its clock, snapshot it and read its journal. Time moves only through `advance`,
+`advance_to` and `run_due` (the fixture, the control API, the real-time ticker).
+
+What the parts outside the domain get of it, each in its constructor: the webhook
+sender a `WorldLock` and each world's outbox (`attach`); `/files` a `FileSource` (the
+lock, the platform served now, `read_blob`, `check_signature`); the billing pages the
+world and its lock (`api.served.Served`); the journal middleware the journal and the
+clock's `now`. The control API and the dashboard drive the emulator itself.
 """
 
 from __future__ import annotations
