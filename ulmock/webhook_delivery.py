@@ -76,9 +76,9 @@ class WebhookDispatcher:
 
     def attach(self, outbox: Outbox) -> None:
         """Send from this outbox from now on (a new world); attempts still under way
-        for the one before are not recorded."""
-        with self._lock:
-            self._outbox = outbox
+        for the one before are not recorded. Call it under the lock (or before the
+        sender starts), where the world is swapped."""
+        self._outbox = outbox
 
     # -- what tests and the control API read ------------------------------------
     def list(self) -> list[dict[str, Any]]:
