@@ -1,13 +1,19 @@
 """One running emulator: the platform's state, its clock, the world it was built from.
 
 `create_app` wraps an Emulator in HTTP; tests and the CLI hold the Emulator to reset it,
-move its clock, snapshot it and read its journal.
+move its clock, snapshot it and read its journal. Time moves only through `advance`,
+`advance_to` and `run_due` (the fixture, the control API, the real-time ticker).
+
+What the parts outside the domain get of it, each in its constructor: the webhook
+sender a `WorldLock` and each world's outbox (`attach`); `/files` a `FileSource` (the
+lock, the platform served now, `read_blob`, `check_signature`); the billing pages the
+world and its lock (`api.served.Served`); the journal middleware the journal and the
+clock's `now`. The control API and the dashboard drive the emulator itself.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +32,7 @@ from ulmock.inference.preparation import ModelPreparation
 from ulmock.api.journal import Journal
 from ulmock.snapshots import Captured, SnapshotError, parse_snapshot
 from ulmock.webhook_delivery import WebhookDispatcher
+from ulmock.worldlock import WorldLock
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -52,7 +59,7 @@ class Emulator:
         api: str = "reference",
         signing_key: str | None = None,
     ):
-        self.lock = threading.RLock()
+        self.lock = WorldLock()
         # Signed URLs are the only authority on /files: the key is random for each
         # emulator unless a scenario pins one (for URLs that stay the same across runs).
         self._own_key = secrets.token_hex(32)
@@ -72,11 +79,12 @@ class Emulator:
         self._initial_faults = list(faults or [])
         self.faults = Faults(seed)
         self.clock = Clock(start=start if start is not None else float(int(time.time())), mode=mode, speed=speed)
-        self._ticker = Ticker(self.clock, self.lock)
+        self._ticker = Ticker(self.clock, self.run_due)
         self._build = build
         self._initial_clock: dict[str, Any] = {}
-        self.webhooks = WebhookDispatcher(self)
+        self.webhooks = WebhookDispatcher(self.lock)
         self.platform = self._fresh()
+        self.webhooks.attach(self.platform.webhooks)
 
     def _fresh(self) -> Platform:
         """Build the world from scratch and remember its starting clock for resets."""
@@ -106,6 +114,7 @@ class Emulator:
     def reset(self) -> None:
         with self.lock:
             self.platform = self._fresh()
+            self.webhooks.attach(self.platform.webhooks)
             self.journal.clear()
 
     def load(
@@ -132,11 +141,15 @@ class Emulator:
                 self.clock.load(dump)
                 self.clock.rebind(handlers)
                 raise
+            self.webhooks.attach(self.platform.webhooks)
             self.journal.clear()
             if api is not None:
                 self.api = api
 
     # -- clock ----------------------------------------------------------------
+    # The one way to move time (the fixture's `clock`, `POST /_ulmock/clock[/advance]`,
+    # the real-time ticker): every event fires at its own time, and the webhooks it
+    # queues are sent before the next one fires.
     def advance(self, seconds: float) -> float:
         """Move the clock, firing every event due on the way, in order; after each
         moment's events, wait for the webhooks they queued (their failures schedule
@@ -155,6 +168,20 @@ class Emulator:
             self.webhooks.flush()
         self.webhooks.flush()
         return self.clock.now()
+
+    def advance_to(self, when: float) -> float:
+        """Jump to an absolute time (forwards only), as `advance` does."""
+        with self.lock:
+            now = self.clock.now()
+        if when < now:
+            raise ValueError("the clock never goes backwards")
+        return self.advance(when - now)
+
+    def run_due(self) -> int:
+        """Fire what is due now, without moving the clock (real time moves it); the
+        webhooks they queue go out on their own."""
+        with self.lock:
+            return self.clock.run_due()
 
     # -- snapshots --------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -191,6 +218,7 @@ class Emulator:
             self.clock.load(doc.clock.model_dump())
             self._wire(platform)
             self.platform, self.faults = platform, faults
+            self.webhooks.attach(platform.webhooks)
             if doc.emulator is not None:
                 self.name = doc.emulator.name
 
@@ -228,6 +256,14 @@ class Emulator:
             write_atomic(target, self.platform.world.blobs.read(blob.id))
         return str(target)
 
+    # -- what /files reads (api.files.FileSource) -------------------------------
+    def check_signature(self, quoted_path: str, expires: str | None, signature: str | None) -> None:
+        self.platform.world.signer.verify(quoted_path, expires, signature, self.clock.now())
+
+    def read_blob(self, blob_id: str) -> bytes | None:
+        blobs = self.platform.world.blobs
+        return blobs.read(blob_id) if blobs.get(blob_id) is not None else None
+
     # -- addresses --------------------------------------------------------------
     def public_url(self, request: Request) -> str:
         """Where clients reach this emulator: configured, or what the request used."""
@@ -240,7 +276,7 @@ def _disk_name(name: str) -> str:
     """A file name every file system takes (255 bytes at most), keeping the suffix."""
     if len(name.encode()) <= 200:
         return name
-    stem, dot, suffix = name.rpartition(".")
+    _stem, dot, suffix = name.rpartition(".")
     keep = suffix if dot and len(suffix) <= 16 else ""
     return name.encode()[: 200 - len(keep) - 1].decode(errors="ignore") + (f".{keep}" if keep else "")
 

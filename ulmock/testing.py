@@ -65,9 +65,8 @@ class ClockControl:
         return self._emulator.advance(seconds + 60 * minutes + 3600 * hours + 86400 * days)
 
     def set(self, when: str | float) -> float:
-        target = parse_iso(when) if isinstance(when, str) else when
-        with self._emulator.lock:
-            return self._emulator.clock.set(target)
+        """Jump to an absolute time (forwards only), as `advance` does on the way."""
+        return self._emulator.advance_to(parse_iso(when) if isinstance(when, str) else when)
 
 
 class RequestJournal:

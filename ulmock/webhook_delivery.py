@@ -3,8 +3,11 @@
 Deliveries are queued by the domain under the emulator's lock; one background thread
 sends them with httpx, in order per endpoint, and records each attempt. A failure is
 retried when a retry event falls due on the emulator's clock. `flush` waits until
-nothing due is left unsent: the clock's `advance` uses it so that every webhook due in
-the advanced span has been sent, in order, before it returns.
+nothing due is left unsent: the emulator's `advance` uses it so that every webhook due
+in the advanced span has been sent, in order, before it returns.
+
+The sender knows only an `Outbox` (what is due, where it goes, what an attempt gave)
+and the lock it is read under; the emulator attaches the outbox of each world it builds.
 """
 
 from __future__ import annotations
@@ -14,15 +17,13 @@ import hashlib
 import hmac
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import httpx
 
 from ulmock.domain.clock import iso
-from ulmock.domain.entities import WebhookDelivery
-
-if TYPE_CHECKING:
-    from ulmock.emulator import Emulator
+from ulmock.domain.entities import WebhookDelivery, WebhookEndpoint
+from ulmock.worldlock import WorldLock
 
 SEND_TIMEOUT = 5.0
 USER_AGENT = "ulmock-webhooks/1"
@@ -47,11 +48,25 @@ def signed_headers(secret: str, message_id: str, body: str, timestamp: int | Non
     }
 
 
+class Outbox(Protocol):
+    """The deliveries of one world (`domain.webhooks.Webhooks`), read under the world's lock."""
+
+    def deliveries(self) -> list[WebhookDelivery]: ...
+
+    def due(self) -> list[WebhookDelivery]: ...
+
+    def endpoint(self, delivery: WebhookDelivery) -> WebhookEndpoint | None: ...
+
+    def record_attempt(self, delivery: WebhookDelivery, wall_time: float, status_code: int | None,
+                       error: str | None, duration_ms: int) -> None: ...  # fmt: skip
+
+
 class WebhookDispatcher:
     """The delivery worker of one emulator (`emulator.webhooks`)."""
 
-    def __init__(self, emulator: Emulator):
-        self.emulator = emulator
+    def __init__(self, lock: WorldLock, outbox: Outbox | None = None):
+        self._lock = lock
+        self._outbox = outbox
         self._bell = threading.Event()
         self._idle = threading.Condition()
         self._busy = False
@@ -59,10 +74,16 @@ class WebhookDispatcher:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
 
+    def attach(self, outbox: Outbox) -> None:
+        """Send from this outbox from now on (a new world); attempts still under way
+        for the one before are not recorded. Call it under the lock (or before the
+        sender starts), where the world is swapped."""
+        self._outbox = outbox
+
     # -- what tests and the control API read ------------------------------------
     def list(self) -> list[dict[str, Any]]:
-        with self.emulator.lock:
-            return [delivery_view(d) for d in self.emulator.platform.webhooks.deliveries()]
+        with self._lock:
+            return [delivery_view(d) for d in self._outbox.deliveries()] if self._outbox else []
 
     # -- running -----------------------------------------------------------------
     def wake(self) -> None:
@@ -87,13 +108,12 @@ class WebhookDispatcher:
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every delivery due now has been attempted; False on timeout."""
-        owner = getattr(self.emulator.lock, "_is_owned", None)
-        if owner is not None and owner():
+        if self._lock.held():
             return False  # the worker needs the lock we hold: waiting would deadlock
         deadline = time.monotonic() + timeout
         while True:
-            with self.emulator.lock:
-                pending = bool(self.emulator.platform.webhooks.due())
+            with self._lock:
+                pending = self._outbox is not None and bool(self._outbox.due())
             with self._idle:
                 if not pending and not self._busy:
                     return True
@@ -121,12 +141,13 @@ class WebhookDispatcher:
                     break
 
     def _send_due(self) -> int:
-        with self.emulator.lock:
-            platform = self.emulator.platform
-            platform.webhooks.listener = self.wake
+        with self._lock:
+            outbox = self._outbox
+            if outbox is None:
+                return 0
             batch: list[tuple[WebhookDelivery, str]] = []
-            for d in platform.webhooks.due():
-                endpoint = platform.webhooks.endpoint(d)
+            for d in outbox.due():
+                endpoint = outbox.endpoint(d)
                 if endpoint is not None:
                     batch.append((d, endpoint.secret))
         for delivery, secret in batch:
@@ -145,9 +166,9 @@ class WebhookDispatcher:
             except httpx.HTTPError as exc:
                 error = f"{type(exc).__name__}: {exc}"
             duration = int((time.monotonic() - started) * 1000)
-            with self.emulator.lock:
-                if self.emulator.platform is platform:
-                    platform.webhooks.record_attempt(delivery, wall, code, error, duration)
+            with self._lock:
+                if self._outbox is outbox:
+                    outbox.record_attempt(delivery, wall, code, error, duration)
         return len(batch)
 
 

@@ -17,18 +17,17 @@ from ulmock.api.platform.policy import error_response as platform_error
 from ulmock.api.platform.service import DeploymentEndpoints
 from ulmock.api.control import ControlApi
 from ulmock.emulator import Emulator
-from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.files import SignedFiles
+from ulmock.api.files import file_routes
 from ulmock.api.middleware.journal import JournalMiddleware
 from ulmock.api.middleware.limits import BodyLimitMiddleware
 from ulmock.api.middleware.safety import SafetyNetMiddleware
+from ulmock.api.refusals import refusal_handlers
 from ulmock.api.reference.openapi import build_openapi
 from ulmock.api.pages import BillingPages
 from ulmock.api.reference import all_operations
 from ulmock.api.pipeline import ApiEdge
 from ulmock.api.reference.policy import ReferencePolicy
 from ulmock.ui import Dashboard
-from ulmock.api.uploads import SignedUploads
 
 
 def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
@@ -45,39 +44,33 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
             openapi_cache["doc"] = build_openapi(operations)
         return JSONResponse(openapi_cache["doc"])
 
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return envelope.error(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
-
-    async def not_allowed(request: Request, exc: Exception) -> Response:
-        err = ValidationError(f"Method {request.method} is not allowed here", status=405)
-        err.headers.update(getattr(exc, "headers", None) or {})
-        return envelope.error(err)
-
     async def root(request: Request) -> Response:
         return envelope.ok({"service": "ulmock", "api": "/api", "openapi": "/openapi.json", "control": "/_ulmock"})
 
     routes = [
         *ApiEdge(emulator, operations, ReferencePolicy()).routes(),
         *DeploymentEndpoints(emulator).routes(),  # the live face's deployment serviceUrl
-        *SignedUploads(emulator).routes(),  # before SignedFiles: its catch-all takes PUT too
-        *SignedFiles(emulator).routes(),
+        *file_routes(emulator),
         *BillingPages(emulator).routes(),
         *Dashboard(emulator).routes(),  # before ControlApi: its /_ulmock/{rest} catch-all
         *ControlApi(emulator).routes(),
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/", root, methods=["GET"]),
     ]
-    errors_for = FaceErrors(emulator, {"platform": (platform_error, platform_edge.PATHS)})
+    def served() -> str:
+        return emulator.api
+
+    errors_for = FaceErrors(served, {"platform": (platform_error, platform_edge.PATHS)})
     app = Starlette(
         routes=routes,
         middleware=[
             Middleware(SafetyNetMiddleware, errors_for=errors_for),
-            Middleware(JournalMiddleware, emulator=emulator),
+            Middleware(JournalMiddleware, journal=emulator.journal, now=emulator.clock.now),
             Middleware(BodyLimitMiddleware, errors_for=errors_for),
             # /api and /openapi.json of the face served now (the reference face is the routes above)
-            Middleware(FaceSwitch, emulator=emulator, faces={"platform": (lambda: platform_edge.platform_face(emulator), platform_edge.PATHS)}),
+            Middleware(FaceSwitch, served=served, faces={"platform": (lambda: platform_edge.platform_face(emulator), platform_edge.PATHS)}),
         ],
-        exception_handlers={404: not_found, 405: not_allowed},
+        exception_handlers=refusal_handlers(envelope.error),
     )
     app.state.emulator = emulator
     return app

@@ -23,10 +23,11 @@ from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import PlanName, usd_to_micro
 from ulmock.domain.cloud import check_key
 from ulmock.domain.entities import RateLimits
-from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
+from ulmock.domain.errors import ApiError, Unauthorized, ValidationError
 from ulmock.api.faults import ActiveFault, FaultSpec
 from ulmock.api.parsing import read_json, validate
 from ulmock.api.pipeline import ALL_METHODS
+from ulmock.api.refusals import no_such, not_allowed
 from ulmock.scenarios import ScenarioError, load_scenario, parse_scenario_text, play
 from ulmock.snapshots import SnapshotError
 
@@ -130,9 +131,7 @@ class ControlApi:
             handler = methods.get(request.method)
             try:
                 if handler is None:
-                    allowed = ", ".join(sorted(methods))
-                    raise ValidationError(f"Method {request.method} is not allowed here", {"allowed": allowed},
-                                          status=405, headers={"Allow": allowed})  # fmt: skip
+                    raise not_allowed(request.method, ", ".join(sorted(methods)))
                 self._check_admin(request)
                 result = await handler(request)
             except ApiError as err:
@@ -142,7 +141,7 @@ class ControlApi:
         return endpoint
 
     async def _unknown(self, request: Request) -> Response:
-        return envelope.error(NotFound(f"No such control endpoint: {request.method} {request.url.path}"))
+        return envelope.error(no_such(request.method, request.url.path, "control endpoint"))
 
     def _check_admin(self, request: Request) -> None:
         token = self.emulator.admin_token

@@ -8,35 +8,30 @@ The reference face is the app's own routes; other faces are separate routers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ulmock.api.reference import envelope
+from ulmock.api.refusals import ErrorRenderer
 
-if TYPE_CHECKING:
-    from ulmock.emulator import Emulator
-    from ulmock.domain.errors import ApiError
-
-# How a face writes an error: the seed's envelope, or the live contract's {"error": ...}.
-ErrorRenderer = Callable[["ApiError"], Response]
+# The name of the face served now ("reference", "platform"), read per request.
+FaceName = Callable[[], str]
 
 
 class FaceSwitch:
-    def __init__(self, app: ASGIApp, emulator: Emulator,
+    def __init__(self, app: ASGIApp, served: FaceName,
                  faces: dict[str, tuple[Callable[[], ASGIApp], tuple[str, ...]]]):  # fmt: skip
         """`faces`: name -> (what builds its app, the path prefixes it serves itself).
 
         A face's app is built on its first request: the pytest fixture makes an app per
         test, and most never call the face they do not serve."""
         self.app = app
-        self.emulator = emulator
+        self.served = served
         self.faces = faces
         self._built: dict[str, ASGIApp] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        name = self.emulator.api
+        name = self.served()
         face = self.faces.get(name) if scope["type"] == "http" else None
         if face is not None:
             build, prefixes = face
@@ -58,12 +53,12 @@ class FaceErrors:
     envelope. The outer middleware (body limit, the last-resort 500) answers through it, so
     a refusal there looks like every other refusal of the face."""
 
-    def __init__(self, emulator: Emulator, faces: dict[str, tuple[ErrorRenderer, tuple[str, ...]]]):
-        self.emulator = emulator
+    def __init__(self, served: FaceName, faces: dict[str, tuple[ErrorRenderer, tuple[str, ...]]]):
+        self.served = served
         self.faces = faces
 
     def __call__(self, scope: Scope) -> ErrorRenderer:
-        face = self.faces.get(self.emulator.api)
+        face = self.faces.get(self.served())
         if face is not None and serves(face[1], scope.get("path", "")):
             return face[0]
         return envelope.error

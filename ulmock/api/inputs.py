@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from ulmock.domain.limits import UPLOAD_LIMIT
+
 
 def _whole_float(value: Any) -> Any:
     """JSON Schema counts 5.0 as an integer; strict pydantic would refuse it."""
@@ -68,4 +70,4 @@ class CheckpointUploadRequest(Body):
     # The bound sits inside the integer's own annotation, so the schema publishes it as
     # `minimum` (outside the validator pydantic would write a bare, meaningless `ge`).
     runId: Annotated[int, Field(ge=0), BeforeValidator(_whole_float)] | None = None
-    size: float | None = Field(None, ge=0, le=512 * 1024 * 1024)  # sdk_runs.UPLOAD_LIMIT
+    size: float | None = Field(None, ge=0, le=UPLOAD_LIMIT)

@@ -7,17 +7,13 @@ call returned, press Pay, and see the balance or the plan change.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
-
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ulmock.api.served import Served
 from ulmock.domain.clock import iso
 from ulmock.domain.errors import ApiError
-
-if TYPE_CHECKING:
-    from ulmock.emulator import Emulator
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;color:#111}"
@@ -35,8 +31,8 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 class BillingPages:
-    def __init__(self, emulator: Emulator):
-        self.emulator = emulator
+    def __init__(self, served: Served):
+        self.served = served
 
     def routes(self) -> list[Route]:
         return [
@@ -48,9 +44,9 @@ class BillingPages:
 
     async def checkout(self, request: Request) -> Response:
         sid = request.path_params["sessionId"]
-        with self.emulator.lock:
+        with self.served.lock:
             try:
-                session = self.emulator.platform.billing.session(sid)
+                session = self.served.platform.billing.session(sid)
             except ApiError as err:
                 return _page("Checkout", f"<h1>Checkout not found</h1><p>{html.escape(err.message)}</p>", err.status)
         what = "Ultralytics Pro, monthly" if session.kind == "subscription" else "Platform credit"
@@ -66,17 +62,17 @@ class BillingPages:
 
     async def complete(self, request: Request) -> Response:
         sid = request.path_params["sessionId"]
-        with self.emulator.lock:
+        with self.served.lock:
             try:
-                payment = self.emulator.platform.billing.complete(sid)
+                payment = self.served.platform.billing.complete(sid)
             except ApiError as err:
                 return _page("Checkout", f"<h1>Payment failed</h1><p>{html.escape(err.message)}</p>", err.status)
         return _page("Payment succeeded", f"<h1>Payment succeeded</h1><p>{html.escape(payment.description)}</p>")
 
     async def portal(self, request: Request) -> Response:
         sid = request.path_params["sessionId"]
-        with self.emulator.lock:
-            p = self.emulator.platform
+        with self.served.lock:
+            p = self.served.platform
             try:
                 account = p.billing.portal_account(sid)
             except ApiError as err:
@@ -99,8 +95,8 @@ class BillingPages:
 
     async def cancel(self, request: Request) -> Response:
         sid = request.path_params["sessionId"]
-        with self.emulator.lock:
-            p = self.emulator.platform
+        with self.served.lock:
+            p = self.served.platform
             try:
                 p.billing.cancel_subscription(p.billing.portal_account(sid))
             except ApiError as err:

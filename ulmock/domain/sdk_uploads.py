@@ -10,11 +10,12 @@ from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.sdk_workspace import SdkWorkspace
 from ulmock.domain.grants import BlobRef, Grant, grant
+from ulmock.domain.limits import UPLOAD_LIMIT
 from ulmock.domain.storage import Storage
 from ulmock.domain.world import World
 
 UPLOAD_URL_TTL = 3600.0
-UPLOAD_LIMIT = 512 * 1024 * 1024  # the same cap as POST /api/models
+
 
 
 @dataclass(frozen=True)

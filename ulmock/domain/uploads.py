@@ -14,9 +14,9 @@ from ulmock.domain.entities import Account, UploadSession
 from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.world import World
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
+from ulmock.domain.limits import UPLOAD_LIMIT
 
 UPLOAD_TTL = 12 * 3600.0
-UPLOAD_MAX = 512 * 1024 * 1024
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".ndjson")
 WEIGHT_SUFFIXES = (".pt", ".onnx")
 
@@ -33,8 +33,8 @@ class Uploads:
         allowed = ARCHIVE_SUFFIXES if asset_type == "datasets" else WEIGHT_SUFFIXES
         if not name or not name.lower().endswith(allowed):
             raise ValidationError(f"filename must end in {', '.join(allowed)}", {"filename": filename[:200]})
-        if not 0 < total_bytes <= UPLOAD_MAX:
-            raise ValidationError(f"totalBytes must be between 1 and {UPLOAD_MAX}", {"totalBytes": total_bytes})
+        if not 0 < total_bytes <= UPLOAD_LIMIT:
+            raise ValidationError(f"totalBytes must be between 1 and {UPLOAD_LIMIT}", {"totalBytes": total_bytes})
         w = self.world
         now = w.now()
         session = UploadSession(

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from ulmock.api.reference import envelope
 from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.api.files import media_type
+from ulmock.api.refusals import not_allowed
 from ulmock.api.reference.predict import IMAGE_LIMIT, PredictForm, infer, predictions_response
 from ulmock.api.parsing import validate
 from ulmock.api.pipeline import ALL_METHODS
@@ -78,8 +79,7 @@ class Dashboard:
     def _page(self, handler: Page, any_method: bool = False) -> Page:
         async def endpoint(request: Request) -> Response:
             if request.method not in ("GET", "HEAD") and not any_method:
-                return envelope.error(ValidationError(f"Method {request.method} is not allowed here",
-                                                      {"allowed": "GET"}, status=405, headers={"Allow": "GET"}))  # fmt: skip
+                return envelope.error(not_allowed(request.method, "GET"))
             token = self.emulator.admin_token
             entered = login(request, token)
             if entered is not None:
@@ -95,8 +95,7 @@ class Dashboard:
         async def endpoint(request: Request) -> Response:
             try:
                 if request.method != method:
-                    raise ValidationError(f"Method {request.method} is not allowed here", {"allowed": method},
-                                          status=405, headers={"Allow": method})  # fmt: skip
+                    raise not_allowed(request.method, method)
                 if not admitted(request, self.emulator.admin_token):
                     raise Unauthorized("The dashboard needs the admin token: open /_ulmock/ui/?token=<token> once")
                 return await handler(request)

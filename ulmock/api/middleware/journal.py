@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-if TYPE_CHECKING:
-    from ulmock.emulator import Emulator
+from ulmock.api.journal import Journal
 
 # The control API's own traffic would drown what a test wants to see; so would the
 # dashboard's refreshes.
@@ -16,9 +15,11 @@ UNJOURNALED = ("/_ulmock/requests", "/_ulmock/ui")
 
 
 class JournalMiddleware:
-    def __init__(self, app: ASGIApp, emulator: Emulator):
+    def __init__(self, app: ASGIApp, journal: Journal, now: Callable[[], float]):
+        """`now`: the emulated time an entry is stamped with."""
         self.app = app
-        self.emulator = emulator
+        self.journal = journal
+        self.now = now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(UNJOURNALED):
@@ -31,8 +32,8 @@ class JournalMiddleware:
             nonlocal recorded
             recorded = True
             state = scope.get("state", {})
-            self.emulator.journal.record(
-                at=self.emulator.clock.now(),
+            self.journal.record(
+                at=self.now(),
                 method=scope["method"],
                 path=scope["path"],
                 query=scope.get("query_string", b"").decode("latin-1"),

@@ -9,10 +9,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ulmock.api.reference import envelope
 from ulmock.domain.errors import ApiError, ValidationError
+from ulmock.domain.limits import BODY_LIMIT
 
 ErrorsFor = Callable[[Scope], Callable[[ApiError], Response]]
 
-DEFAULT_MAX_BODY = 512 * 1024 * 1024 + 64 * 1024
+DEFAULT_MAX_BODY = BODY_LIMIT
 
 
 class BodyTooLarge(Exception):

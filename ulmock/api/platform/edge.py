@@ -14,10 +14,11 @@ from starlette.types import ASGIApp
 from ulmock.api.platform import mobile, operations, rate_categories
 from ulmock.api.platform.openapi import build_openapi
 from ulmock.api.platform.policy import PlatformPolicy, error_response
-from ulmock.domain.uploads import UPLOAD_MAX
-from ulmock.domain.errors import ApiError, NotFound, ValidationError
+from ulmock.domain.limits import UPLOAD_LIMIT
+from ulmock.domain.errors import ApiError, ValidationError
 from ulmock.api.files import verify_signature
 from ulmock.api.pipeline import ApiEdge
+from ulmock.api.refusals import refusal_handlers
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
@@ -49,14 +50,6 @@ def platform_face(emulator: Emulator) -> ASGIApp:
         except ApiError as err:
             return error_response(err)
 
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return error_response(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
-
-    async def not_allowed(request: Request, exc: Exception) -> Response:
-        err = ValidationError(f"Method {request.method} is not allowed here", status=405)
-        err.headers.update(getattr(exc, "headers", None) or {})
-        return error_response(err)
-
     edge = ApiEdge(emulator, ops, PlatformPolicy(rate_categories()))
     router = Router(routes=[
         mobile.resolve_route(emulator),  # takes no key: before the edge's routes
@@ -65,19 +58,19 @@ def platform_face(emulator: Emulator) -> ASGIApp:
         Route("/files/uploads/sessions/{sessionId}/{name}", put_upload, methods=["PUT"]),
     ])  # fmt: skip
     # Methods no route takes (TRACE, ...) and unmatched paths answer in this face's shape too.
-    return ExceptionMiddleware(router, handlers={404: not_found, 405: not_allowed})
+    return ExceptionMiddleware(router, handlers=refusal_handlers(error_response))
 
 
 async def _read(request: Request) -> bytes:
     declared = request.headers.get("content-length", "")
-    too_large = ValidationError("Upload too large", {"body": f"at most {UPLOAD_MAX} bytes"}, status=413)
-    if declared.isdigit() and int(declared) > UPLOAD_MAX:
+    too_large = ValidationError("Upload too large", {"body": f"at most {UPLOAD_LIMIT} bytes"}, status=413)
+    if declared.isdigit() and int(declared) > UPLOAD_LIMIT:
         raise too_large
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > UPLOAD_MAX:
+        if size > UPLOAD_LIMIT:
             raise too_large
         chunks.append(chunk)
     return b"".join(chunks)

@@ -16,6 +16,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, ModelFile
 from ulmock.domain.signing import SignedPath
 from ulmock.api import downloads
+from ulmock.domain.limits import UPLOAD_LIMIT
 
 
 @shape
@@ -93,7 +94,6 @@ def model_files_view(m: Model, files: Sequence[tuple[ModelFile, SignedPath]], ba
 
 routes = ReferenceRoutes("models")
 SCOPE = "models"
-MODEL_UPLOAD_LIMIT = 512 * 1024 * 1024
 
 
 @routes.get("/api/models", scope=SCOPE, query=ModelListQuery, response=ModelView, paginated=True)
@@ -110,7 +110,7 @@ def list_models(call: Call) -> Response:
     form=UploadModelForm,
     response=ModelView,
     status=201,
-    max_body=MODEL_UPLOAD_LIMIT,
+    max_body=UPLOAD_LIMIT,
     links={"GetModel": {"operationId": "get_model", "parameters": {"modelId": "$response.body#/data/id"}},
            "DeleteModel": {"operationId": "delete_model", "parameters": {"modelId": "$response.body#/data/id"}}},
 )  # fmt: skip

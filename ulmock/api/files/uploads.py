@@ -1,4 +1,4 @@
-"""Signed checkpoint uploads: the `PUT uploadUrl` a cloud bucket would take.
+"""Signed checkpoint uploads: `PUT /files/uploads/...`, the `uploadUrl` a cloud bucket would take.
 
 No API key, as with a bucket: the URL's HMAC and expiry are the authority, checked
 before a byte of the body is read. The body streams in under a size cap, then becomes
@@ -7,37 +7,32 @@ the model's file through the domain (format check, storage quota).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ulmock.api.files.source import FileSource, verify_signature
 from ulmock.api.reference import envelope
-from ulmock.domain.sdk_uploads import UPLOAD_LIMIT
 from ulmock.domain.errors import ApiError, ValidationError
-from ulmock.api.files import verify_signature
-
-if TYPE_CHECKING:
-    from ulmock.emulator import Emulator
+from ulmock.domain.limits import UPLOAD_LIMIT
 
 
 class SignedUploads:
-    def __init__(self, emulator: Emulator, limit: int = UPLOAD_LIMIT):
-        self.emulator = emulator
+    def __init__(self, source: FileSource, limit: int = UPLOAD_LIMIT):
+        self.source = source
         self.limit = limit
 
     def routes(self) -> list[Route]:
         return [Route("/files/uploads/{modelId}/{runId}/{name}", self.put, methods=["PUT"])]
 
     async def put(self, request: Request) -> Response:
-        emulator = self.emulator
+        source = self.source
         try:
-            with emulator.lock:
-                verify_signature(emulator, request)
+            with source.lock:
+                verify_signature(source, request)
             data = await self._read(request)
-            with emulator.lock:
-                stored = emulator.platform.sdk_uploads.receive_upload(
+            with source.lock:
+                stored = source.platform.sdk_uploads.receive_upload(
                     request.path_params["modelId"], request.path_params["name"], data
                 )
             return envelope.ok({"name": stored.name, "size": stored.size, "format": stored.format})

@@ -1,0 +1,47 @@
+"""The answers for a path nobody serves (404) and a method a path does not take (405).
+
+Written once here and rendered by each face in its own error shape (`ErrorRenderer`):
+the reference face's envelope, the live face's `{"error": ...}`. The same builders serve
+the routers' fall-through (`refusal_handlers`), the control API and the dashboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ulmock.domain.errors import ApiError, NotFound, ValidationError
+
+# How a face writes an error: the seed's envelope, or the live contract's {"error": ...}.
+ErrorRenderer = Callable[[ApiError], Response]
+ExceptionHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def no_such(method: str, path: str, what: str = "endpoint") -> NotFound:
+    """404: `No such endpoint: GET /api/nope` (or `control endpoint`, ...)."""
+    return NotFound(f"No such {what}: {method} {path}")
+
+
+def not_allowed(method: str, allowed: str | None = None, headers: dict[str, str] | None = None) -> ValidationError:
+    """405; `allowed` (e.g. "GET, POST") goes in the details and the `Allow` header."""
+    if allowed is None:
+        err = ValidationError(f"Method {method} is not allowed here", status=405)
+    else:
+        err = ValidationError(f"Method {method} is not allowed here", {"allowed": allowed}, status=405,
+                              headers={"Allow": allowed})  # fmt: skip
+    err.headers.update(headers or {})
+    return err
+
+
+def refusal_handlers(render: ErrorRenderer) -> dict[int | type[Exception], ExceptionHandler]:
+    """Starlette's 404 and 405 (no route, no such method on a route) in a face's shape."""
+
+    async def missing(request: Request, exc: Exception) -> Response:
+        return render(no_such(request.method, request.url.path))
+
+    async def wrong_method(request: Request, exc: Exception) -> Response:
+        return render(not_allowed(request.method, headers=getattr(exc, "headers", None)))
+
+    return {404: missing, 405: wrong_method}
