@@ -18,8 +18,8 @@ import pytest
 from PIL import Image
 
 from ulmock.inference import FetchError, InferenceEngine, bundle, ensure_bundled_model
-from ulmock.inference.cache import sha256_file, verify_checksum, write_atomic
 from ulmock.inference.coco import COCO_NAMES, DARKNET_RENAMES
+from ulmock.inference.disk_cache import sha256_file, verify_checksum, write_atomic
 from ulmock.inference.fetch import main
 
 MINI_CFG = """
