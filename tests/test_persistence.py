@@ -158,7 +158,6 @@ def test_saves_keep_big_uploads_out_of_the_json_and_requests_moving(tmp_path):
 
     The bound is loose on purpose (a shared CI machine); bench/bench_state_saves.py measures."""
     import io
-    import threading
     import zipfile
 
     from ulmock.api.app import create_app

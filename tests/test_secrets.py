@@ -58,7 +58,7 @@ def test_a_signed_route_serves_only_the_kind_of_object_it_names(ulmock):
     """A valid signature on the GDPR route does not make it serve a model's weights or an image."""
     with ulmock.emulator.lock:
         w = ulmock.emulator.platform.world
-        other = list(w.blobs.blobs)[0]
+        other = next(iter(w.blobs.blobs))
         signed = w.signer.sign(f"/files/gdpr/{other}/x.json", w.now(), 60)
     error(httpx.get(ulmock.url + signed.path), 404, "NOT_FOUND")
 

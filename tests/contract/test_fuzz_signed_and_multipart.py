@@ -49,7 +49,8 @@ def counts(client: Any) -> tuple[int, ...]:
 ROUTES = ["/files/models/{id}/{name}", "/files/datasets/{id}/{name}", "/files/datasets/{id}/images/{name}",
           "/files/gdpr/{id}/{name}", "/files/exports/{id}/{name}"]  # fmt: skip
 text = st.text(st.characters(codec="utf-8"), max_size=80)
-digits = st.text(st.sampled_from("0123456789²³¹٣०１"), min_size=0, max_size=30) | st.integers(-10, 10**40).map(str)
+# Look-alike digits from other scripts, on purpose: an expiry must be ASCII digits, not what int() accepts.
+digits = st.text(st.sampled_from("0123456789²³¹٣०１"), min_size=0, max_size=30) | st.integers(-10, 10**40).map(str)  # noqa: RUF001
 signature = st.text(st.sampled_from(string.hexdigits + "é\x00 %"), max_size=70) | text
 
 

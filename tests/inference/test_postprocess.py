@@ -99,7 +99,7 @@ def test_layout_is_told_from_shape_and_metadata(shape, num_classes, end_to_end, 
 
 @pytest.mark.parametrize("shape", [(1, 1000), (1, 3, 80, 80, 85), (1, 50, 5)])
 def test_other_outputs_are_not_runnable(shape) -> None:
-    with pytest.raises(ModelNotRunnable, match="detection output|matches neither"):
+    with pytest.raises(ModelNotRunnable, match=r"detection output|matches neither"):
         infer_layout(shape, 80, None)
 
 
