@@ -1,4 +1,9 @@
-"""Suite-wide report: where the dashboard's browser tests left their screenshots."""
+"""Suite-wide report: where the dashboard's browser tests left their screenshots.
+
+The fixtures come from ulmock's own pytest plugin (`ulmock.testing`); the helpers the test
+modules share (envelopes, keys, fixture paths, ports, servers in a subprocess) are plain
+functions in `tests/helpers.py`, and the webhook receiver is `tests/receiver.py`.
+"""
 
 from __future__ import annotations
 

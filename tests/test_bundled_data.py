@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 import ulmock
+from tests.helpers import ROOT
 from ulmock.bundled import fixtures_root, scenarios_root
 from ulmock.scenarios import ScenarioError, build_emulator, bundled_scenarios, load_scenario, parse_scenario_text
 
-ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(ulmock.__file__).resolve().parent
 BUNDLED_SAMPLES = PACKAGE / "bundled" / "fixtures" / "datasets" / "darknet-samples"
 

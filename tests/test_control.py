@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.helpers import data, error
+from tests.helpers import data, error, guarded_client
 
 
 @pytest.fixture
@@ -90,11 +90,7 @@ def test_unknown_control_routes_and_methods(control):
 
 
 def test_admin_token_guards_the_control_api():
-    from starlette.testclient import TestClient
-
-    from ulmock import create_app
-
-    client = TestClient(create_app(scenario="minimal", mode="manual", admin_token="s3cret"))
+    client = guarded_client("s3cret")
     assert client.get("/_ulmock/health").status_code == 200
     error(client.get("/_ulmock/accounts"), 401, "UNAUTHORIZED")
     assert client.get("/_ulmock/accounts", headers={"Authorization": "Bearer s3cret"}).status_code == 200

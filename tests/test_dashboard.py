@@ -6,17 +6,16 @@ The browser drives it in test_dashboard_browser.py; these check the server's sid
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers import error
+from tests.helpers import IMAGES, error
 from ulmock.ui.access import COOKIE
 from ulmock.ui.charts import curve, training_charts
 
 UI = "/_ulmock/ui"
-DOG = Path(__file__).resolve().parent.parent / "fixtures" / "images" / "dog.jpg"
+DOG = IMAGES / "dog.jpg"
 demo = pytest.mark.ulmock(scenario="demo")
 guarded = pytest.mark.ulmock(scenario="demo", admin_token="s3cret-admin")
 

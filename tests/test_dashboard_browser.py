@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import IMAGES
+
 UI = "/_ulmock/ui"
-IMAGES = Path(__file__).resolve().parent.parent / "fixtures" / "images"
 ACME_KEY = "ul_f8a4be67435ee1949c942d5dc740cd98d9850ad0"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip

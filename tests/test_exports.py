@@ -5,23 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 
-import onnx
 import pytest
-from onnx import TensorProto, helper
 from standardwebhooks import Webhook
 
-from tests.helpers import data, error
+from tests.helpers import data, error, tiny_onnx
 from tests.receiver import Receiver
 from ulmock.domain.catalogue import EXPORT_FORMATS
 from ulmock.domain.exports import ARTIFACTS, QUEUE_SECONDS
 from ulmock.domain.scripts import ExportFailure
-
-
-def tiny_onnx() -> bytes:
-    x = helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 32, 32])
-    y = helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 3, 32, 32])
-    graph = helper.make_graph([helper.make_node("Identity", ["images"], ["out"])], "g", [x], [y])
-    return onnx.helper.make_model(graph).SerializeToString()
 
 
 def baseline(ulmock):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ulmock.scenarios import fixed_key
+from tests.helpers import auth
 
 ADDED_BY_THE_SERVER = {b"date", b"server"}
 
@@ -55,7 +55,7 @@ def test_a_dataset_and_its_owner_read_the_same_either_way(ulmock):
 
 @pytest.mark.ulmock(scenario="demo")
 def test_a_team_with_images_and_work_under_way_reads_the_same_either_way(ulmock):
-    acme = {"Authorization": f"Bearer {fixed_key('acme-vision')}"}
+    acme = auth("acme-vision")
     bodies = {}
     for path in ("/api/datasets", "/api/projects", "/api/deployments"):
         live = answer(ulmock.client.get(path, headers=acme))

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
-import socket
 import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -24,13 +21,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import error
+from tests.helpers import SAMPLES, auth, error, free_port, spawn, stop_server, wait_healthy
 from tests.inference.test_fetch import make_sdist, mini_weights
 from ulmock.inference import bundle
 from ulmock.inference.preparation import ModelPreparation
-from ulmock.scenarios import fixed_key
 
-PHOTO = (Path(__file__).resolve().parent.parent / "fixtures" / "datasets" / "darknet-samples" / "images" / "dog.jpg")
+PHOTO = SAMPLES / "images" / "dog.jpg"
 
 
 @pytest.fixture
@@ -160,12 +156,6 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def serve(tmp_path: Path, sdist: Path, *args: str, offline: bool = False) -> tuple[subprocess.Popen[str], str]:
     script = textwrap.dedent(SERVE).format(sha=bundle.WEIGHTS_SHA256, flag=str(tmp_path / "go"), sdist=str(sdist))
     port = free_port()
@@ -173,30 +163,17 @@ def serve(tmp_path: Path, sdist: Path, *args: str, offline: bool = False) -> tup
     env.pop("ULMOCK_OFFLINE", None)
     if offline:
         env["ULMOCK_OFFLINE"] = "1"
-    proc = subprocess.Popen([sys.executable, "-c", script, "serve", "--port", str(port), "--scenario", "minimal", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)  # fmt: skip
+    proc = spawn("-c", script, "serve", "--port", str(port), "--scenario", "minimal", *args, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/_ulmock/health").status_code == 200:
-                return proc, base
-        except httpx.ConnectError:
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError(proc.communicate()[0])
+    wait_healthy(proc, base, 60)
+    return proc, base
 
 
 def serve_predict(base: str) -> httpx.Response:
-    key = {"Authorization": f"Bearer {fixed_key('ci-user')}"}  # the minimal world's account
+    key = auth("ci-user")  # the minimal world's account
     model = httpx.get(f"{base}/api/models", headers=key).json()["data"][0]["id"]
     return httpx.post(f"{base}/api/models/{model}/predict", headers=key,
                       files={"file": ("dog.jpg", PHOTO.read_bytes())}, timeout=60)  # fmt: skip
-
-
-def stop(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGINT)
-    return proc.communicate(timeout=30)[0]
 
 
 def test_serve_prepares_a_missing_model_in_the_background(tmp_path, sdist):
@@ -210,7 +187,7 @@ def test_serve_prepares_a_missing_model_in_the_background(tmp_path, sdist):
             time.sleep(0.2)
         assert r.status_code == 200 and r.headers["x-ulmock-network"] == "bundled/yolov3-tiny", r.text
     finally:
-        out = stop(proc)
+        out = stop_server(proc)
     progress = [line for line in out.splitlines() if "bundled model" in line]
     assert [line.split(" (")[0] for line in progress] == ["ulmock: preparing the bundled model", "ulmock: bundled model ready"]
 
@@ -223,7 +200,7 @@ def test_serve_offline_never_fetches_and_says_what_to_run(tmp_path, sdist, how):
         err = error(serve_predict(base), 503, "INTERNAL_ERROR")
         assert "run `ulmock fetch-model`" in err["message"] and err["details"] == {"fix": "ulmock fetch-model"}
     finally:
-        out = stop(proc)
+        out = stop_server(proc)
     assert "preparing the bundled model" not in out
     assert "predict will answer 503 until the model is fetched" in out and "ulmock fetch-model" in out
     assert not (tmp_path / "cache" / "yolov3-tiny.onnx").exists()

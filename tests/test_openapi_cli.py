@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import httpx
 
+from tests.helpers import auth, free_port, spawn_serve
 from ulmock.api.reference import all_operations
 from ulmock.scenarios import fixed_key
 
@@ -31,18 +30,10 @@ def test_openapi_describes_every_api_operation(ulmock):
     assert "multipart/form-data" in upload
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_prints_the_url_and_keys_and_answers_like_the_reference(tmp_path):
-    port = _free_port()
+    port = free_port()
     state = tmp_path / "state.json"
-    cmd = [sys.executable, "-m", "ulmock.cli", "serve", "--port", str(port), "--state", str(state)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    proc = spawn_serve(port, "--state", str(state))
     try:
         lines = []
         deadline = time.monotonic() + 30
@@ -57,7 +48,7 @@ def test_serve_prints_the_url_and_keys_and_answers_like_the_reference(tmp_path):
         for _ in range(50):
             try:
                 r = httpx.get(f"http://127.0.0.1:{port}/api/datasets",
-                              headers={"Authorization": f"Bearer {fixed_key('acme-vision')}"})  # fmt: skip
+                              headers=auth("acme-vision"))  # fmt: skip
                 break
             except httpx.ConnectError:
                 time.sleep(0.1)
@@ -65,7 +56,7 @@ def test_serve_prints_the_url_and_keys_and_answers_like_the_reference(tmp_path):
         assert r.status_code == 200 and body["success"] is True and body["meta"]["total"] >= 2
         assert {"id", "name", "slug", "task", "imageCount", "classCount", "visibility", "createdAt"} <= set(body["data"][0])
         httpx.post(f"http://127.0.0.1:{port}/api/projects", json={"name": "survives restarts"},
-                   headers={"Authorization": f"Bearer {fixed_key('acme-vision')}"})  # fmt: skip
+                   headers=auth("acme-vision"))  # fmt: skip
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)

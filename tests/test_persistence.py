@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -15,48 +14,22 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import auth, free_port, start_server, stop_server
 from ulmock.persistence import load_state
-from ulmock.scenarios import build_emulator, fixed_key
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(port: int, *args: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "ulmock.cli", "serve", "--port", str(port), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/_ulmock/health").status_code == 200:
-                return proc
-        except httpx.ConnectError:
-            time.sleep(0.05)
-    proc.kill()
-    raise AssertionError(proc.stdout.read() if proc.stdout else "server did not start")
-
-
-def _stop(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
-    return out
+from ulmock.scenarios import build_emulator
 
 
 def test_a_restart_with_state_shows_the_same_world_clock_included(tmp_path):
-    state, port = tmp_path / "demo-state.json", _free_port()
-    base, key = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {fixed_key('acme-vision')}"}
-    first = _serve(port, "--manual-clock", "--state", str(state))
+    state, port = tmp_path / "demo-state.json", free_port()
+    base, key = f"http://127.0.0.1:{port}", auth("acme-vision")
+    first = start_server(port, "--manual-clock", "--state", str(state))
     project = httpx.post(f"{base}/api/projects", json={"name": "Survivor"}, headers=key).json()["data"]
     httpx.post(f"{base}/_ulmock/clock/advance", json={"seconds": 7200})
     before = httpx.get(f"{base}/_ulmock/clock").json()["data"]
     trainings = httpx.get(f"{base}/api/models", headers=key).json()["data"]
-    assert "saved state" in _stop(first)
+    assert "saved state" in stop_server(first)
 
-    second = _serve(port, "--manual-clock", "--state", str(state))
+    second = start_server(port, "--manual-clock", "--state", str(state))
     try:
         assert httpx.get(f"{base}/_ulmock/clock").json()["data"]["now"] == before["now"]
         again = httpx.get(f"{base}/api/projects/{project['id']}", headers=key).json()["data"]
@@ -67,7 +40,7 @@ def test_a_restart_with_state_shows_the_same_world_clock_included(tmp_path):
         models = httpx.get(f"{base}/api/models", headers=key).json()["data"]
         assert all(m["status"] != "training" for m in models)
     finally:
-        _stop(second)
+        stop_server(second)
 
 
 def test_a_crash_during_a_save_leaves_the_previous_state_file_whole(tmp_path):
@@ -111,9 +84,9 @@ def test_a_corrupt_state_file_is_a_clear_error(tmp_path):
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=lambda s: s.name)
 def test_every_stop_signal_saves_the_state_before_the_process_ends(tmp_path, stop):
     """`docker stop`, systemd and CI send SIGTERM, a terminal SIGINT, a closed session SIGHUP."""
-    state, port = tmp_path / "state.json", _free_port()
-    base, key = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {fixed_key('acme-vision')}"}
-    server = _serve(port, "--manual-clock", "--state", str(state), "--save-every", "3600")
+    state, port = tmp_path / "state.json", free_port()
+    base, key = f"http://127.0.0.1:{port}", auth("acme-vision")
+    server = start_server(port, "--manual-clock", "--state", str(state), "--save-every", "3600")
     created = httpx.post(f"{base}/api/datasets", json={"name": f"kept {stop.name}", "task": "detect"}, headers=key)
     assert created.status_code == 201
     server.send_signal(stop)
@@ -210,7 +183,7 @@ def test_saves_keep_big_uploads_out_of_the_json_and_requests_moving(tmp_path):
     waits: list[float] = []
     with ServerThread(create_app(emulator)) as server:
         saver = StateSaver(emulator, state, interval=0.2).start()
-        headers = {"Authorization": f"Bearer {fixed_key('ci-user')}"}
+        headers = auth("ci-user")
         with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
             until = time.monotonic() + 2.0
             while time.monotonic() < until:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.helpers import data, error
+from tests.helpers import SAMPLES, data, error
 from tests.inference.onnx_models import channels_first, constant_detector
 
-PHOTOS = Path(__file__).resolve().parent.parent / "fixtures" / "datasets" / "darknet-samples" / "images"
+PHOTOS = SAMPLES / "images"
 
 
 def baseline(ulmock) -> str:

@@ -1,8 +1,6 @@
 """The README's examples are real files that the suite runs."""
 
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 def test_the_readme_quotes_the_pytest_example_verbatim():

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import data
+from tests.helpers import IMAGES, ROOT, data, free_port, wait_until
 from tests.platform_face.helpers import typed
 from ultralytics_platform import Platform  # noqa: I001  (after helpers: it makes the client's types readable)
 from tests.receiver import Receiver
@@ -32,12 +31,11 @@ from ulmock import ServerThread, create_app
 from ulmock.api.platform import operations as platform_operations
 from ulmock.scenarios import build_emulator, fixed_key
 
-ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".cache" / "e2e-venv"
 REQUIREMENTS = ["torch==2.14.1", "torchvision==0.29.1", "ultralytics", "aiohttp"]  # aiohttp: the NDJSON converter
 READY = VENV / ".ulmock-e2e-ready"
 SERVER_READY = VENV / ".ulmock-e2e-server"  # ulmock installed too, for the pyproject.toml it holds
-PHOTO = ROOT / "fixtures" / "images" / "person.jpg"  # 640x424
+PHOTO = IMAGES / "person.jpg"  # 640x424
 CALLS = ROOT / ".cache" / "e2e-sdk-calls.md"
 USER = "acme-vision"
 PROJECT = f"{USER}/traffic-analytics"
@@ -84,9 +82,7 @@ def e2e_server_python() -> Path:
 @contextmanager
 def venv_server(python: Path, api: str, workdir: Path) -> Iterator[str]:
     """`ulmock serve` run by the e2e venv's python (torch and ultralytics beside it), on a free port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = (workdir / f"ulmock-{api}.log").open("w")
     proc = subprocess.Popen([str(python), "-m", "ulmock.cli", "serve", "--api", api, "--scenario", "demo",
                              "--manual-clock", "--port", str(port), "--log-level", "warning"],
@@ -225,9 +221,7 @@ def test_real_ultralytics_trains_uploads_and_loads_through_ulmock(tmp_path: Path
 
         # Webhooks and activity fired as for a Platform training.
         api.post("/_ulmock/clock/advance", json={"seconds": 1})
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and "training.completed" not in [d["type"] for d in emulator.webhooks.list()]:
-            time.sleep(0.1)
+        wait_until(lambda: "training.completed" in [d["type"] for d in emulator.webhooks.list()], 10, 0.1)
         types = [d["type"] for d in emulator.webhooks.list()]
         assert types.count("training.started") == 1 and types.count("training.epoch") == 2
         assert "training.completed" in types

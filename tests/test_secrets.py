@@ -8,19 +8,16 @@ reads the scenario can sign).
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from tests.helpers import data, error
+from tests.helpers import data, error, free_port, guarded_client, spawn_serve, stop_server
 from ulmock.domain.signing import UrlSigner
 from ulmock.scenarios import build_emulator, parse_scenario_text
 
@@ -61,7 +58,7 @@ def test_a_signed_route_serves_only_the_kind_of_object_it_names(ulmock):
     """A valid signature on the GDPR route does not make it serve a model's weights or an image."""
     with ulmock.emulator.lock:
         w = ulmock.emulator.platform.world
-        other = list(w.blobs.blobs)[0]
+        other = next(iter(w.blobs.blobs))
         signed = w.signer.sign(f"/files/gdpr/{other}/x.json", w.now(), 60)
     error(httpx.get(ulmock.url + signed.path), 404, "NOT_FOUND")
 
@@ -119,12 +116,8 @@ def test_signed_urls_work_when_the_key_is_right(ulmock):
 
 
 def _serve(*args: str) -> tuple[subprocess.Popen[str], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "ulmock.cli", "serve", "--port", str(port), "--scenario", "minimal",
-                             "--manual-clock", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    port = free_port()
+    proc = spawn_serve(port, "--scenario", "minimal", "--manual-clock", *args)
     assert proc.stdout is not None
     banner = ""
     while "Try:" not in banner:
@@ -140,11 +133,6 @@ def _serve(*args: str) -> tuple[subprocess.Popen[str], str]:
     return proc, banner
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=30)
-
-
 def test_beyond_loopback_an_admin_token_is_made_printed_and_required():
     proc, banner = _serve("--host", "0.0.0.0")
     try:
@@ -158,7 +146,7 @@ def test_beyond_loopback_an_admin_token_is_made_printed_and_required():
         error(httpx.get(url, headers={"Authorization": f"Basic {token.group(1)}"}), 401, "UNAUTHORIZED")
         assert data(httpx.get(url, headers={"Authorization": f"Bearer {token.group(1)}"}))
     finally:
-        _stop(proc)
+        stop_server(proc, signal.SIGTERM)
 
 
 def test_no_admin_token_serves_an_open_control_api_knowingly():
@@ -168,15 +156,11 @@ def test_no_admin_token_serves_an_open_control_api_knowingly():
         port = re.search(r"Control API\s*:\s*http://[^:]+:(\d+)", banner).group(1)  # type: ignore[union-attr]
         assert data(httpx.get(f"http://127.0.0.1:{port}/_ulmock/accounts"))
     finally:
-        _stop(proc)
+        stop_server(proc, signal.SIGTERM)
 
 
 def test_a_bare_admin_token_without_bearer_is_refused():
-    from starlette.testclient import TestClient
-
-    from ulmock import create_app
-
-    client = TestClient(create_app(scenario="minimal", mode="manual", admin_token="s3cret"))
+    client = guarded_client("s3cret")
     for header in ("s3cret", "Bearers3cret", "Bearer s3cret x", "Token s3cret", "Bearer  s3cretx"):
         error(client.get("/_ulmock/snapshot", headers={"Authorization": header}), 401, "UNAUTHORIZED")
     assert client.get("/_ulmock/snapshot", headers={"Authorization": "Bearer s3cret"}).status_code == 200

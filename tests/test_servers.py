@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 from standardwebhooks import Webhook
 
-from tests.helpers import data, error
+from tests.helpers import SAMPLES, auth, data, error, free_port, spawn_serve, stop_server, wait_until
 from tests.receiver import Receiver
 from tests.test_projects_models import torch_checkpoint, upload
 from ulmock.api.app import create_app
-from ulmock.scenarios import build_emulator, fixed_key
+from ulmock.scenarios import build_emulator
 from ulmock.server import SERVERS, ServerThread, ServerUnavailable, check_server
 
-PHOTO = Path(__file__).resolve().parent.parent / "fixtures" / "datasets" / "darknet-samples" / "images" / "person.jpg"
+PHOTO = SAMPLES / "images" / "person.jpg"
 # Headers each server writes for itself.
 OWN_HEADERS = {"date", "server"}
 
@@ -37,17 +36,17 @@ def on_each_server(**marker: object) -> pytest.MarkDecorator:
 
 def test_one_emulator_behind_both_servers_answers_byte_for_byte_alike():
     emulator = build_emulator("demo", mode="manual", start="2026-01-15T09:00:00Z")
-    auth = {"Authorization": f"Bearer {fixed_key('acme-vision')}"}
+    key = auth("acme-vision")
     requests = [
-        ("GET", "/api/datasets", auth, None),
-        ("GET", "/api/datasets?page=1&limit=2", auth, None),
-        ("GET", "/api/datasets?limit=0", auth, None),  # 400
+        ("GET", "/api/datasets", key, None),
+        ("GET", "/api/datasets?page=1&limit=2", key, None),
+        ("GET", "/api/datasets?limit=0", key, None),  # 400
         ("GET", "/api/datasets", {}, None),  # 401
-        ("GET", "/api/no-such-thing", auth, None),  # 404
-        ("PATCH", "/api/datasets", auth, None),  # 405
-        ("HEAD", "/api/projects", auth, None),  # 405, and no body
-        ("POST", "/api/projects", {**auth, "content-type": "application/json"}, b'{"name": "Same on both"}'),
-        ("POST", "/api/projects", {**auth, "content-type": "application/json"}, b'{"name": '),  # malformed
+        ("GET", "/api/no-such-thing", key, None),  # 404
+        ("PATCH", "/api/datasets", key, None),  # 405
+        ("HEAD", "/api/projects", key, None),  # 405, and no body
+        ("POST", "/api/projects", {**key, "content-type": "application/json"}, b'{"name": "Same on both"}'),
+        ("POST", "/api/projects", {**key, "content-type": "application/json"}, b'{"name": '),  # malformed
         ("GET", "/_ulmock/health", {}, None),
         ("GET", "/openapi.json", {}, None),
     ]
@@ -74,9 +73,7 @@ def test_realtime_training_and_webhooks_run_in_the_serving_process(ulmock, serve
         hook = data(ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "events": ["training.completed"]}), 201)
         body = {"modelId": model["id"], "datasetId": dataset["id"], "epochs": 2, "imageSize": 640, "gpuType": "h100-sxm"}
         data(ulmock.client.post("/api/training/start", json=body), 201)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not rx.received:
-            time.sleep(0.05)
+        wait_until(lambda: rx.received, 20)
         assert [json.loads(r["body"])["type"] for r in rx.received] == ["training.completed"]
         Webhook(hook["secret"]).verify(rx.received[0]["body"], rx.received[0]["headers"])
     assert data(ulmock.client.get(f"/api/models/{model['id']}/training"))["status"] == "completed"
@@ -149,20 +146,9 @@ def test_an_unknown_or_missing_server_is_a_clear_error(monkeypatch):
 
 
 def test_serve_under_granian_ticks_the_clock_and_saves_state_on_sigint(tmp_path):
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     state, base = tmp_path / "state.json", f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "ulmock.cli", "serve", "--server", "granian", "--port", str(port),
-           "--speed", "3600", "--state", str(state)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    proc = spawn_serve(port, "--server", "granian", "--speed", "3600", "--state", str(state))
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -171,13 +157,11 @@ def test_serve_under_granian_ticks_the_clock_and_saves_state_on_sigint(tmp_path)
                 break
             except httpx.ConnectError:
                 time.sleep(0.1)
-        key = {"Authorization": f"Bearer {fixed_key('acme-vision')}"}
-        data(httpx.post(f"{base}/api/projects", json={"name": "Kept by granian"}, headers=key), 201)
+        data(httpx.post(f"{base}/api/projects", json={"name": "Kept by granian"}, headers=auth("acme-vision")), 201)
         time.sleep(0.5)
         assert data(httpx.get(f"{base}/_ulmock/clock"))["epoch"] - first["epoch"] >= 900  # the ticker runs
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=30)
+        out = stop_server(proc)
     assert proc.returncode == 0, out
     assert "Listening at" in out and "saved state" in out, out
     assert "Kept by granian" in state.read_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from standardwebhooks import Webhook
 
-from tests.helpers import data, error
+from tests.helpers import data, error, wait_until
 from tests.receiver import Receiver
 from ulmock.domain.gpu_pricing import epoch_seconds, gpu_cost
 from ulmock.domain.metric_curves import METRIC_NAMES
@@ -207,16 +207,12 @@ def test_strangers_get_404_and_scopes_403(ulmock):
 
 @pytest.mark.ulmock(clock="realtime", speed=200)
 def test_realtime_training_completes_and_webhooks_arrive_without_clock_calls(ulmock):
-    import time
-
     model, dataset = ids(ulmock)
     with Receiver() as rx:
         hook = data(ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "events": ["training.completed",
                                                                                           "training.started"]}), 201)  # fmt: skip
         data(start(ulmock, model, dataset, epochs=2, gpuType="h100-sxm"), 201)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and rx.types() != ["training.started", "training.completed"]:
-            time.sleep(0.05)
+        wait_until(lambda: rx.types() == ["training.started", "training.completed"], 20)
         assert rx.types() == ["training.started", "training.completed"]
         for r in rx.received:
             Webhook(hook["secret"]).verify(r["body"], r["headers"])

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-
 from standardwebhooks import Webhook
 
-from tests.helpers import data, error
+from tests.helpers import data, error, free_port
 from tests.receiver import Receiver
 from ulmock.domain.clock import parse_iso
 from ulmock.domain.training import QUEUE_SECONDS, STARTUP_SECONDS
@@ -50,9 +48,7 @@ def test_failed_deliveries_retry_with_backoff_and_keep_order(ulmock):
 
 
 def test_unreachable_endpoint_records_every_attempt_and_drops_nothing(ulmock):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     data(ulmock.client.post("/_ulmock/webhooks", json={"url": f"http://127.0.0.1:{port}/x",
                                                        "events": ["training.started"]}), 201)  # fmt: skip
     start_training(ulmock, epochs=1)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -27,9 +26,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ulmock.scenarios import bundled_scenarios, fixed_key
+from tests.helpers import ROOT, auth, free_port
+from ulmock.scenarios import bundled_scenarios
 
-ROOT = Path(__file__).resolve().parent.parent
 # Not part of a release: local environments, caches, earlier builds (setuptools reuses
 # build/ and *.egg-info, which would let stale files into the wheel).
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", ".cache", "build", "dist", "*.egg-info", "__pycache__",
@@ -65,12 +64,6 @@ def run(command: list[str | Path], cwd: Path, env: dict[str, str], timeout: floa
                           check=False)  # fmt: skip
     assert done.returncode == 0, f"{' '.join(map(str, command))} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
     return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def install(base: Path) -> dict[str, Path]:
@@ -133,7 +126,7 @@ def from_an_empty_folder_serve_answers_the_demo_keys_and_prepares_the_model(inst
                             cwd=installed["empty"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    key = {"Authorization": f"Bearer {fixed_key('acme-vision')}"}
+    key = auth("acme-vision")
     try:
         r = wait_for(lambda: httpx.get(f"{base}/api/datasets", headers=key), lambda r: True, 60)
         assert r.status_code == 200 and r.json()["meta"]["total"] >= 2, r.text

@@ -27,7 +27,7 @@ from ulmock.confine import fixture_file
 from ulmock.domain.snapshot import FileResolver, check_event, dump_world, load_world
 from ulmock.api import downloads
 from ulmock.api.faults import Faults, FaultSpec
-from ulmock.inference.cache import bundled_model_path, model_cache_dir
+from ulmock.inference.disk_cache import bundled_model_path, model_cache_dir
 from ulmock.inference.preparation import ModelPreparation
 from ulmock.api.journal import Journal
 from ulmock.snapshots import Captured, SnapshotError, parse_snapshot

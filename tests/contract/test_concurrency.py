@@ -12,24 +12,20 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.helpers import unlimited_emulator
 from ulmock.api.app import create_app
 from ulmock.domain.entities import RateLimits
 from ulmock.emulator import Emulator
 from ulmock.server import ServerThread
-from ulmock.scenarios import build_emulator, fixed_key
+from ulmock.scenarios import fixed_key
 
-START = "2026-01-15T09:00:00Z"
 KEY = fixed_key("ci-user")
 TIMEOUT = 30.0
 
 
 @pytest.fixture
 def live() -> Iterator[tuple[Emulator, str]]:
-    emulator = build_emulator("minimal", mode="manual", start=START)
-    with emulator.lock:
-        emulator.platform.accounts.by_username("ci-user").rate_limits = RateLimits(  # type: ignore[union-attr]
-            per_minute=10**9, per_day=10**9
-        )
+    emulator = unlimited_emulator()
     with ServerThread(create_app(emulator)) as server:
         yield emulator, server.url
     emulator.stop()

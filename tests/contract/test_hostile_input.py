@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from tests.helpers import unlimited_emulator
 from ulmock.api.app import create_app
-from ulmock.domain.entities import RateLimits
 from ulmock.server import SERVERS, ServerThread
-from ulmock.scenarios import build_emulator, fixed_key
+from ulmock.scenarios import fixed_key
 
 CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "VALIDATION_ERROR",
          413: "VALIDATION_ERROR"}  # fmt: skip
@@ -46,11 +46,7 @@ class World:
 @pytest.fixture(scope="module", params=SERVERS)
 def ulmock(request: pytest.FixtureRequest) -> Iterator[World]:
     """Once per HTTP server: raw bytes are where servers differ most."""
-    emulator = build_emulator("minimal", mode="manual", start="2026-01-15T09:00:00Z")
-    with emulator.lock:
-        emulator.platform.accounts.by_username("ci-user").rate_limits = RateLimits(  # type: ignore[union-attr]
-            per_minute=10**9, per_day=10**9
-        )
+    emulator = unlimited_emulator()
     with ServerThread(create_app(emulator), server=request.param) as server:
         world = World(server.url, fixed_key("ci-user"))
         yield world

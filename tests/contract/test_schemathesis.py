@@ -15,27 +15,18 @@ from hypothesis import HealthCheck
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.contract.limits import count_413_as_refusal
+from tests.helpers import unlimited_emulator
 from ulmock.api.app import create_app
 from ulmock.domain.entities import RateLimits
-from ulmock.scenarios import build_emulator, fixed_key
+from ulmock.scenarios import fixed_key
 
-START = "2026-01-15T09:00:00Z"
 USER = "ci-user"
 KEY = fixed_key(USER)
 MAX_EXAMPLES = 30
 UNLIMITED = RateLimits(per_minute=10**9, per_day=10**9)
 
 
-def _emulator():  # type: ignore[no-untyped-def]
-    emulator = build_emulator("minimal", mode="manual", start=START)
-    with emulator.lock:
-        account = emulator.platform.accounts.by_username(USER)
-        assert account is not None
-        account.rate_limits = UNLIMITED  # 429s would hide every other answer
-    return emulator
-
-
-EMULATOR = _emulator()
+EMULATOR = unlimited_emulator(user=USER)
 APP = create_app(EMULATOR)
 
 
@@ -109,7 +100,7 @@ TestLinkedWorkflow = Workflow.TestCase
 
 # -- GDPR: `delete` erases the account, so each example gets a fresh world --------------
 
-GDPR_EMULATOR = _emulator()
+GDPR_EMULATOR = unlimited_emulator(user=USER)
 gdpr_schema = _schema(create_app(GDPR_EMULATOR)).include(operation_id="gdpr")
 
 

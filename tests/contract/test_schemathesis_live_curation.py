@@ -18,10 +18,10 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from ulmock.api.platform import agents, autoannotate, curation, explore, follows, images, integrations, mobile
 from ulmock.api.platform import roboflow, similarity
 from tests.contract.limits import count_413_as_refusal
+from tests.helpers import START
 from ulmock.api.app import create_app
 from ulmock.scenarios import build_emulator, fixed_key
 
-START = "2026-01-15T09:00:00Z"
 KEY = fixed_key("lena")  # the demo's first account
 AREAS = (images, curation, explore, follows, integrations, agents, roboflow, mobile)
 ROUTES = [m.routes for m in AREAS] + [similarity.routes, similarity.image_routes, autoannotate.routes,

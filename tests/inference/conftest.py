@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import SAMPLES
 from ulmock.inference import InferenceEngine, ensure_bundled_model
-
-SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "datasets" / "darknet-samples"
 
 
 @pytest.fixture(scope="session")

@@ -146,7 +146,10 @@ def ref_network(image: Array, layers: list[dict[str, Array]]) -> tuple[Array, Ar
 
 def ref_decode(raw: Array, stride: int, anchors: list[tuple[int, int]]) -> Array:
     """The model.md formulas, one anchor at a time: rows cx, cy, w, h, score."""
-    sigmoid = lambda v: 1 / (1 + np.exp(-v))
+
+    def sigmoid(v: Array) -> Array:
+        return 1 / (1 + np.exp(-v))
+
     cells = raw.reshape(3, 6, *raw.shape[1:])
     gy, gx = np.mgrid[0 : raw.shape[1], 0 : raw.shape[2]]
     per_anchor = []

@@ -6,15 +6,12 @@ tests pin what the dataset promises its users, not the detector's decimals.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from PIL import Image
 
+from tests.helpers import SAMPLES
 from ulmock.inference.coco import COCO_NAMES
-
-SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "datasets" / "darknet-samples"
 
 EXPECTED_CLASSES = {
     "person": ["person", "dog", "horse"],

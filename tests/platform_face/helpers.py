@@ -53,16 +53,3 @@ def refused(call: Callable[[], Any], status: int) -> dict[str, Any]:
     extra = {"retryAfter", "resetAt"} if status == 429 else set()
     assert set(body) == {"error"} | extra and isinstance(body["error"], str) and body["error"], body
     return body
-
-
-
-
-def tiny_onnx() -> bytes:
-    """A valid ONNX file of a few hundred bytes (weights to upload, not to predict with)."""
-    import onnx
-    from onnx import TensorProto, helper
-
-    x = helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 32, 32])
-    y = helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, 3, 32, 32])
-    graph = helper.make_graph([helper.make_node("Identity", ["images"], ["out"])], "g", [x], [y])
-    return bytes(onnx.helper.make_model(graph).SerializeToString())

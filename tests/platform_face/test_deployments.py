@@ -8,12 +8,12 @@ us-central1 (slug `street-detector-v1-us-central1`), ready 55 s into the world.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from ultralytics_platform import Platform
 
+from tests.helpers import IMAGES, auth
 from tests.platform_face.helpers import refused, typed
 from ulmock.scenarios import fixed_key
 from ulmock.testing import Ulmock
@@ -21,7 +21,7 @@ from ulmock.testing import Ulmock
 pytestmark = pytest.mark.ulmock(scenario="demo", api="platform")
 ACME = "acme-vision"
 RUNNING = "street-detector-v1-us-central1"
-PERSON = (Path(__file__).resolve().parents[2] / "fixtures" / "images" / "person.jpg").read_bytes()
+PERSON = (IMAGES / "person.jpg").read_bytes()
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_stop_and_start_answer_202_while_moving_and_200_when_there(acme: Platfor
 def test_status_codes_of_update(acme: Platform, ulmock: Ulmock) -> None:
     def status(body: dict) -> int:
         return httpx.patch(f"{ulmock.url}/api/deployments/{ACME}/{RUNNING}", json=body,
-                           headers={"Authorization": f"Bearer {fixed_key(ACME)}"}).status_code  # fmt: skip
+                           headers=auth(ACME)).status_code  # fmt: skip
 
     assert status({"action": "start"}) == 200  # already ready
     assert status({"action": "stop"}) == 202
@@ -141,7 +141,7 @@ def test_predict_through_the_api_and_the_service_url_feeds_logs_and_metrics(acme
     assert {"person", "dog"} <= names and answer["metadata"]["model"] == "acme-vision/traffic-analytics/street-detector-v1"
 
     url = acme.deployments.retrieve(ACME, RUNNING)["deployment"]["serviceUrl"]
-    key = {"Authorization": f"Bearer {fixed_key(ACME)}"}
+    key = auth(ACME)
     direct = httpx.post(f"{url}/predict", headers=key, files={"file": ("p.jpg", PERSON)})
     assert direct.status_code == 200 and typed("DeploymentsPredictResponse", direct.json())["images"][0]["results"] == \
         answer["images"][0]["results"]  # fmt: skip

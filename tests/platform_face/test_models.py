@@ -7,7 +7,8 @@ import httpx
 import pytest
 from ultralytics_platform import Platform
 
-from tests.platform_face.helpers import refused, tiny_onnx, typed
+from tests.helpers import tiny_onnx
+from tests.platform_face.helpers import refused, typed
 from ulmock.testing import Ulmock
 
 pytestmark = pytest.mark.ulmock(api="platform")

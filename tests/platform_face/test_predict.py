@@ -8,18 +8,18 @@ and the dog (see /spec/model.md's reference results).
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import httpx
 import pytest
 from ultralytics_platform import Platform
 
+from tests.helpers import IMAGES
 from tests.platform_face.helpers import refused, typed
 from ulmock.api import downloads
 from ulmock.testing import Ulmock
 
 pytestmark = pytest.mark.ulmock(scenario="demo", api="platform")
-PHOTOS = Path(__file__).resolve().parents[2] / "fixtures" / "images"
+PHOTOS = IMAGES
 PERSON = (PHOTOS / "person.jpg").read_bytes()
 MODEL = ("lena", "backyard-birds", "feeder-cam")
 

@@ -15,15 +15,16 @@ from hypothesis import HealthCheck
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.contract.limits import count_413_as_refusal
+from tests.helpers import START, auth
 from ulmock.api.app import create_app
-from ulmock.scenarios import build_emulator, fixed_key
+from ulmock.scenarios import build_emulator
 
-EMULATOR = build_emulator("demo", mode="manual", start="2026-01-15T09:00:00Z", api="platform")
+EMULATOR = build_emulator("demo", mode="manual", start=START, api="platform")
 APP = create_app(EMULATOR)
 MAX_EXAMPLES = 15
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
-schema.config.update(headers={"Authorization": f"Bearer {fixed_key('lena')}"})
+schema.config.update(headers=auth("lena"))
 schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=False)
 count_413_as_refusal(schema)
 

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from ultralytics_platform import Platform
 
-from tests.platform_face.helpers import refused, tiny_onnx, typed
+from tests.helpers import tiny_onnx
+from tests.platform_face.helpers import refused, typed
 from ulmock.bundled import fixtures_root
 from ulmock.testing import Ulmock
 

@@ -31,14 +31,14 @@ from ulmock.inference.errors import (
 
 if TYPE_CHECKING:
     from ulmock.inference.bundle import ensure_bundled_model
-    from ulmock.inference.cache import bundled_model_path
+    from ulmock.inference.disk_cache import bundled_model_path
     from ulmock.inference.engine import BUNDLED_NETWORK, InferenceEngine
     from ulmock.inference.images import decode_image
     from ulmock.inference.prediction import Prediction
 
 _LAZY = {
     "ensure_bundled_model": "ulmock.inference.bundle",
-    "bundled_model_path": "ulmock.inference.cache",
+    "bundled_model_path": "ulmock.inference.disk_cache",
     "BUNDLED_NETWORK": "ulmock.inference.engine",
     "InferenceEngine": "ulmock.inference.engine",
     "decode_image": "ulmock.inference.images",

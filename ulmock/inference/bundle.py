@@ -20,14 +20,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ulmock.inference.cache import (
+from ulmock.inference.coco import COCO_NAMES, ultralytics_names
+from ulmock.inference.darknet import DarknetError, convert
+from ulmock.inference.disk_cache import (
     bundled_model_path,
     checksum_path,
     verify_checksum,
     write_atomic,
 )
-from ulmock.inference.coco import COCO_NAMES, ultralytics_names
-from ulmock.inference.darknet import DarknetError, convert
 from ulmock.inference.errors import FetchError
 
 __all__ = [

@@ -19,11 +19,11 @@ import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
 
-from ulmock.inference.decode import Candidates, Layout, decode, infer_layout
 from ulmock.inference.errors import ModelNotRunnable
 from ulmock.inference.letterbox import letterbox
 from ulmock.inference.metadata import ModelMetadata
 from ulmock.inference.nms import batched_nms
+from ulmock.inference.outputs import Candidates, Layout, decode_output, infer_layout
 
 __all__ = ["Detections", "Detector", "OnnxDetector", "UltralyticsDetector", "network_input_size"]
 
@@ -124,7 +124,7 @@ class OnnxDetector:
 
         layout = infer_layout(tuple(output.shape), self._num_classes, self.metadata.end_to_end)
         num_classes = self._num_classes or output.shape[1] - 4
-        candidates = decode(output, layout, num_classes, conf)
+        candidates = decode_output(output, layout, num_classes, conf)
         if layout is Layout.CHANNELS_FIRST:
             candidates = candidates.take(
                 batched_nms(candidates.boxes, candidates.scores, candidates.classes, iou, MAX_DET)

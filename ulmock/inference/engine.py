@@ -30,16 +30,16 @@ from typing import Self
 
 import numpy as np
 
-from ulmock.inference.cache import (
+from ulmock.inference.detectors import Detector, OnnxDetector, UltralyticsDetector
+from ulmock.inference.devices import Device, resolve_device
+from ulmock.inference.disk_cache import (
     bundled_model_path,
     resolve_cache_dir,
     verify_checksum,
 )
-from ulmock.inference.detectors import Detector, OnnxDetector, UltralyticsDetector
-from ulmock.inference.devices import Device, resolve_device
 from ulmock.inference.errors import FETCH_COMMAND, ModelNotRunnable, ModelUnavailable, ParameterError
 from ulmock.inference.images import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, decode_image
-from ulmock.inference.model_cache import ModelCache
+from ulmock.inference.loaded_models import LoadedModels
 from ulmock.inference.prediction import Prediction, api_detections, class_ids
 
 __all__ = ["BUNDLED_NETWORK", "FETCH_COMMAND", "InferenceEngine"]
@@ -75,7 +75,7 @@ class InferenceEngine:
         self.max_concurrency = max_concurrency
         self.max_image_bytes = max_image_bytes
         self.max_image_pixels = max_image_pixels
-        self._models: ModelCache[Detector | None] = ModelCache(max_loaded_models)
+        self._models: LoadedModels[Detector | None] = LoadedModels(max_loaded_models)
         self._executor = ThreadPoolExecutor(max_concurrency, thread_name_prefix="ulmock-inference")
         self.started_at = time.monotonic()  # how long the engine has been warm (predict's metadata)
 

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from ulmock.inference.bundle import SOURCE_PACKAGE, ensure_bundled_model, fetch
-from ulmock.inference.cache import (
+from ulmock.inference.disk_cache import (
     bundled_model_path,
     resolve_cache_dir,
     verify_checksum,

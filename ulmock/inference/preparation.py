@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from ulmock.inference.cache import bundled_model_path, verify_checksum
+from ulmock.inference.disk_cache import bundled_model_path, verify_checksum
 from ulmock.inference.errors import FETCH_COMMAND, FetchError
 
 __all__ = ["OFFLINE_ENV", "ModelPreparation", "When", "offline"]

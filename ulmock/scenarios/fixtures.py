@@ -17,11 +17,9 @@ import yaml
 from PIL import Image
 
 from ulmock.bundled import fixtures_root
-from ulmock.domain.entities import Account, Dataset, DatasetImage
 from ulmock.domain.backend import Platform
-from ulmock.api.files import media_type
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp")
+from ulmock.domain.entities import Account, Dataset, DatasetImage
+from ulmock.domain.media import IMAGE_SUFFIXES, image_media_type
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ def add_fixture_dataset(
         account, name, task, description, class_names=list(fixture.class_names), visibility=visibility, quiet=True
     )
     for image in fixture.images:
-        blob = platform.world.blobs.put_file(image.path, media_type(image.path.name), image.sha256)
+        blob = platform.world.blobs.put_file(image.path, image_media_type(image.path.name), image.sha256)
         annotations = {"boxes": [[int(b[0]), *[round(v, 6) for v in b[1:]]] for b in image.boxes]}
         dataset.images.append(
             DatasetImage(file=image.path.name, blob_id=blob.id, width=image.width, height=image.height,

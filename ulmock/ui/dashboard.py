@@ -123,21 +123,23 @@ class Dashboard:
         return self._render("overview_live.html", {"o": readouts.overview(self.emulator)})
 
     async def account(self, request: Request) -> Response:
-        detail = readouts.account_detail(self.emulator, request.path_params["username"])
-        if detail is None:
-            return self._render("missing.html", {"what": f"account '{request.path_params['username']}'"}, 404)
-        return self._render("account.html", {"a": detail, "page": "account"})
+        return self._account_page(request, "account.html", {"page": "account"})
 
     async def account_live(self, request: Request) -> Response:
-        detail = readouts.account_detail(self.emulator, request.path_params["username"])
+        return self._account_page(request, "account_live.html", {})
+
+    def _account_page(self, request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+        username = request.path_params["username"]
+        detail = readouts.account_detail(self.emulator, username)
         if detail is None:
-            return self._render("missing.html", {"what": f"account '{request.path_params['username']}'"}, 404)
-        return self._render("account_live.html", {"a": detail})
+            return self._missing(f"account '{username}'")
+        return self._render(template, {"a": detail, **context})
 
     async def gallery(self, request: Request) -> Response:
-        shown = readouts.gallery(self.emulator, request.path_params["datasetId"])
+        dataset_id = request.path_params["datasetId"]
+        shown = readouts.gallery(self.emulator, dataset_id)
         if shown is None:
-            return self._render("missing.html", {"what": f"dataset '{request.path_params['datasetId']}'"}, 404)
+            return self._missing(f"dataset '{dataset_id}'")
         return self._render("gallery.html", {"g": shown, "page": "gallery"})
 
     async def playground(self, request: Request) -> Response:
@@ -146,7 +148,10 @@ class Dashboard:
                                                 "page": "playground"})  # fmt: skip
 
     async def missing(self, request: Request) -> Response:
-        return self._render("missing.html", {"what": f"page {request.url.path}"}, 404)
+        return self._missing(f"page {request.url.path}")
+
+    def _missing(self, what: str) -> HTMLResponse:
+        return self._render("missing.html", {"what": what}, 404)
 
     # -- data the pages fetch ----------------------------------------------------------
     async def image(self, request: Request) -> Response:

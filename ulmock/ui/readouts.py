@@ -220,21 +220,23 @@ def _size(n: int) -> str:
 
 # -- a dataset's gallery -------------------------------------------------------------
 def gallery(emulator: Emulator, dataset_id: str) -> dict[str, Any] | None:
+    """A dataset's images, boxes and legend; None when there is no such dataset."""
     with emulator.lock:
-        p = emulator.platform
-        dataset = p.datasets.find_any(dataset_id)
-        if dataset is None:
-            return None
-        owner = p.world.accounts.get(dataset.account_id)
-        tiles = [image_tile(dataset, i) for i in dataset.images]
-        # The legend names the classes the labels use, not all of a large vocabulary.
-        used = sorted({(b["colour"], b["name"]) for t in tiles for b in t["boxes"]}, key=lambda cb: cb[1])
-        return {
-            "dataset": dataset_row(dataset),
-            "owner": owner.username if owner else None,
-            "classes": [{"name": name, "colour": colour} for colour, name in used],
-            "images": tiles,
-        }
+        dataset = emulator.platform.datasets.find_any(dataset_id)
+        return None if dataset is None else _gallery(emulator.platform, dataset)
+
+
+def _gallery(p: Platform, dataset: Dataset) -> dict[str, Any]:
+    owner = p.world.accounts.get(dataset.account_id)
+    tiles = [image_tile(dataset, i) for i in dataset.images]
+    # The legend names the classes the labels use, not all of a large vocabulary.
+    used = sorted({(b["colour"], b["name"]) for t in tiles for b in t["boxes"]}, key=lambda cb: cb[1])
+    return {
+        "dataset": dataset_row(dataset),
+        "owner": owner.username if owner else None,
+        "classes": [{"name": name, "colour": colour} for colour, name in used],
+        "images": tiles,
+    }
 
 
 def image_tile(dataset: Dataset, image: DatasetImage) -> dict[str, Any]:

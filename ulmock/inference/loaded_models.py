@@ -1,4 +1,4 @@
-"""Loaded networks, one per model file, reloaded when the file changes.
+"""Loaded networks in memory, one per model file, reloaded when the file changes.
 
 Loading is lazy and happens at most once per file version even when many threads ask
 at once: each path has its own load lock, so a slow load never blocks requests for
@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from ulmock.inference.errors import ModelNotRunnable
 
-__all__ = ["ModelCache", "file_stamp"]
+__all__ = ["LoadedModels", "file_stamp"]
 
 T = TypeVar("T")
 Stamp = tuple[int, int]  # mtime in ns, size in bytes
@@ -34,7 +34,7 @@ def file_stamp(path: Path) -> Stamp:
     return stat.st_mtime_ns, stat.st_size
 
 
-class ModelCache(Generic[T]):
+class LoadedModels(Generic[T]):
     """An LRU of `T` keyed by file path and invalidated by the file's mtime and size."""
 
     def __init__(self, capacity: int = 8) -> None:

@@ -1,4 +1,6 @@
-"""Ultralytics detect outputs to candidate boxes above a confidence threshold.
+"""A network's raw detect output to candidate boxes above a confidence threshold.
+
+(Decoding the uploaded image itself is `images.decode_image`.)
 
 Two layouts exist in the wild:
 
@@ -21,7 +23,7 @@ import numpy.typing as npt
 
 from ulmock.inference.errors import ModelNotRunnable
 
-__all__ = ["Candidates", "Layout", "decode", "infer_layout"]
+__all__ = ["Candidates", "Layout", "decode_output", "infer_layout"]
 
 
 class Layout(enum.Enum):
@@ -73,7 +75,7 @@ def infer_layout(
     )
 
 
-def decode(
+def decode_output(
     output: npt.NDArray[np.floating], layout: Layout, num_classes: int, conf: float
 ) -> Candidates:
     """Candidates scoring above `conf` (strictly, as Ultralytics filters)."""

@@ -1,4 +1,6 @@
-"""Where the bundled detector lives on disk, and how it is written and checked.
+"""The on-disk cache (`$ULMOCK_CACHE_DIR`): where the bundled detector and uploaded
+weights are written, and how a file there is checked. (Networks loaded in memory are
+`loaded_models.py`.)
 
 The model sits next to a sha256sum-style sidecar (`yolov3-tiny.onnx.sha256`). The
 sidecar is written last, so its presence means the model beside it is complete.
