@@ -1,10 +1,10 @@
-"""Grants (the domain's) become signed /files URLs (api/downloads.py's), and back."""
+"""Grants (the domain's) become signed /files URLs (api/files/signed_urls.py's), and back."""
 
 from __future__ import annotations
 
 import pytest
 
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.domain.backend import Platform
 from ulmock.domain.catalogue import usd_to_micro
 from ulmock.domain.clock import Clock
@@ -32,7 +32,7 @@ def platform():
     ],
 )
 def test_each_kind_of_file_has_its_path(blob, path):
-    assert downloads.path(blob) == path
+    assert signed_urls.path(blob) == path
 
 
 def test_a_grant_signs_as_the_signer_did(platform):
@@ -40,14 +40,14 @@ def test_a_grant_signs_as_the_signer_did(platform):
     blob = BlobRef("model", "m1", "best weights.pt")
     g = grant(blob, NOW, 3600)
     assert g.expires_at == float(int(NOW + 3600))
-    assert downloads.signed(signer, g) == signer.sign(downloads.path(blob), NOW, 3600)
-    assert downloads.url(signer, g, "http://x/").startswith("http://x/files/models/m1/best%20weights.pt?expires=")
-    assert downloads.signed(signer, None) is None
+    assert signed_urls.signed(signer, g) == signer.sign(signed_urls.path(blob), NOW, 3600)
+    assert signed_urls.url(signer, g, "http://x/").startswith("http://x/files/models/m1/best%20weights.pt?expires=")
+    assert signed_urls.signed(signer, None) is None
 
 
 def test_only_dataset_image_paths_parse_back():
-    assert downloads.parse_image("/files/datasets/d1/images/a/b.jpg") == BlobRef("dataset_image", "d1", "a/b.jpg")
-    assert downloads.parse_image("/files/models/m1/best.pt") is None
+    assert signed_urls.parse_image("/files/datasets/d1/images/a/b.jpg") == BlobRef("dataset_image", "d1", "a/b.jpg")
+    assert signed_urls.parse_image("/files/models/m1/best.pt") is None
 
 
 def test_usd_to_micro_rounds_to_the_nearest():

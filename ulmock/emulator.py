@@ -25,7 +25,7 @@ from ulmock.domain.entities import Model
 from ulmock.domain.backend import Platform
 from ulmock.confine import fixture_file
 from ulmock.domain.snapshot import FileResolver, check_event, dump_world, load_world
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.api.faults import Faults, FaultSpec
 from ulmock.inference.disk_cache import bundled_model_path, model_cache_dir
 from ulmock.inference.preparation import ModelPreparation
@@ -226,7 +226,7 @@ class Emulator:
         """Connect a platform to what lives outside the domain: delivery, the model cache."""
         platform.webhooks.listener = self.webhooks.wake
         platform.exports.runnable_onnx = _bundled_onnx
-        platform.ingest.read_link = downloads.reader(platform.world)
+        platform.ingest.read_link = signed_urls.reader(platform.world)
 
     # -- inference ---------------------------------------------------------------
     def inference(self) -> InferenceEngine:

@@ -15,7 +15,7 @@ from ultralytics_platform import Platform
 
 from tests.helpers import IMAGES
 from tests.platform_face.helpers import refused, typed
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.testing import Ulmock
 
 pytestmark = pytest.mark.ulmock(scenario="demo", api="platform")
@@ -55,7 +55,7 @@ def test_source_as_base64_or_url_answers_like_the_file(client: Platform, ulmock:
         lena = ulmock.platform.accounts.by_username("lena")
         dataset = next(iter(ulmock.platform.world.datasets(lena.id).values()))
         image = dataset.images[0]
-        path = downloads.path(ulmock.platform.datasets.image_blob(dataset, image))
+        path = signed_urls.path(ulmock.platform.datasets.image_blob(dataset, image))
         signed = ulmock.platform.world.signer.sign(path, ulmock.clock.now(), 600)
     url = signed.absolute(ulmock.url)
     assert httpx.get(url).status_code == 200

@@ -1,7 +1,7 @@
 """Time-limited access to stored bytes: what the domain hands out instead of URLs.
 
 A `Grant` names one file (the kind of record holding it, the record's id, the file's
-name) and when access to it ends. The HTTP layer (`ulmock.api.downloads`) turns a grant
+name) and when access to it ends. The HTTP layer (`ulmock.api.files.signed_urls`) turns a grant
 into a signed `/files/...` URL and reads such URLs back; the domain never sees one.
 """
 

@@ -16,6 +16,7 @@ from ulmock.domain.entities import Account, Dataset, DatasetImage, IngestRun
 from ulmock.domain.uploads import Uploads
 from ulmock.domain.world import World
 from ulmock.domain.errors import Conflict, ValidationError
+from ulmock.domain.media import image_media_type
 
 EVENT = "dataset.ingest"
 # Seconds from queued to done: a start-up cost, then by size (the real service takes minutes).
@@ -29,7 +30,7 @@ class Ingest:
         self.uploads = uploads
         self.activity = activity
         # Bytes behind a link this emulator signed (an NDJSON export's images), else None.
-        # Links are the HTTP layer's: it sets this (`ulmock.api.downloads.reader`).
+        # Links are the HTTP layer's: it sets this (`ulmock.api.signed_urls.reader`).
         self.read_link: UrlReader = _no_link
         world.clock.on(EVENT, self._run)
 
@@ -96,7 +97,7 @@ class Ingest:
             if limit and any(int(box[0]) >= limit for box in image.boxes):
                 skipped["unknown_class"] += 1
                 continue
-            blob = self.world.blobs.put(image.data, _media_type(name))
+            blob = self.world.blobs.put(image.data, image_media_type(name))
             entry = DatasetImage(
                 file=name, blob_id=blob.id, width=image.width, height=image.height,
                 split=run.target_split or image.split,
@@ -121,8 +122,3 @@ class Ingest:
 def _no_link(link: str) -> bytes | None:
     return None
 
-
-def _media_type(name: str) -> str:
-    suffix = name.rsplit(".", 1)[-1].lower()
-    return {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
-            "bmp": "image/bmp"}.get(suffix, "application/octet-stream")  # fmt: skip

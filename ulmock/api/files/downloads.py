@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.api.files.source import FileSource, media_type, verify_signature
 from ulmock.api.reference import envelope
 from ulmock.domain.errors import ApiError, NotFound
@@ -71,7 +71,7 @@ class SignedFiles:
         if middle and not (middle[0] == "v" and middle[1:].isdigit()):
             raise NotFound("File not found")
         version = p.datasets.version(dataset, int(middle[1:])) if middle else None
-        body = downloads.dataset_ndjson(p, dataset, self.source.public_url(request), version)
+        body = signed_urls.dataset_ndjson(p, dataset, self.source.public_url(request), version)
         return Response(body, media_type="application/x-ndjson", headers=_attachment(request.path_params["name"]))
 
     def dataset_image(self, request: Request) -> Response:

@@ -8,14 +8,8 @@ from urllib.parse import quote
 from starlette.requests import Request
 
 from ulmock.api.served import Served
+from ulmock.domain.media import media_type
 
-MEDIA_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-               ".bmp": "image/bmp", ".json": "application/json", ".ndjson": "application/x-ndjson"}  # fmt: skip
-
-
-def media_type(name: str) -> str:
-    dot = name.rfind(".")
-    return MEDIA_TYPES.get(name[dot:].lower(), "application/octet-stream") if dot >= 0 else "application/octet-stream"
 
 
 class Signatures(Protocol):

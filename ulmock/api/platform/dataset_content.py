@@ -11,7 +11,7 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import by_public_id, dataset_at
 from ulmock.api.platform.ids import public_id
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
@@ -164,7 +164,7 @@ def signed_url(call: Call, dataset: Dataset, image: DatasetImage) -> str:
     """An hour's signed download of one of the dataset's images (every answer of this face that shows one)."""
     w = call.platform.world
     download = grant(call.platform.datasets.image_blob(dataset, image), w.now(), URL_TTL)
-    return downloads.url(w.signer, download, call.base_url)
+    return signed_urls.url(w.signer, download, call.base_url)
 
 
 def _filtered(call: Call, dataset: Dataset, q: ImageQuery) -> list[DatasetImage]:

@@ -15,7 +15,7 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import (
     ClassNames, Description, Metadata, Name, NewTask, RecordChanges, Region, Slug, Tags, Task, Visibility,
 )
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset
 from ulmock.domain.errors import Conflict
@@ -296,10 +296,10 @@ def export_dataset(call: Call) -> Response:
     if call.query.v is None:
         _, download = p.datasets.export(call.account, dataset.id) if dataset.account_id == call.account.id else \
             p.datasets.export_by_slug(call.account, owner_account(call, dataset), dataset.slug)
-        return ok(CurrentDownload(downloadUrl=downloads.url(p.world.signer, download, call.base_url), cached=False))
+        return ok(CurrentDownload(downloadUrl=signed_urls.url(p.world.signer, download, call.base_url), cached=False))
     version = p.datasets.version(dataset, call.query.v)
     grant = p.datasets.version_download(dataset, version.number)
-    return ok(VersionDownload(downloadUrl=downloads.url(p.world.signer, grant, call.base_url),
+    return ok(VersionDownload(downloadUrl=signed_urls.url(p.world.signer, grant, call.base_url),
                               version=version.number))  # fmt: skip
 
 
@@ -319,7 +319,7 @@ def create_dataset_version(call: Call) -> Response:
     answer = VersionCreated(version=version.number, reused=reused)
     if call.body.download:
         grant = p.datasets.version_download(dataset, version.number)
-        answer["downloadUrl"] = downloads.url(p.world.signer, grant, call.base_url)
+        answer["downloadUrl"] = signed_urls.url(p.world.signer, grant, call.base_url)
     return ok(answer)
 
 

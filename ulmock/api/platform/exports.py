@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import NotRequired, TypedDict
 
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.api.platform.access import model_at
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.refusals import live_statuses
@@ -142,7 +142,7 @@ def export_item(call: Call, e: Export) -> ExportItem:
         item["gpuType"] = e.gpu_type
     download = call.platform.exports.download(e)
     if download is not None:
-        url = downloads.url(call.platform.world.signer, download, call.base_url)
+        url = signed_urls.url(call.platform.world.signer, download, call.base_url)
         item["file"] = ExportFile(size=e.size, downloadUrl=url, downloadFilename=e.file_name)
     if e.error:
         item["error"] = ExportError(message=e.error, timestamp=iso(e.completed_at or e.created_at))

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from typing_extensions import TypedDict
 
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.api.platform.exports import LIVE_FORMAT, export_at
 from ulmock.api.platform.ids import HEX_ID, find_public
 from ulmock.api.platform.policy import error_response
@@ -102,7 +102,7 @@ def resolve_route(emulator: Emulator) -> Route:
                     raise NotFound("Export not found")
                 model = w.models(export.account_id).get(export.model_id)
                 remaining = max(body.expires - w.now(), 1.0)
-                artifact = downloads.path(BlobRef("export", export.id, export.file_name))
+                artifact = signed_urls.path(BlobRef("export", export.id, export.file_name))
                 download = w.signer.sign(artifact, w.now(), remaining)
                 return ok(MobileModel(
                     version=1, exportId=ident, name=export.model_name,

@@ -13,7 +13,7 @@ from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, NewTask, Region, Slug, Task
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
@@ -267,7 +267,7 @@ def model_files(call: Call) -> Response:
     owner = owner_account(call, model)
     _, files = call.platform.models.files(owner, model.id)
     signer = call.platform.world.signer
-    return ok(ModelFiles(files=[ModelFile(name=f.name, size=f.size, downloadUrl=downloads.url(signer, g, call.base_url))
+    return ok(ModelFiles(files=[ModelFile(name=f.name, size=f.size, downloadUrl=signed_urls.url(signer, g, call.base_url))
                                 for f, g in files]))  # fmt: skip
 
 

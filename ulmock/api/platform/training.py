@@ -17,7 +17,7 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import by_public_id, check_owner, check_slug, missing, model_at
 from ulmock.api.platform.ids import HEX_ID, public_id
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.api.platform.money import MICRO_PER_CENT, cents
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
@@ -327,8 +327,8 @@ def checkpoint_upload(call: Call) -> Response:
     target = call.platform.sdk_uploads.upload_target(call.account, b.filename, domain_model_id(call, b.modelId), b.runId,
                                                   b.project, b.name, b.size)  # fmt: skip
     return ok(CheckpointUpload(
-        uploadUrl=downloads.url(call.platform.world.signer, target.upload, call.base_url),
+        uploadUrl=signed_urls.url(call.platform.world.signer, target.upload, call.base_url),
         gcsPath=target.gcs_path,
-        uploadPath=downloads.path(target.upload.blob),
+        uploadPath=signed_urls.path(target.upload.blob),
         modelId=public_id(target.model.id),
     ))  # fmt: skip

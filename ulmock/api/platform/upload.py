@@ -14,7 +14,7 @@ from typing_extensions import NotRequired, TypedDict
 
 from ulmock.api.platform.access import by_public_id
 from ulmock.api.platform.ids import public_id
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import UploadSession
@@ -75,7 +75,7 @@ def signed_url(call: Call) -> Response:
     p.storage.require_room(call.account, body.totalBytes)
     session, grant = p.uploads.open(call.account, body.assetType, asset.id, body.filename, body.contentType,
                                     body.totalBytes)  # fmt: skip
-    upload_url = downloads.url(p.world.signer, grant, call.base_url)
+    upload_url = signed_urls.url(p.world.signer, grant, call.base_url)
     return ok(SignedUpload(sessionId=public_id(session.id), uploadUrl=upload_url,
                            expiresAt=iso(grant.expires_at), headers={"Content-Type": session.content_type}))  # fmt: skip
 

@@ -16,7 +16,7 @@ from ulmock.domain.catalogue import SCOPES, PlanName
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, ApiKey
 from ulmock.domain.storage import StorageUsage
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.api.reference.views import balance_view
 
 
@@ -126,7 +126,7 @@ def gdpr(call: Call) -> GdprExportView | GdprDeleteView:
     p = call.platform
     if call.body.action == "export":
         download = p.gdpr.export(call.account)
-        url = downloads.url(p.world.signer, download, call.base_url)
+        url = signed_urls.url(p.world.signer, download, call.base_url)
         return {"action": "export", "downloadUrl": url, "expiresAt": iso(download.expires_at)}
     p.gdpr.delete(call.account)
     return {"action": "delete", "deleted": True}

@@ -15,7 +15,7 @@ from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset
 from ulmock.domain.signing import SignedPath
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 
 
 @shape
@@ -132,7 +132,7 @@ def delete_dataset(call: Call) -> TrashedView:
 def export_dataset(call: Call) -> DatasetExportView:
     """A signed, expiring URL to the dataset as NDJSON."""
     dataset, download = call.platform.datasets.export(call.account, call.params["datasetId"])
-    return dataset_export_view(dataset, downloads.signed(call.platform.world.signer, download), call.base_url)
+    return dataset_export_view(dataset, signed_urls.signed(call.platform.world.signer, download), call.base_url)
 
 
 # the SDK reads downloadUrl at the top
@@ -142,5 +142,5 @@ def export_dataset_by_slug(call: Call) -> DatasetExportView:
     p = call.platform
     owner = p.accounts.by_username(call.params["owner"])
     dataset, download = p.datasets.export_by_slug(call.account, owner, call.params["slug"])
-    return dataset_export_view(dataset, downloads.signed(p.world.signer, download), call.base_url)
+    return dataset_export_view(dataset, signed_urls.signed(p.world.signer, download), call.base_url)
 

@@ -15,7 +15,7 @@ from ulmock.api.reference.views import shape
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
 from ulmock.domain.signing import SignedPath
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 
 
 @shape
@@ -60,7 +60,7 @@ def list_exports(call: Call) -> Response:
     q, exports = call.query, call.platform.exports
     page = exports.list(call.account, q.page, q.limit, q.modelId)
     signer = call.platform.world.signer
-    return envelope.paged(page, [export_view(e, downloads.signed(signer, exports.download(e)), call.base_url)
+    return envelope.paged(page, [export_view(e, signed_urls.signed(signer, exports.download(e)), call.base_url)
                                  for e in page.items])  # fmt: skip
 
 
@@ -80,4 +80,4 @@ def get_export(call: Call) -> ExportView:
     """One export; a completed one carries a signed, expiring download URL."""
     exports = call.platform.exports
     export = exports.get(call.account, call.params["exportId"])
-    return export_view(export, downloads.signed(call.platform.world.signer, exports.download(export)), call.base_url)
+    return export_view(export, signed_urls.signed(call.platform.world.signer, exports.download(export)), call.base_url)

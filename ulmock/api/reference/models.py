@@ -15,7 +15,7 @@ from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, ModelFile
 from ulmock.domain.signing import SignedPath
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 from ulmock.domain.limits import UPLOAD_LIMIT
 
 
@@ -140,4 +140,4 @@ def delete_model(call: Call) -> TrashedView:
 def model_files(call: Call) -> ModelFilesView:
     """Signed, expiring download URLs for the model's weights."""
     model, files = call.platform.models.files(call.account, call.params["modelId"])
-    return model_files_view(model, downloads.signed_files(call.platform.world.signer, files), call.base_url)
+    return model_files_view(model, signed_urls.signed_files(call.platform.world.signer, files), call.base_url)

@@ -17,7 +17,7 @@ from ulmock.api.reference.models import ModelFilesView, model_files_view
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
 from ulmock.domain.clock import iso
-from ulmock.api import downloads
+from ulmock.api.files import signed_urls
 
 
 @shape
@@ -50,7 +50,7 @@ def model_files_by_slug(call: Call) -> ModelFilesView:
     p, params = call.platform, call.params
     model = p.sdk_workspace.by_path(call.account, params["owner"], params["project"], params["model"])
     model, files = p.models.files(call.account, model.id)
-    return model_files_view(model, downloads.signed_files(p.world.signer, files), call.base_url)
+    return model_files_view(model, signed_urls.signed_files(p.world.signer, files), call.base_url)
 
 
 @routes.post("/api/webhooks/training/metrics", scope="training", body=TrainingReport, response=TrainingReportView,
@@ -81,9 +81,9 @@ def checkpoint_upload_url(call: Call) -> CheckpointUploadView:
     target = call.platform.sdk_uploads.upload_target(call.account, b.filename, b.modelId, b.runId, b.project, b.name,
                                                   b.size)  # fmt: skip
     return {
-        "uploadUrl": downloads.url(call.platform.world.signer, target.upload, call.base_url),
+        "uploadUrl": signed_urls.url(call.platform.world.signer, target.upload, call.base_url),
         "gcsPath": target.gcs_path,
-        "uploadPath": downloads.path(target.upload.blob),
+        "uploadPath": signed_urls.path(target.upload.blob),
         "modelId": target.model.id,
         "expiresAt": iso(target.upload.expires_at),
     }
