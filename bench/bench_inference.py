@@ -24,14 +24,7 @@ import onnxruntime as ort
 
 from ulmock.inference import InferenceEngine, ensure_bundled_model
 
-PERSON_JPG = (
-    Path(__file__).resolve().parents[1]
-    / "fixtures"
-    / "datasets"
-    / "darknet-samples"
-    / "images"
-    / "person.jpg"
-)
+PERSON_JPG = Path(__file__).resolve().parents[1] / "fixtures" / "datasets" / "darknet-samples" / "images" / "person.jpg"
 WARM_UP = 3
 
 
@@ -78,9 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     data = args.image.read_bytes()
-    print(
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, onnxruntime {ort.__version__}"
-    )
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, onnxruntime {ort.__version__}")
     print(f"image {args.image.name}, median of {args.runs} runs after {WARM_UP} warm-up\n")
     print(f"{'imgsz':>6} {'network ms':>11} {'pipeline ms':>12} {'overhead ms':>12}")
     with InferenceEngine(cache_dir=ensure_bundled_model().parent) as engine:

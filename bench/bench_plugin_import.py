@@ -70,7 +70,9 @@ def main() -> int:
         added = plugin - bare
         worst = max(worst, added)
         print(f"{name:<12} {bare:>9.1f} ms {plugin:>9.1f} ms {added:>+6.1f} ms  <= {TARGET_MS:.0f} ms")
-    print(f"plugin overhead: {worst:+.1f} ms ({'within' if worst <= TARGET_MS else 'OVER'} the {TARGET_MS:.0f} ms target)")
+    print(
+        f"plugin overhead: {worst:+.1f} ms ({'within' if worst <= TARGET_MS else 'OVER'} the {TARGET_MS:.0f} ms target)"
+    )
     return 0
 
 

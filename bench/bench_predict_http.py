@@ -25,10 +25,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_inference import PERSON_JPG, network_latency_ms  # noqa: E402
+from bench_inference import PERSON_JPG, network_latency_ms
 
-from ulmock.inference import InferenceEngine, ensure_bundled_model  # noqa: E402
-from ulmock.scenarios import fixed_key  # noqa: E402
+from ulmock.inference import InferenceEngine, ensure_bundled_model
+from ulmock.scenarios import fixed_key
 
 
 def free_port() -> int:
@@ -38,8 +38,19 @@ def free_port() -> int:
 
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "ulmock.cli", "serve", "--scenario", "minimal", "--manual-clock",
-           "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "ulmock.cli",
+        "serve",
+        "--scenario",
+        "minimal",
+        "--manual-clock",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -60,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     server = start_server(port)
     try:
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                              headers={"Authorization": f"Bearer {fixed_key('ci-user')}"}, timeout=60)  # fmt: skip
+        client = httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {fixed_key('ci-user')}"}, timeout=60
+        )
         model = next(m["id"] for m in client.get("/api/models").json()["data"] if m["name"] == "baseline")
         url = f"/api/models/{model}/predict"
         fields = {"conf": "0.25", "iou": "0.7", "imgsz": str(args.imgsz)}
@@ -90,8 +102,14 @@ def main(argv: list[str] | None = None) -> int:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
     http, local = statistics.median(http_ms), statistics.median(local_ms)
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.machine())  # fmt: skip
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.machine(),
+    )
     print(f"{cpu}, {os.cpu_count()} CPUs; person.jpg at {args.imgsz}, median of {args.runs} alternating rounds\n")
     print(f"{'path':<28}{'median ms':>10}")
     print(f"{'network (onnxruntime run)':<28}{network:>10.1f}")

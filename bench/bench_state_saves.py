@@ -79,8 +79,9 @@ def save_the_previous_way(emulator: Emulator, path: Path) -> None:
         write_atomic(path, json.dumps(doc, separators=(",", ":")).encode(), mode=0o600)
 
 
-def round_of(emulator: Emulator, save: Callable[[Emulator, Path], None] | None, every: float, seconds: float,
-             folder: Path) -> dict[str, float]:  # fmt: skip
+def round_of(
+    emulator: Emulator, save: Callable[[Emulator, Path], None] | None, every: float, seconds: float, folder: Path
+) -> dict[str, float]:
     path = folder / "state.json"
     waits: list[float] = []
     saves: list[float] = []
@@ -134,10 +135,16 @@ def round_of(emulator: Emulator, save: Callable[[Emulator, Path], None] | None, 
     size = path.stat().st_size if path.exists() else 0
     beside = sum(f.stat().st_size for f in blob_folder(path).iterdir()) if blob_folder(path).exists() else 0
     return {
-        "requests": len(waits), "worst": waits[-1], "p99": waits[int(len(waits) * 0.99)], "p50": statistics.median(waits),
-        "saves": len(saves), "save_median": statistics.median(saves) if saves else 0.0, "state_mb": size / 1e6,
-        "beside_mb": beside / 1e6, "hold": max(holds, default=0.0),
-    }  # fmt: skip
+        "requests": len(waits),
+        "worst": waits[-1],
+        "p99": waits[int(len(waits) * 0.99)],
+        "p50": statistics.median(waits),
+        "saves": len(saves),
+        "save_median": statistics.median(saves) if saves else 0.0,
+        "state_mb": size / 1e6,
+        "beside_mb": beside / 1e6,
+        "hold": max(holds, default=0.0),
+    }
 
 
 def main() -> None:
@@ -149,29 +156,42 @@ def main() -> None:
     emulator = world_with_uploads(args.mb)
     rounds = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, save in (("no saves", None), ("previous: all under the lock", save_the_previous_way),
-                           ("ulmock: copy under the lock, write after", save_state)):  # fmt: skip
+        for name, save in (
+            ("no saves", None),
+            ("previous: all under the lock", save_the_previous_way),
+            ("ulmock: copy under the lock, write after", save_state),
+        ):
             folder = Path(tmp) / name.split(":")[0].replace(" ", "-")
             folder.mkdir()
             rounds[name] = round_of(emulator, save, args.every, args.seconds, folder)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.mb} MB of uploads, a save every {args.every:g} s, {args.seconds:g} s of load per round, "
-          f"2 clients (GET /api/datasets, 1 in 5 POST /api/projects); {os.cpu_count()} cores")  # fmt: skip
-    print(f"{'round':<44} {'requests':>8} {'worst':>9} {'p99':>8} {'p50':>7} {'saves':>5} {'save':>7} "
-          f"{'lock held':>9} {'state file':>10} {'beside':>8}")  # fmt: skip
+    print(
+        f"{args.mb} MB of uploads, a save every {args.every:g} s, {args.seconds:g} s of load per round, "
+        f"2 clients (GET /api/datasets, 1 in 5 POST /api/projects); {os.cpu_count()} cores"
+    )
+    print(
+        f"{'round':<44} {'requests':>8} {'worst':>9} {'p99':>8} {'p50':>7} {'saves':>5} {'save':>7} "
+        f"{'lock held':>9} {'state file':>10} {'beside':>8}"
+    )
     for name, r in rounds.items():
-        print(f"{name:<44} {r['requests']:>8.0f} {r['worst'] * 1e3:>7.1f}ms {r['p99'] * 1e3:>6.1f}ms "
-              f"{r['p50'] * 1e3:>5.1f}ms {r['saves']:>5.0f} {r['save_median']:>6.2f}s {r['hold'] * 1e3:>7.1f}ms "
-              f"{r['state_mb']:>8.1f}MB "
-              f"{r['beside_mb']:>6.0f}MB")  # fmt: skip
+        print(
+            f"{name:<44} {r['requests']:>8.0f} {r['worst'] * 1e3:>7.1f}ms {r['p99'] * 1e3:>6.1f}ms "
+            f"{r['p50'] * 1e3:>5.1f}ms {r['saves']:>5.0f} {r['save_median']:>6.2f}s {r['hold'] * 1e3:>7.1f}ms "
+            f"{r['state_mb']:>8.1f}MB "
+            f"{r['beside_mb']:>6.0f}MB"
+        )
     new, old = rounds["ulmock: copy under the lock, write after"], rounds["previous: all under the lock"]
     quiet = rounds["no saves"]
     verdict = "meets" if new["worst"] <= 0.100 else "MISSES"
-    print(f"worst wait: {new['worst'] * 1e3:.1f} ms now vs {old['worst'] * 1e3:.1f} ms before "
-          f"(x{old['worst'] / new['worst']:.1f}) and {quiet['worst'] * 1e3:.1f} ms with no saves at all; "
-          f"{verdict} the 100 ms target")  # fmt: skip
-    print(f"longest lock hold per save: {new['hold'] * 1e3:.1f} ms now vs {old['hold'] * 1e3:.0f} ms before; "
-          f"peak RSS {peak_rss:.0f} MB")  # fmt: skip
+    print(
+        f"worst wait: {new['worst'] * 1e3:.1f} ms now vs {old['worst'] * 1e3:.1f} ms before "
+        f"(x{old['worst'] / new['worst']:.1f}) and {quiet['worst'] * 1e3:.1f} ms with no saves at all; "
+        f"{verdict} the 100 ms target"
+    )
+    print(
+        f"longest lock hold per save: {new['hold'] * 1e3:.1f} ms now vs {old['hold'] * 1e3:.0f} ms before; "
+        f"peak RSS {peak_rss:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,8 @@ NPM_PACKAGES = {"wiremock": "3.13.2", "@stoplight/prism-cli": "5.16.0", "@mockoo
 MOTO = "moto[server]==5.2.5"
 sys.path.insert(0, str(ROOT))
 
-from bench.run import machine  # noqa: E402
-from ulmock.scenarios import fixed_key  # noqa: E402
+from bench.run import machine
+from ulmock.scenarios import fixed_key
 
 KEY = fixed_key("ci-user")
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -159,13 +159,27 @@ def wiremock(port: int, work: Path) -> list[str]:
     (root / "__files").mkdir(exist_ok=True)
     shutil.copy(work / "body.json", root / "__files" / "datasets.json")
     stub = {
-        "request": {"method": "GET", "url": "/api/datasets", "headers": {"Authorization": {"equalTo": AUTH["Authorization"]}}},
+        "request": {
+            "method": "GET",
+            "url": "/api/datasets",
+            "headers": {"Authorization": {"equalTo": AUTH["Authorization"]}},
+        },
         "response": {"status": 200, "bodyFileName": "datasets.json", "headers": {"Content-Type": "application/json"}},
     }
     (root / "mappings" / "datasets.json").write_text(json.dumps(stub))
     jar = next((NPM / "node_modules" / "wiremock").rglob("wiremock-standalone-*.jar"))
-    return ["java", "-jar", str(jar), "--port", str(port), "--bind-address", "127.0.0.1", "--root-dir", str(root),
-            "--disable-banner"]  # fmt: skip
+    return [
+        "java",
+        "-jar",
+        str(jar),
+        "--port",
+        str(port),
+        "--bind-address",
+        "127.0.0.1",
+        "--root-dir",
+        str(root),
+        "--disable-banner",
+    ]
 
 
 def prism(port: int, work: Path) -> list[str]:
@@ -175,37 +189,110 @@ def prism(port: int, work: Path) -> list[str]:
         "info": {"title": "datasets", "version": "1"},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearer": []}],
-        "paths": {"/api/datasets": {"get": {"responses": {"200": {
-            "description": "a page", "content": {"application/json": {"example": example}}}}}}},
-    }  # fmt: skip
+        "paths": {
+            "/api/datasets": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "a page", "content": {"application/json": {"example": example}}}
+                    }
+                }
+            }
+        },
+    }
     (work / "prism.json").write_text(json.dumps(spec))
-    return [str(NPM / "node_modules" / ".bin" / "prism"), "mock", str(work / "prism.json"), "-h", "127.0.0.1",
-            "-p", str(port), "--errors", "false"]  # fmt: skip
+    return [
+        str(NPM / "node_modules" / ".bin" / "prism"),
+        "mock",
+        str(work / "prism.json"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--errors",
+        "false",
+    ]
 
 
 def mockoon(port: int, work: Path) -> list[str]:
     route = {
-        "uuid": "route-datasets", "type": "http", "method": "get", "endpoint": "api/datasets", "documentation": "",
-        "responses": [{
-            "uuid": "response-ok", "body": (work / "body.json").read_text(), "latency": 0, "statusCode": 200,
-            "label": "", "headers": [{"key": "Content-Type", "value": "application/json"}], "bodyType": "INLINE",
-            "filePath": "", "databucketID": "", "sendFileAsBody": False, "rulesOperator": "OR",
-            "rules": [{"target": "header", "modifier": "Authorization", "value": AUTH["Authorization"],
-                       "invert": False, "operator": "equals"}],
-            "disableTemplating": True, "fallbackTo404": False, "default": True, "crudKey": "id", "callbacks": [],
-        }],
-        "responseMode": None, "streamingMode": None, "streamingInterval": 0,
-    }  # fmt: skip
+        "uuid": "route-datasets",
+        "type": "http",
+        "method": "get",
+        "endpoint": "api/datasets",
+        "documentation": "",
+        "responses": [
+            {
+                "uuid": "response-ok",
+                "body": (work / "body.json").read_text(),
+                "latency": 0,
+                "statusCode": 200,
+                "label": "",
+                "headers": [{"key": "Content-Type", "value": "application/json"}],
+                "bodyType": "INLINE",
+                "filePath": "",
+                "databucketID": "",
+                "sendFileAsBody": False,
+                "rulesOperator": "OR",
+                "rules": [
+                    {
+                        "target": "header",
+                        "modifier": "Authorization",
+                        "value": AUTH["Authorization"],
+                        "invert": False,
+                        "operator": "equals",
+                    }
+                ],
+                "disableTemplating": True,
+                "fallbackTo404": False,
+                "default": True,
+                "crudKey": "id",
+                "callbacks": [],
+            }
+        ],
+        "responseMode": None,
+        "streamingMode": None,
+        "streamingInterval": 0,
+    }
     environment = {
-        "uuid": "ulmock-bench", "lastMigration": 33, "name": "datasets", "endpointPrefix": "", "latency": 0,
-        "port": port, "hostname": "127.0.0.1", "folders": [], "routes": [route],
-        "rootChildren": [{"type": "route", "uuid": "route-datasets"}], "proxyMode": False, "proxyHost": "",
-        "proxyRemovePrefix": False, "tlsOptions": {"enabled": False, "type": "CERT", "pfxPath": "", "certPath": "",
-        "keyPath": "", "caPath": "", "passphrase": ""}, "cors": False, "headers": [], "proxyReqHeaders": [],
-        "proxyResHeaders": [], "data": [], "callbacks": []}  # fmt: skip
+        "uuid": "ulmock-bench",
+        "lastMigration": 33,
+        "name": "datasets",
+        "endpointPrefix": "",
+        "latency": 0,
+        "port": port,
+        "hostname": "127.0.0.1",
+        "folders": [],
+        "routes": [route],
+        "rootChildren": [{"type": "route", "uuid": "route-datasets"}],
+        "proxyMode": False,
+        "proxyHost": "",
+        "proxyRemovePrefix": False,
+        "tlsOptions": {
+            "enabled": False,
+            "type": "CERT",
+            "pfxPath": "",
+            "certPath": "",
+            "keyPath": "",
+            "caPath": "",
+            "passphrase": "",
+        },
+        "cors": False,
+        "headers": [],
+        "proxyReqHeaders": [],
+        "proxyResHeaders": [],
+        "data": [],
+        "callbacks": [],
+    }
     (work / "mockoon.json").write_text(json.dumps(environment))
-    return [str(NPM / "node_modules" / ".bin" / "mockoon-cli"), "start", "--data", str(work / "mockoon.json"),
-            "--port", str(port), "--disable-log-to-file"]  # fmt: skip
+    return [
+        str(NPM / "node_modules" / ".bin" / "mockoon-cli"),
+        "start",
+        "--data",
+        str(work / "mockoon.json"),
+        "--port",
+        str(port),
+        "--disable-log-to-file",
+    ]
 
 
 def moto(port: int, work: Path) -> list[str]:
@@ -279,8 +366,14 @@ def peers() -> list[Peer]:
         Peer(f"WireMock {version_of('wiremock')} standalone, static stub, JVM warm", wiremock, warm_seconds=8),
         Peer(f"Prism {version_of('@stoplight/prism-cli')} (static example)", prism),
         Peer(f"Mockoon CLI {version_of('@mockoon/cli')}", mockoon),
-        Peer("moto_server 5.2.5, S3 ListBuckets (20)", moto, url_path="/", headers=dict(S3_AUTH),
-             prepare=twenty_buckets, same_bytes=False),  # fmt: skip
+        Peer(
+            "moto_server 5.2.5, S3 ListBuckets (20)",
+            moto,
+            url_path="/",
+            headers=dict(S3_AUTH),
+            prepare=twenty_buckets,
+            same_bytes=False,
+        ),
     ]
 
 
@@ -289,7 +382,7 @@ def spread(rates: list[float]) -> str:
 
 
 def ratio_range(a: Peer, b: Peer) -> str:
-    ratios = [x / y for x, y in zip(a.rates, b.rates)]
+    ratios = [x / y for x, y in zip(a.rates, b.rates, strict=False)]
     return f"{min(ratios):.2f} – {max(ratios):.2f}" if len(ratios) > 1 else f"{ratios[0]:.2f}"
 
 
@@ -312,8 +405,13 @@ def main() -> None:
     every = [p for p in peers() if not p.name.startswith(tuple(skipped))]  # after installing: names carry versions
     if args.only:
         words = [w.strip().lower() for w in args.only.split(",") if w.strip()]
-        every = [p for p in every if any(w in p.name.lower() for w in words) or p.name.startswith("ulmock, uvicorn")
-                 or p.name == "bare Starlette route, uvicorn"]  # fmt: skip
+        every = [
+            p
+            for p in every
+            if any(w in p.name.lower() for w in words)
+            or p.name.startswith("ulmock, uvicorn")
+            or p.name == "bare Starlette route, uvicorn"
+        ]
 
     with tempfile.TemporaryDirectory(prefix="ulmock-peers-") as tmp:
         work = Path(tmp)
@@ -355,8 +453,10 @@ def main() -> None:
     by_name = {p.name: p for p in every}
     ulm_u, bare_u = every[0], by_name["bare Starlette route, uvicorn"]
     wire = next((p for p in every if p.name.startswith("WireMock") and p.rates), None)
-    print(f"machine: {machine()}; load: wrk -t1 -c16, {args.duration:g} s per server and round, {args.rounds} "
-          f"alternating rounds; body: {len(body):,} bytes, authenticated GET /api/datasets (20 items)\n")  # fmt: skip
+    print(
+        f"machine: {machine()}; load: wrk -t1 -c16, {args.duration:g} s per server and round, {args.rounds} "
+        f"alternating rounds; body: {len(body):,} bytes, authenticated GET /api/datasets (20 items)\n"
+    )
     print("| server | req/s | × bare Starlette (uvicorn) | × WireMock |\n|---|---|---|---|")
     for peer in every:
         if not peer.rates:
@@ -367,14 +467,18 @@ def main() -> None:
         print(f"| {peer.name}{size} | {spread(peer.rates)} | {ratio_range(peer, bare_u)} | {vs_wire} |")
     ours = [p for p in every if p.name.startswith("ulmock") and p.rates]
     if ulm_u.rates and bare_u.rates:
-        ratios = [u / b for u, b in zip(ulm_u.rates, bare_u.rates)]
-        print(f"\nulmock (default server) / bare Starlette under uvicorn, per round: "
-              f"{' '.join(f'{x:.2f}' for x in ratios)} (target >= 0.6)")  # fmt: skip
+        ratios = [u / b for u, b in zip(ulm_u.rates, bare_u.rates, strict=False)]
+        print(
+            f"\nulmock (default server) / bare Starlette under uvicorn, per round: "
+            f"{' '.join(f'{x:.2f}' for x in ratios)} (target >= 0.6)"
+        )
     if ours and wire:
         per_round = [max(p.rates[i] for p in ours) / wire.rates[i] for i in range(len(wire.rates))]
         fastest = max(ours, key=lambda p: statistics.median(p.rates))
-        print(f"fastest ulmock ({fastest.name.split(',')[1].split('(')[0].strip()}) / WireMock, per round: "
-              f"{' '.join(f'{x:.2f}' for x in per_round)} (target >= 0.8)")  # fmt: skip
+        print(
+            f"fastest ulmock ({fastest.name.split(',')[1].split('(')[0].strip()}) / WireMock, per round: "
+            f"{' '.join(f'{x:.2f}' for x in per_round)} (target >= 0.8)"
+        )
 
 
 if __name__ == "__main__":

@@ -36,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from ulmock.api.app import create_app
 from ulmock.domain.entities import RateLimits
-from ulmock.scenarios.fixtures import add_fixture_dataset
 from ulmock.scenarios import build_emulator, fixed_key
+from ulmock.scenarios.fixtures import add_fixture_dataset
 from ulmock.server import ServerThread
 
 KEY = fixed_key("ci-user")
@@ -162,7 +162,7 @@ def throughput(duration: float, rounds: int) -> list[tuple[str, str]]:
         for p in procs:
             p.terminate()
             p.wait(timeout=10)
-    ratio = statistics.median(u["rps"] / b["rps"] for u, b in zip(ulms, bares))
+    ratio = statistics.median(u["rps"] / b["rps"] for u, b in zip(ulms, bares, strict=False))
     bare = {k: statistics.median(r[k] for r in bares) for k in bares[0]}
     ulm = {k: statistics.median(r[k] for r in ulms) for k in ulms[0]}
     ulm["errors"] = sum(r["errors"] for r in ulms)

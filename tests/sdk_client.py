@@ -20,8 +20,14 @@ def main(workdir: str, name: str = "e2e") -> None:
     from ultralytics.utils.callbacks import platform
 
     platform.TESTS_RUNNING = False  # in case a pytest import leaked into this process
-    SETTINGS.update({"datasets_dir": str(Path(workdir) / "datasets"), "runs_dir": str(Path(workdir) / "runs"),
-                     "weights_dir": str(Path(workdir) / "weights"), "sync": False})  # fmt: skip
+    SETTINGS.update(
+        {
+            "datasets_dir": str(Path(workdir) / "datasets"),
+            "runs_dir": str(Path(workdir) / "runs"),
+            "weights_dir": str(Path(workdir) / "weights"),
+            "sync": False,
+        }
+    )
 
     model = YOLO("yolo11n.yaml")  # built from its YAML: no weights to download
     model.train(

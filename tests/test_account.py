@@ -69,5 +69,8 @@ def test_gdpr_delete_is_irreversible(ulmock):
 def test_account_summary_is_what_yolo_login_checks(ulmock):
     summary = data(ulmock.client.get("/api/account/summary"))
     assert summary["username"] == "ci-user" and summary["plan"] == "pro"
-    error(httpx.get(f"{ulmock.url}/api/account/summary", headers={"Authorization": "Bearer ul_" + "1" * 40}),
-          401, "UNAUTHORIZED")  # fmt: skip
+    error(
+        httpx.get(f"{ulmock.url}/api/account/summary", headers={"Authorization": "Bearer ul_" + "1" * 40}),
+        401,
+        "UNAUTHORIZED",
+    )

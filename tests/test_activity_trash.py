@@ -54,7 +54,9 @@ def test_trash_is_purged_30_days_after_deletion_unless_restored(ulmock):
     ulmock.clock.advance(days=1, seconds=1)
     assert data(ulmock.client.get("/api/trash")) == []
     assert data(ulmock.client.get(f"/api/projects/{keep['id']}"))["name"] == "keep"
-    assert "Permanently deleted project 'lose' after 30 days" in [e["message"] for e in data(ulmock.client.get("/api/activity"))]
+    assert "Permanently deleted project 'lose' after 30 days" in [
+        e["message"] for e in data(ulmock.client.get("/api/activity"))
+    ]
     error(ulmock.client.post("/api/trash", json={"itemId": lose["id"], "type": "project"}), 404, "NOT_FOUND")
     ulmock.clock.advance(days=60)
     assert data(ulmock.client.get(f"/api/projects/{keep['id']}"))["name"] == "keep"

@@ -84,16 +84,33 @@ def _real_ids(ulmock) -> dict[str, str]:
     c = ulmock.client
     model = next(m for m in data(c.get("/api/models")) if m["name"] == "baseline")
     dataset = data(c.get("/api/datasets"))[0]
-    deployment = data(c.post("/api/deployments", json={"modelId": model["id"], "region": "us-east1",
-                                                       "minInstances": 0, "maxInstances": 1}), 201)  # fmt: skip
+    deployment = data(
+        c.post(
+            "/api/deployments",
+            json={"modelId": model["id"], "region": "us-east1", "minInstances": 0, "maxInstances": 1},
+        ),
+        201,
+    )
     export = data(c.post("/api/exports", json={"modelId": model["id"], "format": "onnx"}), 201)
-    data(c.post("/api/training/start", json={"modelId": model["id"], "datasetId": dataset["id"], "epochs": 1,
-                                             "imageSize": 64, "gpuType": "l4"}), 201)  # fmt: skip
+    data(
+        c.post(
+            "/api/training/start",
+            json={"modelId": model["id"], "datasetId": dataset["id"], "epochs": 1, "imageSize": 64, "gpuType": "l4"},
+        ),
+        201,
+    )
     return {
-        "datasetId": dataset["id"], "projectId": data(c.get("/api/projects"))[0]["id"], "modelId": model["id"],
-        "deploymentId": deployment["id"], "exportId": export["id"], "keyId": data(c.get("/api/api-keys"))[0]["id"],
-        "owner": ulmock.username, "slug": dataset["slug"], "project": "ci-project", "model": "baseline",
-    }  # fmt: skip
+        "datasetId": dataset["id"],
+        "projectId": data(c.get("/api/projects"))[0]["id"],
+        "modelId": model["id"],
+        "deploymentId": deployment["id"],
+        "exportId": export["id"],
+        "keyId": data(c.get("/api/api-keys"))[0]["id"],
+        "owner": ulmock.username,
+        "slug": dataset["slug"],
+        "project": "ci-project",
+        "model": "baseline",
+    }
 
 
 ID_OPERATIONS = [op for op in OPERATIONS if "{" in op.path]

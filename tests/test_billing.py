@@ -10,9 +10,12 @@ from tests.helpers import data, error
 
 def test_balance_is_in_micro_usd(ulmock):
     assert data(ulmock.client.get("/api/billing/balance")) == {
-        "cashBalance": 50_000_000, "creditBalance": 5_000_000, "reservedAmount": 0,
-        "totalBalance": 55_000_000, "availableBalance": 55_000_000,
-    }  # fmt: skip
+        "cashBalance": 50_000_000,
+        "creditBalance": 5_000_000,
+        "reservedAmount": 0,
+        "totalBalance": 55_000_000,
+        "availableBalance": 55_000_000,
+    }
 
 
 @pytest.mark.parametrize("amount", [4, 1001, 0, -5])

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import pytest
 
+from ulmock.domain.backend import Platform
 from ulmock.domain.clock import Clock
 from ulmock.domain.curation import delete_classes, merge_classes
 from ulmock.domain.entities import DatasetImage
-from ulmock.domain.backend import Platform
-from ulmock.domain.snapshot import EVENT_PAYLOADS, dump_world
 from ulmock.domain.errors import Conflict, ValidationError
+from ulmock.domain.snapshot import EVENT_PAYLOADS, dump_world
 from ulmock.scenarios import build_emulator
 
-S3 = {"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-      "region": "eu-west-3"}  # fmt: skip
+S3 = {
+    "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+    "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "region": "eu-west-3",
+}
 
 
 @pytest.fixture
@@ -40,8 +43,18 @@ def test_the_cloud_keeps_no_secret_and_lists_one_level(platform: Platform) -> No
 
 def test_agent_saves_are_versioned(platform: Platform) -> None:
     account, _ = platform.accounts.create("ada", "pro")
-    graph = {"nodes": [{"id": "o", "type": "agent", "position": {"x": 0, "y": 0},
-                        "data": {"label": "Out", "type": "Output", "config": {}}}], "edges": [], "templateId": ""}  # fmt: skip
+    graph = {
+        "nodes": [
+            {
+                "id": "o",
+                "type": "agent",
+                "position": {"x": 0, "y": 0},
+                "data": {"label": "Out", "type": "Output", "config": {}},
+            }
+        ],
+        "edges": [],
+        "templateId": "",
+    }
     workflow, errors = platform.workflows.save(account, None, "Lonely", graph, 0)
     assert workflow.version == 1 and [e.message for e in errors] == ["Output blocks need an input"]
     platform.workflows.save(account, workflow.id, "Lonely", graph, 1)
@@ -53,8 +66,22 @@ def test_class_ids_shift_in_the_boxes(platform: Platform) -> None:
     account, _ = platform.accounts.create("ada", "pro")
     dataset = platform.datasets.create(account, "Zoo", "detect", class_names=["cat", "dog", "emu", "fox"])
     blob = platform.world.blobs.put(b"img")
-    dataset.images.append(DatasetImage(file="a.jpg", blob_id=blob.id, width=10, height=10, annotations={
-        "boxes": [[0, .5, .5, .1, .1], [1, .5, .5, .1, .1], [2, .5, .5, .1, .1], [3, .5, .5, .1, .1]]}))  # fmt: skip
+    dataset.images.append(
+        DatasetImage(
+            file="a.jpg",
+            blob_id=blob.id,
+            width=10,
+            height=10,
+            annotations={
+                "boxes": [
+                    [0, 0.5, 0.5, 0.1, 0.1],
+                    [1, 0.5, 0.5, 0.1, 0.1],
+                    [2, 0.5, 0.5, 0.1, 0.1],
+                    [3, 0.5, 0.5, 0.1, 0.1],
+                ]
+            },
+        )
+    )
     merged, target = merge_classes(platform.world, dataset, [0], 2)  # cats become emus
     assert merged == [0] and dataset.class_names == ["dog", "emu", "fox"] and target == 1
     assert [b[0] for b in dataset.images[0].annotations["boxes"]] == [1, 0, 1, 2]

@@ -18,8 +18,18 @@ def test_health(control):
 
 
 def test_accounts_are_created_with_a_working_key(ulmock, control):
-    acc = data(control.post("/accounts", json={"username": "eve", "plan": "enterprise", "balance": 12.5,
-                                               "rateLimits": {"perMinute": 7, "perDay": 70}}), 201)  # fmt: skip
+    acc = data(
+        control.post(
+            "/accounts",
+            json={
+                "username": "eve",
+                "plan": "enterprise",
+                "balance": 12.5,
+                "rateLimits": {"perMinute": 7, "perDay": 70},
+            },
+        ),
+        201,
+    )
     assert acc["plan"] == "enterprise" and acc["balance"]["cashBalance"] == 12_500_000
     r = ulmock.http_client(acc["apiKey"]).get("/api/projects")
     assert r.status_code == 200 and r.headers["x-ratelimit-limit"] == "7"
@@ -54,7 +64,9 @@ def test_the_journal_records_and_filters_requests(ulmock, control):
     ulmock.client.get("/api/nothing")
     entries = data(control.get("/requests"))
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
-        ("GET", "/api/projects", 200), ("GET", "/api/nothing", 404)]  # fmt: skip
+        ("GET", "/api/projects", 200),
+        ("GET", "/api/nothing", 404),
+    ]
     assert entries[0]["account"] == "ci-user" and entries[0]["time"] == "2026-01-15T09:00:00.000Z"
     assert len(data(control.get("/requests", params={"status": 404}))) == 1
     assert len(ulmock.requests(path="/api/projects")) == 1

@@ -38,14 +38,17 @@ def test_malformed_json_is_a_validation_error_and_creates_nothing(ulmock):
 
 
 def test_wrong_content_type_is_refused(ulmock):
-    r = ulmock.client.post("/api/datasets", content=b"name=x&task=detect",
-                           headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    r = ulmock.client.post(
+        "/api/datasets", content=b"name=x&task=detect", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
     err = error(r, 400, "VALIDATION_ERROR")
     assert "application/json" in err["message"]
 
 
 def test_non_utf8_body_is_refused(ulmock):
-    r = ulmock.client.post("/api/datasets", content=b'{"name": "\xff\xfe"}', headers={"content-type": "application/json"})
+    r = ulmock.client.post(
+        "/api/datasets", content=b'{"name": "\xff\xfe"}', headers={"content-type": "application/json"}
+    )
     error(r, 400, "VALIDATION_ERROR")
 
 

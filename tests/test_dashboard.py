@@ -30,9 +30,11 @@ def street_scenes(ulmock) -> str:
 def test_overview_names_every_account_with_plan_balance_and_key(ulmock):
     page = ulmock.client.get(f"{UI}/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    for username, plan, key in [("lena", "free", "ul_8afe15b890bf8be6114349b59ada61102bda20bf"),
-                                ("acme-vision", "pro", "ul_f8a4be67435ee1949c942d5dc740cd98d9850ad0"),
-                                ("globex", "enterprise", "ul_a5a5254eb807626449b93b5572770b6a740220ae")]:  # fmt: skip
+    for username, plan, key in [
+        ("lena", "free", "ul_8afe15b890bf8be6114349b59ada61102bda20bf"),
+        ("acme-vision", "pro", "ul_f8a4be67435ee1949c942d5dc740cd98d9850ad0"),
+        ("globex", "enterprise", "ul_a5a5254eb807626449b93b5572770b6a740220ae"),
+    ]:
         row = re.search(rf'<tr data-account="{username}">(.*?)</tr>', page.text, re.S)
         assert row, username
         assert f'class="plan {plan}"' in row.group(1)
@@ -82,9 +84,17 @@ def test_the_dashboards_own_requests_stay_out_of_the_journal(ulmock):
 @demo
 def test_account_page_shows_projects_models_datasets_deployments_and_billing(ulmock):
     html = ulmock.client.get(f"{UI}/accounts/acme-vision").text
-    for text in ("Traffic Analytics", "street-detector-v1", "mAP50(B) 0.612", "Street Scenes", "Warehouse Pallets",
-                 "street-detector-v1 (us-central1)", "Deployment created for model", "Open a top-up checkout",
-                 f"{UI}/datasets/{street_scenes(ulmock)}"):  # fmt: skip
+    for text in (
+        "Traffic Analytics",
+        "street-detector-v1",
+        "mAP50(B) 0.612",
+        "Street Scenes",
+        "Warehouse Pallets",
+        "street-detector-v1 (us-central1)",
+        "Deployment created for model",
+        "Open a top-up checkout",
+        f"{UI}/datasets/{street_scenes(ulmock)}",
+    ):
         assert text in html, text
     assert ulmock.client.get(f"{UI}/live/accounts/acme-vision").text.count('data-model="') == 2
     missing = ulmock.client.get(f"{UI}/accounts/nobody")
@@ -131,10 +141,16 @@ def test_playground_predicts_with_the_apis_engine(ulmock):
 def test_playground_refuses_bad_input_in_the_error_envelope(ulmock):
     image = {"file": ("dog.jpg", DOG.read_bytes(), "image/jpeg")}
     error(ulmock.client.post(f"{UI}/api/predict", data={"conf": "0.5"}), 400, "VALIDATION_ERROR")
-    error(ulmock.client.post(f"{UI}/api/predict", content=b"{}", headers={"content-type": "application/json"}),
-          400, "VALIDATION_ERROR")  # fmt: skip
-    error(ulmock.client.post(f"{UI}/api/predict", files={"file": ("x.jpg", b"not an image", "image/jpeg")}),
-          400, "VALIDATION_ERROR")  # fmt: skip
+    error(
+        ulmock.client.post(f"{UI}/api/predict", content=b"{}", headers={"content-type": "application/json"}),
+        400,
+        "VALIDATION_ERROR",
+    )
+    error(
+        ulmock.client.post(f"{UI}/api/predict", files={"file": ("x.jpg", b"not an image", "image/jpeg")}),
+        400,
+        "VALIDATION_ERROR",
+    )
     error(ulmock.client.post(f"{UI}/api/predict", files=image, data={"conf": "lots"}), 400, "VALIDATION_ERROR")
     error(ulmock.client.post(f"{UI}/api/predict", files=image, data={"modelId": "model_nope"}), 404, "NOT_FOUND")
     assert ulmock.client.get(f"{UI}/api/predict").status_code == 405
@@ -156,7 +172,11 @@ def test_with_an_admin_token_the_dashboard_is_locked_and_never_shows_it(ulmock):
         assert r.status_code == 401 and "needs the admin token" in r.text
         assert "s3cret-admin" not in r.text
     wrong = anonymous.get(f"{UI}/?token=guess")
-    assert wrong.status_code == 401 and "not the admin token" in wrong.text and COOKIE not in wrong.headers.get("set-cookie", "")
+    assert (
+        wrong.status_code == 401
+        and "not the admin token" in wrong.text
+        and COOKIE not in wrong.headers.get("set-cookie", "")
+    )
     error(anonymous.post(f"{UI}/api/predict"), 401, "UNAUTHORIZED")
     anonymous.close()
 

@@ -22,8 +22,15 @@ from tests.helpers import IMAGES
 
 UI = "/_ulmock/ui"
 ACME_KEY = "ul_f8a4be67435ee1949c942d5dc740cd98d9850ad0"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WIDE = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 demo = pytest.mark.ulmock(scenario="demo")
@@ -137,7 +144,7 @@ def test_the_journal_shows_a_request_just_made(ulmock, open_page):
 @demo
 def test_the_gallery_draws_boxes_over_the_real_images(ulmock, open_page, request, tmp_path):
     page = open_page(f"{ulmock.url}{UI}/accounts/acme-vision")
-    page.locator('tr[data-dataset]', has_text="Street Scenes").get_by_role("link", name="Gallery").click()
+    page.locator("tr[data-dataset]", has_text="Street Scenes").get_by_role("link", name="Gallery").click()
     page.wait_for_selector("figure.tile")
     page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
     tile = page.locator('figure.tile[data-image="dog.jpg"]')
@@ -158,8 +165,12 @@ def test_the_gallery_draws_boxes_over_the_real_images(ulmock, open_page, request
 @demo
 def test_the_playground_answers_an_image(ulmock, open_page):
     with ulmock.emulator.lock:
-        model = next(m for t in ulmock.platform.world.models.by_account.values() for m in t.values()
-                     if m.name == "street-detector-v1")  # fmt: skip
+        model = next(
+            m
+            for t in ulmock.platform.world.models.by_account.values()
+            for m in t.values()
+            if m.name == "street-detector-v1"
+        )
     page = open_page(f"{ulmock.url}{UI}/accounts/acme-vision")
     page.locator(f'tr[data-model="{model.id}"]').get_by_role("link", name="Try it").click()
     assert page.locator("select[name=modelId]").input_value() == model.id
@@ -198,12 +209,16 @@ def test_steering_from_the_page_goes_through_the_control_api(ulmock, open_page):
     page.select_option("form[data-action=scenario] select", "minimal")
     page.click("form[data-action=scenario] button[type=submit]")
     page.locator('tr[data-account="ci-user"]').wait_for()
-    page.set_input_files("input[data-action=snapshot-upload]", files=[{"name": "s.json", "mimeType": "application/json",
-                                                                        "buffer": snapshot.encode()}])  # fmt: skip
+    page.set_input_files(
+        "input[data-action=snapshot-upload]",
+        files=[{"name": "s.json", "mimeType": "application/json", "buffer": snapshot.encode()}],
+    )
     page.locator('tr[data-account="newcomer"]').wait_for()
     # Loading the scenario cleared the journal; what the page did since is control-API calls.
     assert [(e.method, e.path) for e in ulmock.requests(path="/_ulmock/")] == [
-        ("POST", "/_ulmock/scenario"), ("PUT", "/_ulmock/snapshot")]
+        ("POST", "/_ulmock/scenario"),
+        ("PUT", "/_ulmock/snapshot"),
+    ]
     page.click("button[data-action=reset]")  # back to the start of the scenario now loaded: minimal
     page.locator('tr[data-account="newcomer"]').wait_for(state="detached")
     assert page.locator('tr[data-account="ci-user"]').count() == 1

@@ -10,8 +10,9 @@ from tests.helpers import data, error
 
 
 def test_create_get_list_and_filter_by_task(ulmock):
-    created = data(ulmock.client.post("/api/datasets", json={"name": "Road Signs", "task": "segment",
-                                                             "description": "signs"}), 201)  # fmt: skip
+    created = data(
+        ulmock.client.post("/api/datasets", json={"name": "Road Signs", "task": "segment", "description": "signs"}), 201
+    )
     assert created["slug"] == "road-signs" and created["imageCount"] == 0 and created["visibility"] == "private"
     assert data(ulmock.client.get(f"/api/datasets/{created['id']}")) == created
     segments = ulmock.client.get("/api/datasets?task=segment").json()

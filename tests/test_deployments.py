@@ -71,9 +71,14 @@ def test_lifecycle_url_metrics_logs_and_trash(ulmock):
 
 @pytest.mark.parametrize(
     ("over", "field"),
-    [({"region": "mars-north1"}, "region"), ({"minInstances": -1}, "minInstances"), ({"maxInstances": 0}, "maxInstances"),
-     ({"minInstances": 4, "maxInstances": 3}, "minInstances"), ({"maxInstances": 101}, "maxInstances")],
-)  # fmt: skip
+    [
+        ({"region": "mars-north1"}, "region"),
+        ({"minInstances": -1}, "minInstances"),
+        ({"maxInstances": 0}, "maxInstances"),
+        ({"minInstances": 4, "maxInstances": 3}, "minInstances"),
+        ({"maxInstances": 101}, "maxInstances"),
+    ],
+)
 def test_validation(ulmock, over, field):
     model = data(ulmock.client.get("/api/models"))[0]
     assert field in error(create(ulmock.client, model["id"], **over), 400, "VALIDATION_ERROR")["details"]
@@ -97,12 +102,17 @@ def test_plan_limit_strangers_and_scopes(ulmock):
 
 def test_scale_to_zero_and_failing_region(ulmock):
     model = data(ulmock.client.get("/api/models"))[0]
-    ulmock.platform.world.scripts.deployments.append(StuckDeployment(region="asia-east1", error="No capacity in asia-east1"))
+    ulmock.platform.world.scripts.deployments.append(
+        StuckDeployment(region="asia-east1", error="No capacity in asia-east1")
+    )
     bad = data(create(ulmock.client, model["id"], region="asia-east1"), 201)
     zero = data(create(ulmock.client, model["id"], minInstances=0), 201)
     ulmock.clock.advance(CREATE_SECONDS + DEPLOY_SECONDS)
     assert data(ulmock.client.get(f"/api/deployments/{bad['id']}"))["status"] == "failed"
-    assert data(ulmock.client.get(f"/api/deployments/{bad['id']}/logs?severity=error"))[0]["message"] == "No capacity in asia-east1"
+    assert (
+        data(ulmock.client.get(f"/api/deployments/{bad['id']}/logs?severity=error"))[0]["message"]
+        == "No capacity in asia-east1"
+    )
     z = data(ulmock.client.get(f"/api/deployments/{zero['id']}"))
     assert z["status"] == "running" and z["instances"] == 0
     with ulmock.emulator.lock:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ulmock.domain.clock import Clock
 from ulmock.domain.backend import Platform
+from ulmock.domain.clock import Clock
 from ulmock.domain.errors import Forbidden, NotFound, RateLimited, Unauthorized, ValidationError
 
 

@@ -22,8 +22,12 @@ def baseline(ulmock):
 def test_onnx_export_lifecycle_returns_the_models_own_bytes(ulmock):
     project = data(ulmock.client.get("/api/projects"))[0]
     blob = tiny_onnx()
-    model = data(ulmock.client.post("/api/models", data={"projectId": project["id"], "name": "tiny"},
-                                    files={"file": ("tiny.onnx", blob)}), 201)  # fmt: skip
+    model = data(
+        ulmock.client.post(
+            "/api/models", data={"projectId": project["id"], "name": "tiny"}, files={"file": ("tiny.onnx", blob)}
+        ),
+        201,
+    )
     storage_before = data(ulmock.client.get("/api/storage"))["used"]
     with Receiver() as rx:
         hook = data(ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url}), 201)
@@ -51,8 +55,10 @@ def test_onnx_export_lifecycle_returns_the_models_own_bytes(ulmock):
 
 def test_every_format_completes_with_its_artifact_name_and_durations_differ(ulmock):
     model = baseline(ulmock)
-    made = {f: data(ulmock.client.post("/api/exports", json={"modelId": model["id"], "format": f}), 201)["id"]
-            for f in EXPORT_FORMATS}  # fmt: skip
+    made = {
+        f: data(ulmock.client.post("/api/exports", json={"modelId": model["id"], "format": f}), 201)["id"]
+        for f in EXPORT_FORMATS
+    }
     ulmock.clock.advance(QUEUE_SECONDS + 20)
     quick = {e["format"] for e in data(ulmock.client.get("/api/exports?limit=100")) if e["status"] == "completed"}
     assert "onnx" in quick and "tensorrt" not in quick
@@ -70,12 +76,18 @@ def test_every_format_completes_with_its_artifact_name_and_durations_differ(ulmo
 
 @pytest.mark.parametrize("fmt", ["pt", "ONNX", "", 3])
 def test_unknown_format_is_400(ulmock, fmt):
-    error(ulmock.client.post("/api/exports", json={"modelId": baseline(ulmock)["id"], "format": fmt}), 400, "VALIDATION_ERROR")
+    error(
+        ulmock.client.post("/api/exports", json={"modelId": baseline(ulmock)["id"], "format": fmt}),
+        400,
+        "VALIDATION_ERROR",
+    )
 
 
 def test_failures_strangers_and_scopes(ulmock):
     model = baseline(ulmock)
-    ulmock.platform.world.scripts.exports.append(ExportFailure(format="tflite", error="Converter crashed: unsupported op"))
+    ulmock.platform.world.scripts.exports.append(
+        ExportFailure(format="tflite", error="Converter crashed: unsupported op")
+    )
     e = data(ulmock.client.post("/api/exports", json={"modelId": model["id"], "format": "tflite"}), 201)
     ulmock.clock.advance(300)
     failed = data(ulmock.client.get(f"/api/exports/{e['id']}"))

@@ -45,8 +45,16 @@ def checkpoint() -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("file", ["/etc/hostname", "../../../../../../etc/hostname", "../pyproject.toml",
-                                  "~/.bashrc", "images/../../pyproject.toml"])  # fmt: skip
+@pytest.mark.parametrize(
+    "file",
+    [
+        "/etc/hostname",
+        "../../../../../../etc/hostname",
+        "../pyproject.toml",
+        "~/.bashrc",
+        "images/../../pyproject.toml",
+    ],
+)
 def test_a_model_file_outside_the_fixtures_and_the_scenario_folder_is_refused(tmp_path, file):
     path = tmp_path / "s.yaml"
     path.write_text(SCENARIO.format(where=file, file=file))
@@ -81,8 +89,9 @@ def test_a_model_file_in_the_scenarios_own_folder_loads_and_downloads(tmp_path, 
 def test_an_inline_scenario_reads_the_bundled_fixtures_only(ulmock):
     control = httpx.Client(base_url=f"{ulmock.url}/_ulmock")
     for file in ("/etc/hostname", "../pyproject.toml"):
-        err = error(control.post("/scenario", json={"yaml": SCENARIO.format(where=file, file=file)}), 400,
-                    "VALIDATION_ERROR")  # fmt: skip
+        err = error(
+            control.post("/scenario", json={"yaml": SCENARIO.format(where=file, file=file)}), 400, "VALIDATION_ERROR"
+        )
         assert err["details"]["key"] == "accounts[0].projects[0].models[0].file"
     assert data(control.get("/health"))["scenario"] == ulmock.emulator.name
 

@@ -77,16 +77,20 @@ def test_no_import_cycles_inside_the_package():
 
 
 def test_the_domain_imports_nothing_outside_it():
-    leaks = {name: sorted(t for t in GRAPH[name] if not t.startswith("ulmock.domain"))
-             for name in MODULES if name.startswith("ulmock.domain")}  # fmt: skip
+    leaks = {
+        name: sorted(t for t in GRAPH[name] if not t.startswith("ulmock.domain"))
+        for name in MODULES
+        if name.startswith("ulmock.domain")
+    }
     assert {name: targets for name, targets in leaks.items() if targets} == {}
 
 
 @pytest.mark.parametrize(("face", "other"), [("reference", "platform"), ("platform", "reference")])
 def test_a_face_does_not_import_the_other(face: str, other: str):
     prefix, forbidden = f"ulmock.api.{face}", f"ulmock.api.{other}"
-    crossings = {name: sorted(t for t in GRAPH[name] if t.startswith(forbidden))
-                 for name in MODULES if name.startswith(prefix)}  # fmt: skip
+    crossings = {
+        name: sorted(t for t in GRAPH[name] if t.startswith(forbidden)) for name in MODULES if name.startswith(prefix)
+    }
     assert {name: targets for name, targets in crossings.items() if targets} == {}
 
 
@@ -97,7 +101,9 @@ def test_no_module_is_over_400_lines():
 
 def test_loading_every_domain_module_loads_no_web_stack_or_ml_runtime():
     domain = [name for name in MODULES if name.startswith("ulmock.domain")]
-    probe = (f"import importlib, json, sys\nfor m in {domain!r}: importlib.import_module(m)\n"
-             f"print(json.dumps(sorted(p for p in {list(NOT_FOR_THE_DOMAIN)!r} if p in sys.modules)))")  # fmt: skip
+    probe = (
+        f"import importlib, json, sys\nfor m in {domain!r}: importlib.import_module(m)\n"
+        f"print(json.dumps(sorted(p for p in {list(NOT_FOR_THE_DOMAIN)!r} if p in sys.modules)))"
+    )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
     assert json.loads(run.stdout) == []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ulmock.domain.clock import Clock
 from ulmock.domain.backend import Platform
+from ulmock.domain.clock import Clock
 from ulmock.domain.metric_curves import epoch_metrics
 from ulmock.scenarios import build_emulator, load_scenario
 
@@ -31,7 +31,9 @@ def test_training_on_a_manual_clock_queues_webhooks_and_settles():
     assert statuses == ["queued", "starting", "running", "completed"]
     assert account.reserved == 0 and t.cost_so_far == t.estimated_cost
     assert p.active_trainings(account) == 0
-    assert [d.type for d in p.webhooks.deliveries()] == ["training.started"] + ["training.epoch"] * 4 + ["training.completed"]
+    assert [d.type for d in p.webhooks.deliveries()] == ["training.started"] + ["training.epoch"] * 4 + [
+        "training.completed"
+    ]
     assert all(d.status == "pending" for d in p.webhooks.deliveries())  # nobody sends them without an emulator
 
 

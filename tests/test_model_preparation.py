@@ -111,7 +111,10 @@ def test_while_serve_prepares_predict_answers_503_preparing_then_predicts(ulmock
     fetch.release.set()
     serving.join(30)
     assert predict(ulmock).status_code == 200
-    assert [line.split(" (")[0] for line in lines] == ["ulmock: preparing the bundled model", "ulmock: bundled model ready"]
+    assert [line.split(" (")[0] for line in lines] == [
+        "ulmock: preparing the bundled model",
+        "ulmock: bundled model ready",
+    ]
 
 
 def test_a_failed_preparation_says_why_and_what_to_run(ulmock, empty_cache, sdist):
@@ -172,8 +175,9 @@ def serve(tmp_path: Path, sdist: Path, *args: str, offline: bool = False) -> tup
 def serve_predict(base: str) -> httpx.Response:
     key = auth("ci-user")  # the minimal world's account
     model = httpx.get(f"{base}/api/models", headers=key).json()["data"][0]["id"]
-    return httpx.post(f"{base}/api/models/{model}/predict", headers=key,
-                      files={"file": ("dog.jpg", PHOTO.read_bytes())}, timeout=60)  # fmt: skip
+    return httpx.post(
+        f"{base}/api/models/{model}/predict", headers=key, files={"file": ("dog.jpg", PHOTO.read_bytes())}, timeout=60
+    )
 
 
 def test_serve_prepares_a_missing_model_in_the_background(tmp_path, sdist):
@@ -189,7 +193,10 @@ def test_serve_prepares_a_missing_model_in_the_background(tmp_path, sdist):
     finally:
         out = stop_server(proc)
     progress = [line for line in out.splitlines() if "bundled model" in line]
-    assert [line.split(" (")[0] for line in progress] == ["ulmock: preparing the bundled model", "ulmock: bundled model ready"]
+    assert [line.split(" (")[0] for line in progress] == [
+        "ulmock: preparing the bundled model",
+        "ulmock: bundled model ready",
+    ]
 
 
 @pytest.mark.parametrize("how", ["--offline", "ULMOCK_OFFLINE=1"])

@@ -47,16 +47,18 @@ def test_serve_prints_the_url_and_keys_and_answers_like_the_reference(tmp_path):
             assert re.search(rf"{user}\s+\w+\s+{fixed_key(user)}", banner), banner
         for _ in range(50):
             try:
-                r = httpx.get(f"http://127.0.0.1:{port}/api/datasets",
-                              headers=auth("acme-vision"))  # fmt: skip
+                r = httpx.get(f"http://127.0.0.1:{port}/api/datasets", headers=auth("acme-vision"))
                 break
             except httpx.ConnectError:
                 time.sleep(0.1)
         body = r.json()
         assert r.status_code == 200 and body["success"] is True and body["meta"]["total"] >= 2
-        assert {"id", "name", "slug", "task", "imageCount", "classCount", "visibility", "createdAt"} <= set(body["data"][0])
-        httpx.post(f"http://127.0.0.1:{port}/api/projects", json={"name": "survives restarts"},
-                   headers=auth("acme-vision"))  # fmt: skip
+        assert {"id", "name", "slug", "task", "imageCount", "classCount", "visibility", "createdAt"} <= set(
+            body["data"][0]
+        )
+        httpx.post(
+            f"http://127.0.0.1:{port}/api/projects", json={"name": "survives restarts"}, headers=auth("acme-vision")
+        )
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
@@ -75,5 +77,7 @@ def test_openapi_command_prints_the_spec():
 
 
 def test_unknown_scenario_is_a_clear_error():
-    out = subprocess.run([sys.executable, "-m", "ulmock.cli", "serve", "--scenario", "nope"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "ulmock.cli", "serve", "--scenario", "nope"], capture_output=True, text=True
+    )
     assert out.returncode == 2 and "unknown scenario 'nope'" in out.stderr

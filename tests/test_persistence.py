@@ -76,8 +76,12 @@ def test_a_crash_during_a_save_leaves_the_previous_state_file_whole(tmp_path):
 def test_a_corrupt_state_file_is_a_clear_error(tmp_path):
     state = tmp_path / "state.json"
     state.write_text('{"not": "a snapshot"}')
-    run = subprocess.run([sys.executable, "-m", "ulmock.cli", "serve", "--port", "0", "--state", str(state)],
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "ulmock.cli", "serve", "--port", "0", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2 and "is not a ulmock state file" in run.stderr and "Traceback" not in run.stderr
 
 
@@ -111,15 +115,16 @@ def _state_kinds(tmp_path: Path) -> dict[str, Path]:
         "empty": b"",
         "truncated": json.dumps(good).encode()[:500],
         "binary": bytes(range(256)) * 4,
-        "latin-1 text": "{\"caf\xe9\": 1}".encode("latin-1"),
+        "latin-1 text": '{"caf\xe9": 1}'.encode("latin-1"),
         "100k-deep JSON": b"[" * 100_000 + b"]" * 100_000,
         "a list": b"[]",
         "null": b"null",
         "not a snapshot": b'{"not": "a snapshot"}',
         "rateWindows a list": snapshot_with(rateWindows=[]),
         "a version from the future": snapshot_with(version=99),
-        "a stored blob whose file is gone": snapshot_with(blobs=[{**good["world"]["blobs"][0], "fixture": None,
-                                                                  "stored": True}]),  # fmt: skip
+        "a stored blob whose file is gone": snapshot_with(
+            blobs=[{**good["world"]["blobs"][0], "fixture": None, "stored": True}]
+        ),
         "a blob read from the host": snapshot_with(blobs=[{**good["world"]["blobs"][0], "path": "/etc/hostname"}]),
         "a directory": None,
     }

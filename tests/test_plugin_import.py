@@ -21,8 +21,13 @@ print(json.dumps(sorted(m.split(".")[0] for m in set(sys.modules) - before)))
 
 
 def loaded_by(statement: str) -> set[str]:
-    run = subprocess.run([sys.executable, "-c", LOADED_AFTER.format(statement=statement)],
-                         capture_output=True, text=True, timeout=120, check=True)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", LOADED_AFTER.format(statement=statement)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return set(json.loads(run.stdout))
 
 
@@ -36,8 +41,10 @@ def test_importing_the_package_loads_nothing_until_a_name_is_used():
 
 
 def test_a_world_that_never_predicts_never_loads_the_inference_runtime():
-    statement = "from ulmock.scenarios import build_emulator; from ulmock.api.app import create_app; " \
-                "create_app(build_emulator('minimal'))"  # fmt: skip
+    statement = (
+        "from ulmock.scenarios import build_emulator; from ulmock.api.app import create_app; "
+        "create_app(build_emulator('minimal'))"
+    )
     loaded = loaded_by(statement)
     assert {"starlette", "pydantic"} <= loaded
     assert loaded & {"numpy", "onnx", "onnxruntime"} == set()
@@ -49,6 +56,7 @@ def test_the_version_is_the_package_metadata():
     import ulmock
 
     assert ulmock.__version__ == version("ulmock")
-    run = subprocess.run([sys.executable, "-m", "ulmock.cli", "--version"], capture_output=True, text=True, timeout=60,
-                         check=False)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "ulmock.cli", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert run.stdout.strip() == f"ulmock {version('ulmock')}"

@@ -30,8 +30,13 @@ def best(predictions) -> dict[str, float]:
 
 
 def test_person_jpg_gives_the_person_the_dog_and_the_horse(ulmock):
-    r = predict(ulmock.client, f"/api/models/{baseline(ulmock)}/predict", (PHOTOS / "person.jpg").read_bytes(),
-                conf=0.25, iou=0.45)  # fmt: skip
+    r = predict(
+        ulmock.client,
+        f"/api/models/{baseline(ulmock)}/predict",
+        (PHOTOS / "person.jpg").read_bytes(),
+        conf=0.25,
+        iou=0.45,
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body) == {"success", "predictions"} and body["success"] is True
@@ -91,8 +96,14 @@ def test_an_uploaded_ultralytics_onnx_answers_as_itself(ulmock, tmp_path):
     answer = channels_first([[32, 32, 20, 10, 0.9, 0.1], [16, 16, 8, 8, 0.2, 0.6]])
     model_file = constant_detector(tmp_path / "widgets.onnx", answer, names={0: "widget", 1: "gadget"})
     project = data(ulmock.client.get("/api/projects"))[0]["id"]
-    model = data(ulmock.client.post("/api/models", data={"projectId": project, "name": "widgets"},
-                                    files={"file": ("widgets.onnx", model_file.read_bytes())}), 201)  # fmt: skip
+    model = data(
+        ulmock.client.post(
+            "/api/models",
+            data={"projectId": project, "name": "widgets"},
+            files={"file": ("widgets.onnx", model_file.read_bytes())},
+        ),
+        201,
+    )
     image = io.BytesIO()
     Image.new("RGB", (64, 64), (90, 90, 90)).save(image, "PNG")
     r = predict(ulmock.client, f"/api/models/{model['id']}/predict", image.getvalue(), name="blank.png")
@@ -104,8 +115,14 @@ def test_an_uploaded_ultralytics_onnx_answers_as_itself(ulmock, tmp_path):
 def test_a_classifier_onnx_cannot_run_as_a_detector_and_says_so(ulmock, tmp_path):
     classifier = constant_detector(tmp_path / "cls.onnx", np.zeros((1, 1000), np.float32), metadata={"task": "detect"})
     project = data(ulmock.client.get("/api/projects"))[0]["id"]
-    model = data(ulmock.client.post("/api/models", data={"projectId": project, "name": "odd"},
-                                    files={"file": ("cls.onnx", classifier.read_bytes())}), 201)  # fmt: skip
+    model = data(
+        ulmock.client.post(
+            "/api/models",
+            data={"projectId": project, "name": "odd"},
+            files={"file": ("cls.onnx", classifier.read_bytes())},
+        ),
+        201,
+    )
     buf = io.BytesIO()
     Image.new("RGB", (64, 64)).save(buf, "PNG")
     r = predict(ulmock.client, f"/api/models/{model['id']}/predict", buf.getvalue(), name="x.png")
@@ -129,8 +146,12 @@ def test_a_missing_bundled_model_is_a_clear_503(ulmock, tmp_path, monkeypatch):
 
 def test_a_running_deployment_serves_predictions_and_counts_them(ulmock):
     model = baseline(ulmock)
-    dep = data(ulmock.client.post("/api/deployments", json={"modelId": model, "region": "europe-west1",
-                                                            "minInstances": 0, "maxInstances": 2}), 201)  # fmt: skip
+    dep = data(
+        ulmock.client.post(
+            "/api/deployments", json={"modelId": model, "region": "europe-west1", "minInstances": 0, "maxInstances": 2}
+        ),
+        201,
+    )
     assert dep["url"] is None
     ulmock.clock.advance(minutes=30)
     dep = data(ulmock.client.get(f"/api/deployments/{dep['id']}"))

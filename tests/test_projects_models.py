@@ -63,8 +63,11 @@ def test_upload_validation(ulmock):
     error(upload(ulmock.client, p["id"], filename="weights.txt"), 400, "VALIDATION_ERROR")
     error(upload(ulmock.client, p["id"], content=b""), 400, "VALIDATION_ERROR")
     error(upload(ulmock.client, "project_missing"), 404, "NOT_FOUND")
-    error(ulmock.client.post("/api/models", data={"name": "x"}, files={"file": ("a.pt", torch_checkpoint())}),
-          400, "VALIDATION_ERROR")  # fmt: skip
+    error(
+        ulmock.client.post("/api/models", data={"name": "x"}, files={"file": ("a.pt", torch_checkpoint())}),
+        400,
+        "VALIDATION_ERROR",
+    )
     error(ulmock.client.post("/api/models", json={"projectId": p["id"], "name": "x"}), 400, "VALIDATION_ERROR")
     assert data(ulmock.client.get(f"/api/models?projectId={p['id']}")) == []
 
@@ -73,9 +76,12 @@ def test_onnx_upload_reads_class_names_and_task_from_metadata(ulmock):
     import onnx
     from onnx import TensorProto, helper
 
-    graph = helper.make_graph([helper.make_node("Identity", ["images"], ["output0"])], "g",
-                              [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 32, 32])],
-                              [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 3, 32, 32])])  # fmt: skip
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["images"], ["output0"])],
+        "g",
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, 3, 32, 32])],
+        [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 3, 32, 32])],
+    )
     m = helper.make_model(graph)
     onnx.helper.set_model_props(m, {"names": "{0: 'cat', 1: 'dog'}", "task": "detect"})
     p = project(ulmock)

@@ -32,25 +32,70 @@ MISTAKES = [
     ("wrong type", GOOD.replace("plan: pro", "plan: pro\n    balance: lots"), 5, "accounts[0].balance", "number"),
     ("missing description", GOOD.replace("description: a small world\n", ""), 1, "description", "missing"),
     ("no accounts", "description: empty\naccounts: []\n", 2, "accounts", "at least 1"),
-    ("bad api key", GOOD.replace("    plan: pro", "    plan: pro\n    apiKeys:\n      - key: ul_nothex"), 6,
-     "accounts[0].apiKeys[0].key", "pattern"),
-    ("missing fixture", GOOD.replace("fixture: darknet-samples", "fixture: nowhere"), 11,
-     "accounts[0].datasets[0].fixture", "no fixture dataset"),
-    ("dangling training model", GOOD + "    trainings:\n      - model: p/ghost\n        dataset: d\n", 13,
-     "accounts[0].trainings[0].model", "no model 'p/ghost'"),
-    ("dangling training dataset", GOOD + "    trainings:\n      - model: p/m\n        dataset: nope\n", 14,
-     "accounts[0].trainings[0].dataset", "no dataset 'nope'"),
-    ("behaviour names an unknown account", GOOD + "behaviours:\n  exports:\n    - format: onnx\n      account: bob\n",
-     15, "behaviours.exports[0].account", "no account 'bob'"),
-    ("unknown export format", GOOD + "behaviours:\n  exports:\n    - format: zip\n", 14,
-     "behaviours.exports[0].format", "'onnx'"),
-    ("image size not a multiple of 32", GOOD + "    trainings:\n      - model: p/m\n        dataset: d\n        imageSize: 100\n",
-     15, "accounts[0].trainings[0].imageSize", "multiple of 32"),
-    ("rate limits on a free account", GOOD.replace("plan: pro", "plan: free\n    rateLimits: {perMinute: 5, perDay: 9}"), 5,
-     "accounts[0].rateLimits", "enterprise"),
+    (
+        "bad api key",
+        GOOD.replace("    plan: pro", "    plan: pro\n    apiKeys:\n      - key: ul_nothex"),
+        6,
+        "accounts[0].apiKeys[0].key",
+        "pattern",
+    ),
+    (
+        "missing fixture",
+        GOOD.replace("fixture: darknet-samples", "fixture: nowhere"),
+        11,
+        "accounts[0].datasets[0].fixture",
+        "no fixture dataset",
+    ),
+    (
+        "dangling training model",
+        GOOD + "    trainings:\n      - model: p/ghost\n        dataset: d\n",
+        13,
+        "accounts[0].trainings[0].model",
+        "no model 'p/ghost'",
+    ),
+    (
+        "dangling training dataset",
+        GOOD + "    trainings:\n      - model: p/m\n        dataset: nope\n",
+        14,
+        "accounts[0].trainings[0].dataset",
+        "no dataset 'nope'",
+    ),
+    (
+        "behaviour names an unknown account",
+        GOOD + "behaviours:\n  exports:\n    - format: onnx\n      account: bob\n",
+        15,
+        "behaviours.exports[0].account",
+        "no account 'bob'",
+    ),
+    (
+        "unknown export format",
+        GOOD + "behaviours:\n  exports:\n    - format: zip\n",
+        14,
+        "behaviours.exports[0].format",
+        "'onnx'",
+    ),
+    (
+        "image size not a multiple of 32",
+        GOOD + "    trainings:\n      - model: p/m\n        dataset: d\n        imageSize: 100\n",
+        15,
+        "accounts[0].trainings[0].imageSize",
+        "multiple of 32",
+    ),
+    (
+        "rate limits on a free account",
+        GOOD.replace("plan: pro", "plan: free\n    rateLimits: {perMinute: 5, perDay: 9}"),
+        5,
+        "accounts[0].rateLimits",
+        "enterprise",
+    ),
     ("duplicate username", GOOD + "  - username: ann\n", 12, "accounts[1].username", "twice"),
-    ("route fault that does nothing", GOOD + "behaviours:\n  routes:\n    - path: /api/datasets\n", 14,
-     "behaviours.routes[0]", "needs a status"),
+    (
+        "route fault that does nothing",
+        GOOD + "behaviours:\n  routes:\n    - path: /api/datasets\n",
+        14,
+        "behaviours.routes[0]",
+        "needs a status",
+    ),
     ("not YAML at all", "description: [unclosed\n", 2, "", "not valid YAML"),
     ("a list, not a mapping", "- just\n- a list\n", 1, "", "a mapping"),
 ]
@@ -77,8 +122,12 @@ def test_the_good_file_loads(tmp_path):
 def test_the_server_refuses_to_start_half_loaded(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text(textwrap.dedent(MISTAKES[8][1]))
-    run = subprocess.run([sys.executable, "-m", "ulmock.cli", "serve", "--scenario", str(path), "--port", "0"],
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "ulmock.cli", "serve", "--scenario", str(path), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 2
     assert f"{path}:13: accounts[0].trainings[0].model: no model 'p/ghost'" in run.stderr
     assert "Traceback" not in run.stderr and "Platform API" not in run.stdout

@@ -79,8 +79,13 @@ class TestFailures:
         c = self.client(ulmock)
         models = {m["name"]: m["id"] for m in data(c.get("/api/models"))}
         ds = next(d for d in data(self._datasets(c)) if d["name"] == "street")
-        body = {"modelId": models["flaky-detector"], "datasetId": ds["id"], "epochs": 10, "imageSize": 320,
-                "gpuType": "rtx-4090"}  # fmt: skip
+        body = {
+            "modelId": models["flaky-detector"],
+            "datasetId": ds["id"],
+            "epochs": 10,
+            "imageSize": 320,
+            "gpuType": "rtx-4090",
+        }
         data(c.post("/api/training/start", json=body), 201)
         ulmock.clock.advance(hours=3)
         status = data(c.get(f"/api/models/{models['flaky-detector']}/training"))
@@ -112,9 +117,15 @@ class TestFailures:
     def test_deployments_hang_or_fail_by_region(self, ulmock):
         c = self.client(ulmock)
         model = data(c.get("/api/models"))[0]["id"]
-        made = {region: data(c.post("/api/deployments", json={"modelId": model, "region": region,
-                                                               "minInstances": 0, "maxInstances": 1}), 201)["id"]
-                for region in ("europe-west4", "asia-east1", "us-east1")}  # fmt: skip
+        made = {
+            region: data(
+                c.post(
+                    "/api/deployments", json={"modelId": model, "region": region, "minInstances": 0, "maxInstances": 1}
+                ),
+                201,
+            )["id"]
+            for region in ("europe-west4", "asia-east1", "us-east1")
+        }
         ulmock.clock.advance(hours=2)
         status = {r: data(c.get(f"/api/deployments/{i}"))["status"] for r, i in made.items()}
         assert status == {"europe-west4": "deploying", "asia-east1": "failed", "us-east1": "running"}
@@ -163,8 +174,11 @@ def test_scenarios_load_at_run_time_through_the_control_api(ulmock):
     assert loaded["accounts"] == ["edge", "roomy"] and loaded["now"] == "2026-06-01T18:00:00.000Z"
     inline = "description: tiny\naccounts:\n  - username: solo\n    plan: pro\n"
     assert data(control.post("/scenario", json={"yaml": inline}))["accounts"] == ["solo"]
-    err = error(control.post("/scenario", json={"yaml": "description: x\naccounts:\n  - username: a\n    plann: pro\n"}),
-                400, "VALIDATION_ERROR")  # fmt: skip
+    err = error(
+        control.post("/scenario", json={"yaml": "description: x\naccounts:\n  - username: a\n    plann: pro\n"}),
+        400,
+        "VALIDATION_ERROR",
+    )
     assert err["details"] == {"file": "<inline>", "line": 4, "key": "accounts[0].plann", "reason": "unknown key"}
     assert data(control.get("/accounts"))[0]["username"] == "solo"  # the broken one changed nothing
     data(control.post("/reset"))
@@ -173,8 +187,19 @@ def test_scenarios_load_at_run_time_through_the_control_api(ulmock):
 
 def test_faults_through_the_control_api(ulmock):
     control = httpx.Client(base_url=f"{ulmock.url}/_ulmock")
-    fault = data(control.post("/faults", json={"method": "POST", "path": "/api/projects", "status": 503,
-                                                "message": "down for maintenance", "times": 1}), 201)  # fmt: skip
+    fault = data(
+        control.post(
+            "/faults",
+            json={
+                "method": "POST",
+                "path": "/api/projects",
+                "status": 503,
+                "message": "down for maintenance",
+                "times": 1,
+            },
+        ),
+        201,
+    )
     assert fault["remaining"] == 1
     err = error(ulmock.client.post("/api/projects", json={"name": "x"}), 503, "INTERNAL_ERROR")
     assert err["message"] == "down for maintenance"

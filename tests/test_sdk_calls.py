@@ -41,9 +41,18 @@ def sdk(ulmock):
 
 
 def started(sdk, name="exp", **extra):
-    body = {"project": PROJECT, "name": name, "event": "training_started",
-            "data": {"trainArgs": {"data": f"ul://{USER}/datasets/street-scenes", "imgsz": "64", "task": "detect"},
-                     "epochs": 2, "device": "cpu", "environment": {"os": "Linux"}}, **extra}  # fmt: skip
+    body = {
+        "project": PROJECT,
+        "name": name,
+        "event": "training_started",
+        "data": {
+            "trainArgs": {"data": f"ul://{USER}/datasets/street-scenes", "imgsz": "64", "task": "detect"},
+            "epochs": 2,
+            "device": "cpu",
+            "environment": {"os": "Linux"},
+        },
+        **extra,
+    }
     r = sdk.post(METRICS, json=body)
     assert r.status_code == 200, r.text
     return r.json()
@@ -54,8 +63,13 @@ def event(sdk, model_id, name, payload):
 
 
 def epoch(sdk, model_id, n, map50=0.1):
-    metrics = {"train/box_loss": 3.0 - n, "metrics/mAP50(B)": map50, "metrics/mAP50-95(B)": map50 / 2,
-               "val/box_loss": None, "lr/pg0": 0.01}  # fmt: skip
+    metrics = {
+        "train/box_loss": 3.0 - n,
+        "metrics/mAP50(B)": map50,
+        "metrics/mAP50-95(B)": map50 / 2,
+        "val/box_loss": None,
+        "lr/pg0": 0.01,
+    }
     return event(sdk, model_id, "epoch_end", {"epoch": n, "metrics": metrics, "fitness": map50, "best_fitness": map50})
 
 
@@ -87,7 +101,9 @@ def test_a_whole_reported_run_shows_up_like_a_platform_training(ulmock, sdk):
         t = data(sdk.get(f"/api/models/{model_id}/training"))
         assert [e["epoch"] for e in t["epochs"]] == [1, 2] and t["currentEpoch"] == 2
         assert t["epochs"][1]["metrics/mAP50(B)"] == pytest.approx(0.2) and "val/box_loss" not in t["epochs"][1]
-        assert event(sdk, model_id, "console_output", {"chunkId": 1, "content": "a\nb", "lineCount": 2}).status_code == 200
+        assert (
+            event(sdk, model_id, "console_output", {"chunkId": 1, "content": "a\nb", "lineCount": 2}).status_code == 200
+        )
 
         target, put = upload(sdk, model_id, ans["runId"], checkpoint())
         assert put.status_code == 200, put.text
@@ -95,8 +111,12 @@ def test_a_whole_reported_run_shows_up_like_a_platform_training(ulmock, sdk):
         saved = {"modelPath": target["gcsPath"], "runId": ans["runId"], "uploadPath": target["uploadPath"]}
         assert event(sdk, model_id, "checkpoint_saved", saved).status_code == 200
         results = {"metrics": {"metrics/mAP50(B)": 0.25, "fitness": 0.2}, "bestEpoch": 1, "bestFitness": 0.2}
-        done = event(sdk, model_id, "training_complete", {"results": results, "classNames": ["car", "bus"],
-                                                           "runId": ans["runId"]})  # fmt: skip
+        done = event(
+            sdk,
+            model_id,
+            "training_complete",
+            {"results": results, "classNames": ["car", "bus"], "runId": ans["runId"]},
+        )
         assert done.status_code == 200
         model = data(sdk.get(f"/api/models/{model_id}"))
         assert model["status"] == "ready" and model["metrics"]["metrics/mAP50(B)"] == 0.25
@@ -145,9 +165,17 @@ def test_training_metrics_errors(ulmock, sdk):
     error(sdk.post(METRICS, json={"project": PROJECT, "event": "epoch_end", "data": []}), 400, "VALIDATION_ERROR")
     error(sdk.post(METRICS, json={"event": "training_started", "data": {}}), 400, "VALIDATION_ERROR")
     error(event(sdk, "model_nope", "epoch_end", {"epoch": 0}), 404, "NOT_FOUND")
-    error(sdk.post(METRICS, json={"project": PROJECT, "name": "ghost", "event": "epoch_end", "data": {}}), 404, "NOT_FOUND")
+    error(
+        sdk.post(METRICS, json={"project": PROJECT, "name": "ghost", "event": "epoch_end", "data": {}}),
+        404,
+        "NOT_FOUND",
+    )
     stranger = ulmock.account("stranger", plan="pro")
-    error(stranger.client.post(METRICS, json={"project": PROJECT, "event": "training_started", "data": {}}), 403, "FORBIDDEN")
+    error(
+        stranger.client.post(METRICS, json={"project": PROJECT, "event": "training_started", "data": {}}),
+        403,
+        "FORBIDDEN",
+    )
     mine = started(sdk)
     error(event(stranger.client, mine["modelId"], "epoch_end", {"epoch": 0}), 404, "NOT_FOUND")
     key = data(sdk.post("/api/api-keys", json={"name": "ds", "scopes": ["datasets"]}), 201)["key"]

@@ -22,10 +22,10 @@ from typing import Any
 
 import httpx
 import pytest
+from ultralytics_platform import Platform
 
 from tests.helpers import IMAGES, ROOT, data, free_port, wait_until
 from tests.platform_face.helpers import typed
-from ultralytics_platform import Platform  # noqa: I001  (after helpers: it makes the client's types readable)
 from tests.receiver import Receiver
 from ulmock import ServerThread, create_app
 from ulmock.api.platform import operations as platform_operations
@@ -47,9 +47,15 @@ def e2e_python() -> Path:
     if READY.exists() and READY.read_text() == " ".join(REQUIREMENTS) and python.exists():
         return python
     try:
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True, capture_output=True, timeout=120)
-        done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", *REQUIREMENTS],
-                              capture_output=True, text=True, timeout=1500)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--clear", str(VENV)], check=True, capture_output=True, timeout=120
+        )
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", *REQUIREMENTS],
+            capture_output=True,
+            text=True,
+            timeout=1500,
+        )
         reason = done.stderr[-2000:] if done.returncode else ""
     except (subprocess.SubprocessError, OSError) as exc:
         reason = str(exc)
@@ -68,8 +74,9 @@ def e2e_server_python() -> Path:
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if SERVER_READY.exists() and SERVER_READY.read_text() == want:
         return python
-    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", str(ROOT)],
-                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "-e", str(ROOT)], capture_output=True, text=True, timeout=900
+    )
     if done.returncode:
         message = f"could not install ulmock into the e2e venv: {done.stderr[-2000:]}"
         if os.environ.get("CI"):
@@ -84,9 +91,26 @@ def venv_server(python: Path, api: str, workdir: Path) -> Iterator[str]:
     """`ulmock serve` run by the e2e venv's python (torch and ultralytics beside it), on a free port."""
     port = free_port()
     log = (workdir / f"ulmock-{api}.log").open("w")
-    proc = subprocess.Popen([str(python), "-m", "ulmock.cli", "serve", "--api", api, "--scenario", "demo",
-                             "--manual-clock", "--port", str(port), "--log-level", "warning"],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "OMP_NUM_THREADS": "2"})  # fmt: skip
+    proc = subprocess.Popen(
+        [
+            str(python),
+            "-m",
+            "ulmock.cli",
+            "serve",
+            "--api",
+            api,
+            "--scenario",
+            "demo",
+            "--manual-clock",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "OMP_NUM_THREADS": "2"},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -109,11 +133,22 @@ def venv_server(python: Path, api: str, workdir: Path) -> Iterator[str]:
 def run_sdk(python: Path, url: str, key: str, workdir: Path, name: str) -> dict[str, Any]:
     """Train with the real `ultralytics` (2 epochs, 64 px, CPU) against `url`, then load the result back."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "GITHUB_", "ULTRALYTICS_"))}
-    env.update(ULTRALYTICS_PLATFORM_URL=url, ULTRALYTICS_API_KEY=key, YOLO_OFFLINE="1",
-               YOLO_CONFIG_DIR=str(workdir / "config"), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
-               OMP_NUM_THREADS="2")  # fmt: skip
-    done = subprocess.run([str(python), str(ROOT / "tests" / "sdk_client.py"), str(workdir), name], env=env,
-                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    env.update(
+        ULTRALYTICS_PLATFORM_URL=url,
+        ULTRALYTICS_API_KEY=key,
+        YOLO_OFFLINE="1",
+        YOLO_CONFIG_DIR=str(workdir / "config"),
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+        OMP_NUM_THREADS="2",
+    )
+    done = subprocess.run(
+        [str(python), str(ROOT / "tests" / "sdk_client.py"), str(workdir), name],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("RESULT:")), None)
     assert done.returncode == 0 and line, (done.stdout[-4000:], done.stderr[-6000:])
     result: dict[str, Any] = json.loads(line.removeprefix("RESULT:"))
@@ -168,8 +203,10 @@ class Recorder:
         rows = ["| # | method | path | status | request (trimmed) | response (trimmed) |", "|---|---|---|---|---|---|"]
         for n, c in enumerate(self.calls, 1):
             path = c["path"] if len(c["path"]) < 70 else c["path"][:67] + "..."
-            rows.append(f"| {n} | {c['method']} | `{path}` | {c.get('status')} | {_trim(c['request'])} | "
-                        f"{_trim(c['response'])} |")  # fmt: skip
+            rows.append(
+                f"| {n} | {c['method']} | `{path}` | {c.get('status')} | {_trim(c['request'])} | "
+                f"{_trim(c['response'])} |"
+            )
         return "\n".join(rows) + "\n"
 
 
@@ -183,17 +220,30 @@ def test_real_ultralytics_trains_uploads_and_loads_through_ulmock(tmp_path: Path
     emulator = build_emulator("demo", mode="manual")
     recorder = Recorder(create_app(emulator))
     key = fixed_key(USER)
-    with ServerThread(recorder) as server, Receiver() as rx, httpx.Client(
-        base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30
-    ) as api:
+    with (
+        ServerThread(recorder) as server,
+        Receiver() as rx,
+        httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as api,
+    ):
         data(api.post("/_ulmock/webhooks", json={"url": rx.url, "account": USER}), 201)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "GITHUB_", "ULTRALYTICS_"))}
-        env.update(ULTRALYTICS_PLATFORM_URL=server.url, ULTRALYTICS_API_KEY=key, YOLO_OFFLINE="1",
-                   YOLO_CONFIG_DIR=str(tmp_path / "config"), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
-                   OMP_NUM_THREADS="2")  # fmt: skip
+        env.update(
+            ULTRALYTICS_PLATFORM_URL=server.url,
+            ULTRALYTICS_API_KEY=key,
+            YOLO_OFFLINE="1",
+            YOLO_CONFIG_DIR=str(tmp_path / "config"),
+            NO_PROXY="127.0.0.1,localhost",
+            no_proxy="127.0.0.1,localhost",
+            OMP_NUM_THREADS="2",
+        )
         started = time.monotonic()
-        done = subprocess.run([str(python), str(ROOT / "tests" / "sdk_client.py"), str(tmp_path)], env=env,
-                              capture_output=True, text=True, timeout=900)  # fmt: skip
+        done = subprocess.run(
+            [str(python), str(ROOT / "tests" / "sdk_client.py"), str(tmp_path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         elapsed = time.monotonic() - started
         CALLS.parent.mkdir(parents=True, exist_ok=True)
         CALLS.write_text(f"SDK run: {elapsed:.1f} s\n\n" + recorder.table())
@@ -202,7 +252,9 @@ def test_real_ultralytics_trains_uploads_and_loads_through_ulmock(tmp_path: Path
         result = json.loads(result_line.removeprefix("RESULT:"))
 
         # The model is in the project, completed, with both epochs' metrics.
-        project = next(p for p in data(api.get("/api/projects", params={"limit": 100})) if p["slug"] == "traffic-analytics")
+        project = next(
+            p for p in data(api.get("/api/projects", params={"limit": 100})) if p["slug"] == "traffic-analytics"
+        )
         models = data(api.get("/api/models", params={"projectId": project["id"], "limit": 100}))
         model = next(m for m in models if m["slug"] == "e2e")
         assert model["status"] == "ready" and model["source"] == "sdk" and model["file"]["name"] == "best.pt"
@@ -242,9 +294,10 @@ def test_real_ultralytics_through_the_live_face_and_torch_predicts_in_both(tmp_p
     python = e2e_server_python()
     key = fixed_key(USER)
     photo = {"file": ("person.jpg", PHOTO.read_bytes())}
-    with venv_server(python, "platform", tmp_path) as url, httpx.Client(
-        base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120
-    ) as api:
+    with (
+        venv_server(python, "platform", tmp_path) as url,
+        httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=120) as api,
+    ):
         result = run_sdk(python, url, key, tmp_path, "e2e-live")
         assert result["loaded"] and Path(result["loaded"]).read_bytes() == Path(result["best"]).read_bytes()
         assert result["task"] == "detect" and result["loadedNames"] == 80
@@ -257,7 +310,10 @@ def test_real_ultralytics_through_the_live_face_and_torch_predicts_in_both(tmp_p
         live = api.post(f"/api/models/{USER}/traffic-analytics/e2e-live/predict", data={"conf": "0.01"}, files=photo)
         assert live.status_code == 200 and live.headers["X-Ulmock-Network"] == "ultralytics/best.pt", live.text
         answer = typed("ModelsPredictResponse", live.json())
-        assert answer["images"][0]["shape"] == [424, 640] and answer["metadata"]["version"]["network"] == "ultralytics/best.pt"
+        assert (
+            answer["images"][0]["shape"] == [424, 640]
+            and answer["metadata"]["version"]["network"] == "ultralytics/best.pt"
+        )
         assert len(answer["metadata"]["classNames"]) == 80  # the checkpoint's own names, read through torch
         results = answer["images"][0]["results"]
         assert_boxes_inside([x["box"] for x in results], 640, 424)

@@ -34,8 +34,11 @@ def _signed_paths(scenario: object) -> list[str]:
     emulator = build_emulator(scenario, mode="manual", start="2026-01-15T09:00:00Z")  # type: ignore[arg-type]
     with emulator.lock:
         w = emulator.platform.world
-        return [w.signer.sign(f"/files/models/{m.id}/x.pt", w.now(), 60).path
-                for t in w.models.by_account.values() for m in t.values()]  # fmt: skip
+        return [
+            w.signer.sign(f"/files/models/{m.id}/x.pt", w.now(), 60).path
+            for t in w.models.by_account.values()
+            for m in t.values()
+        ]
 
 
 def test_two_emulators_of_one_scenario_and_seed_sign_differently():
@@ -99,8 +102,15 @@ def test_expired_gdpr_exports_are_freed(ulmock):
     error(httpx.get(urls[0]), 403, "FORBIDDEN")
 
 
-@pytest.mark.parametrize("query", ["expires=%C2%B2&signature=ab", "expires=" + "9" * 5000 + "&signature=ab",
-                                   "expires=99999999999&signature=%C3%A9", "expires=-1&signature=ab"])  # fmt: skip
+@pytest.mark.parametrize(
+    "query",
+    [
+        "expires=%C2%B2&signature=ab",
+        "expires=" + "9" * 5000 + "&signature=ab",
+        "expires=99999999999&signature=%C3%A9",
+        "expires=-1&signature=ab",
+    ],
+)
 def test_odd_expiry_and_signature_values_are_refused(ulmock, query):
     model = data(ulmock.client.get("/api/models"))[0]
     error(httpx.get(f"{ulmock.url}/files/models/{model['id']}/x.pt?{query}"), 403, "FORBIDDEN")

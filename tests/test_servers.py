@@ -70,8 +70,16 @@ def test_realtime_training_and_webhooks_run_in_the_serving_process(ulmock, serve
     model = data(ulmock.client.get("/api/models"))[0]
     dataset = next(d for d in data(ulmock.client.get("/api/datasets")) if d["imageCount"])
     with Receiver() as rx:
-        hook = data(ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "events": ["training.completed"]}), 201)
-        body = {"modelId": model["id"], "datasetId": dataset["id"], "epochs": 2, "imageSize": 640, "gpuType": "h100-sxm"}
+        hook = data(
+            ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "events": ["training.completed"]}), 201
+        )
+        body = {
+            "modelId": model["id"],
+            "datasetId": dataset["id"],
+            "epochs": 2,
+            "imageSize": 640,
+            "gpuType": "h100-sxm",
+        }
         data(ulmock.client.post("/api/training/start", json=body), 201)
         wait_until(lambda: rx.received, 20)
         assert [json.loads(r["body"])["type"] for r in rx.received] == ["training.completed"]

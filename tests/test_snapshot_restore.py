@@ -61,7 +61,9 @@ MALFORMED: dict[str, Callable[[Snapshot], Any]] = {
     "clock now a word": _set("clock.now", "soon"),
     "clock queue an object": _set("clock.queue", {}),
     "clock queue event without a time": _set("clock.queue", [{"seq": 1, "kind": "training.step", "payload": {}}]),
-    "clock queue event of an unknown kind": _set("clock.queue", [{"at": 1.0, "seq": 1, "kind": "rm -rf", "payload": {}}]),
+    "clock queue event of an unknown kind": _set(
+        "clock.queue", [{"at": 1.0, "seq": 1, "kind": "rm -rf", "payload": {}}]
+    ),
     "world version 99": _set("world.version", 99),
     "world secret empty": _set("world.secret", ""),
     "rateWindows a list": _set("world.rateWindows", []),
@@ -80,8 +82,9 @@ MALFORMED: dict[str, Callable[[Snapshot], Any]] = {
     "a blob naming a fixture that is not there": _blob_with(fixture="datasets/none.jpg"),
     "a blob stored beside a state file": _blob_with(stored=True),
     "a blob with two sources": _blob_with(data="aGVsbG8=", fixture="datasets/none.jpg"),
-    "a queued training without its id": _set("clock.queue", [{"at": 1.0, "seq": 1, "kind": "training.step",
-                                                              "payload": {"accountId": "x"}}]),  # fmt: skip
+    "a queued training without its id": _set(
+        "clock.queue", [{"at": 1.0, "seq": 1, "kind": "training.step", "payload": {"accountId": "x"}}]
+    ),
     "faults of junk": _set("faults", [{"id": "x"}]),
     "scripts of junk": _set("world.scripts", {"trainings": [{"model": 1}]}),
     "emulator a word": _set("emulator", "x"),
@@ -107,7 +110,9 @@ def test_what_get_returns_puts_back_verbatim(ulmock: Any, control: httpx.Client)
 
 
 @pytest.mark.parametrize("mutate", MALFORMED.values(), ids=list(MALFORMED))
-def test_a_refused_snapshot_changes_nothing(ulmock: Any, control: httpx.Client, mutate: Callable[[Snapshot], Any]) -> None:
+def test_a_refused_snapshot_changes_nothing(
+    ulmock: Any, control: httpx.Client, mutate: Callable[[Snapshot], Any]
+) -> None:
     ulmock.client.post("/api/datasets", json={"name": "with bytes", "task": "detect"})
     before = control.get("/snapshot").json()["data"]
     bad = mutate(copy.deepcopy(before))

@@ -84,7 +84,13 @@ def test_training_lifecycle_metrics_money_activity_and_webhooks(ulmock):
         types = [e["type"] for e in data(ulmock.client.get("/api/activity?limit=100"))]
         assert {"training.queued", "training.starting", "training.started", "training.completed"} <= set(types)
 
-        assert rx.types() == ["training.started", "training.epoch", "training.epoch", "training.epoch", "training.completed"]
+        assert rx.types() == [
+            "training.started",
+            "training.epoch",
+            "training.epoch",
+            "training.epoch",
+            "training.completed",
+        ]
         wh = Webhook(hook["secret"])
         for r in rx.received:
             wh.verify(r["body"], r["headers"])  # raises if the signature or timestamp is wrong
@@ -137,15 +143,25 @@ def test_running_out_of_money_mid_training_fails_the_run(ulmock):
 
 
 def test_faster_gpus_train_shorter_epochs():
-    assert epoch_seconds(100, 640, "h100-sxm") < epoch_seconds(100, 640, "rtx-4090") < epoch_seconds(100, 640, "rtx-2000-ada")
+    assert (
+        epoch_seconds(100, 640, "h100-sxm")
+        < epoch_seconds(100, 640, "rtx-4090")
+        < epoch_seconds(100, 640, "rtx-2000-ada")
+    )
     assert epoch_seconds(100, 1280, "l4") > epoch_seconds(100, 640, "l4") > epoch_seconds(50, 640, "l4")
 
 
 @pytest.mark.parametrize(
     ("over", "field"),
-    [({"epochs": 0}, "epochs"), ({"epochs": 1001}, "epochs"), ({"imageSize": 100}, "imageSize"),
-     ({"imageSize": 4096}, "imageSize"), ({"gpuType": "gtx-1080"}, "gpuType"), ({"epochs": "3"}, "epochs")],
-)  # fmt: skip
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"epochs": 1001}, "epochs"),
+        ({"imageSize": 100}, "imageSize"),
+        ({"imageSize": 4096}, "imageSize"),
+        ({"gpuType": "gtx-1080"}, "gpuType"),
+        ({"epochs": "3"}, "epochs"),
+    ],
+)
 def test_validation(ulmock, over, field):
     model, dataset = ids(ulmock)
     err = error(start(ulmock, model, dataset, **over), 400, "VALIDATION_ERROR")
@@ -164,7 +180,9 @@ def test_task_mismatch_empty_dataset_already_training_and_limits(ulmock):
     with ulmock.emulator.lock:
         acc = ulmock.platform.world.accounts[next(iter(ulmock.platform.world.accounts))]
         acc.cash_balance, acc.credit_balance = 0, 1_000_000
-    err = error(start(ulmock, model, dataset, epochs=1000, gpuType="b300", modelId=_new_model(ulmock)), 403, "FORBIDDEN")
+    err = error(
+        start(ulmock, model, dataset, epochs=1000, gpuType="b300", modelId=_new_model(ulmock)), 403, "FORBIDDEN"
+    )
     assert {"estimatedCost", "availableBalance"} <= set(err["details"])
     # Concurrency: a free account may run 3 at once.
     free = ulmock.account("hobbyist", plan="free", balance=100)
@@ -177,8 +195,13 @@ def test_task_mismatch_empty_dataset_already_training_and_limits(ulmock):
         ds.images = list(ds_src.images)
         models = [p.models.create(acc, proj.id, f"m{i}", quiet=True) for i in range(4)]
     for m in models[:3]:
-        data(free.client.post("/api/training/start", json={"modelId": m.id, "datasetId": ds.id, "epochs": 1,
-                                                           "imageSize": 320, "gpuType": "l4"}), 201)  # fmt: skip
+        data(
+            free.client.post(
+                "/api/training/start",
+                json={"modelId": m.id, "datasetId": ds.id, "epochs": 1, "imageSize": 320, "gpuType": "l4"},
+            ),
+            201,
+        )
     body = {"modelId": models[3].id, "datasetId": ds.id, "epochs": 1, "imageSize": 320, "gpuType": "l4"}
     assert error(free.client.post("/api/training/start", json=body), 403, "FORBIDDEN")["details"]["limit"] == 3
     error(free.client.post("/api/training/start", json={**body, "gpuType": "b200"}), 403, "FORBIDDEN")
@@ -194,8 +217,14 @@ def _new_model(ulmock):
 def test_strangers_get_404_and_scopes_403(ulmock):
     model, dataset = ids(ulmock)
     other = ulmock.account("stranger", plan="pro", balance=100)
-    error(other.client.post("/api/training/start", json={"modelId": model["id"], "datasetId": dataset["id"], "epochs": 1,
-                                                         "imageSize": 640, "gpuType": "l4"}), 404, "NOT_FOUND")  # fmt: skip
+    error(
+        other.client.post(
+            "/api/training/start",
+            json={"modelId": model["id"], "datasetId": dataset["id"], "epochs": 1, "imageSize": 640, "gpuType": "l4"},
+        ),
+        404,
+        "NOT_FOUND",
+    )
     error(other.client.get(f"/api/models/{model['id']}/training"), 404, "NOT_FOUND")
     error(other.client.delete(f"/api/models/{model['id']}/training"), 404, "NOT_FOUND")
     error(ulmock.client.get(f"/api/models/{model['id']}/training"), 404, "NOT_FOUND")  # never trained
@@ -209,8 +238,12 @@ def test_strangers_get_404_and_scopes_403(ulmock):
 def test_realtime_training_completes_and_webhooks_arrive_without_clock_calls(ulmock):
     model, dataset = ids(ulmock)
     with Receiver() as rx:
-        hook = data(ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "events": ["training.completed",
-                                                                                          "training.started"]}), 201)  # fmt: skip
+        hook = data(
+            ulmock.client.post(
+                "/_ulmock/webhooks", json={"url": rx.url, "events": ["training.completed", "training.started"]}
+            ),
+            201,
+        )
         data(start(ulmock, model, dataset, epochs=2, gpuType="h100-sxm"), 201)
         wait_until(lambda: rx.types() == ["training.started", "training.completed"], 20)
         assert rx.types() == ["training.started", "training.completed"]

@@ -49,8 +49,12 @@ def test_failed_deliveries_retry_with_backoff_and_keep_order(ulmock):
 
 def test_unreachable_endpoint_records_every_attempt_and_drops_nothing(ulmock):
     port = free_port()
-    data(ulmock.client.post("/_ulmock/webhooks", json={"url": f"http://127.0.0.1:{port}/x",
-                                                       "events": ["training.started"]}), 201)  # fmt: skip
+    data(
+        ulmock.client.post(
+            "/_ulmock/webhooks", json={"url": f"http://127.0.0.1:{port}/x", "events": ["training.started"]}
+        ),
+        201,
+    )
     start_training(ulmock, epochs=1)
     ulmock.clock.advance(QUEUE_SECONDS + STARTUP_SECONDS + 40)
     (d,) = ulmock.webhooks
@@ -64,8 +68,13 @@ def test_unreachable_endpoint_records_every_attempt_and_drops_nothing(ulmock):
 def test_event_filter_accounts_and_control_api(ulmock):
     with Receiver() as rx:
         secret = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-        hook = data(ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "events": ["training.completed"],
-                                                                 "secret": secret, "account": "ci-user"}), 201)  # fmt: skip
+        hook = data(
+            ulmock.client.post(
+                "/_ulmock/webhooks",
+                json={"url": rx.url, "events": ["training.completed"], "secret": secret, "account": "ci-user"},
+            ),
+            201,
+        )
         assert hook["secret"] == secret and hook["events"] == ["training.completed"]
         other = ulmock.account("someone-else")
         data(ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "account": other.username}), 201)
@@ -74,7 +83,11 @@ def test_event_filter_accounts_and_control_api(ulmock):
         start_training(ulmock, epochs=1)
         ulmock.clock.advance(120)
         assert rx.types() == ["training.completed"]  # the other account's endpoint heard nothing
-        error(ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "events": ["model.eaten"]}), 400, "VALIDATION_ERROR")
+        error(
+            ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "events": ["model.eaten"]}),
+            400,
+            "VALIDATION_ERROR",
+        )
         error(ulmock.client.post("/_ulmock/webhooks", json={"url": "ftp://x"}), 400, "VALIDATION_ERROR")
         error(ulmock.client.post("/_ulmock/webhooks", json={"url": rx.url, "account": "nobody"}), 404, "NOT_FOUND")
         assert data(ulmock.client.delete(f"/_ulmock/webhooks/{hook['id']}"))["deleted"] is True

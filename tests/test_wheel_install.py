@@ -31,9 +31,20 @@ from ulmock.scenarios import bundled_scenarios
 
 # Not part of a release: local environments, caches, earlier builds (setuptools reuses
 # build/ and *.egg-info, which would let stale files into the wheel).
-NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", ".cache", "build", "dist", "*.egg-info", "__pycache__",
-                                    ".mypy_cache", ".ruff_cache", ".hypothesis", ".pytest_cache")  # fmt: skip
-FOREIGN_TEST = '''
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".cache",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    ".pytest_cache",
+)
+FOREIGN_TEST = """
 import httpx
 import pytest
 
@@ -56,13 +67,16 @@ def test_predict_with_the_bundled_model(ulmock):
         r = ulmock.client.post(f"/api/models/{{model}}/predict", files={{"file": ("person.jpg", photo.read())}})
     assert r.status_code == 200, r.text
     assert "person" in [p["class"] for p in r.json()["predictions"]]
-'''
+"""
 
 
 def run(command: list[str | Path], cwd: Path, env: dict[str, str], timeout: float = 600) -> str:
-    done = subprocess.run([str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                          check=False)  # fmt: skip
-    assert done.returncode == 0, f"{' '.join(map(str, command))} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    done = subprocess.run(
+        [str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert done.returncode == 0, (
+        f"{' '.join(map(str, command))} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    )
     return done.stdout
 
 
@@ -75,8 +89,11 @@ def install(base: Path) -> dict[str, Path]:
     venv = base / "venv"
     env = clean_env(base)
     run([sys.executable, "-m", "venv", venv], base, env)
-    run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel, "pytest"],
-        base, env)  # fmt: skip
+    run(
+        [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel, "pytest"],
+        base,
+        env,
+    )
     empty = base / "elsewhere"
     empty.mkdir()
     return {"wheel": wheel, "venv": venv, "empty": empty, "cache": base / "model-cache", "env": base}
@@ -113,8 +130,11 @@ def the_wheel_holds_the_bundled_data_as_real_files(installed):
 
 def from_an_empty_folder_the_cli_lists_the_bundled_scenarios(installed):
     env, venv = clean_env(installed["env"]), installed["venv"]
-    where = run([venv / "bin" / "python", "-c", "import ulmock.bundled as b; print(b.scenarios_root())"],
-                installed["empty"], env)  # fmt: skip
+    where = run(
+        [venv / "bin" / "python", "-c", "import ulmock.bundled as b; print(b.scenarios_root())"],
+        installed["empty"],
+        env,
+    )
     assert Path(where.strip()).is_relative_to(venv), where  # the installed copy, not this checkout
     listing = run([venv / "bin" / "ulmock", "scenarios"], installed["empty"], env)
     assert [line.split()[0] for line in listing.splitlines()] == sorted(bundled_scenarios())
@@ -122,9 +142,14 @@ def from_an_empty_folder_the_cli_lists_the_bundled_scenarios(installed):
 
 def from_an_empty_folder_serve_answers_the_demo_keys_and_prepares_the_model(installed):
     env, port = clean_env(installed["env"]), free_port()
-    proc = subprocess.Popen([str(installed["venv"] / "bin" / "ulmock"), "serve", "--port", str(port)],
-                            cwd=installed["empty"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [str(installed["venv"] / "bin" / "ulmock"), "serve", "--port", str(port)],
+        cwd=installed["empty"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     key = auth("acme-vision")
     try:
@@ -134,9 +159,13 @@ def from_an_empty_folder_serve_answers_the_demo_keys_and_prepares_the_model(inst
         # No model in the cache and no other command: serve fetches and converts it itself.
         model = httpx.get(f"{base}/api/models", headers=key).json()["data"][0]["id"]
         photo = (ROOT / "fixtures" / "datasets" / "darknet-samples" / "images" / "person.jpg").read_bytes()
-        r = wait_for(lambda: httpx.post(f"{base}/api/models/{model}/predict", headers=key, timeout=60,
-                                        files={"file": ("person.jpg", photo)}),
-                     lambda r: r.status_code != 503, 300)  # fmt: skip
+        r = wait_for(
+            lambda: httpx.post(
+                f"{base}/api/models/{model}/predict", headers=key, timeout=60, files={"file": ("person.jpg", photo)}
+            ),
+            lambda r: r.status_code != 503,
+            300,
+        )
         assert r.status_code == 200, r.text
         assert "person" in [p["class"] for p in r.json()["predictions"]]
     finally:
@@ -153,8 +182,11 @@ def a_foreign_project_uses_the_fixture_with_its_own_pytest(installed):
     (project / "tests" / "test_with_ulmock.py").write_text(textwrap.dedent(FOREIGN_TEST.format(photo=str(photo))))
     # A cache of its own, empty: the fixture fetches the model inside the first predict.
     env = {**clean_env(installed["env"]), "ULMOCK_CACHE_DIR": str(project / "model-cache")}
-    out = run([installed["venv"] / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=1"],
-              project, env)  # fmt: skip
+    out = run(
+        [installed["venv"] / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=1"],
+        project,
+        env,
+    )
     assert "3 passed" in out, out
     assert (project / "model-cache" / "yolov3-tiny.onnx").is_file()
 

@@ -36,9 +36,16 @@ def _serve(args: argparse.Namespace) -> int:
         admin_token = secrets.token_urlsafe(24)
     try:
         emulator = build_emulator(
-            args.scenario, seed=args.seed, mode=mode, speed=args.speed, start=args.start,
-            public_url=args.public_url, admin_token=admin_token, device=args.device, api=args.api,
-        )  # fmt: skip
+            args.scenario,
+            seed=args.seed,
+            mode=mode,
+            speed=args.speed,
+            start=args.start,
+            public_url=args.public_url,
+            admin_token=admin_token,
+            device=args.device,
+            api=args.api,
+        )
     except ScenarioError as exc:
         print(f"ulmock: scenario error: {exc}", file=sys.stderr)
         return 2
@@ -57,8 +64,9 @@ def _serve(args: argparse.Namespace) -> int:
     # Fetch the bundled model if it is missing (predict answers 503 "preparing" meanwhile),
     # then load it, in the background, so the first predict is not the slow one.
     emulator.model_preparation = _model_preparation(args)
-    warm_up = threading.Thread(target=_warm_up, args=(engine, emulator.model_preparation), name="ulmock-warm-up",
-                               daemon=True)  # fmt: skip
+    warm_up = threading.Thread(
+        target=_warm_up, args=(engine, emulator.model_preparation), name="ulmock-warm-up", daemon=True
+    )
     warm_up.start()
     app = create_app(emulator)
     base = args.public_url or f"http://{args.host}:{args.port}"
@@ -141,8 +149,8 @@ def _openapi(args: argparse.Namespace) -> int:
 
         print(json.dumps(build_platform_openapi(operations()), indent=2))
         return 0
-    from ulmock.api.reference.openapi import build_openapi
     from ulmock.api.reference import all_operations
+    from ulmock.api.reference.openapi import build_openapi
 
     print(json.dumps(build_openapi(all_operations()), indent=2))
     return 0
@@ -168,19 +176,37 @@ def parser() -> argparse.ArgumentParser:
     clock.add_argument("--speed", type=float, default=None, help="real time, this many emulated seconds per second")
     clock.add_argument("--manual-clock", action="store_true", help="time moves only through the control API")
     serve.add_argument("--start", default=None, help="ISO time the emulated clock starts at")
-    serve.add_argument("--offline", action="store_true",
-                       help="never fetch the bundled model (also $ULMOCK_OFFLINE=1); predict says what to run")  # fmt: skip
+    serve.add_argument(
+        "--offline",
+        action="store_true",
+        help="never fetch the bundled model (also $ULMOCK_OFFLINE=1); predict says what to run",
+    )
     serve.add_argument("--state", default=None, help="load state from FILE if present; save it there")
     serve.add_argument("--save-every", type=float, default=30.0, help="seconds between state saves (with --state)")
     serve.add_argument("--public-url", default=None, help="base URL written into signed URLs")
-    serve.add_argument("--admin-token", default=None,
-                       help="require this bearer token on /_ulmock (made up and printed when --host is not loopback)")
-    serve.add_argument("--no-admin-token", action="store_true",
-                       help="serve an unguarded control API on a non-loopback address, knowingly")
+    serve.add_argument(
+        "--admin-token",
+        default=None,
+        help="require this bearer token on /_ulmock (made up and printed when --host is not loopback)",
+    )
+    serve.add_argument(
+        "--no-admin-token",
+        action="store_true",
+        help="serve an unguarded control API on a non-loopback address, knowingly",
+    )
     serve.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N; also $ULMOCK_DEVICE")
-    serve.add_argument("--server", default="uvicorn", choices=["uvicorn", "granian"], help="uvicorn (default) or granian (pip install 'ulmock[fast]')")
-    serve.add_argument("--api", choices=("reference", "platform"), default=None,
-                       help="the API face: reference (the seed's, default) or platform (the live contract)")
+    serve.add_argument(
+        "--server",
+        default="uvicorn",
+        choices=["uvicorn", "granian"],
+        help="uvicorn (default) or granian (pip install 'ulmock[fast]')",
+    )
+    serve.add_argument(
+        "--api",
+        choices=("reference", "platform"),
+        default=None,
+        help="the API face: reference (the seed's, default) or platform (the live contract)",
+    )
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=_serve)
 

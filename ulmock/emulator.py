@@ -19,17 +19,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ulmock.api.faults import Faults, FaultSpec
+from ulmock.api.files import signed_urls
+from ulmock.api.journal import Journal
 from ulmock.atomicfile import write_atomic
+from ulmock.confine import fixture_file
+from ulmock.domain.backend import Platform
 from ulmock.domain.clock import Clock, ClockMode, Ticker
 from ulmock.domain.entities import Model
-from ulmock.domain.backend import Platform
-from ulmock.confine import fixture_file
 from ulmock.domain.snapshot import FileResolver, check_event, dump_world, load_world
-from ulmock.api.files import signed_urls
-from ulmock.api.faults import Faults, FaultSpec
 from ulmock.inference.disk_cache import bundled_model_path, model_cache_dir
 from ulmock.inference.preparation import ModelPreparation
-from ulmock.api.journal import Journal
 from ulmock.snapshots import Captured, SnapshotError, parse_snapshot
 from ulmock.webhook_delivery import WebhookDispatcher
 from ulmock.worldlock import WorldLock
@@ -118,15 +118,30 @@ class Emulator:
             self.journal.clear()
 
     def load(
-        self, build: WorldBuilder | None, name: str, seed: int | None = None,
-        clock: dict[str, Any] | None = None, faults: list[FaultSpec] | None = None, api: str | None = None,
+        self,
+        build: WorldBuilder | None,
+        name: str,
+        seed: int | None = None,
+        clock: dict[str, Any] | None = None,
+        faults: list[FaultSpec] | None = None,
+        api: str | None = None,
         signing_key: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Replace the world by another one (a scenario); on failure the old one stays.
         `api` switches the face served (None: keep it)."""
         with self.lock:
-            saved = (self._build, self.name, self.seed, self._initial_clock, self._initial_faults, self.platform,
-                     self.faults, self.clock.dump(), self.clock.bindings(), self.signing_key)  # fmt: skip
+            saved = (
+                self._build,
+                self.name,
+                self.seed,
+                self._initial_clock,
+                self._initial_faults,
+                self.platform,
+                self.faults,
+                self.clock.dump(),
+                self.clock.bindings(),
+                self.signing_key,
+            )
             self._build, self.name = build, name
             self.signing_key = signing_key or self._own_key
             if seed is not None:
@@ -136,8 +151,18 @@ class Emulator:
             try:
                 self.platform = self._fresh()
             except BaseException:
-                (self._build, self.name, self.seed, self._initial_clock, self._initial_faults, self.platform,
-                 self.faults, dump, handlers, self.signing_key) = saved  # fmt: skip
+                (
+                    self._build,
+                    self.name,
+                    self.seed,
+                    self._initial_clock,
+                    self._initial_faults,
+                    self.platform,
+                    self.faults,
+                    dump,
+                    handlers,
+                    self.signing_key,
+                ) = saved
                 self.clock.load(dump)
                 self.clock.rebind(handlers)
                 raise
@@ -192,8 +217,12 @@ class Emulator:
         """A consistent copy, taken under the lock; rendering it happens outside."""
         with self.lock:
             world, blobs = dump_world(self.platform.world)
-            doc = {"emulator": {"name": self.name}, "clock": self.clock.dump(), "world": world,
-                   "faults": self.faults.dump()}  # fmt: skip
+            doc = {
+                "emulator": {"name": self.name},
+                "clock": self.clock.dump(),
+                "world": world,
+                "faults": self.faults.dump(),
+            }
             return Captured(doc, blobs)
 
     def restore(self, data: Any, stored: FileResolver | None = None) -> None:

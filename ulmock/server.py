@@ -9,6 +9,7 @@ or any Python program).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -80,9 +81,14 @@ def _granian(app: Any, host: str, port: int, log_level: str) -> Any:
 
     level = log_level.lower() if log_level.lower() in LogLevels.__members__ else "info"
     server = Server(
-        app, address=host, port=port, interface=Interfaces.ASGINL,  # ASGINL: no lifespan, as with uvicorn
-        log_enabled=True, log_level=LogLevels(level), websockets=False,
-    )  # fmt: skip
+        app,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGINL,  # ASGINL: no lifespan, as with uvicorn
+        log_enabled=True,
+        log_level=LogLevels(level),
+        websockets=False,
+    )
     logging.getLogger("_granian").addFilter(_quiet_experimental)
     return server
 
@@ -116,7 +122,9 @@ class ServerThread:
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, server: str = "uvicorn"):
         self.server: ServerName = check_server(server)
-        self._backend = _UvicornBackend(app, host, port) if self.server == "uvicorn" else _GranianBackend(app, host, port)
+        self._backend = (
+            _UvicornBackend(app, host, port) if self.server == "uvicorn" else _GranianBackend(app, host, port)
+        )
         self.host, self.port = self._backend.host, self._backend.port
         self._thread = threading.Thread(target=self._backend.run, name=f"ulmock-server-{self.port}", daemon=True)
 
@@ -200,10 +208,8 @@ class _GranianBackend:
 
     def request_exit(self) -> None:
         if not self._loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed in between: already stopped
                 self._loop.call_soon_threadsafe(self._server.stop)
-            except RuntimeError:  # the loop closed in between: already stopped
-                pass
 
     def close(self) -> None:
         pass

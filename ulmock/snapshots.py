@@ -23,10 +23,10 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import ValidationError as PydanticError
 
+from ulmock.api.faults import FaultSpec
 from ulmock.atomicfile import write_atomic
 from ulmock.confine import fixture_name
 from ulmock.domain.snapshot import FORMAT_VERSION, BlobOut, WorldDump
-from ulmock.api.faults import FaultSpec
 
 STORED_OVER = 64 * 1024
 

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import usd_to_micro
+from ulmock.domain.clock import iso, parse_iso
 from ulmock.server import SERVERS, ServerThread  # uvicorn and granian load when one starts
 
 # pytest loads this module in every run of every project that has ulmock installed:
@@ -32,9 +32,9 @@ if TYPE_CHECKING:
     import httpx
     from starlette.types import ASGIApp, Receive, Scope, Send
 
+    from ulmock.api.journal import JournalEntry
     from ulmock.emulator import Emulator
     from ulmock.inference.preparation import ModelPreparation
-    from ulmock.api.journal import JournalEntry
 
 DEFAULT_START = "2026-01-15T09:00:00Z"
 
@@ -188,9 +188,11 @@ def _emulator_from_marker(marker: pytest.Mark | None) -> Emulator:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--ulmock-server", default=None, choices=SERVERS,
+        "--ulmock-server",
+        default=None,
+        choices=SERVERS,
         help="the HTTP server behind the ulmock fixture's url (default: $ULMOCK_SERVER or uvicorn)",
-    )  # fmt: skip
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -57,8 +57,9 @@ class Outbox(Protocol):
 
     def endpoint(self, delivery: WebhookDelivery) -> WebhookEndpoint | None: ...
 
-    def record_attempt(self, delivery: WebhookDelivery, wall_time: float, status_code: int | None,
-                       error: str | None, duration_ms: int) -> None: ...  # fmt: skip
+    def record_attempt(
+        self, delivery: WebhookDelivery, wall_time: float, status_code: int | None, error: str | None, duration_ms: int
+    ) -> None: ...
 
 
 class WebhookDispatcher:
@@ -184,8 +185,13 @@ def delivery_view(d: WebhookDelivery) -> dict[str, Any]:
         "createdAt": iso(d.created_at),
         "nextAttemptAt": iso(d.next_attempt_at) if d.status in ("pending", "retrying") else None,
         "attempts": [
-            {"at": iso(a.at), "wallTime": a.wall_time, "statusCode": a.status_code, "error": a.error,
-             "durationMs": a.duration_ms}  # fmt: skip
+            {
+                "at": iso(a.at),
+                "wallTime": a.wall_time,
+                "statusCode": a.status_code,
+                "error": a.error,
+                "durationMs": a.duration_ms,
+            }
             for a in d.attempts
         ],
     }

@@ -16,8 +16,8 @@ from tests.helpers import unlimited_emulator
 from ulmock.api.app import create_app
 from ulmock.domain.entities import RateLimits
 from ulmock.emulator import Emulator
-from ulmock.server import ServerThread
 from ulmock.scenarios import fixed_key
+from ulmock.server import ServerThread
 
 KEY = fixed_key("ci-user")
 TIMEOUT = 30.0

@@ -22,8 +22,13 @@ from tests.helpers import auth, unlimited_emulator
 from ulmock.api.app import create_app
 
 # More examples for a hunt: ULMOCK_FUZZ_EXAMPLES=2000 pytest tests/contract/test_fuzz_signed_and_multipart.py
-FUZZ = settings(max_examples=int(os.environ.get("ULMOCK_FUZZ_EXAMPLES", "150")), deadline=None, database=None, derandomize=True,
-                suppress_health_check=list(HealthCheck))  # fmt: skip
+FUZZ = settings(
+    max_examples=int(os.environ.get("ULMOCK_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +51,13 @@ def counts(client: Any) -> tuple[int, ...]:
 
 # -- signed URLs ------------------------------------------------------------------------------
 
-ROUTES = ["/files/models/{id}/{name}", "/files/datasets/{id}/{name}", "/files/datasets/{id}/images/{name}",
-          "/files/gdpr/{id}/{name}", "/files/exports/{id}/{name}"]  # fmt: skip
+ROUTES = [
+    "/files/models/{id}/{name}",
+    "/files/datasets/{id}/{name}",
+    "/files/datasets/{id}/images/{name}",
+    "/files/gdpr/{id}/{name}",
+    "/files/exports/{id}/{name}",
+]
 text = st.text(st.characters(codec="utf-8"), max_size=80)
 # Look-alike digits from other scripts, on purpose: an expiry must be ASCII digits, not what int() accepts.
 digits = st.text(st.sampled_from("0123456789²³¹٣०１"), min_size=0, max_size=30) | st.integers(-10, 10**40).map(str)  # noqa: RUF001
@@ -59,22 +69,33 @@ def _q(value: str) -> str:
 
 
 @FUZZ
-@given(route=st.sampled_from(ROUTES), ident=text, name=text, expires=digits | text, sig=signature,
-       extra=st.dictionaries(text, text, max_size=2))  # fmt: skip
-def test_forged_signed_urls_are_refused(client: Any, route: str, ident: str, name: str, expires: str, sig: str,
-                                        extra: dict[str, str]) -> None:  # fmt: skip
+@given(
+    route=st.sampled_from(ROUTES),
+    ident=text,
+    name=text,
+    expires=digits | text,
+    sig=signature,
+    extra=st.dictionaries(text, text, max_size=2),
+)
+def test_forged_signed_urls_are_refused(
+    client: Any, route: str, ident: str, name: str, expires: str, sig: str, extra: dict[str, str]
+) -> None:
     path = route.format(id=_q(ident) or "x", name=_q(name) or "x")
     query = "&".join(f"{_q(k)}={_q(v)}" for k, v in {"expires": expires, "signature": sig, **extra}.items())
     refused(client.get(f"{path}?{query}"))
 
 
 @FUZZ
-@given(position=st.integers(0, 10_000), replacement=st.sampled_from(["", "%", "%2F", "#", "?", "é", "0", "a", "/", ".."]))
+@given(
+    position=st.integers(0, 10_000), replacement=st.sampled_from(["", "%", "%2F", "#", "?", "é", "0", "a", "/", ".."])
+)
 def test_a_real_signed_url_changed_anywhere_is_refused(client: Any, position: int, replacement: str) -> None:
     model = client.get("/api/models").json()["data"][0]
     dataset = next(d for d in client.get("/api/datasets").json()["data"] if d["imageCount"])
-    urls = [client.get(f"/api/models/{model['id']}/files").json()["data"]["files"],
-            [client.post(f"/api/datasets/{dataset['id']}/export").json()["data"]]]  # fmt: skip
+    urls = [
+        client.get(f"/api/models/{model['id']}/files").json()["data"]["files"],
+        [client.post(f"/api/datasets/{dataset['id']}/export").json()["data"]],
+    ]
     for url in [u.get("downloadUrl") or u.get("url") for group in urls for u in group]:
         if not url:
             continue
@@ -115,21 +136,34 @@ def multipart(parts: list[tuple[str, str | None, str | None, bytes]], boundary: 
 
 
 @FUZZ
-@given(parts=st.lists(part, max_size=6), boundary=st.text(string.ascii_letters + string.digits + "'()+_,-./:=?",
-       min_size=1, max_size=70), target=st.sampled_from(["upload", "predict"]))  # fmt: skip
+@given(
+    parts=st.lists(part, max_size=6),
+    boundary=st.text(string.ascii_letters + string.digits + "'()+_,-./:=?", min_size=1, max_size=70),
+    target=st.sampled_from(["upload", "predict"]),
+)
 def test_any_multipart_body_is_refused_cleanly(client: Any, parts: list[Any], boundary: str, target: str) -> None:
     before = counts(client)
     model = client.get("/api/models").json()["data"][0]["id"]
     path = "/api/models" if target == "upload" else f"/api/models/{model}/predict"
-    r = client.post(path, content=multipart(parts, boundary),
-                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})  # fmt: skip
+    r = client.post(
+        path, content=multipart(parts, boundary), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
     refused(r)
     assert counts(client) == before
 
 
 @FUZZ
-@given(body=st.binary(max_size=2000), ctype=st.sampled_from(["multipart/form-data; boundary=x", "multipart/form-data",
-       "multipart/form-data; boundary=", "multipart/form-data; boundary=\"x\"; charset=utf-16"]))  # fmt: skip
+@given(
+    body=st.binary(max_size=2000),
+    ctype=st.sampled_from(
+        [
+            "multipart/form-data; boundary=x",
+            "multipart/form-data",
+            "multipart/form-data; boundary=",
+            'multipart/form-data; boundary="x"; charset=utf-16',
+        ]
+    ),
+)
 def test_raw_bytes_as_a_multipart_body_are_refused(client: Any, body: bytes, ctype: str) -> None:
     before = counts(client)
     refused(client.post("/api/models", content=b"--x\r\n" + body, headers={"Content-Type": ctype}))
@@ -138,8 +172,9 @@ def test_raw_bytes_as_a_multipart_body_are_refused(client: Any, body: bytes, cty
 
 @FUZZ
 @given(filename=st.tuples(text, st.sampled_from([".pt", ".pt", ".PT", ""])).map("".join), task=st.none() | text)
-def test_any_file_name_on_an_upload_is_stored_and_downloads_or_is_refused(client: Any, filename: str,
-                                                                        task: str | None) -> None:  # fmt: skip
+def test_any_file_name_on_an_upload_is_stored_and_downloads_or_is_refused(
+    client: Any, filename: str, task: str | None
+) -> None:
     """A real checkpoint under any name: it is refused cleanly, or stored and downloadable as sent."""
     import io
     import zipfile
@@ -149,13 +184,17 @@ def test_any_file_name_on_an_upload_is_stored_and_downloads_or_is_refused(client
         z.writestr("best/data.pkl", b"\x80\x02}q\x00.")
     project = client.get("/api/projects").json()["data"][0]["id"]
     fields: list[tuple[str, str | None, str | None, bytes]] = [
-        ("projectId", None, None, project.encode()), ("name", None, None, b"fuzzed"),
+        ("projectId", None, None, project.encode()),
+        ("name", None, None, b"fuzzed"),
         ("file", filename, "application/octet-stream", buf.getvalue()),
-    ]  # fmt: skip
+    ]
     if task is not None:
         fields.append(("task", None, None, task.encode("utf-8", "surrogatepass")))
-    r = client.post("/api/models", content=multipart(fields, "b0undary"),
-                    headers={"Content-Type": "multipart/form-data; boundary=b0undary"})  # fmt: skip
+    r = client.post(
+        "/api/models",
+        content=multipart(fields, "b0undary"),
+        headers={"Content-Type": "multipart/form-data; boundary=b0undary"},
+    )
     if r.status_code != 201:
         refused(r)
         return

@@ -19,11 +19,17 @@ import pytest
 
 from tests.helpers import unlimited_emulator
 from ulmock.api.app import create_app
-from ulmock.server import SERVERS, ServerThread
 from ulmock.scenarios import fixed_key
+from ulmock.server import SERVERS, ServerThread
 
-CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "VALIDATION_ERROR",
-         413: "VALIDATION_ERROR"}  # fmt: skip
+CODES = {
+    400: "VALIDATION_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "VALIDATION_ERROR",
+    413: "VALIDATION_ERROR",
+}
 
 
 def refused(r: httpx.Response, *statuses: int) -> dict[str, Any]:
@@ -107,9 +113,10 @@ def test_declared_length_over_the_server_limit_is_refused_unread(stored: Any) ->
     """A client that announces 600 MB gets 413 at once, before sending a byte of it."""
     head = raw_exchange(
         stored,
-        b"POST /api/datasets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + stored.api_key.encode()
+        b"POST /api/datasets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        + stored.api_key.encode()
         + b"\r\nContent-Type: application/json\r\nContent-Length: 600000000\r\n\r\n{",
-    )  # fmt: skip
+    )
     assert head.startswith("HTTP/1.1 413"), head[:200]
     assert "application/json" in head and '"success":false' in head
 
@@ -135,9 +142,16 @@ def test_deep_nesting(stored: Any, depth: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "ctype", [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-              "application/jsonx", "application/json; charset=latin-1; boundary=\r\n"],
-)  # fmt: skip
+    "ctype",
+    [
+        None,
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/jsonx",
+        "application/json; charset=latin-1; boundary=\r\n",
+    ],
+)
 def test_wrong_content_types(stored: Any, ctype: str | None) -> None:
     body = b'{"name": "typed", "task": "detect"}'
     if ctype is not None and "\r\n" in ctype:
@@ -153,9 +167,13 @@ def test_json_sent_to_a_multipart_operation(stored: Any) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b'{"name": "\xff\xfe", "task": "detect"}', b"\xef\xbb\xbf" + b"\x80" * 10, b'{"name": "caf\xe9", "task": "detect"}',
-     "{\"name\": \"x\", \"task\": \"detect\"}".encode("utf-16")],
-)  # fmt: skip
+    [
+        b'{"name": "\xff\xfe", "task": "detect"}',
+        b"\xef\xbb\xbf" + b"\x80" * 10,
+        b'{"name": "caf\xe9", "task": "detect"}',
+        '{"name": "x", "task": "detect"}'.encode("utf-16"),
+    ],
+)
 def test_bytes_that_are_not_utf8(stored: Any, raw: bytes) -> None:
     refused(post_raw(stored, "/api/datasets", raw), 400)
 
@@ -168,9 +186,13 @@ def test_nan_and_infinite_numbers(stored: Any, number: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", ['{"name": "\\ud800", "task": "detect"}', '{"name": "ok\\udfff", "task": "detect"}',
-             '{"name": "x", "task": "detect", "note": "\\udbff"}'],
-)  # fmt: skip
+    "body",
+    [
+        '{"name": "\\ud800", "task": "detect"}',
+        '{"name": "ok\\udfff", "task": "detect"}',
+        '{"name": "x", "task": "detect", "note": "\\udbff"}',
+    ],
+)
 def test_unpaired_surrogates(stored: Any, body: str) -> None:
     refused(post_raw(stored, "/api/datasets", body.encode()), 400)
     assert stored.client.get("/api/datasets").status_code == 200  # and listing still renders
@@ -185,8 +207,9 @@ def test_not_an_object(stored: Any, body: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["a\r\nSet-Cookie: x=1", "line\nbreak", "nul\x00byte", "tab\tname", "\x1b[31mred", "del\x7f", "   ", ""],
-)  # fmt: skip
+    "name",
+    ["a\r\nSet-Cookie: x=1", "line\nbreak", "nul\x00byte", "tab\tname", "\x1b[31mred", "del\x7f", "   ", ""],
+)
 @pytest.mark.parametrize("path", ["/api/datasets", "/api/projects", "/api/api-keys"])
 def test_control_characters_in_names(stored: Any, name: str, path: str) -> None:
     err = refused(stored.client.post(path, json={"name": name, "task": "detect"}), 400)
@@ -202,9 +225,18 @@ def test_crlf_in_multipart_fields(stored: Any) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["\u202eevil\u202c.exe", "zero\u200bwidth\u200djoiner", "e\u0301\u0301\u0301", "\U0001F600" * 100, "Ω≈ç√∫",
-     "\u00a0nbsp inside\u00a0x", "日本語のデータ", "\ufeffbom", "a\u2028b"],
-)  # fmt: skip
+    [
+        "\u202eevil\u202c.exe",
+        "zero\u200bwidth\u200djoiner",
+        "e\u0301\u0301\u0301",
+        "\U0001f600" * 100,
+        "Ω≈ç√∫",
+        "\u00a0nbsp inside\u00a0x",
+        "日本語のデータ",
+        "\ufeffbom",
+        "a\u2028b",
+    ],
+)
 def test_odd_but_valid_unicode_round_trips(ulmock: Any, name: str) -> None:
     r = ulmock.client.post("/api/datasets", json={"name": name, "task": "detect"})
     assert r.status_code == 201, r.text
@@ -223,9 +255,18 @@ def test_names_over_the_limit_in_code_points(stored: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "ident", ["..%2F..%2Fetc%2Fpasswd", "%2e%2e", "%2e%2e%2f%2e%2e%2fapi-keys", "%00", "dataset_x%0d%0aSet-Cookie:%20a",
-              "..%5c..%5cwindows", "%ff%fe", "a" * 5000],
-)  # fmt: skip
+    "ident",
+    [
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e",
+        "%2e%2e%2f%2e%2e%2fapi-keys",
+        "%00",
+        "dataset_x%0d%0aSet-Cookie:%20a",
+        "..%5c..%5cwindows",
+        "%ff%fe",
+        "a" * 5000,
+    ],
+)
 def test_traversal_and_junk_in_ids(stored: Any, ident: str) -> None:
     for path in (f"/api/datasets/{ident}", f"/api/projects/{ident}", f"/api/models/{ident}/files"):
         refused(stored.client.get(path), 404)
@@ -234,10 +275,16 @@ def test_traversal_and_junk_in_ids(stored: Any, ident: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/files/..%2F..%2Fetc%2Fpasswd", "/files/%2e%2e/%2e%2e/etc/passwd", "/files/models/x/..%2F..%2F..%2Fetc%2Fpasswd",
-     "/files/datasets/x/images/..%2F..%2F..%2F..%2Fetc%2Fpasswd", "/files/datasets/x/images/%2e%2e/%2e%2e/pyproject.toml",
-     "/files/gdpr/..%2F..%2F/x.json", "/files/datasets/x/%00.ndjson"],
-)  # fmt: skip
+    [
+        "/files/..%2F..%2Fetc%2Fpasswd",
+        "/files/%2e%2e/%2e%2e/etc/passwd",
+        "/files/models/x/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/files/datasets/x/images/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+        "/files/datasets/x/images/%2e%2e/%2e%2e/pyproject.toml",
+        "/files/gdpr/..%2F..%2F/x.json",
+        "/files/datasets/x/%00.ndjson",
+    ],
+)
 def test_traversal_in_signed_file_paths(ulmock: Any, path: str) -> None:
     r = httpx.get(ulmock.url + path + "?expires=99999999999&signature=abc", timeout=30)
     refused(r, 403, 404)
@@ -259,9 +306,20 @@ def test_a_signed_url_cannot_be_walked_out_of(ulmock: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["page=0", "page=-1", "page=1.5", "page=%00", "limit=101", "limit=1e3", "limit=", "task=%ff",
-              "page=99999999999999999999999999999999999999999999x", "task=detect%00"],
-)  # fmt: skip
+    "query",
+    [
+        "page=0",
+        "page=-1",
+        "page=1.5",
+        "page=%00",
+        "limit=101",
+        "limit=1e3",
+        "limit=",
+        "task=%ff",
+        "page=99999999999999999999999999999999999999999999x",
+        "task=detect%00",
+    ],
+)
 def test_bad_query_values(stored: Any, query: str) -> None:
     refused(stored.client.get("/api/datasets?" + query), 400)
 
@@ -272,9 +330,18 @@ def test_huge_page_number_is_an_empty_page(ulmock: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "auth", ["Bearer", "Bearer  x", "Basic dXNlcjpwYXNz", "Bearer ul_" + "g" * 40, "Bearer ul_" + "A" * 40,
-             "Bearer ul_" + "0" * 40 + "0", "bearer  ul_" + "0" * 40, "Bearer ul_é" + "0" * 39],
-)  # fmt: skip
+    "auth",
+    [
+        "Bearer",
+        "Bearer  x",
+        "Basic dXNlcjpwYXNz",
+        "Bearer ul_" + "g" * 40,
+        "Bearer ul_" + "A" * 40,
+        "Bearer ul_" + "0" * 40 + "0",
+        "bearer  ul_" + "0" * 40,
+        "Bearer ul_é" + "0" * 39,
+    ],
+)
 def test_malformed_authorization(ulmock: Any, auth: str) -> None:
     r = httpx.get(ulmock.url + "/api/datasets", headers={"Authorization": auth.encode("utf-8")}, timeout=30)
     refused(r, 401)
@@ -299,13 +366,29 @@ def _a_model_file_path(ulmock: Any) -> str:
 
 
 @pytest.mark.parametrize(
-    "query", ["expires=%C2%B2&signature=" + SIG, "expires=" + "9" * 5000 + "&signature=" + SIG,
-              "expires=99999999999&signature=%C3%A9", "expires=99999999999&signature=" + "%C3%A9" * 64,
-              "expires=%EF%BC%91&signature=" + SIG, "expires=1e9&signature=" + SIG, "expires=&signature=",
-              "expires=99999999999&signature=" + SIG.upper(), "expires=99999999999&signature=%00"],
-)  # fmt: skip
-@pytest.mark.parametrize("path", ["model", "/files/datasets/x/x.ndjson", "/files/gdpr/x/x.json",
-                                  "/files/exports/x/x.onnx", "/files/datasets/x/images/a.jpg"])  # fmt: skip
+    "query",
+    [
+        "expires=%C2%B2&signature=" + SIG,
+        "expires=" + "9" * 5000 + "&signature=" + SIG,
+        "expires=99999999999&signature=%C3%A9",
+        "expires=99999999999&signature=" + "%C3%A9" * 64,
+        "expires=%EF%BC%91&signature=" + SIG,
+        "expires=1e9&signature=" + SIG,
+        "expires=&signature=",
+        "expires=99999999999&signature=" + SIG.upper(),
+        "expires=99999999999&signature=%00",
+    ],
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "model",
+        "/files/datasets/x/x.ndjson",
+        "/files/gdpr/x/x.json",
+        "/files/exports/x/x.onnx",
+        "/files/datasets/x/images/a.jpg",
+    ],
+)
 def test_odd_expiry_and_signature_on_every_signed_route(stored: Any, query: str, path: str) -> None:
     target = _a_model_file_path(stored) if path == "model" else path
     refused(httpx.get(f"{stored.url}{target}?{query}", timeout=30), 403)
@@ -328,8 +411,11 @@ def test_a_text_field_named_file_on_model_upload_and_predict(stored: Any) -> Non
 
 def _upload(ulmock: Any, filename: str, content: bytes) -> dict[str, Any]:
     project = ulmock.client.get("/api/projects").json()["data"][0]["id"]
-    r = ulmock.client.post("/api/models", data={"projectId": project, "name": f"odd-{len(filename)}"},
-                           files={"file": (filename, content, "application/octet-stream")})  # fmt: skip
+    r = ulmock.client.post(
+        "/api/models",
+        data={"projectId": project, "name": f"odd-{len(filename)}"},
+        files={"file": (filename, content, "application/octet-stream")},
+    )
     assert r.status_code == 201, r.text
     return r.json()["data"]  # type: ignore[no-any-return]
 
@@ -349,7 +435,7 @@ def _checkpoint() -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("filename", ["名前.pt", "a#b.pt", "a?b.pt", "a%b.pt", "a b.pt", "a;b\".pt", "é.pt"])
+@pytest.mark.parametrize("filename", ["名前.pt", "a#b.pt", "a?b.pt", "a%b.pt", "a b.pt", 'a;b".pt', "é.pt"])
 def test_odd_model_file_names_download_for_their_owner(ulmock: Any, filename: str) -> None:
     """Non-Latin-1 names need RFC 5987's filename*; `#` and `?` must not cut the signed path."""
     content = _checkpoint()
@@ -386,10 +472,24 @@ def test_a_300_character_onnx_name_still_predicts(ulmock: Any, tmp_path: Any) ->
 
 
 @pytest.mark.parametrize(
-    "url", ["http://user@example.com/", "http://user:pw@example.com/hook", "https://:pw@example.com/", "http:///path",
-            "http://", "https://:80/x", "http://example.com:99999/", "http://example.com:port/", "http://exa mple.com/",
-            "ftp://example.com/", "http://example.com/\nx", "//example.com/", "http://example.com/#frag", "javascript:x"],
-)  # fmt: skip
+    "url",
+    [
+        "http://user@example.com/",
+        "http://user:pw@example.com/hook",
+        "https://:pw@example.com/",
+        "http:///path",
+        "http://",
+        "https://:80/x",
+        "http://example.com:99999/",
+        "http://example.com:port/",
+        "http://exa mple.com/",
+        "ftp://example.com/",
+        "http://example.com/\nx",
+        "//example.com/",
+        "http://example.com/#frag",
+        "javascript:x",
+    ],
+)
 def test_webhook_urls_with_credentials_or_without_a_host_are_refused(stored: Any, url: str) -> None:
     control = f"{stored.url}/_ulmock/webhooks"
     before = len(httpx.get(control, timeout=30).json()["data"])

@@ -52,9 +52,12 @@ SETTINGS = hypothesis.settings(
 # Schema can state: the file is no model (upload) or no image (predict), the plan already
 # is Pro (subscription checkout), startDate after endDate (activity).
 CONTENT_CHECKED = {
-    "upload_model", "create_subscription_checkout", "list_activity", "predict",
+    "upload_model",
+    "create_subscription_checkout",
+    "list_activity",
+    "predict",
     "predict_deployment",
-}  # fmt: skip
+}
 # ...and what the state of a run refuses: a finished run cannot be cancelled, a checkpoint
 # cannot be reported saved before it was uploaded.
 STATE_CHECKED = CONTENT_CHECKED | {"cancel_training", "report_training"}
@@ -72,6 +75,7 @@ def test_api_conforms(case: schemathesis.Case) -> None:
 
 # -- stateful: follow the links from each create to its get and delete ------------------
 
+
 class Workflow(schema.as_state_machine()):  # type: ignore[misc]
     def setup(self) -> None:
         # Each example starts from the same world: data generation that follows links into
@@ -83,8 +87,13 @@ class Workflow(schema.as_state_machine()):  # type: ignore[misc]
     def validate_response(self, response, case, additional_checks=None, **kwargs):  # type: ignore[no-untyped-def]
         operation = case.operation.definition.raw.get("operationId")
         excluded = [positive_data_acceptance] if operation in STATE_CHECKED else None
-        case.validate_response(response, additional_checks=additional_checks, excluded_checks=excluded,
-                               transport_kwargs=kwargs or None, recorder=self.recorder)  # fmt: skip
+        case.validate_response(
+            response,
+            additional_checks=additional_checks,
+            excluded_checks=excluded,
+            transport_kwargs=kwargs or None,
+            recorder=self.recorder,
+        )
 
 
 Workflow.TestCase.settings = hypothesis.settings(

@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from ulmock.domain.backend import Platform
 from ulmock.domain.clock import Clock
 from ulmock.domain.entities import Account, RateLimits
-from ulmock.domain.backend import Platform
+from ulmock.domain.errors import NotFound, RateLimited, ValidationError
 from ulmock.domain.ratelimit import DAY, MINUTE
 from ulmock.domain.trash import RETENTION_SECONDS
-from ulmock.domain.errors import NotFound, RateLimited, ValidationError
 
 START = 1_768_467_600.0  # 2026-01-15T09:00:00Z
 PER_MINUTE, PER_DAY = 4, 9

@@ -32,9 +32,7 @@ def best_per_class(prediction: Prediction) -> dict[str, float]:
 
 
 @pytest.mark.parametrize(("name", "imgsz"), list(REFERENCE))
-def test_matches_the_reference_detections(
-    engine: InferenceEngine, photo, name: str, imgsz: int
-) -> None:
+def test_matches_the_reference_detections(engine: InferenceEngine, photo, name: str, imgsz: int) -> None:
     found = best_per_class(engine.predict(photo(name), imgsz=imgsz, iou=0.45))
     assert set(found) == set(REFERENCE[name, imgsz])
     for cls, confidence in REFERENCE[name, imgsz].items():
@@ -58,9 +56,13 @@ def test_detections_have_the_api_shape_best_first(engine: InferenceEngine, photo
     assert person == {
         "class": "person",
         "confidence": pytest.approx(0.9362, abs=2e-4),
-        "box": {"x1": pytest.approx(186.8, abs=1), "y1": pytest.approx(104.5, abs=1),
-                "x2": pytest.approx(276.1, abs=1), "y2": pytest.approx(381.1, abs=1)},
-    }  # fmt: skip
+        "box": {
+            "x1": pytest.approx(186.8, abs=1),
+            "y1": pytest.approx(104.5, abs=1),
+            "x2": pytest.approx(276.1, abs=1),
+            "y2": pytest.approx(381.1, abs=1),
+        },
+    }
     confidences = [d["confidence"] for d in detections]
     assert confidences == sorted(confidences, reverse=True)
     for d in detections:
@@ -107,8 +109,7 @@ def test_a_lower_iou_suppresses_more_overlapping_boxes(engine: InferenceEngine, 
 
 def test_imgsz_is_rounded_up_to_the_stride(engine: InferenceEngine, photo) -> None:
     assert (
-        engine.predict(photo("person"), imgsz=630).detections
-        == engine.predict(photo("person"), imgsz=640).detections
+        engine.predict(photo("person"), imgsz=630).detections == engine.predict(photo("person"), imgsz=640).detections
     )
 
 

@@ -117,9 +117,7 @@ def make_weights(rng: np.random.Generator) -> tuple[bytes, list[dict[str, Array]
 def ref_conv(x: Array, layer: dict[str, Array], leaky: bool) -> Array:
     kernel = layer["kernel"]
     pad = kernel.shape[-1] // 2
-    windows = sliding_window_view(
-        np.pad(x, ((0, 0), (pad, pad), (pad, pad))), kernel.shape[-2:], axis=(1, 2)
-    )
+    windows = sliding_window_view(np.pad(x, ((0, 0), (pad, pad), (pad, pad))), kernel.shape[-2:], axis=(1, 2))
     y = np.einsum("chwij,fcij->fhw", windows, kernel)
     if "scale" in layer:  # Darknet's own batch norm: epsilon outside the square root
         norm = (y - layer["mean"][:, None, None]) / (np.sqrt(layer["var"]) + 1e-6)[:, None, None]
@@ -130,9 +128,7 @@ def ref_conv(x: Array, layer: dict[str, Array], leaky: bool) -> Array:
 
 def ref_maxpool(x: Array, stride: int) -> Array:
     padded = np.pad(x, ((0, 0), (0, 1), (0, 1)), constant_values=-np.inf)  # bottom/right
-    return sliding_window_view(padded, (2, 2), axis=(1, 2)).max(axis=(-1, -2))[
-        :, ::stride, ::stride
-    ]
+    return sliding_window_view(padded, (2, 2), axis=(1, 2)).max(axis=(-1, -2))[:, ::stride, ::stride]
 
 
 def ref_network(image: Array, layers: list[dict[str, Array]]) -> tuple[Array, Array]:
@@ -155,10 +151,17 @@ def ref_decode(raw: Array, stride: int, anchors: list[tuple[int, int]]) -> Array
     per_anchor = []
     for a, (aw, ah) in enumerate(anchors):
         t = cells[a]
-        per_anchor.append(np.stack([
-            (sigmoid(t[0]) + gx) * stride, (sigmoid(t[1]) + gy) * stride,
-            np.exp(t[2]) * aw, np.exp(t[3]) * ah, sigmoid(t[4]) * sigmoid(t[5]),
-        ]).reshape(5, -1))  # fmt: skip
+        per_anchor.append(
+            np.stack(
+                [
+                    (sigmoid(t[0]) + gx) * stride,
+                    (sigmoid(t[1]) + gy) * stride,
+                    np.exp(t[2]) * aw,
+                    np.exp(t[3]) * ah,
+                    sigmoid(t[4]) * sigmoid(t[5]),
+                ]
+            ).reshape(5, -1)
+        )
     return np.concatenate(per_anchor, axis=1)
 
 
@@ -187,10 +190,13 @@ def test_heads_are_decoded_in_graph_to_ultralytics_layout(tiny) -> None:
     image = np.random.default_rng(2).uniform(0, 1, (3, 32, 32))
     output0, raw_s1, raw_s2 = run(model, image)
     # Heads come smallest stride first, as in Ultralytics exports: [1, 4 + nc, N].
-    want = np.concatenate([
-        ref_decode(raw_s1[0].astype(np.float64), 1, [(4, 5), (8, 9), (12, 14)]),
-        ref_decode(raw_s2[0].astype(np.float64), 2, [(20, 22), (30, 28), (40, 44)]),
-    ], axis=1)  # fmt: skip
+    want = np.concatenate(
+        [
+            ref_decode(raw_s1[0].astype(np.float64), 1, [(4, 5), (8, 9), (12, 14)]),
+            ref_decode(raw_s2[0].astype(np.float64), 2, [(20, 22), (30, 28), (40, 44)]),
+        ],
+        axis=1,
+    )
     assert output0.shape == (1, 5, 3 * 32 * 32 + 3 * 16 * 16)
     np.testing.assert_allclose(output0[0], want, rtol=1e-4, atol=1e-3)
 
@@ -228,11 +234,7 @@ def test_corrupt_batch_norm_values_are_refused(tiny) -> None:
 
 def test_weights_header_seen_counter_widens_at_version_0_2() -> None:
     old = np.array([0, 1, 0, 1234], "<i4").tobytes() + np.array([1.5], "<f4").tobytes()
-    new = (
-        np.array([0, 2, 0], "<i4").tobytes()
-        + np.array([1234], "<i8").tobytes()
-        + np.array([1.5], "<f4").tobytes()
-    )
+    new = np.array([0, 2, 0], "<i4").tobytes() + np.array([1234], "<i8").tobytes() + np.array([1.5], "<f4").tobytes()
     for data in (old, new):
         parsed = read_weights(data)
         assert parsed.seen == 1234 and parsed.values.tolist() == [1.5]
@@ -264,23 +266,16 @@ YOLOV3_TINY_BN_FILTERS = 16 + 32 + 64 + 128 + 256 + 512 + 1024 + 256 + 512 + 128
 
 def test_bundled_model_holds_every_darknet_weight(bundled_model: Path) -> None:
     model = onnx.load(str(bundled_model))
-    conv_values = sum(
-        int(np.prod(t.dims)) for t in model.graph.initializer if t.name.startswith("conv")
-    )
+    conv_values = sum(int(np.prod(t.dims)) for t in model.graph.initializer if t.name.startswith("conv"))
     # Batch norm's scale, mean and variance are folded away; every other value remains.
     assert conv_values == YOLOV3_TINY_VALUES - 3 * YOLOV3_TINY_BN_FILTERS
 
 
 def test_bundled_model_carries_ultralytics_metadata(bundled_model: Path) -> None:
-    meta = {
-        p.key: p.value
-        for p in onnx.load(str(bundled_model), load_external_data=False).metadata_props
-    }
+    meta = {p.key: p.value for p in onnx.load(str(bundled_model), load_external_data=False).metadata_props}
     assert meta["task"] == "detect" and meta["imgsz"] == "[416, 416]" and meta["stride"] == "32"
     assert "ulmock" in meta["description"] and "ulmock" in meta["author"]
-    assert meta["names"].startswith(
-        "{0: 'person', 1: 'bicycle', 2: 'car', 3: 'motorcycle', 4: 'airplane'"
-    )
+    assert meta["names"].startswith("{0: 'person', 1: 'bicycle', 2: 'car', 3: 'motorcycle', 4: 'airplane'")
     assert "62: 'tv'" in meta["names"] and "58: 'potted plant'" in meta["names"]
     assert "(344.0, 319.0)" in meta["anchors"]
     assert 34e6 < bundled_model.stat().st_size < 37e6

@@ -31,12 +31,14 @@ from .onnx_models import channels_first, constant_detector
 WIDGETS = {0: "widget", 1: "gadget"}
 # Candidates on a 64×64 canvas: a widget, the same widget again a little weaker (NMS
 # drops it), a gadget, and a gadget below the default conf.
-CANDIDATES = channels_first([
-    [32, 32, 20, 10, 0.90, 0.10],
-    [32.5, 32, 20, 10, 0.85, 0.00],
-    [16, 24, 8, 8, 0.05, 0.60],
-    [50, 50, 4, 4, 0.00, 0.20],
-])  # fmt: skip
+CANDIDATES = channels_first(
+    [
+        [32, 32, 20, 10, 0.90, 0.10],
+        [32.5, 32, 20, 10, 0.85, 0.00],
+        [16, 24, 8, 8, 0.05, 0.60],
+        [50, 50, 4, 4, 0.00, 0.20],
+    ]
+)
 
 
 def png(width: int, height: int, colour: tuple[int, int, int] = (90, 120, 150)) -> bytes:
@@ -52,9 +54,7 @@ def boxes(detections: list[dict]) -> list[tuple[str, float, list[float]]]:
 # --- A user's Ultralytics export answers as itself -------------------------------------
 
 
-def test_ultralytics_layout_onnx_answers_with_its_own_names(
-    engine: InferenceEngine, tmp_path: Path
-) -> None:
+def test_ultralytics_layout_onnx_answers_with_its_own_names(engine: InferenceEngine, tmp_path: Path) -> None:
     model = constant_detector(tmp_path / "custom.onnx", CANDIDATES, names=WIDGETS)
     # A 128×64 image on the 64×64 canvas: scale 0.5, 16 grey rows above and below.
     prediction = engine.predict(png(128, 64), model_file=model)
@@ -65,23 +65,19 @@ def test_ultralytics_layout_onnx_answers_with_its_own_names(
     ]
 
 
-def test_a_fixed_input_shape_wins_over_the_requested_imgsz(
-    engine: InferenceEngine, tmp_path: Path
-) -> None:
+def test_a_fixed_input_shape_wins_over_the_requested_imgsz(engine: InferenceEngine, tmp_path: Path) -> None:
     model = constant_detector(tmp_path / "fixed.onnx", CANDIDATES, names=WIDGETS)
-    assert (
-        engine.predict(png(128, 64), model, imgsz=640).detections
-        == engine.predict(png(128, 64), model).detections
-    )
+    assert engine.predict(png(128, 64), model, imgsz=640).detections == engine.predict(png(128, 64), model).detections
 
 
-def test_a_dynamic_input_uses_imgsz_then_the_metadata(
-    engine: InferenceEngine, tmp_path: Path
-) -> None:
+def test_a_dynamic_input_uses_imgsz_then_the_metadata(engine: InferenceEngine, tmp_path: Path) -> None:
     model = constant_detector(
-        tmp_path / "dynamic.onnx", CANDIDATES, names=WIDGETS,
-        input_shape=(1, 3, "height", "width"), metadata={"imgsz": "[96, 96]"},
-    )  # fmt: skip
+        tmp_path / "dynamic.onnx",
+        CANDIDATES,
+        names=WIDGETS,
+        input_shape=(1, 3, "height", "width"),
+        metadata={"imgsz": "[96, 96]"},
+    )
     # Metadata 96: scale 0.75, 24 rows above; the widget (22..42, 27..37) maps to:
     from_metadata = engine.predict(png(128, 64), model).detections[0]["box"]
     assert list(from_metadata.values()) == [29.33, 4.0, 56.0, 17.33]
@@ -109,21 +105,15 @@ def test_conf_and_iou_apply_to_user_models(engine: InferenceEngine, tmp_path: Pa
 
 
 def test_end_to_end_layout_is_used_without_nms(engine: InferenceEngine, tmp_path: Path) -> None:
-    rows = np.array(
-        [[[22, 27, 42, 37, 0.9, 1], [23, 27, 43, 37, 0.8, 1], [0, 0, 5, 5, 0.1, 0]]], np.float32
-    )
-    model = constant_detector(
-        tmp_path / "yolo26n.onnx", rows, names=WIDGETS, metadata={"end2end": "True"}
-    )
+    rows = np.array([[[22, 27, 42, 37, 0.9, 1], [23, 27, 43, 37, 0.8, 1], [0, 0, 5, 5, 0.1, 0]]], np.float32)
+    model = constant_detector(tmp_path / "yolo26n.onnx", rows, names=WIDGETS, metadata={"end2end": "True"})
     assert boxes(engine.predict(png(128, 64), model).detections) == [
         ("gadget", 0.9, [44.0, 22.0, 84.0, 42.0]),
         ("gadget", 0.8, [46.0, 22.0, 86.0, 42.0]),  # overlapping, yet kept: the model chose
     ]
 
 
-def test_an_export_without_names_gets_numbered_classes(
-    engine: InferenceEngine, tmp_path: Path
-) -> None:
+def test_an_export_without_names_gets_numbered_classes(engine: InferenceEngine, tmp_path: Path) -> None:
     model = constant_detector(tmp_path / "anonymous.onnx", CANDIDATES)
     assert [d["class"] for d in engine.predict(png(64, 64), model).detections] == [
         "class0",
@@ -140,9 +130,7 @@ def test_a_changed_model_file_is_reloaded(engine: InferenceEngine, tmp_path: Pat
     assert engine.predict(png(64, 64), path).detections[0]["class"] == "sprocket"
 
 
-def test_a_model_file_is_loaded_once(
-    bundled_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_model_file_is_loaded_once(bundled_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     loads: list[str] = []
     real = ort.InferenceSession
 
@@ -239,17 +227,13 @@ def test_a_placeholder_pt_falls_back_even_with_ultralytics(
 ) -> None:
     monkeypatch.setitem(sys.modules, "ultralytics", fake_ultralytics([]))
     (tmp_path / "emulated.pt").write_bytes(b"emulated checkpoint")
-    assert (
-        engine.predict(photo("person"), tmp_path / "emulated.pt").network == "bundled/yolov3-tiny"
-    )
+    assert engine.predict(photo("person"), tmp_path / "emulated.pt").network == "bundled/yolov3-tiny"
 
 
 # --- Errors ---------------------------------------------------------------------------
 
 
-def test_a_broken_onnx_is_not_runnable_and_says_why(
-    engine: InferenceEngine, tmp_path: Path
-) -> None:
+def test_a_broken_onnx_is_not_runnable_and_says_why(engine: InferenceEngine, tmp_path: Path) -> None:
     (tmp_path / "broken.onnx").write_bytes(b"\x08\x07 this is not protobuf")
     for _ in range(2):  # remembered, and raised again each time
         with pytest.raises(ModelNotRunnable, match=r"broken.onnx cannot be loaded by onnxruntime"):
@@ -284,9 +268,7 @@ def test_corrupt_bundled_model_asks_for_a_forced_fetch(tmp_path: Path, photo) ->
     (tmp_path / "yolov3-tiny.onnx.sha256").write_text("0" * 64 + "  yolov3-tiny.onnx\n")
     with (
         InferenceEngine(cache_dir=tmp_path) as engine,
-        pytest.raises(
-            ModelUnavailable, match="fails its checksum; run `ulmock fetch-model --force`"
-        ),
+        pytest.raises(ModelUnavailable, match="fails its checksum; run `ulmock fetch-model --force`"),
     ):
         engine.predict(photo("person"))
 
@@ -301,9 +283,7 @@ def test_corrupt_bundled_model_asks_for_a_forced_fetch(tmp_path: Path, photo) ->
         ({"imgsz": 0}, "imgsz"),
     ],
 )
-def test_out_of_range_parameters_are_refused(
-    engine: InferenceEngine, photo, options: dict, field: str
-) -> None:
+def test_out_of_range_parameters_are_refused(engine: InferenceEngine, photo, options: dict, field: str) -> None:
     with pytest.raises(ParameterError) as caught:
         engine.predict(photo("person"), **options)
     assert caught.value.field == field
@@ -317,9 +297,7 @@ def test_bad_images_are_refused_before_any_model_work(tmp_path: Path) -> None:
             engine.predict(png(64, 64) + b"\0" * 100)
 
 
-@pytest.mark.skipif(
-    "CUDAExecutionProvider" in ort.get_available_providers(), reason="this machine has CUDA"
-)
+@pytest.mark.skipif("CUDAExecutionProvider" in ort.get_available_providers(), reason="this machine has CUDA")
 def test_cuda_without_onnxruntime_gpu_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(DeviceUnavailable, match="pip install onnxruntime-gpu"):
         InferenceEngine(device="cuda")

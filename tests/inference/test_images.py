@@ -36,9 +36,7 @@ def test_supported_formats_decode_to_rgb_uint8(fmt: str) -> None:
     assert pixels.shape == (30, 40, 3) and pixels.dtype == np.uint8
     assert pixels.flags["C_CONTIGUOUS"]
     # Lossless formats round-trip exactly; lossy ones stay close.
-    assert np.abs(pixels.astype(int) - np.asarray(gradient()).astype(int)).max() <= (
-        0 if fmt in ("PNG", "BMP") else 12
-    )
+    assert np.abs(pixels.astype(int) - np.asarray(gradient()).astype(int)).max() <= (0 if fmt in ("PNG", "BMP") else 12)
 
 
 def test_grayscale_is_expanded_to_three_equal_channels() -> None:

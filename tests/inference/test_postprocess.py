@@ -58,9 +58,7 @@ def channels_first(rows: list[list[float]]) -> np.ndarray:
 
 
 def test_channels_first_decoding_keeps_the_best_class_above_conf() -> None:
-    output = channels_first(
-        [[50, 50, 20, 10, 0.1, 0.8], [10, 10, 4, 4, 0.2, 0.24], [30, 30, 10, 10, 0.26, 0.1]]
-    )
+    output = channels_first([[50, 50, 20, 10, 0.1, 0.8], [10, 10, 4, 4, 0.2, 0.24], [30, 30, 10, 10, 0.26, 0.1]])
     found = decode_output(output, Layout.CHANNELS_FIRST, num_classes=2, conf=0.25)
     np.testing.assert_allclose(found.boxes, [[40, 45, 60, 55], [25, 25, 35, 35]])
     assert found.classes.tolist() == [1, 0]
@@ -116,12 +114,7 @@ def test_nms_is_per_class() -> None:
     scores = np.array([0.9, 0.8, 0.7], np.float32)
     classes = np.array([0, 1, 0])
     assert batched_nms(boxes, scores, classes, 0.5).tolist() == [0, 1]
-    assert (
-        batched_nms(
-            np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64), 0.5
-        ).size
-        == 0
-    )
+    assert batched_nms(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64), 0.5).size == 0
 
 
 def test_metadata_literals_are_read_safely() -> None:
@@ -140,7 +133,5 @@ def test_metadata_literals_are_read_safely() -> None:
         1: "b",
     }
     # Never evaluated as code; malformed entries count as absent.
-    hostile = ModelMetadata.from_props(
-        {"names": "__import__('os').system('false')", "imgsz": "[0, 1]"}
-    )
+    hostile = ModelMetadata.from_props({"names": "__import__('os').system('false')", "imgsz": "[0, 1]"})
     assert hostile.names is None and hostile.imgsz is None

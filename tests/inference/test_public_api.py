@@ -16,12 +16,25 @@ from ulmock.inference import (
 
 
 def test_public_names_are_exactly_these() -> None:
-    assert sorted(inference.__all__) == sorted([
-        "BUNDLED_NETWORK", "FETCH_COMMAND", "InferenceEngine", "Prediction",
-        "bundled_model_path", "decode_image", "ensure_bundled_model",
-        "InferenceError", "ImageError", "ParameterError", "ModelError",
-        "ModelUnavailable", "ModelNotRunnable", "DeviceUnavailable", "FetchError",
-    ])  # fmt: skip
+    assert sorted(inference.__all__) == sorted(
+        [
+            "BUNDLED_NETWORK",
+            "FETCH_COMMAND",
+            "InferenceEngine",
+            "Prediction",
+            "bundled_model_path",
+            "decode_image",
+            "ensure_bundled_model",
+            "InferenceError",
+            "ImageError",
+            "ParameterError",
+            "ModelError",
+            "ModelUnavailable",
+            "ModelNotRunnable",
+            "DeviceUnavailable",
+            "FetchError",
+        ]
+    )
     assert all(hasattr(inference, name) for name in inference.__all__)
 
 

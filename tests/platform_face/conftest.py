@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from ultralytics_platform import Platform
 
 from ulmock.testing import Ulmock
@@ -28,4 +27,3 @@ def stranger(ulmock: Ulmock) -> Iterator[Platform]:
     other = ulmock.account("stranger", plan="pro")
     with Platform(api_key=other.api_key, base_url=ulmock.url, max_retries=0) as platform:
         yield platform
-

@@ -14,13 +14,20 @@ pytestmark = pytest.mark.ulmock(scenario="demo", api="platform")
 
 
 def block(ident: str, block_type: str, x: float = 0, **config: Any) -> dict[str, Any]:
-    return {"id": ident, "type": "agent", "position": {"x": x, "y": 0}, "data": {"label": ident, "type": block_type,
-                                                                                  "config": config}}  # fmt: skip
+    return {
+        "id": ident,
+        "type": "agent",
+        "position": {"x": x, "y": 0},
+        "data": {"label": ident, "type": block_type, "config": config},
+    }
 
 
 def graph(*nodes: dict[str, Any], edges: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
-    return {"nodes": list(nodes), "edges": [{"id": f"{s}-{t}", "source": s, "target": t} for s, t in edges],
-            "templateId": ""}  # fmt: skip
+    return {
+        "nodes": list(nodes),
+        "edges": [{"id": f"{s}-{t}", "source": s, "target": t} for s, t in edges],
+        "templateId": "",
+    }
 
 
 def count_people(dataset: str = "official:coco8") -> dict[str, Any]:

@@ -27,8 +27,9 @@ def ids(client: Platform, ulmock: Ulmock, dataset: str = DATASET) -> dict[str, s
 def single(client: Platform, ulmock: Ulmock, name: str) -> list[tuple[int, tuple[float, ...]]]:
     """What models.predict (the same network) finds in the photo, as dataset rows."""
     width_height = {"dog.jpg": (768, 576), "person.jpg": (640, 424)}[name]
-    answer = client.models.predict(ulmock.username, "backyard-birds", "feeder-cam",
-                                   body={"file": (name, Path(PHOTOS / name).read_bytes())})  # fmt: skip
+    answer = client.models.predict(
+        ulmock.username, "backyard-birds", "feeder-cam", body={"file": (name, Path(PHOTOS / name).read_bytes())}
+    )
     w, h = width_height
     rows = []
     for r in answer["images"][0]["results"]:
@@ -75,8 +76,10 @@ def test_a_batch_labels_unlabeled_images_on_the_clock(client: Platform, ulmock: 
     for name in ("dog.jpg", "person.jpg"):
         client.images.update(by_name[name], body={"labels": []})
     assert typed("DatasetsBatchResponse", client.datasets.batch(me, DATASET)) == {"activeJob": None, "lastRun": None}
-    job = typed("DatasetsCreateBatchResponse", client.datasets.create_batch(
-        me, DATASET, body={"modelId": model_ref(ulmock), "confidence": 0.25}))["jobId"]  # fmt: skip
+    job = typed(
+        "DatasetsCreateBatchResponse",
+        client.datasets.create_batch(me, DATASET, body={"modelId": model_ref(ulmock), "confidence": 0.25}),
+    )["jobId"]
     status = typed("DatasetsBatchResponse", client.datasets.batch(me, DATASET))
     # dog and person now, and the scream painting, which never had labels
     assert status["activeJob"]["id"] == job and status["activeJob"]["progress"] == {"processed": 0, "total": 3}
@@ -98,9 +101,12 @@ def test_a_batch_labels_unlabeled_images_on_the_clock(client: Platform, ulmock: 
     assert client.images.retrieve(by_name["horses.jpg"])["properties"]["annotationCount"] == 3
     versions = client.datasets.retrieve(me, DATASET)["dataset"]["versions"]
     assert [v["version"] for v in versions] == [1] and versions[0]["annotationCount"] < sum(
-        i["labelCount"] for i in client.datasets.images(me, DATASET, limit=100)["images"])  # fmt: skip
+        i["labelCount"] for i in client.datasets.images(me, DATASET, limit=100)["images"]
+    )
     assert typed("DatasetsDeleteBatchResponse", client.datasets.delete_batch(me, DATASET)) == {
-        "action": "dismissed", "jobId": job}  # fmt: skip
+        "action": "dismissed",
+        "jobId": job,
+    }
     assert client.datasets.batch(me, DATASET) == {"activeJob": None, "lastRun": None}
     assert client.datasets.delete_batch(me, DATASET) == {"action": "none", "jobId": None}
 

@@ -28,8 +28,10 @@ def test_merging_classes_moves_the_boxes_and_shifts_the_ids(client: Platform, ul
     before = client.datasets.retrieve(me, DATASET)["dataset"]["classNames"]
     counts = stats(client, me)
     dog, horse, car = before.index("dog"), before.index("horse"), before.index("car")
-    merged = typed("DatasetsMergeClassesResponse", client.datasets.merge_classes(
-        me, DATASET, source_class_ids=[horse, car], target_class_id=dog))  # fmt: skip
+    merged = typed(
+        "DatasetsMergeClassesResponse",
+        client.datasets.merge_classes(me, DATASET, source_class_ids=[horse, car], target_class_id=dog),
+    )
     assert merged["mergedClassIds"] == sorted([horse, car])
     names = merged["classNames"]
     assert "horse" not in names and "car" not in names and len(names) == len(before) - 2
@@ -61,8 +63,10 @@ def test_deleting_classes_removes_their_boxes_only(client: Platform, ulmock: Ulm
 
 def test_redistributing_splits_honours_the_ratios_and_is_seeded(client: Platform, ulmock: Ulmock) -> None:
     me = ulmock.username
-    done = typed("DatasetsRedistributeSplitsResponse", client.datasets.redistribute_splits(
-        me, DATASET, train=50, val=34, test=16))  # fmt: skip
+    done = typed(
+        "DatasetsRedistributeSplitsResponse",
+        client.datasets.redistribute_splits(me, DATASET, train=50, val=34, test=16),
+    )
     assert done["splits"] == {"train": 3, "val": 2, "test": 1}
     listed = Counter(i["split"] for i in client.datasets.images(me, DATASET, limit=100)["images"])
     assert dict(listed) == {"train": 3, "val": 2, "test": 1}
@@ -77,8 +81,10 @@ def test_selected_images_are_the_ones_asked_for(client: Platform, ulmock: Ulmock
     me = ulmock.username
     page = client.datasets.images(me, DATASET, limit=100)["images"]
     ids = [i["id"] for i in page[:2]]
-    chosen = typed("DatasetsSelectedImagesResponse", client.datasets.selected_images(
-        me, DATASET, image_ids=ids, include_labels="true"))  # fmt: skip
+    chosen = typed(
+        "DatasetsSelectedImagesResponse",
+        client.datasets.selected_images(me, DATASET, image_ids=ids, include_labels="true"),
+    )
     assert sorted(i["id"] for i in chosen["images"]) == sorted(ids) and chosen["total"] == 2
     assert all("labels" in i for i in chosen["images"])
     assert client.datasets.selected_images(me, DATASET, image_ids=ids, split="test")["images"] == []
@@ -108,18 +114,21 @@ def test_clone_copies_a_public_dataset_into_your_workspace(client: Platform, str
     made = typed("DatasetsCloneResponse", stranger.datasets.clone("globex", "site-safety", name="My Safety"))
     assert (made["owner"], made["dataset"], made["imageCount"]) == ("stranger", "my-safety", 6)
     assert stats(stranger, "stranger", "my-safety") == stats(stranger, "globex", "site-safety")
-    only_val = stranger.datasets.clone("globex", "site-safety", dataset_body="val-only", splits=["val"],
-                                       annotations=False)  # fmt: skip
-    source_val = sum(1 for i in stranger.datasets.images("globex", "site-safety", limit=100)["images"]
-                     if i["split"] == "val")  # fmt: skip
+    only_val = stranger.datasets.clone(
+        "globex", "site-safety", dataset_body="val-only", splits=["val"], annotations=False
+    )
+    source_val = sum(
+        1 for i in stranger.datasets.images("globex", "site-safety", limit=100)["images"] if i["split"] == "val"
+    )
     assert only_val["imageCount"] == source_val and sum(stats(stranger, "stranger", "val-only").values()) == 0
     refused(lambda: stranger.datasets.clone("globex", "site-safety", dataset_body="my-safety"), 409)
 
 
 def test_clone_of_someone_elses_private_dataset_is_404(client: Platform, stranger: Platform, ulmock: Ulmock) -> None:
     refused(lambda: stranger.datasets.clone(ulmock.username, DATASET, name="Mine Now"), 404)
-    refused(lambda: stranger.datasets.merge_classes(ulmock.username, DATASET, source_class_ids=[0],
-                                                    target_class_id=1), 404)  # fmt: skip
+    refused(
+        lambda: stranger.datasets.merge_classes(ulmock.username, DATASET, source_class_ids=[0], target_class_id=1), 404
+    )
 
 
 def test_compare_lists_what_changed_between_versions(client: Platform, ulmock: Ulmock) -> None:
@@ -132,15 +141,19 @@ def test_compare_lists_what_changed_between_versions(client: Platform, ulmock: U
     client.datasets.create_export(me, DATASET, description="after")
     diff = typed("DatasetsCompareResponse", client.datasets.compare(me, DATASET, base=1, head=2))
     changes = {i["name"]: i for i in diff["items"]}
-    assert {n: c["change"] for n, c in changes.items()} == {"dog.jpg": "modified", "eagle.jpg": "removed",
-                                                            "scream.jpg": "moved"}  # fmt: skip
+    assert {n: c["change"] for n, c in changes.items()} == {
+        "dog.jpg": "modified",
+        "eagle.jpg": "removed",
+        "scream.jpg": "moved",
+    }
     assert changes["dog.jpg"]["fields"] == ["labels"]
     assert (changes["dog.jpg"]["labelsAdded"], changes["dog.jpg"]["labelsRemoved"]) == (1, 3)
     summary = diff["summary"]
     assert (summary["added"], summary["removed"], summary["modified"], summary["moved"]) == (0, 1, 1, 1)
     assert summary["labelsRemoved"] == 3 + changes["eagle.jpg"]["labelsRemoved"]
-    one = typed("DatasetsCompareResponse", client.datasets.compare(me, DATASET, base=1, head=2,
-                                                                   hash=changes["dog.jpg"]["hash"]))  # fmt: skip
+    one = typed(
+        "DatasetsCompareResponse", client.datasets.compare(me, DATASET, base=1, head=2, hash=changes["dog.jpg"]["hash"])
+    )
     base, head = one["versions"]
     assert base["images"][0]["labelCount"] == 3 and head["images"][0]["labelCount"] == 1
     refused(lambda: client.datasets.compare(me, DATASET, base=1, head=9), 404)

@@ -16,7 +16,12 @@ PETS = ("lena", "pets-and-friends")  # the demo's fixture dataset: 6 photos, COC
 def test_list_and_retrieve(client: Platform) -> None:
     listed = typed("DatasetsListResponse", client.datasets.list("lena", include_samples="true"))
     (pets,) = listed["datasets"]
-    assert (pets["owner"], pets["dataset"], pets["imageCount"], pets["status"]) == ("lena", "pets-and-friends", 6, "ready")
+    assert (pets["owner"], pets["dataset"], pets["imageCount"], pets["status"]) == (
+        "lena",
+        "pets-and-friends",
+        6,
+        "ready",
+    )
     assert len(pets["sampleImages"]) == 4 and pets["splits"]["train"] + pets["splits"]["val"] == 6
     detail = typed("DatasetsRetrieveResponse", client.datasets.retrieve(*PETS))["dataset"]
     assert detail["id"] == pets["id"] and detail["classNames"][:2] == ["person", "bicycle"]
@@ -45,7 +50,10 @@ def test_cross_account_reads_as_unknown(client: Platform, stranger: Platform) ->
 
 
 def test_update_renames_and_delete_trashes(client: Platform) -> None:
-    assert typed("DatasetsUpdateResponse", client.datasets.update(*PETS, name="Pets")) == {"success": True, "dataset": "pets"}
+    assert typed("DatasetsUpdateResponse", client.datasets.update(*PETS, name="Pets")) == {
+        "success": True,
+        "dataset": "pets",
+    }
     refused(lambda: client.datasets.retrieve(*PETS), 404)
     client.datasets.update("lena", "pets", starred=True, tags=["animals"], description="mine")
     got = client.datasets.retrieve("lena", "pets")["dataset"]
@@ -63,7 +71,9 @@ def test_versions_export_describe_and_restore(client: Platform, ulmock: Ulmock) 
     assert (v1["version"], v1["reused"]) == (1, False)
     again = typed("DatasetsCreateExportResponse", client.datasets.create_export(*PETS))
     assert (again["version"], again["reused"]) == (1, True)  # nothing changed since
-    assert typed("DatasetsUpdateExportResponse", client.datasets.update_export(*PETS, version=1, description="v1")) == {"ok": True}
+    assert typed("DatasetsUpdateExportResponse", client.datasets.update_export(*PETS, version=1, description="v1")) == {
+        "ok": True
+    }
     refused(lambda: client.datasets.update_export(*PETS, version=9, description="x"), 404)
     saved = typed("DatasetsExportResponse", client.datasets.export(*PETS, v=1))
     assert saved["version"] == 1 and len(httpx.get(saved["downloadUrl"]).text.splitlines()) == 7
@@ -79,9 +89,12 @@ def test_versions_export_describe_and_restore(client: Platform, ulmock: Ulmock) 
 
 
 def test_images_are_paged_with_labels_and_signed_urls(client: Platform) -> None:
-    first = typed("DatasetsImagesResponse", client.datasets.images(*PETS, limit=4, include_total="true",
-                                                                   include_labels="true", include_image_urls="true",
-                                                                   sort="name-asc"))  # fmt: skip
+    first = typed(
+        "DatasetsImagesResponse",
+        client.datasets.images(
+            *PETS, limit=4, include_total="true", include_labels="true", include_image_urls="true", sort="name-asc"
+        ),
+    )
     assert first["total"] == 6 and first["hasMore"] is True and len(first["images"]) == 4
     assert [i["name"] for i in first["images"]] == ["dog.jpg", "eagle.jpg", "giraffe.jpg", "horses.jpg"]
     dog = first["images"][0]

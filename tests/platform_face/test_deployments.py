@@ -32,18 +32,25 @@ def acme(ulmock: Ulmock) -> Iterator[Platform]:
 
 
 def create(acme: Platform, slug: str = "edge-eu", model: str = "street-detector-v2", **extra: object) -> dict:
-    return acme.deployments.create(ACME, project="traffic-analytics", model=model, deployment=slug,
-                                   name="Edge EU", region="europe-west4", **extra)  # type: ignore[arg-type]  # fmt: skip
+    return acme.deployments.create(
+        ACME, project="traffic-analytics", model=model, deployment=slug, name="Edge EU", region="europe-west4", **extra
+    )  # type: ignore[arg-type]
 
 
 def test_create_moves_on_the_clock_to_ready(acme: Platform, ulmock: Ulmock) -> None:
     created = typed("DeploymentsCreateResponse", create(acme, cpu=2, memory_gi=4))
-    assert created["deployment"] == "edge-eu" and created["status"] == "creating" and created["region"] == "europe-west4"
+    assert (
+        created["deployment"] == "edge-eu" and created["status"] == "creating" and created["region"] == "europe-west4"
+    )
     d = typed("DeploymentsRetrieveResponse", acme.deployments.retrieve(ACME, "edge-eu"))["deployment"]
     assert d["status"] == "creating" and "serviceUrl" not in d and d["metadata"] == {}
     assert d["resources"] == {"cpu": 2, "memoryGi": 4, "minInstances": 0, "maxInstances": 1}
-    assert (d["project"], d["model"], d["name"], d["task"]) == ("traffic-analytics", "street-detector-v2", "Edge EU",
-                                                                 "detect")  # fmt: skip
+    assert (d["project"], d["model"], d["name"], d["task"]) == (
+        "traffic-analytics",
+        "street-detector-v2",
+        "Edge EU",
+        "detect",
+    )
     ulmock.clock.advance(11)
     assert acme.deployments.retrieve(ACME, "edge-eu")["deployment"]["status"] == "deploying"
     ulmock.clock.advance(45)
@@ -52,10 +59,15 @@ def test_create_moves_on_the_clock_to_ready(acme: Platform, ulmock: Ulmock) -> N
 
     listed = typed("DeploymentsListResponse", acme.deployments.list(ACME))
     assert {x["deployment"] for x in listed["deployments"]} == {"edge-eu", RUNNING} and listed["total"] == 2
-    assert [x["deployment"] for x in acme.deployments.list(ACME, model="traffic-analytics/street-detector-v2")[
-        "deployments"]] == ["edge-eu"]  # fmt: skip
+    assert [
+        x["deployment"]
+        for x in acme.deployments.list(ACME, model="traffic-analytics/street-detector-v2")["deployments"]
+    ] == ["edge-eu"]
     assert acme.deployments.list(ACME, status="stopped")["deployments"] == []
-    assert acme.deployments.list(ACME, limit=1)["total"] == 2 and len(acme.deployments.list(ACME, limit=1)["deployments"]) == 1
+    assert (
+        acme.deployments.list(ACME, limit=1)["total"] == 2
+        and len(acme.deployments.list(ACME, limit=1)["deployments"]) == 1
+    )
 
 
 def test_create_refusals(acme: Platform, client: Platform) -> None:
@@ -63,21 +75,47 @@ def test_create_refusals(acme: Platform, client: Platform) -> None:
     assert "already exists" in refused(lambda: create(acme), 409)["error"]
     refused(lambda: create(acme, slug="Bad_Slug"), 400)
     refused(lambda: create(acme, slug="x", model="no-such-model"), 404)
-    refused(lambda: acme.deployments.create(ACME, project="traffic-analytics", model="street-detector-v2",
-                                            deployment="moon", name="Moon", region="moon-base1"), 400)  # type: ignore[arg-type]  # fmt: skip
+    refused(
+        lambda: acme.deployments.create(
+            ACME,
+            project="traffic-analytics",
+            model="street-detector-v2",
+            deployment="moon",
+            name="Moon",
+            region="moon-base1",
+        ),
+        400,
+    )  # type: ignore[arg-type]
     refused(lambda: create(acme, slug="big", cpu=3), 400)
     # lena may not deploy into acme's workspace: it reads as not found
-    theirs = refused(lambda: client.deployments.create(ACME, project="traffic-analytics", model="street-detector-v2",
-                                                       deployment="mine", name="Mine", region="us-east1"), 404)  # fmt: skip
+    theirs = refused(
+        lambda: client.deployments.create(
+            ACME,
+            project="traffic-analytics",
+            model="street-detector-v2",
+            deployment="mine",
+            name="Mine",
+            region="us-east1",
+        ),
+        404,
+    )
     assert theirs == refused(lambda: client.deployments.retrieve(ACME, RUNNING), 404)
 
 
 def test_the_plan_limits_deployments(client: Platform) -> None:
     for n in range(3):  # lena is on the free plan: three deployments
-        client.deployments.create("lena", project="backyard-birds", model="feeder-cam", deployment=f"d{n}", name=f"D{n}",
-                                  region="us-east1")  # fmt: skip
-    assert "3 deployments" in refused(lambda: client.deployments.create(
-        "lena", project="backyard-birds", model="feeder-cam", deployment="d3", name="D3", region="us-east1"), 403)["error"]  # fmt: skip
+        client.deployments.create(
+            "lena", project="backyard-birds", model="feeder-cam", deployment=f"d{n}", name=f"D{n}", region="us-east1"
+        )
+    assert (
+        "3 deployments"
+        in refused(
+            lambda: client.deployments.create(
+                "lena", project="backyard-birds", model="feeder-cam", deployment="d3", name="D3", region="us-east1"
+            ),
+            403,
+        )["error"]
+    )
 
 
 def test_stop_and_start_answer_202_while_moving_and_200_when_there(acme: Platform, ulmock: Ulmock) -> None:
@@ -96,8 +134,7 @@ def test_stop_and_start_answer_202_while_moving_and_200_when_there(acme: Platfor
 
 def test_status_codes_of_update(acme: Platform, ulmock: Ulmock) -> None:
     def status(body: dict) -> int:
-        return httpx.patch(f"{ulmock.url}/api/deployments/{ACME}/{RUNNING}", json=body,
-                           headers=auth(ACME)).status_code  # fmt: skip
+        return httpx.patch(f"{ulmock.url}/api/deployments/{ACME}/{RUNNING}", json=body, headers=auth(ACME)).status_code
 
     assert status({"action": "start"}) == 200  # already ready
     assert status({"action": "stop"}) == 202
@@ -107,8 +144,9 @@ def test_status_codes_of_update(acme: Platform, ulmock: Ulmock) -> None:
 
 def test_replace_rolls_out_another_model_behind_the_same_url(acme: Platform, ulmock: Ulmock) -> None:
     url = acme.deployments.retrieve(ACME, RUNNING)["deployment"]["serviceUrl"]
-    rolled = acme.deployments.update(ACME, RUNNING, body={"action": "replace", "project": "traffic-analytics",
-                                                          "model": "street-detector-v2"})  # fmt: skip
+    rolled = acme.deployments.update(
+        ACME, RUNNING, body={"action": "replace", "project": "traffic-analytics", "model": "street-detector-v2"}
+    )
     assert rolled["status"] == "deploying"
     ulmock.clock.advance(46)
     d = acme.deployments.retrieve(ACME, RUNNING)["deployment"]
@@ -116,8 +154,12 @@ def test_replace_rolls_out_another_model_behind_the_same_url(acme: Platform, ulm
     again = {"action": "replace", "project": "traffic-analytics", "model": "street-detector-v2"}
     assert "already deployed" in refused(lambda: acme.deployments.update(ACME, RUNNING, body=again), 409)["error"]
     refused(lambda: acme.deployments.update(ACME, RUNNING, body={"action": "replace"}), 400)
-    refused(lambda: acme.deployments.update(ACME, RUNNING, body={"action": "replace", "project": "traffic-analytics",
-                                                                 "model": "gone"}), 404)  # fmt: skip
+    refused(
+        lambda: acme.deployments.update(
+            ACME, RUNNING, body={"action": "replace", "project": "traffic-analytics", "model": "gone"}
+        ),
+        404,
+    )
 
 
 def test_rename_resize_metadata_and_camera(acme: Platform) -> None:
@@ -135,21 +177,28 @@ def test_rename_resize_metadata_and_camera(acme: Platform) -> None:
 
 
 def test_predict_through_the_api_and_the_service_url_feeds_logs_and_metrics(acme: Platform, ulmock: Ulmock) -> None:
-    answer = typed("DeploymentsPredictResponse", acme.deployments.predict(ACME, RUNNING,
-                                                                          body={"file": ("p.jpg", PERSON)}))  # fmt: skip
+    answer = typed(
+        "DeploymentsPredictResponse", acme.deployments.predict(ACME, RUNNING, body={"file": ("p.jpg", PERSON)})
+    )
     names = {r["name"] for r in answer["images"][0]["results"]}
-    assert {"person", "dog"} <= names and answer["metadata"]["model"] == "acme-vision/traffic-analytics/street-detector-v1"
+    assert {"person", "dog"} <= names and answer["metadata"][
+        "model"
+    ] == "acme-vision/traffic-analytics/street-detector-v1"
 
     url = acme.deployments.retrieve(ACME, RUNNING)["deployment"]["serviceUrl"]
     key = auth(ACME)
     direct = httpx.post(f"{url}/predict", headers=key, files={"file": ("p.jpg", PERSON)})
-    assert direct.status_code == 200 and typed("DeploymentsPredictResponse", direct.json())["images"][0]["results"] == \
-        answer["images"][0]["results"]  # fmt: skip
+    assert (
+        direct.status_code == 200
+        and typed("DeploymentsPredictResponse", direct.json())["images"][0]["results"] == answer["images"][0]["results"]
+    )
     assert "X-RateLimit-Limit" not in direct.headers  # outside the rate limit
     for _ in range(25):  # more than the predict category's 20 a minute
         assert httpx.post(f"{url}/predict", headers=key, data={"source": "bm90IGFuIGltYWdl"}).status_code == 400
     assert httpx.post(f"{url}/predict", files={"file": ("p.jpg", PERSON)}).status_code == 401
-    assert httpx.post(f"{ulmock.url}/endpoints/{'0' * 24}/predict", headers=key).json() == {"error": "Deployment not found"}
+    assert httpx.post(f"{ulmock.url}/endpoints/{'0' * 24}/predict", headers=key).json() == {
+        "error": "Deployment not found"
+    }
 
     ulmock.clock.advance(60)
     full = typed("DeploymentsMetricsResponse", acme.deployments.metrics(ACME, RUNNING, range="1h"))
@@ -158,7 +207,10 @@ def test_predict_through_the_api_and_the_service_url_feeds_logs_and_metrics(acme
     assert sum(p["value"] for p in full["timeSeries"]["requests"]) == 27
     assert max(p["value"] for p in full["timeSeries"]["instanceCount"]) >= 1
     overview = typed("DeploymentsMetricsResponse", acme.deployments.metrics(ACME, RUNNING, view="overview"))
-    assert set(overview["timeSeries"]) == {"requests", "errors", "latencyP95"} and len(overview["timeSeries"]["requests"]) == 24
+    assert (
+        set(overview["timeSeries"]) == {"requests", "errors", "latencyP95"}
+        and len(overview["timeSeries"]["requests"]) == 24
+    )
     spark = typed("DeploymentsMetricsResponse", acme.deployments.metrics(ACME, RUNNING, sparkline="true"))
     assert sum(spark["requests24h"]) == spark["totalRequests"] == 27 and spark["errorRate"] == round(25 / 27, 4)
 
@@ -182,10 +234,16 @@ def test_health_and_predict_follow_the_status(acme: Platform, ulmock: Ulmock) ->
     create(acme)
     assert "no service URL" in refused(lambda: acme.deployments.health(ACME, "edge-eu"), 400)["error"]
     ulmock.clock.advance(11)
-    assert acme.deployments.health(ACME, "edge-eu") == {"healthy": False, "status": 503, "latencyMs": 0.0,
-                                                        "error": "Deployment is deploying"}  # fmt: skip
-    assert "not ready" in refused(lambda: acme.deployments.predict(ACME, "edge-eu", body={"file": ("p.jpg", PERSON)}),
-                                  400)["error"]  # fmt: skip
+    assert acme.deployments.health(ACME, "edge-eu") == {
+        "healthy": False,
+        "status": 503,
+        "latencyMs": 0.0,
+        "error": "Deployment is deploying",
+    }
+    assert (
+        "not ready"
+        in refused(lambda: acme.deployments.predict(ACME, "edge-eu", body={"file": ("p.jpg", PERSON)}), 400)["error"]
+    )
 
 
 def test_delete_removes_it_for_good(acme: Platform, client: Platform, ulmock: Ulmock) -> None:

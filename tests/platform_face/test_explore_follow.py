@@ -16,13 +16,19 @@ pytestmark = pytest.mark.ulmock(scenario="demo", api="platform")
 def public_work(client: Platform, stranger: Platform, ulmock: Ulmock) -> None:
     """Public and private projects of two workspaces, a minute apart, beside the demo's public
     dataset (globex/site-safety)."""
-    client.projects.create(project="bird-watch", name="Bird Watch", description="Feeder camera birds",
-                           visibility="public", tags=["wildlife"])  # fmt: skip
+    client.projects.create(
+        project="bird-watch",
+        name="Bird Watch",
+        description="Feeder camera birds",
+        visibility="public",
+        tags=["wildlife"],
+    )
     ulmock.clock.advance(60)
     client.projects.create(project="secret-plans", name="Secret Plans", visibility="private")
     ulmock.clock.advance(60)
-    stranger.projects.create(project="street-birds", name="Street Birds", description="Pigeons at crossings",
-                             visibility="public")  # fmt: skip
+    stranger.projects.create(
+        project="street-birds", name="Street Birds", description="Pigeons at crossings", visibility="public"
+    )
     ulmock.clock.advance(60)
     stranger.projects.create(project="zebra-count", name="Zebra Count", visibility="public")
 
@@ -74,7 +80,10 @@ def test_pagination_filters_and_sorts(client: Platform, public_work: None) -> No
     newest = [p["project"] for p in client.explore.search(type="projects")["projects"]]
     assert newest == ["zebra-count", "street-birds", "bird-watch"]
     assert [p["project"] for p in client.explore.search(type="projects", sort="oldest")["projects"]] == newest[::-1]
-    assert [p["project"] for p in client.explore.search(author="stranger")["projects"]] == ["zebra-count", "street-birds"]
+    assert [p["project"] for p in client.explore.search(author="stranger")["projects"]] == [
+        "zebra-count",
+        "street-birds",
+    ]
     assert client.explore.search(author="stranger")["datasets"] == []
     assert client.explore.search(task="segment")["datasets"] == []
     assert len(client.explore.search(task="detect,segment")["datasets"]) == 1
@@ -118,7 +127,8 @@ def test_follow_and_unfollow_change_the_profile(client: Platform, stranger: Plat
 def test_follow_refusals(client: Platform, ulmock: Ulmock) -> None:
     assert "yourself" in refused(lambda: client.account.follow(username=ulmock.username, followed=True), 400)["error"]
     assert refused(lambda: client.account.follow(username="nobody-here", followed=True), 404) == {
-        "error": "User not found"}  # fmt: skip
+        "error": "User not found"
+    }
     refused(lambda: client.account.follow(username="bad name!", followed=True), 400)
     refused(lambda: client.account.follow(username="globex", followed="yes"), 400)  # type: ignore[arg-type]
     assert client.account.profile(username="globex")["user"]["followerCount"] == 0
@@ -128,12 +138,14 @@ def test_image_search_finds_what_images_show(client: Platform, stranger: Platfor
     found = typed("ExploreSearchResponse", client.explore.search(q="giraffe", type="images"))
     images = found["images"]
     # giraffe.jpg of the caller's own (private) set and of globex's public one; never a stranger's private one
-    assert {(i["name"], i["dataset"]["owner"]) for i in images} == {("giraffe.jpg", ulmock.username),
-                                                                    ("giraffe.jpg", "globex")}  # fmt: skip
+    assert {(i["name"], i["dataset"]["owner"]) for i in images} == {
+        ("giraffe.jpg", ulmock.username),
+        ("giraffe.jpg", "globex"),
+    }
     assert found["projects"] == [] and found["datasets"] == [] and all(0 < i["score"] <= 1 for i in images)
     # horses.jpg shows only horses; person.jpg a horse beside a person and a dog: it ranks below
     horses = client.explore.search(q="horse", type="images", author=ulmock.username)["images"]
-    assert [(i["name"], i["score"]) for i in horses][0] == ("horses.jpg", 1.0)
+    assert next((i["name"], i["score"]) for i in horses) == ("horses.jpg", 1.0)
     assert [i["name"] for i in horses] == ["horses.jpg", "person.jpg"] and horses[1]["score"] < 1
     assert stranger.explore.search(q="giraffe", type="images")["images"][0]["dataset"]["owner"] == "globex"
     assert len(stranger.explore.search(q="giraffe", type="images")["images"]) == 1

@@ -54,8 +54,12 @@ def test_every_format_of_the_client_is_accepted(client: Platform, ulmock: Ulmock
     assert sorted(e["format"] for e in listed["exports"]) == sorted(CLIENT_FORMATS) and listed["region"] == "us"
     ulmock.clock.advance(600)
     done = client.exports.list(*MODEL, status="completed", limit=100)["exports"]
-    assert len(done) == 22 and {e["file"]["downloadFilename"] for e in done} >= {"model.engine", "model.pb",
-                                                                                 "model.tflite", "model.hef"}  # fmt: skip
+    assert len(done) == 22 and {e["file"]["downloadFilename"] for e in done} >= {
+        "model.engine",
+        "model.pb",
+        "model.tflite",
+        "model.hef",
+    }
 
 
 def test_tflite_tfjs_and_unknown_options_are_refused(client: Platform) -> None:
@@ -69,10 +73,16 @@ def test_tflite_tfjs_and_unknown_options_are_refused(client: Platform) -> None:
 
 def test_an_equivalent_export_in_flight_is_409_a_different_one_is_not(client: Platform, ulmock: Ulmock) -> None:
     client.exports.create(*MODEL, format="engine", gpu_type="l4", args={"quantize": "fp16"})
-    assert "already in progress" in refused(lambda: client.exports.create(*MODEL, format="engine", gpu_type="l4",
-                                                                          args={"quantize": "fp16"}), 409)["error"]  # fmt: skip
-    other_gpu = typed("ExportsCreateResponse", client.exports.create(*MODEL, format="engine", gpu_type="h100-sxm",
-                                                                     args={"quantize": "fp16"}))  # fmt: skip
+    assert (
+        "already in progress"
+        in refused(
+            lambda: client.exports.create(*MODEL, format="engine", gpu_type="l4", args={"quantize": "fp16"}), 409
+        )["error"]
+    )
+    other_gpu = typed(
+        "ExportsCreateResponse",
+        client.exports.create(*MODEL, format="engine", gpu_type="h100-sxm", args={"quantize": "fp16"}),
+    )
     assert other_gpu["gpuType"] == "h100-sxm"
     client.exports.create(*MODEL, format="engine", gpu_type="l4", args={"quantize": "int8"})
     ulmock.clock.advance(600)
@@ -81,8 +91,10 @@ def test_an_equivalent_export_in_flight_is_409_a_different_one_is_not(client: Pl
 
 def test_delete_cancels_an_active_export_and_deletes_a_finished_one(client: Platform, ulmock: Ulmock) -> None:
     active = client.exports.create(*MODEL, format="openvino")["id"]
-    assert typed("ExportsDeleteResponse", client.exports.delete(*MODEL, active)) == {"success": True,
-                                                                                       "action": "cancelled"}  # fmt: skip
+    assert typed("ExportsDeleteResponse", client.exports.delete(*MODEL, active)) == {
+        "success": True,
+        "action": "cancelled",
+    }
     ulmock.clock.advance(600)
     assert client.exports.retrieve(*MODEL, active)["export"]["status"] == "cancelled"  # the clock did not finish it
     assert client.exports.delete(*MODEL, active) == {"success": True, "action": "deleted"}

@@ -8,11 +8,10 @@ import textwrap
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 from ultralytics_platform import Platform
 
 from tests.platform_face.helpers import refused, typed
-from starlette.testclient import TestClient
-
 from ulmock.api.app import create_app
 from ulmock.cli import parser
 from ulmock.scenarios import build_emulator, fixed_key, parse_scenario_text
@@ -36,11 +35,13 @@ def test_the_marker_picks_the_platform_face_over_the_same_world(ulmock: Ulmock, 
 
 
 def test_a_scenario_may_ask_for_the_platform_face() -> None:
-    world = parse_scenario_text(textwrap.dedent("""
+    world = parse_scenario_text(
+        textwrap.dedent("""
         description: live contract
         api: platform
         accounts: [{username: kai}]
-    """))
+    """)
+    )
     emulator = build_emulator(world, mode="manual")
     assert emulator.api == "platform"
     assert build_emulator(world, mode="manual", api="reference").api == "reference"  # an argument wins
@@ -72,8 +73,9 @@ def test_cli_takes_api_and_the_banner_says_which_face() -> None:
     assert parser().parse_args(["serve", "--api", "platform"]).api == "platform"
     with pytest.raises(SystemExit):
         parser().parse_args(["serve", "--api", "other"])
-    out = subprocess.run([sys.executable, "-m", "ulmock.cli", "openapi", "--api", "platform"], capture_output=True,
-                         text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "ulmock.cli", "openapi", "--api", "platform"], capture_output=True, text=True, check=True
+    ).stdout
     assert '"/api/projects/{owner}/{project}"' in out
 
 

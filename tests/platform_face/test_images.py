@@ -34,8 +34,15 @@ def test_retrieve_shows_fields_labels_and_classes(client: Platform, ulmock: Ulmo
 def test_update_labels_changes_the_class_statistics(client: Platform, ulmock: Ulmock) -> None:
     dog = images(client, ulmock)["dog.jpg"]
     before = {c["classId"]: c["count"] for c in client.datasets.class_stats(ulmock.username, DATASET)["classes"]}
-    saved = typed("ImagesUpdateResponse", client.images.update(dog["id"], body={"labels": [
-        {"classId": 16, "bbox": [0.3, 0.6, 0.3, 0.5]}, {"classId": 16, "bbox": [0.7, 0.6, 0.2, 0.4]}]}))  # fmt: skip
+    saved = typed(
+        "ImagesUpdateResponse",
+        client.images.update(
+            dog["id"],
+            body={
+                "labels": [{"classId": 16, "bbox": [0.3, 0.6, 0.3, 0.5]}, {"classId": 16, "bbox": [0.7, 0.6, 0.2, 0.4]}]
+            },
+        ),
+    )
     assert saved["labelCount"] == 2 and [lb["classId"] for lb in saved["labels"]] == [16, 16]
     after = {c["classId"]: c["count"] for c in client.datasets.class_stats(ulmock.username, DATASET)["classes"]}
     assert after[16] == before[16] + 1  # the dog box was one of three; now two dogs
@@ -45,8 +52,11 @@ def test_update_labels_changes_the_class_statistics(client: Platform, ulmock: Ul
 
 def test_bad_labels_are_400_and_change_nothing(client: Platform, ulmock: Ulmock) -> None:
     dog = images(client, ulmock)["dog.jpg"]
-    for labels in ([{"classId": 999, "bbox": [0.5, 0.5, 0.1, 0.1]}], [{"classId": 1, "bbox": [1.5, 0.5, 0.1, 0.1]}],
-                   [{"classId": 1, "bbox": [0.5, 0.5]}]):  # fmt: skip
+    for labels in (
+        [{"classId": 999, "bbox": [0.5, 0.5, 0.1, 0.1]}],
+        [{"classId": 1, "bbox": [1.5, 0.5, 0.1, 0.1]}],
+        [{"classId": 1, "bbox": [0.5, 0.5]}],
+    ):
         refused(lambda labels=labels: client.images.update(dog["id"], body={"labels": labels}), 400)
     refused(lambda: client.images.update(dog["id"], body={}), 400)
     assert client.images.retrieve(dog["id"])["labels"] == dog["labels"]
@@ -54,7 +64,9 @@ def test_bad_labels_are_400_and_change_nothing(client: Platform, ulmock: Ulmock)
 
 def test_update_metadata(client: Platform, ulmock: Ulmock) -> None:
     dog = images(client, ulmock)["dog.jpg"]
-    saved = typed("ImagesUpdateResponse", client.images.update(dog["id"], body={"metadata": {"location": "strasbourg"}}))
+    saved = typed(
+        "ImagesUpdateResponse", client.images.update(dog["id"], body={"metadata": {"location": "strasbourg"}})
+    )
     assert saved["metadata"] == {"location": "strasbourg"}
     assert client.images.retrieve(dog["id"])["metadata"] == {"location": "strasbourg"}
 

@@ -14,10 +14,16 @@ from ulmock.testing import Ulmock
 
 pytestmark = pytest.mark.ulmock(scenario="demo", api="platform")
 
-S3 = {"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-      "region": "us-east-1"}  # fmt: skip
-GCS = {"client_email": "reader@acme-ml.iam.gserviceaccount.com", "project_id": "acme-ml",
-       "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n"}  # fmt: skip
+S3 = {
+    "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+    "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "region": "us-east-1",
+}
+GCS = {
+    "client_email": "reader@acme-ml.iam.gserviceaccount.com",
+    "project_id": "acme-ml",
+    "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQ\n-----END PRIVATE KEY-----\n",
+}
 AZURE = {"connection_string": "DefaultEndpointsProtocol=https;AccountName=acmeblobs;AccountKey=c2VjcmV0;"}
 
 
@@ -31,8 +37,12 @@ def put_bucket(ulmock: Ulmock, provider: str, name: str, objects: dict[str, byte
 @pytest.fixture
 def buckets(ulmock: Ulmock) -> None:
     """Two S3 buckets and a GCS one in the default account's cloud; one S3 bucket in a stranger's."""
-    files = {"train/images/a.jpg": b"a" * 10, "train/images/b.jpg": b"b" * 20, "train/labels/a.txt": b"0 0.5 0.5 1 1",
-             "data.yaml": b"names: [cat]"}  # fmt: skip
+    files = {
+        "train/images/a.jpg": b"a" * 10,
+        "train/images/b.jpg": b"b" * 20,
+        "train/labels/a.txt": b"0 0.5 0.5 1 1",
+        "data.yaml": b"names: [cat]",
+    }
     assert put_bucket(ulmock, "s3", "acme-data", files).status_code == 201
     assert put_bucket(ulmock, "s3", "acme-archive", {"old.zip": b"PK"}).status_code == 201
     assert put_bucket(ulmock, "gcs", "acme-gcs", {"x.png": b"png"}).status_code == 201
@@ -41,8 +51,10 @@ def buckets(ulmock: Ulmock) -> None:
 
 
 def test_discover_lists_the_buckets_the_credentials_reach(client: Platform, buckets: None) -> None:
-    found = typed("StorageIntegrationsDiscoverResponse", client.storage_integrations.discover(
-        body={"provider": "s3", "credentials": S3}))  # fmt: skip
+    found = typed(
+        "StorageIntegrationsDiscoverResponse",
+        client.storage_integrations.discover(body={"provider": "s3", "credentials": S3}),
+    )
     assert found == {"targets": ["acme-archive", "acme-data"]}  # never the stranger's bucket
     gcs = client.storage_integrations.discover(body={"provider": "gcs", "credentials": GCS})
     assert gcs == {"targets": ["acme-gcs"]}
@@ -61,17 +73,22 @@ def test_discover_lists_the_buckets_the_credentials_reach(client: Platform, buck
         ("azure", {"connection_string": "AccountName=acmeblobs"}, "AccountKey"),
     ],
 )
-def test_credentials_of_the_wrong_shape_are_400(client: Platform, provider: str, credentials: dict[str, str],
-                                                word: str) -> None:  # fmt: skip
-    body = refused(lambda: client.storage_integrations.discover(body={"provider": provider, "credentials": credentials}), 400)
+def test_credentials_of_the_wrong_shape_are_400(
+    client: Platform, provider: str, credentials: dict[str, str], word: str
+) -> None:
+    body = refused(
+        lambda: client.storage_integrations.discover(body={"provider": provider, "credentials": credentials}), 400
+    )
     assert word in body["error"]
 
 
 def test_connect_list_update_delete(client: Platform, buckets: None) -> None:
     si = client.storage_integrations
     assert typed("StorageIntegrationsListResponse", si.list()) == {"integrations": []}
-    made = typed("StorageIntegrationsCreateResponse", si.create(
-        body={"provider": "s3", "credentials": S3, "targets": ["acme-data"]}))  # fmt: skip
+    made = typed(
+        "StorageIntegrationsCreateResponse",
+        si.create(body={"provider": "s3", "credentials": S3, "targets": ["acme-data"]}),
+    )
     assert made["credentialIdentity"] == S3["access_key_id"] and made["targets"] == ["acme-data"]
     assert made["processing"] is True and len(made["id"]) == 24
     assert "secret" not in str(made) and S3["secret_access_key"] not in str(si.list())
@@ -79,8 +96,12 @@ def test_connect_list_update_delete(client: Platform, buckets: None) -> None:
     off = typed("StorageIntegrationsUpdateResponse", si.update(made["id"], processing=False))
     assert off["processing"] is False and si.list()["integrations"][0]["processing"] is False
     # The same credentials cannot be connected twice
-    assert "already exists" in refused(lambda: si.create(
-        body={"provider": "s3", "credentials": S3, "targets": ["acme-archive"]}), 409)["error"]  # fmt: skip
+    assert (
+        "already exists"
+        in refused(lambda: si.create(body={"provider": "s3", "credentials": S3, "targets": ["acme-archive"]}), 409)[
+            "error"
+        ]
+    )
     assert typed("StorageIntegrationsDeleteResponse", si.delete(made["id"])) == {"success": True}
     assert si.list() == {"integrations": []}
     refused(lambda: si.delete(made["id"]), 404)
@@ -125,11 +146,15 @@ def test_objects_page_with_a_cursor(client: Platform, ulmock: Ulmock) -> None:
 
 def test_another_accounts_integration_is_404(client: Platform, stranger: Platform, ulmock: Ulmock) -> None:
     put_bucket(ulmock, "s3", "acme-data", {"a.jpg": b"a"})
-    ident = client.storage_integrations.create(body={"provider": "s3", "credentials": S3, "targets": ["acme-data"]})["id"]
+    ident = client.storage_integrations.create(body={"provider": "s3", "credentials": S3, "targets": ["acme-data"]})[
+        "id"
+    ]
     assert stranger.storage_integrations.list() == {"integrations": []}
-    for call in (lambda: stranger.storage_integrations.objects(ident, target="acme-data"),
-                 lambda: stranger.storage_integrations.update(ident, processing=False),
-                 lambda: stranger.storage_integrations.delete(ident)):  # fmt: skip
+    for call in (
+        lambda: stranger.storage_integrations.objects(ident, target="acme-data"),
+        lambda: stranger.storage_integrations.update(ident, processing=False),
+        lambda: stranger.storage_integrations.delete(ident),
+    ):
         assert refused(call, 404) == {"error": "Integration not found"}
     assert client.storage_integrations.list()["integrations"][0]["processing"] is True
 
@@ -184,18 +209,24 @@ def test_ingest_from_a_connected_bucket_adds_its_images_and_labels(client: Platf
     root = fixtures_root() / "datasets" / "darknet-samples"
     files = {f"exports/v1/{p.relative_to(root).as_posix()}": p.read_bytes() for p in root.rglob("*") if p.is_file()}
     put_bucket(ulmock, "s3", "acme-data", {**files, "other/readme.txt": b"not part of it"})
-    ident = client.storage_integrations.create(body={"provider": "s3", "credentials": S3, "targets": ["acme-data"]})["id"]
+    ident = client.storage_integrations.create(body={"provider": "s3", "credentials": S3, "targets": ["acme-data"]})[
+        "id"
+    ]
     client.datasets.create(dataset="from-cloud", name="From Cloud", task="detect")
     reference = {"provider": "cloud", "integrationId": ident, "target": "acme-data", "prefix": "exports/v1"}
-    job = typed("DatasetsIngestResponse", client.datasets.ingest(ulmock.username, "from-cloud",
-                                                                 body={"reference": reference}))  # fmt: skip
+    job = typed(
+        "DatasetsIngestResponse", client.datasets.ingest(ulmock.username, "from-cloud", body={"reference": reference})
+    )
     assert job["status"] == "queued"
     assert client.datasets.retrieve(ulmock.username, "from-cloud")["dataset"]["status"] == "processing"
     ulmock.clock.advance(60)
     dataset = client.datasets.retrieve(ulmock.username, "from-cloud")["dataset"]
     assert dataset["status"] == "ready" and dataset["imageCount"] == 6 and "giraffe" in dataset["classNames"]
     assert dataset["annotationCount"] > 0
-    for bad, status in (({**reference, "target": "acme-archive"}, 404), ({**reference, "prefix": "nothing/"}, 404),
-                        ({**reference, "integrationId": "0" * 24}, 404), ({"provider": "local", "keyId": "k",
-                                                                           "root": "/data"}, 400)):  # fmt: skip
+    for bad, status in (
+        ({**reference, "target": "acme-archive"}, 404),
+        ({**reference, "prefix": "nothing/"}, 404),
+        ({**reference, "integrationId": "0" * 24}, 404),
+        ({"provider": "local", "keyId": "k", "root": "/data"}, 400),
+    ):
         refused(lambda bad=bad: client.datasets.ingest(ulmock.username, "from-cloud", body={"reference": bad}), status)

@@ -17,7 +17,9 @@ def test_deleted_things_wait_in_the_trash_and_come_back(client: Platform, ulmock
     client.datasets.delete("lena", "pets-and-friends")
     page = typed("LifecycleTrashResponse", client.lifecycle.trash())
     assert [(i["type"], i["slug"], i["daysRemaining"]) for i in page["items"]] == [
-        ("dataset", "pets-and-friends", 30), ("project", "backyard-birds", 30)]
+        ("dataset", "pets-and-friends", 30),
+        ("project", "backyard-birds", 30),
+    ]
     assert page["items"][1]["cascadedCount"] == 1 and page["summary"]["byType"]["datasets"]["count"] == 1
     only = client.lifecycle.trash(type="project")
     assert [i["_id"] for i in only["items"]] == [project_id]
@@ -32,7 +34,9 @@ def test_purge_one_or_all(client: Platform) -> None:
     client.datasets.delete("lena", "pets-and-friends")
     client.projects.delete("lena", "backyard-birds")
     dataset_id = client.lifecycle.trash(type="dataset")["items"][0]["_id"]
-    purged = typed("LifecycleDeleteTrashResponse", client.lifecycle.delete_trash(body={"id": dataset_id, "type": "dataset"}))
+    purged = typed(
+        "LifecycleDeleteTrashResponse", client.lifecycle.delete_trash(body={"id": dataset_id, "type": "dataset"})
+    )
     assert purged == {"success": True, "deletedCount": 1, "cascadedModels": 0}
     refused(lambda: client.lifecycle.restore(id=dataset_id, type="dataset"), 404)
     everything = typed("LifecycleDeleteTrashResponse", client.lifecycle.delete_trash(body={"all": True}))

@@ -30,8 +30,10 @@ def test_a_link_resolves_to_a_download_without_a_key(client: Platform, ulmock: U
     assert f"/{ident}#" in link["importUrl"]
     signed = fragment(link["importUrl"])
     with Platform(api_key="", base_url=ulmock.url, max_retries=0) as app:  # the phone has no key
-        model = typed("ExportsResolveMobileResponse", app.exports.resolve_mobile(
-            ident, expires=int(signed["expires"]), signature=signed["signature"]))  # fmt: skip
+        model = typed(
+            "ExportsResolveMobileResponse",
+            app.exports.resolve_mobile(ident, expires=int(signed["expires"]), signature=signed["signature"]),
+        )
     assert (model["exportId"], model["format"], model["name"], model["version"]) == (ident, "coreml", "feeder-cam", 1)
     assert model["expiresAt"] == link["expiresAt"]
     download = httpx.get(model["downloadUrl"])
@@ -42,14 +44,22 @@ def test_a_tampered_or_expired_link_is_refused(client: Platform, ulmock: Ulmock)
     ident = completed(client, ulmock, "litert")
     signed = fragment(client.exports.mobile(*MODEL, ident)["importUrl"])
     with Platform(api_key="", base_url=ulmock.url, max_retries=0) as app:
-        refused(lambda: app.exports.resolve_mobile(ident, expires=int(signed["expires"]) + 60,
-                                                   signature=signed["signature"]), 403)  # fmt: skip
-        refused(lambda: app.exports.resolve_mobile("f" * 24, expires=int(signed["expires"]),
-                                                   signature=signed["signature"]), 403)  # fmt: skip
+        refused(
+            lambda: app.exports.resolve_mobile(
+                ident, expires=int(signed["expires"]) + 60, signature=signed["signature"]
+            ),
+            403,
+        )
+        refused(
+            lambda: app.exports.resolve_mobile("f" * 24, expires=int(signed["expires"]), signature=signed["signature"]),
+            403,
+        )
         refused(lambda: app.exports.resolve_mobile("nope", expires=1, signature="x"), 400)
         ulmock.clock.advance(24 * 3600 + 1)
-        body = refused(lambda: app.exports.resolve_mobile(ident, expires=int(signed["expires"]),
-                                                          signature=signed["signature"]), 403)  # fmt: skip
+        body = refused(
+            lambda: app.exports.resolve_mobile(ident, expires=int(signed["expires"]), signature=signed["signature"]),
+            403,
+        )
         assert "expired" in body["error"]
 
 

@@ -29,7 +29,12 @@ def project(client: Platform, ulmock: Ulmock) -> str:
 
 def test_create_list_retrieve(client: Platform, ulmock: Ulmock, project: str) -> None:
     made = typed("ModelsCreateResponse", client.models.create(body={"project": project, "name": "Night Shift"}))
-    assert (made["owner"], made["project"], made["model"], made["name"]) == (ulmock.username, "cams", "night-shift", "Night Shift")
+    assert (made["owner"], made["project"], made["model"], made["name"]) == (
+        ulmock.username,
+        "cams",
+        "night-shift",
+        "Night Shift",
+    )
     listed = typed("ModelsListResponse", client.models.list(ulmock.username, project))
     assert [m["model"] for m in listed["models"]] == ["night-shift", "detector"]
     got = typed("ModelsRetrieveResponse", client.models.retrieve(ulmock.username, project, "night-shift"))
@@ -84,18 +89,28 @@ def test_files_download_the_weights(client: Platform, ulmock: Ulmock, project: s
 
 def test_clone_copies_weights_into_another_project(client: Platform, ulmock: Ulmock, project: str) -> None:
     client.projects.create(project="copies", name="Copies")
-    copy = typed("ModelsCloneResponse", client.models.clone(ulmock.username, project, "detector", project_body="copies",
-                                                            model_body="detector-copy"))  # fmt: skip
+    copy = typed(
+        "ModelsCloneResponse",
+        client.models.clone(ulmock.username, project, "detector", project_body="copies", model_body="detector-copy"),
+    )
     assert (copy["project"], copy["model"], copy["name"]) == ("copies", "detector-copy", "Detector")
     got = client.models.retrieve(ulmock.username, "copies", "detector-copy")["model"]
-    assert got["hasWeights"] is True and got["clonedFrom"] == client.models.retrieve(
-        ulmock.username, project, "detector")["model"]["id"]  # fmt: skip
+    assert (
+        got["hasWeights"] is True
+        and got["clonedFrom"] == client.models.retrieve(ulmock.username, project, "detector")["model"]["id"]
+    )
     refused(lambda: client.models.clone(ulmock.username, project, "detector", project_body="nowhere"), 404)
-    refused(lambda: client.models.clone(ulmock.username, project, "detector", project_body="copies",
-                                        model_body="detector-copy"), 409)  # fmt: skip
+    refused(
+        lambda: client.models.clone(
+            ulmock.username, project, "detector", project_body="copies", model_body="detector-copy"
+        ),
+        409,
+    )
 
 
 def test_delete_moves_to_the_trash(client: Platform, ulmock: Ulmock, project: str) -> None:
-    assert typed("ModelsDeleteResponse", client.models.delete(ulmock.username, project, "detector")) == {"success": True}
+    assert typed("ModelsDeleteResponse", client.models.delete(ulmock.username, project, "detector")) == {
+        "success": True
+    }
     refused(lambda: client.models.retrieve(ulmock.username, project, "detector"), 404)
     assert client.models.list(ulmock.username, project)["models"] == []

@@ -16,9 +16,19 @@ from ulmock.scenarios import build_emulator
 def call(api: str, path: str, headers: list[tuple[bytes, bytes]]) -> tuple[int, Any]:
     """One request straight into the ASGI app, with headers an HTTP client would not send."""
     app = create_app(build_emulator("minimal", api=api))
-    scope = {"type": "http", "http_version": "1.1", "method": "POST", "path": path, "raw_path": path.encode(),
-             "root_path": "", "scheme": "http", "query_string": b"", "headers": headers,
-             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}  # fmt: skip
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "POST",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "scheme": "http",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 80),
+    }
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:

@@ -92,8 +92,9 @@ def test_bad_input_is_400(client: Platform, ulmock: Ulmock) -> None:
 
 def test_unknown_and_other_accounts_models_read_alike(client: Platform, stranger: Platform, ulmock: Ulmock) -> None:
     theirs = refused(lambda: stranger.models.predict(*MODEL, body={"file": ("p.jpg", PERSON)}), 404)
-    assert theirs == refused(lambda: client.models.predict("lena", "backyard-birds", "nope",
-                                                           body={"file": ("p.jpg", PERSON)}), 404)  # fmt: skip
+    assert theirs == refused(
+        lambda: client.models.predict("lena", "backyard-birds", "nope", body={"file": ("p.jpg", PERSON)}), 404
+    )
     with Platform(api_key="", base_url=ulmock.url, max_retries=0) as anonymous:
         refused(lambda: anonymous.models.predict(*MODEL, body={"file": ("p.jpg", PERSON)}), 401)
 
@@ -101,8 +102,11 @@ def test_unknown_and_other_accounts_models_read_alike(client: Platform, stranger
 def test_the_network_is_named_in_a_header(ulmock: Ulmock) -> None:
     with ulmock.emulator.lock:
         key = next(iter(ulmock.platform.world.api_keys(ulmock.platform.accounts.by_username("lena").id).values()))
-    r = httpx.post(f"{ulmock.url}/api/models/lena/backyard-birds/feeder-cam/predict",
-                   headers={"Authorization": f"Bearer {key.secret}"}, files={"file": ("p.jpg", PERSON)})  # fmt: skip
+    r = httpx.post(
+        f"{ulmock.url}/api/models/lena/backyard-birds/feeder-cam/predict",
+        headers={"Authorization": f"Bearer {key.secret}"},
+        files={"file": ("p.jpg", PERSON)},
+    )
     assert r.status_code == 200 and r.headers["X-Ulmock-Network"] == "bundled/yolov3-tiny"
     assert int(r.headers["X-RateLimit-Limit"]) == 20  # the predict category
 

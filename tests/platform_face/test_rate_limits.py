@@ -13,7 +13,7 @@ pytestmark = pytest.mark.ulmock(api="platform")
 
 
 def test_the_default_category_allows_100_a_minute_then_429_with_when(ulmock: Ulmock) -> None:
-    for n in range(100):
+    for _n in range(100):
         r = ulmock.client.get("/api/account/summary")
         assert r.status_code == 200
     assert r.headers["x-ratelimit-limit"] == "100" and r.headers["x-ratelimit-remaining"] == "0"
@@ -41,8 +41,13 @@ def test_the_window_slides_with_the_clock(ulmock: Ulmock) -> None:
 
 def test_categories_count_apart_and_keys_count_apart(ulmock: Ulmock, client: Platform) -> None:
     dataset = client.datasets.create(dataset="d", name="D")
-    body = {"assetId": dataset["id"], "assetType": "datasets", "filename": "a.zip", "contentType": "application/zip",
-            "totalBytes": 10}  # fmt: skip
+    body = {
+        "assetId": dataset["id"],
+        "assetType": "datasets",
+        "filename": "a.zip",
+        "contentType": "application/zip",
+        "totalBytes": 10,
+    }
     for _ in range(10):
         client.upload.signed_url(body=body)
     refused(lambda: client.upload.signed_url(body=body), 429)

@@ -30,8 +30,9 @@ count_413_as_refusal(schema)
 
 
 @schema.parametrize()
-@hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                     suppress_health_check=list(HealthCheck))  # fmt: skip
+@hypothesis.settings(
+    max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_the_live_face_conforms_to_its_document(case: schemathesis.Case) -> None:
     EMULATOR.advance(61)
     response = case.call_and_validate(excluded_checks=[positive_data_acceptance])

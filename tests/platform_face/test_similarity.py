@@ -30,7 +30,8 @@ def altered_copy(ulmock: Ulmock, source: str, target: str, name: str = "dog-edit
         edited.save(out, "JPEG", quality=70)
         blob = p.world.blobs.put(out.getvalue(), "image/jpeg")
         p.datasets.by_slug(account, target).images.append(
-            DatasetImage(file=name, blob_id=blob.id, width=edited.width, height=edited.height))
+            DatasetImage(file=name, blob_id=blob.id, width=edited.width, height=edited.height)
+        )
 
 
 def image_ids(client: Platform, owner: str, dataset: str) -> dict[str, str]:
@@ -64,8 +65,11 @@ def test_analysis_runs_on_the_clock_and_maps_near_duplicates_together(client: Pl
     me = ulmock.username
     altered_copy(ulmock, DATASET, DATASET)
     assert typed("DatasetsEmbeddingsResponse", client.datasets.embeddings(me, DATASET)) == {
-        "analyzedAt": None, "embeddingsCount": 0, "latestImageAt": client.datasets.embeddings(me, DATASET)[
-            "latestImageAt"], "activeJob": None}  # fmt: skip
+        "analyzedAt": None,
+        "embeddingsCount": 0,
+        "latestImageAt": client.datasets.embeddings(me, DATASET)["latestImageAt"],
+        "activeJob": None,
+    }
     refused(lambda: client.datasets.clustering(me, DATASET), 404)  # nothing analysed yet
     job = typed("DatasetsCreateEmbeddingsResponse", client.datasets.create_embeddings(me, DATASET))["jobId"]
     queued = client.datasets.embeddings(me, DATASET)["activeJob"]
@@ -84,8 +88,11 @@ def test_analysis_runs_on_the_clock_and_maps_near_duplicates_together(client: Pl
     dog, edited = points[ids["dog.jpg"]], points[ids["dog-edited.jpg"]]
     assert dog["cluster"] == edited["cluster"]
     gap = math.dist((dog["umapX"], dog["umapY"]), (edited["umapX"], edited["umapY"]))
-    others = [math.dist((dog["umapX"], dog["umapY"]), (p["umapX"], p["umapY"]))
-              for i, p in points.items() if i not in (ids["dog.jpg"], ids["dog-edited.jpg"])]  # fmt: skip
+    others = [
+        math.dist((dog["umapX"], dog["umapY"]), (p["umapX"], p["umapY"]))
+        for i, p in points.items()
+        if i not in (ids["dog.jpg"], ids["dog-edited.jpg"])
+    ]
     assert gap < min(others)
     assert all(0 <= p["umapX"] <= 1 and 0 <= p["umapY"] <= 1 and not p["missing"] for p in layout["images"])
     second = client.datasets.clustering(me, DATASET, offset=5, limit=5)
@@ -95,7 +102,8 @@ def test_analysis_runs_on_the_clock_and_maps_near_duplicates_together(client: Pl
 def test_cancelling_an_analysis(client: Platform, ulmock: Ulmock) -> None:
     me = ulmock.username
     assert typed("DatasetsDeleteEmbeddingsResponse", client.datasets.delete_embeddings(me, DATASET)) == {
-        "cancelled": None}  # fmt: skip
+        "cancelled": None
+    }
     job = client.datasets.create_embeddings(me, DATASET)["jobId"]
     assert client.datasets.delete_embeddings(me, DATASET) == {"cancelled": job}
     ulmock.clock.advance(60)
@@ -112,8 +120,10 @@ def test_similar_training_images_come_from_other_datasets(client: Platform, ulmo
         account = p.accounts.by_username(me)
         model = next(m for m in p.world.models(account.id).values() if m.slug == "feeder-cam")
         model.dataset_id = p.datasets.by_slug(account, DATASET).id
-    empty = typed("ModelsFindSimilarTrainingImagesResponse",
-                  client.models.find_similar_training_images(me, "backyard-birds", "feeder-cam"))  # fmt: skip
+    empty = typed(
+        "ModelsFindSimilarTrainingImagesResponse",
+        client.models.find_similar_training_images(me, "backyard-birds", "feeder-cam"),
+    )
     assert empty == {"images": []}  # the run recorded no worst images
     dog = client.images.retrieve(image_ids(client, me, DATASET)["dog.jpg"])["properties"]["hash"]
     found = client.models.find_similar_training_images(me, "backyard-birds", "feeder-cam", hashes=dog)["images"]

@@ -63,8 +63,11 @@ def test_start_reserves_the_estimate_and_the_run_moves_on_the_clock(acme: Platfo
     assert billing["balanceCents"] == 12000 + 500  # $120 cash and the $5 sign-up credit; nothing charged yet
 
     job = typed("ModelsTrainingResponse", acme.models.training(ACME, PROJECT, "street-detector-v1"))["job"]
-    assert job["status"] == "starting" and job["progress"]["currentEpoch"] == 0 and job["compute"] == {
-        "gpuType": "l4", "gpuDisplayName": "NVIDIA L4", "gpuMemoryGb": 24}  # fmt: skip
+    assert (
+        job["status"] == "starting"
+        and job["progress"]["currentEpoch"] == 0
+        and job["compute"] == {"gpuType": "l4", "gpuDisplayName": "NVIDIA L4", "gpuMemoryGb": 24}
+    )
     assert job["trainArgs"] == {"model": "yolo11n.pt", "epochs": 3, "batch": 8, "imgsz": 320}
     assert job["epochMetrics"] is None and job["error"] is None and len(job["id"]) == 24
 
@@ -83,15 +86,19 @@ def test_start_refuses_what_the_contract_refuses(acme: Platform, client: Platfor
     start(acme, ulmock)
     assert "already training" in refused(lambda: start(acme, ulmock), 409)["error"]
     other = model_id(ulmock, "feeder-cam", "lena")  # lena's model: someone else's id is unknown
-    unknown = refused(lambda: acme.training.start(model_id=other, train_args={"model": "y.pt", "data": DATA,
-                                                                                "epochs": 1}), 404)  # fmt: skip
-    assert unknown == refused(lambda: acme.training.start(model_id="0" * 24, train_args={"model": "y.pt", "data": DATA,
-                                                                                          "epochs": 1}), 404)  # fmt: skip
+    unknown = refused(
+        lambda: acme.training.start(model_id=other, train_args={"model": "y.pt", "data": DATA, "epochs": 1}), 404
+    )
+    assert unknown == refused(
+        lambda: acme.training.start(model_id="0" * 24, train_args={"model": "y.pt", "data": DATA, "epochs": 1}), 404
+    )
     refused(lambda: start(acme, ulmock, "street-detector-v2"), 409)  # the demo's run under way
     refused(lambda: start(acme, ulmock, data="coco8.yaml"), 400)
     refused(lambda: start(acme, ulmock, epochs=0), 400)
     refused(lambda: start(acme, ulmock, imgsz=100), 400)
-    refused(lambda: acme.training.start(model_id="not-hex", train_args={"model": "y.pt", "data": DATA, "epochs": 1}), 400)
+    refused(
+        lambda: acme.training.start(model_id="not-hex", train_args={"model": "y.pt", "data": DATA, "epochs": 1}), 400
+    )
 
 
 def test_a_missing_dataset_is_404_and_another_accounts_too(acme: Platform, ulmock: Ulmock) -> None:
@@ -117,17 +124,23 @@ def test_cancel_charges_what_ran_and_cancelling_twice_warns(acme: Platform, ulmo
     start(acme, ulmock)
     ulmock.clock.advance(40)
     assert typed("ModelsDeleteTrainingResponse", acme.models.delete_training(ACME, PROJECT, "street-detector-v1")) == {
-        "success": True, "status": "cancelled"}  # fmt: skip
+        "success": True,
+        "status": "cancelled",
+    }
     again = typed("ModelsDeleteTrainingResponse", acme.models.delete_training(ACME, PROJECT, "street-detector-v1"))
     assert again["warning"] == "The training was already cancelled"
     assert acme.models.training(ACME, PROJECT, "street-detector-v1")["job"]["status"] == "cancelled"
 
 
 def test_cancel_refusals(acme: Platform, client: Platform, ulmock: Ulmock) -> None:
-    assert "no training" in refused(lambda: acme.models.delete_training(ACME, PROJECT, "street-detector-v1"), 409)["error"]
+    assert (
+        "no training" in refused(lambda: acme.models.delete_training(ACME, PROJECT, "street-detector-v1"), 409)["error"]
+    )
     start(acme, ulmock)
     ulmock.clock.advance(3600)  # three short epochs: long done
-    assert "completed" in refused(lambda: acme.models.delete_training(ACME, PROJECT, "street-detector-v1"), 409)["error"]
+    assert (
+        "completed" in refused(lambda: acme.models.delete_training(ACME, PROJECT, "street-detector-v1"), 409)["error"]
+    )
     # Another account's model reads exactly like one that does not exist.
     theirs = refused(lambda: client.models.delete_training(ACME, PROJECT, "street-detector-v1"), 404)
     assert theirs == refused(lambda: client.models.training("lena", "backyard-birds", "nope"), 404)
@@ -141,11 +154,19 @@ def test_training_needs_a_key(ulmock: Ulmock) -> None:
 
 
 def test_sdk_reports_make_a_run_visible_through_models_training(acme: Platform, ulmock: Ulmock) -> None:
-    first = typed("TrainingMetricsResponse", acme.training.metrics(
-        event="training_started", project=f"{ACME}/{PROJECT}", name="laptop-run",
-        data={"trainArgs": {"model": "yolo11n.pt", "data": DATA, "epochs": 2, "imgsz": 64, "batch": 4},
-              "epochs": 2, "device": "cpu"},
-    ))  # fmt: skip
+    first = typed(
+        "TrainingMetricsResponse",
+        acme.training.metrics(
+            event="training_started",
+            project=f"{ACME}/{PROJECT}",
+            name="laptop-run",
+            data={
+                "trainArgs": {"model": "yolo11n.pt", "data": DATA, "epochs": 2, "imgsz": 64, "batch": 4},
+                "epochs": 2,
+                "device": "cpu",
+            },
+        ),
+    )
     assert first["modelSlug"] == "laptop-run" and len(first["modelId"]) == 24 and first["cancelled"] is False
     model = first["modelId"]
     metrics = {"train/box_loss": 1.2, "metrics/mAP50(B)": 0.31}
@@ -156,21 +177,26 @@ def test_sdk_reports_make_a_run_visible_through_models_training(acme: Platform, 
     assert job["epochMetrics"] == {"epoch": 1, **metrics}
     assert job["trainArgs"] == {"model": "yolo11n.pt", "epochs": 2, "batch": 4, "imgsz": 64}
 
-    upload = typed("ModelsUploadCheckpointResponse", acme.models.upload_checkpoint(
-        filename="best.pt", model_id=model, run_id=first["runId"]))  # fmt: skip
+    upload = typed(
+        "ModelsUploadCheckpointResponse",
+        acme.models.upload_checkpoint(filename="best.pt", model_id=model, run_id=first["runId"]),
+    )
     assert upload["modelId"] == model and upload["gcsPath"].endswith("/best.pt")
-    put = httpx.put(upload["uploadUrl"], content=torch_checkpoint(),
-                    headers={"Content-Type": "application/octet-stream"})  # fmt: skip
+    put = httpx.put(
+        upload["uploadUrl"], content=torch_checkpoint(), headers={"Content-Type": "application/octet-stream"}
+    )
     assert put.status_code < 300, put.text
-    acme.training.metrics(event="training_complete", model_id=model,
-                          data={"runId": first["runId"], "results": {"metrics": metrics}})  # fmt: skip
+    acme.training.metrics(
+        event="training_complete", model_id=model, data={"runId": first["runId"], "results": {"metrics": metrics}}
+    )
     assert acme.models.training(ACME, PROJECT, "laptop-run")["job"]["status"] == "completed"
 
 
 def test_sdk_reports_refuse_unknown_models_and_bad_events(acme: Platform, client: Platform, ulmock: Ulmock) -> None:
     theirs = model_id(ulmock, "street-detector-v1")
     assert refused(lambda: client.training.metrics(event="epoch_end", model_id=theirs, data={}), 404) == refused(
-        lambda: client.training.metrics(event="epoch_end", model_id="f" * 24, data={}), 404)  # fmt: skip
+        lambda: client.training.metrics(event="epoch_end", model_id="f" * 24, data={}), 404
+    )
     refused(lambda: acme.training.metrics(event="nonsense", model_id=theirs, data={}), 400)  # type: ignore[arg-type]
     refused(lambda: client.models.upload_checkpoint(filename="best.pt", model_id=theirs), 404)
     refused(lambda: acme.models.upload_checkpoint(filename="../best.pt", model_id=theirs), 400)

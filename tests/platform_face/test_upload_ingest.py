@@ -53,14 +53,24 @@ def as_tar_gz(files: dict[str, bytes]) -> bytes:
 
 def upload(client: Platform, dataset_id: str, filename: str, data: bytes) -> str:
     """Signed URL, the bare PUT (no key), complete with the MD5: the session id."""
-    signed = typed("UploadSignedUrlResponse", client.upload.signed_url(body={
-        "assetId": dataset_id, "assetType": "datasets", "filename": filename,
-        "contentType": "application/octet-stream", "totalBytes": len(data),
-    }))  # fmt: skip
+    signed = typed(
+        "UploadSignedUrlResponse",
+        client.upload.signed_url(
+            body={
+                "assetId": dataset_id,
+                "assetType": "datasets",
+                "filename": filename,
+                "contentType": "application/octet-stream",
+                "totalBytes": len(data),
+            }
+        ),
+    )
     put = httpx.put(signed["uploadUrl"], content=data, headers=signed.get("headers", {}))
     assert put.status_code == 200, put.text
-    done = typed("UploadCompleteResponse", client.upload.complete(session_id=signed["sessionId"],
-                                                                 md5=hashlib.md5(data).hexdigest()))  # fmt: skip
+    done = typed(
+        "UploadCompleteResponse",
+        client.upload.complete(session_id=signed["sessionId"], md5=hashlib.md5(data).hexdigest()),
+    )
     assert done["file"]["size"] == len(data)
     return str(signed["sessionId"])
 
@@ -100,8 +110,9 @@ def test_an_ndjson_export_ingests_into_another_dataset(client: Platform, ulmock:
     assert copy["annotationCount"] == client.datasets.retrieve(ulmock.username, "source")["dataset"]["annotationCount"]
 
 
-def upload_and_ingest(client: Platform, ulmock: Ulmock, slug: str, dataset_id: str, filename: str, data: bytes,
-                      **options: str) -> None:  # fmt: skip
+def upload_and_ingest(
+    client: Platform, ulmock: Ulmock, slug: str, dataset_id: str, filename: str, data: bytes, **options: str
+) -> None:
     session = upload(client, dataset_id, filename, data)
     client.datasets.ingest(ulmock.username, slug, body={"sessionId": session, **options})
     ulmock.clock.advance(120)
@@ -132,8 +143,13 @@ def test_conflict_policies_for_names_already_there(client: Platform, ulmock: Ulm
 
 def test_upload_refusals(client: Platform, ulmock: Ulmock, stranger: Platform) -> None:
     dataset_id = new_dataset(client, "target")
-    body = {"assetId": dataset_id, "assetType": "datasets", "filename": "x.zip", "contentType": "application/zip",
-            "totalBytes": 10}  # fmt: skip
+    body = {
+        "assetId": dataset_id,
+        "assetType": "datasets",
+        "filename": "x.zip",
+        "contentType": "application/zip",
+        "totalBytes": 10,
+    }
     refused(lambda: client.upload.signed_url(body={**body, "filename": "photo.jpg"}), 400)
     refused(lambda: client.upload.signed_url(body={k: v for k, v in body.items() if k != "totalBytes"}), 400)
     refused(lambda: client.upload.signed_url(body={**body, "assetId": "0" * 24}), 404)
@@ -155,8 +171,15 @@ def test_model_weights_upload_becomes_the_model_file(client: Platform, ulmock: U
     client.projects.create(project="weights", name="Weights")
     model = client.models.create(body={"project": "weights", "model": "uploaded", "name": "Uploaded"})
     weights = tiny_onnx()
-    signed = client.upload.signed_url(body={"assetId": model["id"], "assetType": "models", "filename": "best.onnx",
-                                             "contentType": "application/octet-stream", "totalBytes": len(weights)})  # fmt: skip
+    signed = client.upload.signed_url(
+        body={
+            "assetId": model["id"],
+            "assetType": "models",
+            "filename": "best.onnx",
+            "contentType": "application/octet-stream",
+            "totalBytes": len(weights),
+        }
+    )
     assert httpx.put(signed["uploadUrl"], content=weights).status_code == 200
     client.upload.complete(session_id=signed["sessionId"])
     got = client.models.retrieve(ulmock.username, "weights", "uploaded")["model"]

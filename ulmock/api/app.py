@@ -10,23 +10,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ulmock.api.reference import envelope
-from ulmock.api.faces import FaceErrors, FaceSwitch
-from ulmock.api.platform import edge as platform_edge
-from ulmock.api.platform.policy import error_response as platform_error
-from ulmock.api.platform.service import DeploymentEndpoints
 from ulmock.api.control import ControlApi
-from ulmock.emulator import Emulator
+from ulmock.api.faces import FaceErrors, FaceSwitch
 from ulmock.api.files import file_routes
 from ulmock.api.middleware.journal import JournalMiddleware
 from ulmock.api.middleware.limits import BodyLimitMiddleware
 from ulmock.api.middleware.safety import SafetyNetMiddleware
-from ulmock.api.refusals import refusal_handlers
-from ulmock.api.reference.openapi import build_openapi
 from ulmock.api.pages import BillingPages
-from ulmock.api.reference import all_operations
 from ulmock.api.pipeline import ApiEdge
+from ulmock.api.platform import edge as platform_edge
+from ulmock.api.platform.policy import error_response as platform_error
+from ulmock.api.platform.service import DeploymentEndpoints
+from ulmock.api.reference import all_operations, envelope
+from ulmock.api.reference.openapi import build_openapi
 from ulmock.api.reference.policy import ReferencePolicy
+from ulmock.api.refusals import refusal_handlers
+from ulmock.emulator import Emulator
 from ulmock.ui import Dashboard
 
 
@@ -57,6 +56,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
         Route("/openapi.json", openapi, methods=["GET"]),
         Route("/", root, methods=["GET"]),
     ]
+
     def served() -> str:
         return emulator.api
 
@@ -68,7 +68,11 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
             Middleware(JournalMiddleware, journal=emulator.journal, now=emulator.clock.now),
             Middleware(BodyLimitMiddleware, errors_for=errors_for),
             # /api and /openapi.json of the face served now (the reference face is the routes above)
-            Middleware(FaceSwitch, served=served, faces={"platform": (lambda: platform_edge.platform_face(emulator), platform_edge.PATHS)}),
+            Middleware(
+                FaceSwitch,
+                served=served,
+                faces={"platform": (lambda: platform_edge.platform_face(emulator), platform_edge.PATHS)},
+            ),
         ],
         exception_handlers=refusal_handlers(envelope.error),
     )

@@ -17,17 +17,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ulmock.api.reference import envelope
-from ulmock.api.reference.views import balance_view
-from ulmock.domain.clock import iso, parse_iso
-from ulmock.domain.catalogue import PlanName, usd_to_micro
-from ulmock.domain.cloud import check_key
-from ulmock.domain.entities import RateLimits
-from ulmock.domain.errors import ApiError, Unauthorized, ValidationError
 from ulmock.api.faults import ActiveFault, FaultSpec
 from ulmock.api.parsing import read_json, validate
 from ulmock.api.pipeline import ALL_METHODS
+from ulmock.api.reference import envelope
+from ulmock.api.reference.views import balance_view
 from ulmock.api.refusals import no_such, not_allowed
+from ulmock.domain.catalogue import PlanName, usd_to_micro
+from ulmock.domain.clock import iso, parse_iso
+from ulmock.domain.cloud import check_key
+from ulmock.domain.entities import RateLimits
+from ulmock.domain.errors import ApiError, Unauthorized, ValidationError
 from ulmock.scenarios import ScenarioError, load_scenario, parse_scenario_text, play
 from ulmock.snapshots import SnapshotError
 
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from ulmock.emulator import Emulator
 
 SNAPSHOT_LIMIT = 1024 * 1024 * 1024
-
 
 
 def bearer_matches(authorization: str, token: str) -> bool:
@@ -76,7 +75,9 @@ class ClockAdvance(ControlBody):
 class ScenarioRequest(ControlBody):
     name: str | None = Field(None, max_length=500)
     yaml: str | None = Field(None, max_length=10 * 1024 * 1024)
-    api: Literal["reference", "platform"] | None = Field(None, description="the face to serve (default: the scenario's)")
+    api: Literal["reference", "platform"] | None = Field(
+        None, description="the face to serve (default: the scenario's)"
+    )
 
 
 class RequestsQuery(BaseModel):
@@ -169,13 +170,19 @@ class ControlApi:
 
     async def create_account(self, request: Request) -> Response:
         body: NewAccount = await self._body(request, NewAccount)
-        limits = RateLimits(per_minute=body.rateLimits.perMinute, per_day=body.rateLimits.perDay) if body.rateLimits else None
+        limits = (
+            RateLimits(per_minute=body.rateLimits.perMinute, per_day=body.rateLimits.perDay)
+            if body.rateLimits
+            else None
+        )
         with self.emulator.lock:
             p = self.emulator.platform
             kwargs: dict[str, Any] = {"cash_balance": usd_to_micro(body.balance or 0)}
             if body.credit is not None:
                 kwargs["credit_balance"] = usd_to_micro(body.credit)
-            account, key = p.accounts.create(body.username, body.plan, rate_limits=limits, api_key=body.apiKey, **kwargs)
+            account, key = p.accounts.create(
+                body.username, body.plan, rate_limits=limits, api_key=body.apiKey, **kwargs
+            )
             view = account_view(p, account)
         view["apiKey"] = key.secret
         return envelope.ok(view, 201)
@@ -256,12 +263,16 @@ class ControlApi:
                 raise ValidationError("Give a scenario 'name' or its 'yaml'", {"name": "or yaml"})
             play(self.emulator, world, body.api)
         except ScenarioError as exc:
-            raise ValidationError(f"Scenario error: {exc}", {"file": exc.file, "line": exc.line, "key": exc.key,
-                                                             "reason": exc.reason}) from None  # fmt: skip
+            raise ValidationError(
+                f"Scenario error: {exc}", {"file": exc.file, "line": exc.line, "key": exc.key, "reason": exc.reason}
+            ) from None
         e = self.emulator
-        return {"scenario": e.name, "api": e.api, "now": iso(e.clock.now()),
-                "accounts": [a["username"] for a in await self.list_accounts(request)]}  # fmt: skip
-
+        return {
+            "scenario": e.name,
+            "api": e.api,
+            "now": iso(e.clock.now()),
+            "accounts": [a["username"] for a in await self.list_accounts(request)],
+        }
 
     async def put_bucket(self, request: Request) -> Response:
         """Create a bucket of an account's emulated cloud (if new) and put objects in it."""
@@ -326,12 +337,23 @@ class NewWebhook(ControlBody):
 
 def webhook_view(p: Any, e: Any) -> dict[str, Any]:
     account = p.world.accounts.get(e.account_id)
-    return {"id": e.id, "url": e.url, "events": e.events, "secret": e.secret,
-            "account": account.username if account else None, "createdAt": iso(e.created_at)}  # fmt: skip
+    return {
+        "id": e.id,
+        "url": e.url,
+        "events": e.events,
+        "secret": e.secret,
+        "account": account.username if account else None,
+        "createdAt": iso(e.created_at),
+    }
 
 
 def fault_view(fault: ActiveFault) -> dict[str, Any]:
-    return {"id": fault.id, **fault.spec.model_dump(exclude_none=True), "remaining": fault.remaining, "hits": fault.hits}
+    return {
+        "id": fault.id,
+        **fault.spec.model_dump(exclude_none=True),
+        "remaining": fault.remaining,
+        "hits": fault.hits,
+    }
 
 
 def account_view(p: Any, account: Any) -> dict[str, Any]:
@@ -347,4 +369,3 @@ def account_view(p: Any, account: Any) -> dict[str, Any]:
             for k in p.world.api_keys(account.id).values()
         ],
     }
-

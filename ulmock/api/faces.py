@@ -19,8 +19,7 @@ FaceName = Callable[[], str]
 
 
 class FaceSwitch:
-    def __init__(self, app: ASGIApp, served: FaceName,
-                 faces: dict[str, tuple[Callable[[], ASGIApp], tuple[str, ...]]]):  # fmt: skip
+    def __init__(self, app: ASGIApp, served: FaceName, faces: dict[str, tuple[Callable[[], ASGIApp], tuple[str, ...]]]):
         """`faces`: name -> (what builds its app, the path prefixes it serves itself).
 
         A face's app is built on its first request: the pytest fixture makes an app per

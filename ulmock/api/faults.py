@@ -115,7 +115,10 @@ class Faults:
 
     def dump(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [{"id": f.id, "spec": f.spec.model_dump(), "remaining": f.remaining, "hits": f.hits} for f in self._faults]
+            return [
+                {"id": f.id, "spec": f.spec.model_dump(), "remaining": f.remaining, "hits": f.hits}
+                for f in self._faults
+            ]
 
     def load(self, data: list[dict[str, Any]]) -> None:
         with self._lock:

@@ -45,8 +45,16 @@ ONE_OF_MODEL_OR_PROJECT: dict[str, Any] = {
     ]
 }
 CHECKPOINT_NAME = r"^[^/\\]*\.([pP][tT]|[oO][nN][nN][xX])$"  # a plain .pt or .onnx file name
-SdkEvent = Literal["training_started", "training_progress", "epoch_end", "system_metrics", "console_output",
-                   "checkpoint_saved", "training_complete", "training_failed"]  # fmt: skip
+SdkEvent = Literal[
+    "training_started",
+    "training_progress",
+    "epoch_end",
+    "system_metrics",
+    "console_output",
+    "checkpoint_saved",
+    "training_complete",
+    "training_failed",
+]
 
 
 class TrainingReport(Body):

@@ -7,6 +7,7 @@ call returned, press Pay, and see the balance or the plan change.
 from __future__ import annotations
 
 import html
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -26,7 +27,9 @@ _STYLE = (
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     doc = f"<!doctype html><html><head><meta charset=utf-8><title>{html.escape(title)}</title>"
     doc += f"<style>{_STYLE}</style></head><body><div class=card>{body}</div>"
-    doc += "<p><small>Served by ulmock, an emulator of the Ultralytics Platform. No money moves.</small></p></body></html>"
+    doc += (
+        "<p><small>Served by ulmock, an emulator of the Ultralytics Platform. No money moves.</small></p></body></html>"
+    )
     return HTMLResponse(doc, status_code=status)
 
 
@@ -84,13 +87,14 @@ class BillingPages:
         )
         cancel = ""
         if account.plan == "pro":
-            cancel = (f"<form method=post action='/billing/portal/{html.escape(sid)}/cancel-subscription'>"
-                      "<button type=submit>Cancel Pro subscription</button></form>")  # fmt: skip
+            cancel = (
+                f"<form method=post action='/billing/portal/{html.escape(sid)}/cancel-subscription'>"
+                "<button type=submit>Cancel Pro subscription</button></form>"
+            )
         return _page(
             "Billing portal",
             f"<h1>{html.escape(account.username)}</h1><p>Plan: <b>{account.plan}</b></p>"
-            f"<p>Balance: ${balance.total / 1e6:.2f}</p><h2>Payments</h2><ul>{rows or '<li>none</li>'}</ul>"
-            + cancel,
+            f"<p>Balance: ${balance.total / 1e6:.2f}</p><h2>Payments</h2><ul>{rows or '<li>none</li>'}</ul>" + cancel,
         )
 
     async def cancel(self, request: Request) -> Response:

@@ -41,9 +41,7 @@ async def read_json(request: Request, limit: int) -> Any:
     if not body:
         return {}
     if ctype.split(";")[0].strip().lower() != "application/json":
-        raise ValidationError(
-            "Content-Type must be application/json", {"content-type": ctype or "(none)"}
-        )
+        raise ValidationError("Content-Type must be application/json", {"content-type": ctype or "(none)"})
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -97,7 +95,9 @@ async def read_form(request: Request, op: Operation) -> tuple[dict[str, Any], di
         await form.close()
     for name in _file_fields(op.form):
         if name in values and name not in files:  # a text part would pass as bytes, then be missing
-            raise ValidationError(f"'{name}' must be a file part (with a filename), not a text field", {name: "not a file"})
+            raise ValidationError(
+                f"'{name}' must be a file part (with a filename), not a text field", {name: "not a file"}
+            )
     return values, files
 
 
@@ -105,5 +105,8 @@ def _file_fields(form: type[BaseModel] | None) -> list[str]:
     """The form's fields published as binary: they must come as file parts."""
     if form is None:
         return []
-    return [n for n, f in form.model_fields.items() if isinstance(f.json_schema_extra, dict)
-            and f.json_schema_extra.get("format") == "binary"]  # fmt: skip
+    return [
+        n
+        for n, f in form.model_fields.items()
+        if isinstance(f.json_schema_extra, dict) and f.json_schema_extra.get("format") == "binary"
+    ]

@@ -150,7 +150,6 @@ def _url_path(request: Request) -> str:
     return path
 
 
-
 async def inject(fault: ActiveFault, request: Request) -> None:
     """Play an injected fault: wait its latency (real time: client timeouts are real), then fail if it says so."""
     spec = fault.spec

@@ -32,8 +32,9 @@ NETWORK_HEADER = "X-Ulmock-Network"
 PREPARING_RETRY_S = 5
 
 
-async def infer(emulator: Emulator, image: bytes, model_file: str | None, conf: float, iou: float,
-                imgsz: int | None) -> Prediction:  # fmt: skip
+async def infer(
+    emulator: Emulator, image: bytes, model_file: str | None, conf: float, iou: float, imgsz: int | None
+) -> Prediction:
     """`image` through the model's network (or the bundled one), for every face and the
     dashboard's playground; the engine's errors become the API's."""
     try:
@@ -50,8 +51,9 @@ async def infer(emulator: Emulator, image: bytes, model_file: str | None, conf: 
         raise InternalError(f"Inference failed: {exc.message}") from None
 
 
-async def _predict_preparing(emulator: Emulator, image: bytes, model_file: str | None, conf: float, iou: float,
-                             imgsz: int | None) -> Prediction:  # fmt: skip
+async def _predict_preparing(
+    emulator: Emulator, image: bytes, model_file: str | None, conf: float, iou: float, imgsz: int | None
+) -> Prediction:
     """The engine on one image; the fixture's way with a missing bundled model is to fetch
     it inside the first predict that needs it, then answer."""
     engine = emulator.inference()
@@ -70,11 +72,14 @@ def _bundled_model_missing(preparation: ModelPreparation, exc: ModelUnavailable)
     if state == "preparing":
         return InternalError(
             "ulmock is preparing the bundled model (a one-time download and conversion); try again in a few seconds",
-            {"model": "preparing"}, status=503, headers={"Retry-After": str(PREPARING_RETRY_S)},
-        )  # fmt: skip
+            {"model": "preparing"},
+            status=503,
+            headers={"Retry-After": str(PREPARING_RETRY_S)},
+        )
     if state == "failed":
         return InternalError(
             f"The bundled model could not be prepared ({preparation.error}); run `{FETCH_COMMAND}`",
-            {"fix": FETCH_COMMAND}, status=503,
-        )  # fmt: skip
+            {"fix": FETCH_COMMAND},
+            status=503,
+        )
     return InternalError(exc.message, {"fix": FETCH_COMMAND}, status=503)

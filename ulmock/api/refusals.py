@@ -29,8 +29,9 @@ def not_allowed(method: str, allowed: str | None = None, headers: dict[str, str]
     if allowed is None:
         err = ValidationError(f"Method {method} is not allowed here", status=405)
     else:
-        err = ValidationError(f"Method {method} is not allowed here", {"allowed": allowed}, status=405,
-                              headers={"Allow": allowed})  # fmt: skip
+        err = ValidationError(
+            f"Method {method} is not allowed here", {"allowed": allowed}, status=405, headers={"Allow": allowed}
+        )
     err.headers.update(headers or {})
     return err
 

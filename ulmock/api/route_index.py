@@ -47,8 +47,11 @@ class IndexedRoutes(BaseRoute):
         if found is None:
             return Match.NONE, {}
         route, params = found
-        child = {"endpoint": route.endpoint, "path_params": {**scope.get("path_params", {}), **params},
-                 "ulmock.route": route}  # fmt: skip
+        child = {
+            "endpoint": route.endpoint,
+            "path_params": {**scope.get("path_params", {}), **params},
+            "ulmock.route": route,
+        }
         return (Match.PARTIAL if _refuses(route, scope["method"]) else Match.FULL), child
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:

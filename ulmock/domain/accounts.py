@@ -11,11 +11,11 @@ from ulmock.domain.catalogue import (
     Plan,
 )
 from ulmock.domain.entities import Account, ApiKey, Dataset, Model, RateLimits
+from ulmock.domain.errors import Forbidden, NotFound, Unauthorized, ValidationError, not_found
 from ulmock.domain.ids import API_KEY_PATTERN
 from ulmock.domain.records import clean_name
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
-from ulmock.domain.errors import Forbidden, NotFound, Unauthorized, ValidationError, not_found
 
 
 class Accounts:
@@ -144,7 +144,9 @@ class Accounts:
         self.activity.record(account, "api_key.revoked", f"Revoked API key '{key.name}'", "api_key", key.id)
         return key
 
-    def add_key(self, account: Account, name: str, scopes: list[str] | None = None, secret: str | None = None) -> ApiKey:
+    def add_key(
+        self, account: Account, name: str, scopes: list[str] | None = None, secret: str | None = None
+    ) -> ApiKey:
         """A key without an activity event (worlds built by scenarios and the control API)."""
         return self._new_key(account, name, scopes, secret)
 
@@ -208,4 +210,3 @@ class Accounts:
         ids.extend(e.blob_id for e in w.exports(account.id).values() if e.blob_id)
         ids.extend(g.blob_id for g in w.gdpr_exports(account.id).values())
         return ids
-

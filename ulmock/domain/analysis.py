@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from ulmock.domain.connections import DatasetAnalysis
 from ulmock.domain.entities import Account, Dataset, DatasetImage
-from ulmock.domain.world import World
 from ulmock.domain.errors import Conflict
+from ulmock.domain.world import World
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,8 +61,9 @@ class Analyses:
         except (KeyError, OSError, ValueError):
             return None
 
-    def similar(self, query: DatasetImage, candidates: Iterable[tuple[Dataset, DatasetImage]],
-                limit: int = SIMILAR_MAX) -> list[Neighbour]:  # fmt: skip
+    def similar(
+        self, query: DatasetImage, candidates: Iterable[tuple[Dataset, DatasetImage]], limit: int = SIMILAR_MAX
+    ) -> list[Neighbour]:
         """The candidates most like `query`, best first; copies of it (same content) never count."""
         target = self.vector(query)
         if target is None:
@@ -96,8 +97,14 @@ class Analyses:
             raise Conflict("An analysis of this dataset is already running", {"dataset": dataset.slug})
         w = self.world
         now = w.now()
-        run = DatasetAnalysis(id=w.ids.new("analysis"), account_id=account.id, dataset_id=dataset.id,
-                              total=len(dataset.images), created_at=now, images_at=dataset.updated_at)  # fmt: skip
+        run = DatasetAnalysis(
+            id=w.ids.new("analysis"),
+            account_id=account.id,
+            dataset_id=dataset.id,
+            total=len(dataset.images),
+            created_at=now,
+            images_at=dataset.updated_at,
+        )
         w.analyses(account.id).add(run.id, run)
         w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "analysisId": run.id})
         return run
@@ -140,8 +147,9 @@ class Analyses:
         run.status, run.finished_at = "completed", now
 
 
-def layout_and_clusters(vectors: dict[str, list[float]], seed: int | None) -> tuple[dict[str, list[float]],
-                                                                                    dict[str, int]]:  # fmt: skip
+def layout_and_clusters(
+    vectors: dict[str, list[float]], seed: int | None
+) -> tuple[dict[str, list[float]], dict[str, int]]:
     """A 2-D map (principal components, scaled to [0, 1]) and k-means clusters of the vectors."""
     import numpy as np
 
@@ -162,8 +170,10 @@ def layout_and_clusters(vectors: dict[str, list[float]], seed: int | None) -> tu
     scaled = (points - low) / span
     k = min(CLUSTERS_MAX, max(1, round(math.sqrt(len(keys) / 2))))
     labels = kmeans(data, k, seed or 0)
-    return ({key: [round(float(x), 6), round(float(y), 6)] for key, (x, y) in zip(keys, scaled, strict=True)},
-            {key: int(c) for key, c in zip(keys, labels, strict=True)})  # fmt: skip
+    return (
+        {key: [round(float(x), 6), round(float(y), 6)] for key, (x, y) in zip(keys, scaled, strict=True)},
+        {key: int(c) for key, c in zip(keys, labels, strict=True)},
+    )
 
 
 def kmeans(data: np.ndarray, k: int, seed: int, rounds: int = 20) -> np.ndarray:

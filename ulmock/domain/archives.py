@@ -180,7 +180,7 @@ def _ndjson(data: bytes, read_url: UrlReader) -> ParsedDataset:
     lines = _json_lines(data)
     header = next(lines, None)
     if not isinstance(header, dict) or header.get("type") != "dataset":
-        raise ArchiveError("NDJSON must start with a {\"type\": \"dataset\"} line")
+        raise ArchiveError('NDJSON must start with a {"type": "dataset"} line')
     names = header.get("class_names") or {}
     if isinstance(names, dict):
         out.class_names = [str(names[k]) for k in sorted(names, key=lambda k: int(k) if str(k).isdigit() else 0)]

@@ -14,8 +14,8 @@ from typing import Any
 
 from ulmock.domain.connections import BatchRun, PlannedLabels
 from ulmock.domain.entities import Account, Dataset
-from ulmock.domain.world import World
 from ulmock.domain.errors import Conflict
+from ulmock.domain.world import World
 
 EVENT = "batch.step"
 QUEUE_SECONDS = 2.0
@@ -35,21 +35,40 @@ class Batches:
         return next((r for r in self.runs(account, dataset) if r.status in ("queued", "running")), None)
 
     def last_finished(self, account: Account, dataset: Dataset) -> BatchRun | None:
-        return next((r for r in self.runs(account, dataset) if r.status not in ("queued", "running")
-                     and not r.dismissed), None)  # fmt: skip
+        return next(
+            (r for r in self.runs(account, dataset) if r.status not in ("queued", "running") and not r.dismissed), None
+        )
 
     def check_free(self, account: Account, dataset: Dataset) -> None:
         if self.active(account, dataset) is not None:
             raise Conflict("An image-processing run of this dataset is already under way", {"dataset": dataset.slug})
 
-    def start(self, account: Account, dataset: Dataset, model: str, confidence: float, iou: float,
-              include_annotated: bool, planned: list[PlannedLabels], version: int | None) -> BatchRun:  # fmt: skip
+    def start(
+        self,
+        account: Account,
+        dataset: Dataset,
+        model: str,
+        confidence: float,
+        iou: float,
+        include_annotated: bool,
+        planned: list[PlannedLabels],
+        version: int | None,
+    ) -> BatchRun:
         self.check_free(account, dataset)
         w = self.world
         now = w.now()
-        run = BatchRun(id=w.ids.new("batch"), account_id=account.id, dataset_id=dataset.id, model=model,
-                       confidence=confidence, iou=iou, include_annotated=include_annotated, planned=planned,
-                       version=version, created_at=now)  # fmt: skip
+        run = BatchRun(
+            id=w.ids.new("batch"),
+            account_id=account.id,
+            dataset_id=dataset.id,
+            model=model,
+            confidence=confidence,
+            iou=iou,
+            include_annotated=include_annotated,
+            planned=planned,
+            version=version,
+            created_at=now,
+        )
         w.batches(account.id).add(run.id, run)
         w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "batchId": run.id})
         return run

@@ -17,9 +17,9 @@ from ulmock.domain.catalogue import (
     usd_to_micro,
 )
 from ulmock.domain.entities import Account, CheckoutSession, Payment
+from ulmock.domain.errors import Forbidden, NotFound, ValidationError
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
-from ulmock.domain.errors import Forbidden, NotFound, ValidationError
 
 CHECKOUT_TTL = 86_400.0
 
@@ -79,9 +79,7 @@ class Billing:
 
     def subscription_checkout(self, account: Account) -> CheckoutSession:
         if account.plan != "free":
-            raise ValidationError(
-                f"Account is already on the {account.plan} plan", {"plan": account.plan}
-            )
+            raise ValidationError(f"Account is already on the {account.plan} plan", {"plan": account.plan})
         return self._session(account, "subscription", PLAN_LIMITS["pro"].monthly_price_usd)
 
     def portal(self, account: Account) -> CheckoutSession:
@@ -145,8 +143,9 @@ class Billing:
             created_at=w.now(),
         )
         w.payments(account.id).add(payment.id, payment)
-        self.activity.record(account, "payment.succeeded", f"Payment of ${session.amount_usd}: {description}",
-                             "payment", payment.id)  # fmt: skip
+        self.activity.record(
+            account, "payment.succeeded", f"Payment of ${session.amount_usd}: {description}", "payment", payment.id
+        )
         if session.kind == "subscription":
             self.activity.record(account, "plan.upgraded", "Upgraded to the Pro plan", "account", account.id)
         return payment
@@ -171,11 +170,18 @@ class Billing:
         balance = account.cash_balance + account.credit_balance
         out: list[LedgerEntry] = []
         for at, ident, kind, amount, counts, _, training in moves:
-            out.append(LedgerEntry(
-                ident, kind, amount, balance, at,  # type: ignore[arg-type]
-                model_id=getattr(training, "model_id", None), training_id=getattr(training, "id", None),
-                gpu_type=getattr(training, "gpu_type", None),
-            ))  # fmt: skip
+            out.append(
+                LedgerEntry(
+                    ident,
+                    kind,  # type: ignore[arg-type]
+                    amount,
+                    balance,
+                    at,
+                    model_id=getattr(training, "model_id", None),
+                    training_id=getattr(training, "id", None),
+                    gpu_type=getattr(training, "gpu_type", None),
+                )
+            )
             if counts:
                 balance -= amount
         return out

@@ -23,8 +23,8 @@ from typing import Any
 
 from ulmock.domain.connections import Bucket, Provider, StorageIntegration
 from ulmock.domain.entities import Account
-from ulmock.domain.world import World
 from ulmock.domain.errors import Conflict, NotFound, ValidationError
+from ulmock.domain.world import World
 
 PROVIDERS: tuple[Provider, ...] = ("gcs", "s3", "azure")
 PAGE = 100
@@ -67,42 +67,53 @@ def credential_identity(provider: str, credentials: Mapping[str, Any]) -> str:
     if provider == "gcs":
         email, key, project = field("client_email", 254), field("private_key", 4096), field("project_id", 100)
         if not EMAIL.match(email):
-            raise ValidationError("Credential validation failed: client_email is not an email address",
-                                  {"client_email": "email"})  # fmt: skip
+            raise ValidationError(
+                "Credential validation failed: client_email is not an email address", {"client_email": "email"}
+            )
         if "-----BEGIN PRIVATE KEY-----" not in key or "-----END PRIVATE KEY-----" not in key:
-            raise ValidationError("Credential validation failed: private_key is not a PEM private key",
-                                  {"private_key": "PEM"})  # fmt: skip
+            raise ValidationError(
+                "Credential validation failed: private_key is not a PEM private key", {"private_key": "PEM"}
+            )
         if not GCP_PROJECT.match(project):
-            raise ValidationError("Credential validation failed: project_id is not a Google Cloud project ID",
-                                  {"project_id": project[:100]})  # fmt: skip
+            raise ValidationError(
+                "Credential validation failed: project_id is not a Google Cloud project ID",
+                {"project_id": project[:100]},
+            )
         return email
     if provider == "s3":
         key_id, secret, region = field("access_key_id", 128), field("secret_access_key", 4096), field("region", 100)
         if key_id.startswith("ASIA"):
-            raise ValidationError("Credential validation failed: temporary (ASIA) access keys are not accepted",
-                                  {"access_key_id": "long-lived key"})  # fmt: skip
+            raise ValidationError(
+                "Credential validation failed: temporary (ASIA) access keys are not accepted",
+                {"access_key_id": "long-lived key"},
+            )
         if not AWS_KEY_ID.match(key_id):
-            raise ValidationError("Credential validation failed: access_key_id is not an AWS access key ID",
-                                  {"access_key_id": "AKIA..."})  # fmt: skip
+            raise ValidationError(
+                "Credential validation failed: access_key_id is not an AWS access key ID", {"access_key_id": "AKIA..."}
+            )
         if not AWS_SECRET.match(secret):
-            raise ValidationError("Credential validation failed: secret_access_key is not an AWS secret key",
-                                  {"secret_access_key": "40 characters"})  # fmt: skip
+            raise ValidationError(
+                "Credential validation failed: secret_access_key is not an AWS secret key",
+                {"secret_access_key": "40 characters"},
+            )
         if not AWS_REGION.match(region):
-            raise ValidationError("Credential validation failed: region is not an AWS region",
-                                  {"region": region[:100]})  # fmt: skip
+            raise ValidationError("Credential validation failed: region is not an AWS region", {"region": region[:100]})
         return key_id
     if provider == "azure":
         text = field("connection_string", 4096)
         parts = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
         account, key = parts.get("AccountName", ""), parts.get("AccountKey", "")
         if not AZURE_ACCOUNT.match(account) or not key:
-            raise ValidationError("Credential validation failed: connection_string needs AccountName and AccountKey",
-                                  {"connection_string": "AccountName=...;AccountKey=..."})  # fmt: skip
+            raise ValidationError(
+                "Credential validation failed: connection_string needs AccountName and AccountKey",
+                {"connection_string": "AccountName=...;AccountKey=..."},
+            )
         try:
             base64.b64decode(key, validate=True)
         except ValueError:
-            raise ValidationError("Credential validation failed: AccountKey is not base64",
-                                  {"connection_string": "AccountKey"}) from None  # fmt: skip
+            raise ValidationError(
+                "Credential validation failed: AccountKey is not base64", {"connection_string": "AccountKey"}
+            ) from None
         return account
     raise ValidationError(f"Unknown provider '{provider}'", {"provider": "one of gcs, s3, azure"})
 
@@ -133,8 +144,14 @@ class Cloud:
                 existing.folder = str(folder.resolve())
             return existing
         w = self.world
-        bucket = Bucket(id=w.ids.new("bucket"), account_id=account.id, provider=provider,
-                        name=name, folder=str(folder.resolve()) if folder else None, created_at=w.now())  # fmt: skip
+        bucket = Bucket(
+            id=w.ids.new("bucket"),
+            account_id=account.id,
+            provider=provider,
+            name=name,
+            folder=str(folder.resolve()) if folder else None,
+            created_at=w.now(),
+        )
         w.buckets(account.id).add(bucket.id, bucket)
         return bucket
 
@@ -179,25 +196,37 @@ class Cloud:
         credential_identity(provider, credentials)
         return [b.name for b in self.buckets(account, provider)]
 
-    def connect(self, account: Account, provider: str, credentials: Mapping[str, Any],
-                targets: list[str]) -> StorageIntegration:  # fmt: skip
+    def connect(
+        self, account: Account, provider: str, credentials: Mapping[str, Any], targets: list[str]
+    ) -> StorageIntegration:
         identity = credential_identity(provider, credentials)
         if not 1 <= len(targets) <= TARGETS_MAX:
-            raise ValidationError(f"Target validation failed: give 1 to {TARGETS_MAX} targets", {"targets": len(targets)})
+            raise ValidationError(
+                f"Target validation failed: give 1 to {TARGETS_MAX} targets", {"targets": len(targets)}
+            )
         reachable = set(self.discover(account, provider, credentials))
         wanted = list(dict.fromkeys(t.strip() for t in targets))
         for target in wanted:
             if target not in reachable:
-                raise ValidationError(f"Target validation failed: '{target[:222]}' is not readable with these credentials",
-                                      {"targets": target[:222]})  # fmt: skip
+                raise ValidationError(
+                    f"Target validation failed: '{target[:222]}' is not readable with these credentials",
+                    {"targets": target[:222]},
+                )
         w = self.world
         table = w.integrations(account.id)
         rows, _ = table.newest_first(provider=provider)
         if any(i.credential_identity == identity for i in rows):
-            raise Conflict(f"A {provider} integration for '{identity}' already exists", {"credentialIdentity": identity})
-        integration = StorageIntegration(id=w.ids.new("integration"), account_id=account.id,
-                                         provider=provider, credential_identity=identity,
-                                         targets=wanted, created_at=w.now())  # fmt: skip
+            raise Conflict(
+                f"A {provider} integration for '{identity}' already exists", {"credentialIdentity": identity}
+            )
+        integration = StorageIntegration(
+            id=w.ids.new("integration"),
+            account_id=account.id,
+            provider=provider,
+            credential_identity=identity,
+            targets=wanted,
+            created_at=w.now(),
+        )
         table.add(integration.id, integration)
         return integration
 
@@ -225,7 +254,7 @@ class Cloud:
         for key, size, updated in self.files(bucket):
             if not key.startswith(prefix):
                 continue
-            rest = key[len(prefix):]
+            rest = key[len(prefix) :]
             head, sep, _ = rest.partition("/")
             if sep:
                 folders[head] = None
@@ -251,7 +280,7 @@ class Cloud:
         count = 0
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
             for key, data in self.read_tree(bucket, prefix):
-                archive.writestr(key[len(prefix):], data)
+                archive.writestr(key[len(prefix) :], data)
                 count += 1
         if not count:
             raise NotFound("No objects under this prefix", {"prefix": prefix[:OBJECT_KEY_MAX]})

@@ -1,9 +1,9 @@
 """Records of what a workspace connects to and works out: cloud buckets, storage integrations,
 follows, agents, dataset analyses, batch annotation runs, the emulated Roboflow catalogue.
 
-Plain records, like `entities`; the rules that use them live in `cloud.py`,
-`follows.py`, `workflows.py`, `analysis.py`, `batches.py` and `roboflow.py`. Kept apart so those areas can grow without touching
-the core records every other area shares.
+Plain records, like `entities`; the rules that use them live in `cloud.py`, `follows.py`,
+`workflows.py`, `analysis.py`, `batches.py` and `roboflow.py`. Kept apart so those areas can
+grow without touching the core records every other area shares.
 """
 
 from __future__ import annotations

@@ -16,14 +16,33 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ulmock.domain.entities import Account, Dataset, DatasetImage, DatasetVersion
-from ulmock.domain.world import World
 from ulmock.domain.errors import ValidationError
+from ulmock.domain.world import World
 
 SPLITS = ("train", "val", "test")
 # Ultralytics' default annotation palette, one colour per class id (cycling).
-PALETTE = ("#FF3838", "#FF9D97", "#FF701F", "#FFB21D", "#CFD231", "#48F90A", "#92CC17", "#3DDB86", "#1A9334",
-           "#00D4BB", "#2C99A8", "#00C2FF", "#344593", "#6473FF", "#0018EC", "#8438FF", "#520085", "#CB38FF",
-           "#FF95C8", "#FF37C7")  # fmt: skip
+PALETTE = (
+    "#FF3838",
+    "#FF9D97",
+    "#FF701F",
+    "#FFB21D",
+    "#CFD231",
+    "#48F90A",
+    "#92CC17",
+    "#3DDB86",
+    "#1A9334",
+    "#00D4BB",
+    "#2C99A8",
+    "#00C2FF",
+    "#344593",
+    "#6473FF",
+    "#0018EC",
+    "#8438FF",
+    "#520085",
+    "#CB38FF",
+    "#FF95C8",
+    "#FF37C7",
+)
 
 
 def class_colors(class_names: Sequence[str]) -> dict[str, str]:
@@ -40,8 +59,10 @@ def _check_ids(dataset: Dataset, ids: Sequence[int], field_name: str) -> list[in
         raise ValidationError(f"Invalid {field_name}: give at least one class id", {field_name: "empty"})
     bad = [i for i in ids if not 0 <= i < len(dataset.class_names)]
     if bad:
-        raise ValidationError(f"Invalid {field_name}: class {bad[0]} does not exist (the dataset has "
-                              f"{len(dataset.class_names)})", {field_name: bad[0]})  # fmt: skip
+        raise ValidationError(
+            f"Invalid {field_name}: class {bad[0]} does not exist (the dataset has {len(dataset.class_names)})",
+            {field_name: bad[0]},
+        )
     return sorted(set(ids))
 
 
@@ -69,8 +90,9 @@ def merge_classes(world: World, dataset: Dataset, sources: Sequence[int], target
     (target,) = _check_ids(dataset, [target], "targetClassId")
     kept = [i for i in range(len(dataset.class_names)) if i not in merged]
     shift = {old: new for new, old in enumerate(kept)}
-    mapping: dict[int, int | None] = {old: shift[target] if old in merged else shift[old]
-                                      for old in range(len(dataset.class_names))}  # fmt: skip
+    mapping: dict[int, int | None] = {
+        old: shift[target] if old in merged else shift[old] for old in range(len(dataset.class_names))
+    }
     remap_classes(world, dataset, mapping, [dataset.class_names[i] for i in kept])
     return merged, shift[target]
 
@@ -88,8 +110,9 @@ def delete_classes(world: World, dataset: Dataset, ids: Sequence[int]) -> tuple[
 def redistribute_splits(world: World, dataset: Dataset, train: int, val: int, test: int) -> tuple[dict[str, int], int]:
     """Deal the images into splits by percentages totalling 100; the new counts and how many moved."""
     if min(train, val, test) < 0 or train + val + test != 100:
-        raise ValidationError("Split percentages must be between 0 and 100 and total 100",
-                              {"total": train + val + test})  # fmt: skip
+        raise ValidationError(
+            "Split percentages must be between 0 and 100 and total 100", {"total": train + val + test}
+        )
     n = len(dataset.images)
     n_train = round(n * train / 100)
     n_val = min(round(n * val / 100), n - n_train)
@@ -112,9 +135,16 @@ def content_hash(world: World, image: DatasetImage) -> str:
     return blob.sha256 if blob is not None else image.blob_id
 
 
-def copy_images(world: World, source: Dataset, target: Dataset, images: Sequence[DatasetImage], *,
-                labels: bool, class_mapping: Mapping[str, int | str | None] | None = None,
-                keep_split: bool = True) -> tuple[int, list[DatasetImage]]:  # fmt: skip
+def copy_images(
+    world: World,
+    source: Dataset,
+    target: Dataset,
+    images: Sequence[DatasetImage],
+    *,
+    labels: bool,
+    class_mapping: Mapping[str, int | str | None] | None = None,
+    keep_split: bool = True,
+) -> tuple[int, list[DatasetImage]]:
     """Copy images (their bytes are shared, not duplicated) into `target`, skipping content it has.
     With `labels`, boxes follow by class name: a mapping entry, else the same name, else a new class."""
     have = {content_hash(world, i) for i in target.images}
@@ -135,8 +165,9 @@ def copy_images(world: World, source: Dataset, target: Dataset, images: Sequence
                     continue
                 if isinstance(to, int):
                     if not 0 <= to < len(target.class_names):
-                        raise ValidationError(f"classMapping: class {to} does not exist in the target",
-                                              {"classMapping": name[:100]})  # fmt: skip
+                        raise ValidationError(
+                            f"classMapping: class {to} does not exist in the target", {"classMapping": name[:100]}
+                        )
                     cls = to
                 else:
                     if to not in names:
@@ -150,10 +181,15 @@ def copy_images(world: World, source: Dataset, target: Dataset, images: Sequence
         while file in taken:
             file, n = f"{stem or ext}-{n}{dot}{ext if stem else ''}", n + 1
         taken.add(file)
-        copy = DatasetImage(file=file, blob_id=image.blob_id, width=image.width, height=image.height,
-                            split=image.split if keep_split else "train",
-                            annotations={"boxes": boxes} if labels else {},
-                            metadata=dict(image.metadata) if labels else {})  # fmt: skip
+        copy = DatasetImage(
+            file=file,
+            blob_id=image.blob_id,
+            width=image.width,
+            height=image.height,
+            split=image.split if keep_split else "train",
+            annotations={"boxes": boxes} if labels else {},
+            metadata=dict(image.metadata) if labels else {},
+        )
         target.images.append(copy)
         added.append(copy)
     if added:
@@ -161,14 +197,31 @@ def copy_images(world: World, source: Dataset, target: Dataset, images: Sequence
     return len(added), added
 
 
-def clone_dataset(world: World, datasets: Any, account: Account, source: Dataset, *, name: str, slug: str | None,
-                  description: str | None, visibility: str, images: Sequence[DatasetImage], class_names: list[str],
-                  labels: bool) -> Dataset:  # fmt: skip
+def clone_dataset(
+    world: World,
+    datasets: Any,
+    account: Account,
+    source: Dataset,
+    *,
+    name: str,
+    slug: str | None,
+    description: str | None,
+    visibility: str,
+    images: Sequence[DatasetImage],
+    class_names: list[str],
+    labels: bool,
+) -> Dataset:
     """A new dataset of `account` holding copies of `images` (a version's, or the live ones)."""
-    copy: Dataset = datasets.create(account, name, source.task,
-                                    source.description if description is None else description,
-                                    class_names=list(class_names), visibility=visibility, slug=slug,
-                                    tags=list(source.tags))  # fmt: skip
+    copy: Dataset = datasets.create(
+        account,
+        name,
+        source.task,
+        source.description if description is None else description,
+        class_names=list(class_names),
+        visibility=visibility,
+        slug=slug,
+        tags=list(source.tags),
+    )
     view = source.model_copy(update={"class_names": list(class_names)})
     copy_images(world, view, copy, images, labels=labels)
     return copy
@@ -214,8 +267,13 @@ def compare_versions(world: World, base: DatasetVersion, head: DatasetVersion) -
     for i in range(max(len(base.class_names), len(head.class_names))):
         old = base.class_names[i] if i < len(base.class_names) else None
         new = head.class_names[i] if i < len(head.class_names) else None
-        if old is not None and new is not None and old != new and new not in base.class_names \
-                and old not in head.class_names:  # fmt: skip
+        if (
+            old is not None
+            and new is not None
+            and old != new
+            and new not in base.class_names
+            and old not in head.class_names
+        ):
             diff.classes_renamed.append((old, new))
     renamed_from = {a for a, _ in diff.classes_renamed}
     renamed_to = {b for _, b in diff.classes_renamed}
@@ -229,15 +287,20 @@ def compare_versions(world: World, base: DatasetVersion, head: DatasetVersion) -
             image = h or b
             assert image is not None
             n = sum(_label_set(head if h else base, image).values())
-            diff.changes.append(ImageChange(digest, image.file, "added" if h else "removed", (),
-                                            n if h else 0, 0 if h else n, b, h))  # fmt: skip
+            diff.changes.append(
+                ImageChange(digest, image.file, "added" if h else "removed", (), n if h else 0, 0 if h else n, b, h)
+            )
             continue
         lb, lh = _label_set(base, b), _label_set(head, h)
-        fields = tuple(f for f, differs in (("labels", lb != lh), ("metadata", b.metadata != h.metadata),
-                                            ("name", b.file != h.file)) if differs)  # fmt: skip
+        fields = tuple(
+            f
+            for f, differs in (("labels", lb != lh), ("metadata", b.metadata != h.metadata), ("name", b.file != h.file))
+            if differs
+        )
         if fields:
-            diff.changes.append(ImageChange(digest, h.file, "modified", fields, sum((lh - lb).values()),
-                                            sum((lb - lh).values()), b, h))  # fmt: skip
+            diff.changes.append(
+                ImageChange(digest, h.file, "modified", fields, sum((lh - lb).values()), sum((lb - lh).values()), b, h)
+            )
         elif b.split != h.split:
             diff.changes.append(ImageChange(digest, h.file, "moved", (), 0, 0, b, h))
     return diff

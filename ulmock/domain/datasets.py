@@ -10,16 +10,16 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ulmock.domain.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import TASKS
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset, DatasetImage, DatasetVersion, TrashItem
-from ulmock.domain.records import clean_description, clean_name, create_named, fetch, rename_and_describe, set_fields
+from ulmock.domain.errors import NotFound, ValidationError, not_found
 from ulmock.domain.grants import BlobRef, Grant, grant
+from ulmock.domain.records import clean_description, clean_name, create_named, fetch, rename_and_describe, set_fields
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
-from ulmock.domain.errors import NotFound, ValidationError, not_found
 
 EXPORT_TTL = 3600.0
 # Images listed in an export must stay downloadable while a client converts them.
@@ -63,9 +63,21 @@ class Datasets:
         w = self.world
         name = clean_name(name)
         check_task(task)
-        return create_named(w, self.activity, account, w.datasets, name, slug, quiet=quiet, task=task,
-                            description=clean_description(description), class_names=list(class_names or []),
-                            visibility=visibility, tags=list(tags), metadata=dict(metadata or {}))  # fmt: skip
+        return create_named(
+            w,
+            self.activity,
+            account,
+            w.datasets,
+            name,
+            slug,
+            quiet=quiet,
+            task=task,
+            description=clean_description(description),
+            class_names=list(class_names or []),
+            visibility=visibility,
+            tags=list(tags),
+            metadata=dict(metadata or {}),
+        )
 
     def add_image(self, dataset: Dataset, image: DatasetImage) -> None:
         dataset.images.append(image)
@@ -94,13 +106,16 @@ class Datasets:
         if latest is not None and latest.images == dataset.images and latest.class_names == dataset.class_names:
             return latest, True
         version = DatasetVersion(
-            number=(latest.number + 1) if latest else 1, description=clean_description(description),
-            images=[i.model_copy(deep=True) for i in dataset.images], class_names=list(dataset.class_names),
+            number=(latest.number + 1) if latest else 1,
+            description=clean_description(description),
+            images=[i.model_copy(deep=True) for i in dataset.images],
+            class_names=list(dataset.class_names),
             created_at=self.world.now(),
-        )  # fmt: skip
+        )
         dataset.versions.append(version)
-        self.activity.record(account, "dataset.versioned", f"Saved version {version.number} of '{dataset.name}'",
-                             "dataset", dataset.id)  # fmt: skip
+        self.activity.record(
+            account, "dataset.versioned", f"Saved version {version.number} of '{dataset.name}'", "dataset", dataset.id
+        )
         return version, False
 
     def version(self, dataset: Dataset, number: int) -> DatasetVersion:
@@ -115,8 +130,9 @@ class Datasets:
         dataset.images = [i.model_copy(deep=True) for i in version.images]
         dataset.class_names = list(version.class_names)
         dataset.updated_at = self.world.now()
-        self.activity.record(account, "dataset.restored", f"Restored '{dataset.name}' to version {number}",
-                             "dataset", dataset.id)  # fmt: skip
+        self.activity.record(
+            account, "dataset.restored", f"Restored '{dataset.name}' to version {number}", "dataset", dataset.id
+        )
         return version
 
     def version_download(self, dataset: Dataset, number: int) -> Grant:
@@ -154,8 +170,13 @@ class Datasets:
     def image_blob(dataset: Dataset, image: DatasetImage) -> BlobRef:
         return BlobRef("dataset_image", dataset.id, image.file)
 
-    def ndjson_lines(self, dataset: Dataset, dataset_url: str, image_url: Callable[[Grant], str],
-                     version: DatasetVersion | None = None) -> Iterator[str]:  # fmt: skip
+    def ndjson_lines(
+        self,
+        dataset: Dataset,
+        dataset_url: str,
+        image_url: Callable[[Grant], str],
+        version: DatasetVersion | None = None,
+    ) -> Iterator[str]:
         """The NDJSON export: of the dataset as it is, or of one saved version. The face
         gives the dataset's URL and turns each image's grant (a week) into its URL."""
         w = self.world

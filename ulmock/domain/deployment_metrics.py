@@ -76,8 +76,15 @@ class Window:
     def up(self) -> list[bool]:
         """A bucket had instances if the deployment was up then, or served then (scaled from zero)."""
         d = self.deployment
-        return [bool(b) or (d.running_since is not None and self.start + (i + 1) * self.step > d.running_since
-                            and d.min_instances > 0) for i, b in enumerate(self.buckets)]  # fmt: skip
+        return [
+            bool(b)
+            or (
+                d.running_since is not None
+                and self.start + (i + 1) * self.step > d.running_since
+                and d.min_instances > 0
+            )
+            for i, b in enumerate(self.buckets)
+        ]
 
     def memory(self, model: Model | None) -> list[float]:
         """The model server and the weights over the deployment's memory, in percent, while up."""

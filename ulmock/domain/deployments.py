@@ -13,11 +13,11 @@ from typing import Any
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import PLAN_LIMITS, REGIONS
 from ulmock.domain.entities import Account, Deployment, DeploymentLog, Model, ServedRequest, TrashItem
+from ulmock.domain.errors import Conflict, Forbidden, StateConflict, ValidationError, not_found
 from ulmock.domain.ids import slugify
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
-from ulmock.domain.errors import Conflict, Forbidden, StateConflict, ValidationError, not_found
 
 EVENT = "deployment.step"
 MAX_INSTANCES = 100
@@ -111,8 +111,19 @@ class Deployments:
         rows, total = self.world.deployments(account.id).newest_first(slug=slug)
         return next(rows, None) if total else None
 
-    def create(self, account: Account, model_id: str, region: str, min_instances: int, max_instances: int, *,
-               slug: str | None = None, name: str | None = None, cpu: int = 1, memory_gi: int = 2) -> Deployment:  # fmt: skip
+    def create(
+        self,
+        account: Account,
+        model_id: str,
+        region: str,
+        min_instances: int,
+        max_instances: int,
+        *,
+        slug: str | None = None,
+        name: str | None = None,
+        cpu: int = 1,
+        memory_gi: int = 2,
+    ) -> Deployment:
         """Deploy a model; `slug` and `name` default to the deployment's id and the model's name."""
         w = self.world
         if slug is not None and self.by_slug(account, slug) is not None:
@@ -123,20 +134,40 @@ class Deployments:
         if region not in REGIONS:
             raise ValidationError(f"Unknown region '{region}'", {"region": f"one of {', '.join(REGIONS)}"})
         if not 1 <= max_instances <= MAX_INSTANCES:
-            raise ValidationError(f"maxInstances must be between 1 and {MAX_INSTANCES}", {"maxInstances": f"1..{MAX_INSTANCES}"})
+            raise ValidationError(
+                f"maxInstances must be between 1 and {MAX_INSTANCES}", {"maxInstances": f"1..{MAX_INSTANCES}"}
+            )
         if not 0 <= min_instances <= max_instances:
-            raise ValidationError("minInstances must be between 0 and maxInstances", {"minInstances": f"0..{max_instances}"})
+            raise ValidationError(
+                "minInstances must be between 0 and maxInstances", {"minInstances": f"0..{max_instances}"}
+            )
         limit = PLAN_LIMITS[account.plan].deployments
         if self.count(account) >= limit:
-            raise Forbidden(f"Your {account.plan} plan allows {limit} deployments", {"limit": limit, "plan": account.plan})
+            raise Forbidden(
+                f"Your {account.plan} plan allows {limit} deployments", {"limit": limit, "plan": account.plan}
+            )
         now = w.now()
         ident = w.ids.new("deployment")
-        d = Deployment(id=ident, account_id=account.id, model_id=model.id, name=name or f"{model.name} ({region})",
-                       slug=slug or self._free_slug(account, slugify(f"{model.slug}-{region}")), region=region, min_instances=min_instances, max_instances=max_instances,
-                       cpu=cpu, memory_gi=memory_gi, created_at=now, updated_at=now)  # fmt: skip
+        d = Deployment(
+            id=ident,
+            account_id=account.id,
+            model_id=model.id,
+            name=name or f"{model.name} ({region})",
+            slug=slug or self._free_slug(account, slugify(f"{model.slug}-{region}")),
+            region=region,
+            min_instances=min_instances,
+            max_instances=max_instances,
+            cpu=cpu,
+            memory_gi=memory_gi,
+            created_at=now,
+            updated_at=now,
+        )
         w.deployments(account.id).add(d.id, d)
-        self._log(d, "info", f"Deployment created for model '{model.name}' in {region} "
-                              f"(instances {min_instances}..{max_instances})")  # fmt: skip
+        self._log(
+            d,
+            "info",
+            f"Deployment created for model '{model.name}' in {region} (instances {min_instances}..{max_instances})",
+        )
         self._enter(account, d, "creating")
         return d
 
@@ -184,7 +215,9 @@ class Deployments:
         if model.id == d.model_id:
             raise StateConflict("This model is already deployed here", {"modelId": model_id})
         if d.status == "stopping":
-            raise StateConflict("The deployment is stopping; replace its model once it has stopped", {"status": d.status})
+            raise StateConflict(
+                "The deployment is stopping; replace its model once it has stopped", {"status": d.status}
+            )
         table = self.world.deployments(account.id)
         old = d.model_id
         d.model_id = model.id

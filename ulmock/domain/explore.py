@@ -83,8 +83,16 @@ class Explore:
                     models = self.models_of(project)
                     if f.tasks and not any(m.task in f.tasks for m in models):
                         continue
-                    score = _score(words, [(project.name, 3), (project.slug, 2), (project.description, 1),
-                                           (" ".join(project.tags), 1), (owner.username, 1)])  # fmt: skip
+                    score = _score(
+                        words,
+                        [
+                            (project.name, 3),
+                            (project.slug, 2),
+                            (project.description, 1),
+                            (" ".join(project.tags), 1),
+                            (owner.username, 1),
+                        ],
+                    )
                     if score is not None:
                         scored_projects.append((score, project))
             counts = {p.id: len(self.models_of(p)) for _, p in scored_projects}
@@ -97,10 +105,20 @@ class Explore:
                     if dataset.visibility != "public" or (f.tasks and dataset.task not in f.tasks):
                         continue
                     n = len(dataset.images)
-                    if (f.min_images is not None and n < f.min_images) or (f.max_images is not None and n > f.max_images):
+                    if (f.min_images is not None and n < f.min_images) or (
+                        f.max_images is not None and n > f.max_images
+                    ):
                         continue
-                    score = _score(words, [(dataset.name, 3), (dataset.slug, 2), (" ".join(dataset.class_names), 2),
-                                           (dataset.description, 1), (owner.username, 1)])  # fmt: skip
+                    score = _score(
+                        words,
+                        [
+                            (dataset.name, 3),
+                            (dataset.slug, 2),
+                            (" ".join(dataset.class_names), 2),
+                            (dataset.description, 1),
+                            (owner.username, 1),
+                        ],
+                    )
                     if score is not None:
                         scored_datasets.append((score, dataset))
             ordered_d, more = self._page(scored_datasets, f, lambda d: 0.0, lambda d: len(d.images))
@@ -124,7 +142,9 @@ class Explore:
                     continue
                 names = dataset.class_names
                 for image in dataset.images:
-                    shown = [names[int(b[0])].lower() for b in image.annotations.get("boxes", []) if int(b[0]) < len(names)]
+                    shown = [
+                        names[int(b[0])].lower() for b in image.annotations.get("boxes", []) if int(b[0]) < len(names)
+                    ]
                     if not all(any(w in n for n in shown) or w in image.file.lower() for w in words):
                         continue
                     hits = sum(1 for n in shown if any(w in n for w in words))
@@ -135,8 +155,9 @@ class Explore:
         return SearchResult(images=[(d, i, s) for s, _, d, i in page], has_more=f.offset + f.limit < len(found))
 
     @staticmethod
-    def _page(scored: list[tuple[int, Any]], f: SearchFilters, stars: Callable[[Any], float],
-              count: Callable[[Any], int]) -> tuple[list[Any], bool]:  # fmt: skip
+    def _page(
+        scored: list[tuple[int, Any]], f: SearchFilters, stars: Callable[[Any], float], count: Callable[[Any], int]
+    ) -> tuple[list[Any], bool]:
         # Stable sorts: ties keep the newest first (within a workspace, the last created).
         rows = sorted(scored, key=lambda sr: -sr[1].created_at)
         if f.sort == "relevance":

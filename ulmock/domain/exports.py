@@ -15,15 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ulmock.domain.clock import iso
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import EXPORT_FORMATS
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Blob, Export, Model
+from ulmock.domain.errors import StateConflict, ValidationError, not_found
 from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.store import Page
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
-from ulmock.domain.errors import StateConflict, ValidationError, not_found
 
 EVENT = "export.step"
 QUEUE_SECONDS = 3.0
@@ -69,8 +69,9 @@ class Exports:
         self.runnable_onnx: Callable[[], Path | None] | None = None
         world.clock.on(EVENT, self._step)
 
-    def create(self, account: Account, model_id: str, fmt: str, args: dict[str, Any] | None = None,
-               gpu_type: str | None = None) -> Export:  # fmt: skip
+    def create(
+        self, account: Account, model_id: str, fmt: str, args: dict[str, Any] | None = None, gpu_type: str | None = None
+    ) -> Export:
         """Queue an export; `args` (image size, quantisation, ...) and `gpu_type` are kept as given."""
         if fmt not in ARTIFACTS:
             raise ValidationError(f"Unknown export format '{fmt}'", {"format": f"one of {', '.join(EXPORT_FORMATS)}"})
@@ -81,21 +82,32 @@ class Exports:
         if model.status == "training":
             raise ValidationError("The model is training; export it when training has finished", {"modelId": model_id})
         now = w.now()
-        export = Export(id=w.ids.new("export"), account_id=account.id, model_id=model.id, model_name=model.name,
-                        format=fmt, file_name=ARTIFACTS[fmt][0], args=dict(args or {}), gpu_type=gpu_type,
-                        created_at=now)  # fmt: skip
+        export = Export(
+            id=w.ids.new("export"),
+            account_id=account.id,
+            model_id=model.id,
+            model_name=model.name,
+            format=fmt,
+            file_name=ARTIFACTS[fmt][0],
+            args=dict(args or {}),
+            gpu_type=gpu_type,
+            created_at=now,
+        )
         w.exports(account.id).add(export.id, export)
         w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "exportId": export.id})
         self.activity.record(account, "export.queued", f"Queued export of '{model.name}' to {fmt}", "export", export.id)
         return export
 
-    def in_flight(self, account: Account, model_id: str, fmt: str, args: dict[str, Any] | None = None,
-                  gpu_type: str | None = None) -> Export | None:  # fmt: skip
+    def in_flight(
+        self, account: Account, model_id: str, fmt: str, args: dict[str, Any] | None = None, gpu_type: str | None = None
+    ) -> Export | None:
         """A queued or running export of the model to the same format with the same options."""
         rows, _ = self.world.exports(account.id).newest_first(model_id=model_id)
         wanted = dict(args or {})
-        return next((e for e in rows if e.status in ACTIVE and e.format == fmt and e.args == wanted
-                     and e.gpu_type == gpu_type), None)  # fmt: skip
+        return next(
+            (e for e in rows if e.status in ACTIVE and e.format == fmt and e.args == wanted and e.gpu_type == gpu_type),
+            None,
+        )
 
     def cancel(self, account: Account, export_id: str) -> Export:
         """Stop a queued or running export (a finished one is left as it is)."""
@@ -105,8 +117,13 @@ class Exports:
         w = self.world
         w.clock.cancel(lambda due: due.kind == EVENT and due.payload.get("exportId") == export.id)
         export.status, export.completed_at = "cancelled", w.now()
-        self.activity.record(account, "export.cancelled", f"Cancelled export of '{export.model_name}' to {export.format}",
-                             "export", export.id)  # fmt: skip
+        self.activity.record(
+            account,
+            "export.cancelled",
+            f"Cancelled export of '{export.model_name}' to {export.format}",
+            "export",
+            export.id,
+        )
         return export
 
     def remove(self, account: Account, export_id: str) -> Export:
@@ -117,8 +134,13 @@ class Exports:
         self.world.exports(account.id).remove(export.id)
         if export.blob_id is not None:
             self.world.blobs.delete(export.blob_id)
-        self.activity.record(account, "export.deleted", f"Deleted export of '{export.model_name}' to {export.format}",
-                             "export", export.id)  # fmt: skip
+        self.activity.record(
+            account,
+            "export.deleted",
+            f"Deleted export of '{export.model_name}' to {export.format}",
+            "export",
+            export.id,
+        )
         return export
 
     def get(self, account: Account, export_id: str) -> Export:
@@ -166,17 +188,33 @@ class Exports:
         if error is not None:
             export.status = "failed"
             export.error = error
-            self.activity.record(account, "export.failed", f"Export of '{export.model_name}' to {export.format} failed: {error}",
-                                 "export", export.id)  # fmt: skip
+            self.activity.record(
+                account,
+                "export.failed",
+                f"Export of '{export.model_name}' to {export.format} failed: {error}",
+                "export",
+                export.id,
+            )
             return
         assert model is not None
         blob = self._store_artifact(model, export)
         export.blob_id, export.size, export.status = blob.id, blob.size, "completed"
-        self.activity.record(account, "export.completed", f"Export of '{model.name}' to {export.format} is ready",
-                             "export", export.id)  # fmt: skip
-        self.webhooks.emit(account, "export.completed", {
-            "exportId": export.id, "modelId": model.id, "format": export.format, "status": export.status,
-            "fileName": export.file_name, "size": export.size, "completedAt": iso(now)})  # fmt: skip
+        self.activity.record(
+            account, "export.completed", f"Export of '{model.name}' to {export.format} is ready", "export", export.id
+        )
+        self.webhooks.emit(
+            account,
+            "export.completed",
+            {
+                "exportId": export.id,
+                "modelId": model.id,
+                "format": export.format,
+                "status": export.status,
+                "fileName": export.file_name,
+                "size": export.size,
+                "completedAt": iso(now),
+            },
+        )
 
     def _store_artifact(self, model: Model, export: Export) -> Blob:
         w = self.world
@@ -192,8 +230,14 @@ class Exports:
         w = self.world
         if export.format == "onnx" and model.file is not None and model.file.format == "onnx":
             return w.blobs.read(model.file.blob_id)
-        meta = {"producer": "ulmock", "model": model.id, "name": model.name, "task": model.task,
-                "format": export.format, "names": dict(enumerate(model.class_names))}  # fmt: skip
+        meta = {
+            "producer": "ulmock",
+            "model": model.id,
+            "name": model.name,
+            "task": model.task,
+            "format": export.format,
+            "names": dict(enumerate(model.class_names)),
+        }
         size = model.file.size if model.file is not None else PLACEHOLDER_SIZE
         filler = (b"ulmock export placeholder\n" * (size // 26 + 1))[:size]
         name = export.file_name

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ulmock.domain.connections import Follow
 from ulmock.domain.entities import Account
-from ulmock.domain.world import World
 from ulmock.domain.errors import ValidationError
+from ulmock.domain.world import World
 
 
 class Follows:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ulmock.domain.clock import iso
 from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, GdprExport
 from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.world import World
@@ -44,8 +44,13 @@ class Gdpr:
             },
         }
         blob = w.blobs.put(json.dumps(document, indent=2).encode(), "application/json")
-        record = GdprExport(id=w.ids.new("gdpr"), account_id=account.id, blob_id=blob.id,
-                            file_name=f"{account.username}-data-export.json", expires_at=0.0)  # fmt: skip
+        record = GdprExport(
+            id=w.ids.new("gdpr"),
+            account_id=account.id,
+            blob_id=blob.id,
+            file_name=f"{account.username}-data-export.json",
+            expires_at=0.0,
+        )
         download = grant(BlobRef("gdpr", record.id, record.file_name), w.now(), EXPORT_TTL)
         record.expires_at = download.expires_at
         w.gdpr_exports(account.id).add(record.id, record)

@@ -30,7 +30,7 @@ def epoch_seconds(image_count: int, image_size: int, gpu_type: str) -> float:
 
 def gpu_cost(seconds: float, gpu_type: str) -> int:
     """Micro-USD for `seconds` of the GPU."""
-    return int(round(seconds * gpu_price(gpu_type) * MICRO / 3600))
+    return round(seconds * gpu_price(gpu_type) * MICRO / 3600)
 
 
 def estimate(image_count: int, epochs: int, image_size: int, gpu_type: str) -> tuple[float, int]:

@@ -33,5 +33,3 @@ class IdFactory:
 def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return slug or "untitled"
-
-

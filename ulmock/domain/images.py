@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ulmock.domain.entities import Dataset, DatasetImage
-from ulmock.domain.world import World
 from ulmock.domain.errors import Conflict, ValidationError
+from ulmock.domain.world import World
 
 BULK_MAX = 1000
 SPLITS = ("train", "val", "test")
@@ -27,8 +27,10 @@ def check_boxes(dataset: Dataset, boxes: Sequence[Sequence[float]]) -> list[list
             raise ValidationError(f"Invalid labels: label {n} needs a class and a box of 4 numbers", {"labels": n})
         cls, *xywh = box
         if int(cls) != cls or not 0 <= int(cls) < len(dataset.class_names):
-            raise ValidationError(f"Invalid labels: label {n} has class {cls}, the dataset has "
-                                  f"{len(dataset.class_names)} classes", {"labels": n})  # fmt: skip
+            raise ValidationError(
+                f"Invalid labels: label {n} has class {cls}, the dataset has {len(dataset.class_names)} classes",
+                {"labels": n},
+            )
         cx, cy, w, h = (float(v) for v in xywh)
         if not (0 <= cx <= 1 and 0 <= cy <= 1 and 0 < w <= 1 and 0 < h <= 1):
             raise ValidationError(f"Invalid labels: label {n} has a box outside [0, 1]", {"labels": n})
@@ -69,8 +71,7 @@ class DatasetImages:
         self._touch(dataset)
         return before - len(dataset.images)
 
-    def move(self, dataset: Dataset, images: Sequence[DatasetImage], split: str,
-             policy: str | None) -> tuple[int, int]:  # fmt: skip
+    def move(self, dataset: Dataset, images: Sequence[DatasetImage], split: str, policy: str | None) -> tuple[int, int]:
         """Move images to `split`; (moved, skipped). The same content already in that split
         is a conflict: refused without a policy, else skipped, kept twice, or replaced."""
         if len(images) > BULK_MAX:
@@ -82,8 +83,11 @@ class DatasetImages:
         conflicts = {id(i): [o for o in already if same_content(self.world, i, o)] for i in moving}
         conflicting = [i for i in moving if conflicts[id(i)]]
         if conflicting and policy is None:
-            raise Conflict(f"{len(conflicting)} images are already in {split} with the same content: "
-                           "choose a conflictPolicy (skip, keep_both, replace)", {"conflicts": len(conflicting)})  # fmt: skip
+            raise Conflict(
+                f"{len(conflicting)} images are already in {split} with the same content: "
+                "choose a conflictPolicy (skip, keep_both, replace)",
+                {"conflicts": len(conflicting)},
+            )
         moved = skipped = 0
         replaced: set[int] = set()
         for image in moving:

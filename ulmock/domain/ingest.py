@@ -13,10 +13,10 @@ from typing import Any
 from ulmock.domain.activity import Activity
 from ulmock.domain.archives import ArchiveError, UrlReader, parse_upload
 from ulmock.domain.entities import Account, Dataset, DatasetImage, IngestRun
-from ulmock.domain.uploads import Uploads
-from ulmock.domain.world import World
 from ulmock.domain.errors import Conflict, ValidationError
 from ulmock.domain.media import image_media_type
+from ulmock.domain.uploads import Uploads
+from ulmock.domain.world import World
 
 EVENT = "dataset.ingest"
 # Seconds from queued to done: a start-up cost, then by size (the real service takes minutes).
@@ -34,8 +34,15 @@ class Ingest:
         self.read_link: UrlReader = _no_link
         world.clock.on(EVENT, self._run)
 
-    def start(self, account: Account, dataset: Dataset, session_id: str, *, target_split: str | None = None,
-              conflict_policy: str = "skip") -> IngestRun:  # fmt: skip
+    def start(
+        self,
+        account: Account,
+        dataset: Dataset,
+        session_id: str,
+        *,
+        target_split: str | None = None,
+        conflict_policy: str = "skip",
+    ) -> IngestRun:
         session = self.uploads.get(account, session_id)
         if session.asset_type != "datasets" or session.asset_id != dataset.id:
             raise ValidationError("This upload session is not for this dataset", {"sessionId": session_id})
@@ -45,8 +52,13 @@ class Ingest:
             self.uploads.complete(account, session_id)
         w = self.world
         now = w.now()
-        run = IngestRun(job_id=w.ids.new("ingest"), upload_id=session.id, started_at=now,
-                        target_split=target_split, conflict_policy=conflict_policy)  # fmt: skip
+        run = IngestRun(
+            job_id=w.ids.new("ingest"),
+            upload_id=session.id,
+            started_at=now,
+            target_split=target_split,
+            conflict_policy=conflict_policy,
+        )
         dataset.last_ingest = run
         dataset.status = "processing"
         dataset.updated_at = now
@@ -73,8 +85,9 @@ class Ingest:
         account = w.accounts.get(dataset.account_id)
         if account is not None:
             outcome = f"failed: {run.error}" if run.error else f"added {run.added} image(s)"
-            self.activity.record(account, "dataset.ingested", f"Import into '{dataset.name}' {outcome}",
-                                 "dataset", dataset.id)  # fmt: skip
+            self.activity.record(
+                account, "dataset.ingested", f"Import into '{dataset.name}' {outcome}", "dataset", dataset.id
+            )
 
     def _add(self, dataset: Dataset, run: IngestRun, filename: str, data: bytes) -> None:
         parsed = parse_upload(filename, data, self.read_link)
@@ -99,10 +112,13 @@ class Ingest:
                 continue
             blob = self.world.blobs.put(image.data, image_media_type(name))
             entry = DatasetImage(
-                file=name, blob_id=blob.id, width=image.width, height=image.height,
+                file=name,
+                blob_id=blob.id,
+                width=image.width,
+                height=image.height,
                 split=run.target_split or image.split,
                 annotations={"boxes": [[int(b[0]), *b[1:]] for b in image.boxes]},
-            )  # fmt: skip
+            )
             if name in known:  # replace
                 dataset.images[known[name]] = entry
             else:
@@ -115,10 +131,12 @@ class Ingest:
         run.skipped = dict(skipped)
         run.errors = sum(skipped.values())
         if run.added == 0:
-            raise ArchiveError(f"No images could be added ({', '.join(f'{k}: {v}' for k, v in skipped.items())})"
-                               if skipped else "No images could be added")  # fmt: skip
+            raise ArchiveError(
+                f"No images could be added ({', '.join(f'{k}: {v}' for k, v in skipped.items())})"
+                if skipped
+                else "No images could be added"
+            )
 
 
 def _no_link(link: str) -> bytes | None:
     return None
-

@@ -11,10 +11,20 @@ import random
 from typing import Any
 
 METRIC_NAMES = (
-    "train/box_loss", "train/cls_loss", "train/dfl_loss", "metrics/precision(B)", "metrics/recall(B)",
-    "metrics/mAP50(B)", "metrics/mAP50-95(B)", "val/box_loss", "val/cls_loss", "val/dfl_loss",
-    "lr/pg0", "lr/pg1", "lr/pg2",
-)  # fmt: skip
+    "train/box_loss",
+    "train/cls_loss",
+    "train/dfl_loss",
+    "metrics/precision(B)",
+    "metrics/recall(B)",
+    "metrics/mAP50(B)",
+    "metrics/mAP50-95(B)",
+    "val/box_loss",
+    "val/cls_loss",
+    "val/dfl_loss",
+    "lr/pg0",
+    "lr/pg1",
+    "lr/pg2",
+)
 
 
 def epoch_metrics(seed: Any, training_id: str, epoch: int, epochs: int) -> dict[str, float]:

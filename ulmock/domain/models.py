@@ -9,13 +9,13 @@ from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.datasets import check_task
 from ulmock.domain.entities import Account, Model, ModelFile, TrashItem
+from ulmock.domain.errors import Conflict, Forbidden, not_found
+from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.records import clean_name, create_named, fetch, rename_and_describe, set_fields
-from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
-from ulmock.domain.errors import Conflict, Forbidden, not_found
 
 FILE_URL_TTL = 3600.0
 
@@ -63,9 +63,20 @@ class Models:
                 f"Your {account.plan} plan allows {limit} models",
                 {"limit": limit, "plan": account.plan},
             )
-        return create_named(w, self.activity, account, w.models, name, slug, quiet=quiet,
-                            scope={"project_id": project_id}, task=task, status=status, source=source,
-                            class_names=list(class_names or []))  # fmt: skip
+        return create_named(
+            w,
+            self.activity,
+            account,
+            w.models,
+            name,
+            slug,
+            quiet=quiet,
+            scope={"project_id": project_id},
+            task=task,
+            status=status,
+            source=source,
+            class_names=list(class_names or []),
+        )
 
     def upload(
         self, account: Account, project_id: str, name: str, filename: str, data: bytes, task: str | None = None
@@ -75,7 +86,9 @@ class Models:
             account, project_id, name, task=task or info.task or "detect", class_names=info.class_names, quiet=True
         )
         self.attach_file(model, filename, data, info.format)
-        self.activity.record(account, "model.uploaded", f"Uploaded model '{model.name}' ({filename})", "model", model.id)
+        self.activity.record(
+            account, "model.uploaded", f"Uploaded model '{model.name}' ({filename})", "model", model.id
+        )
         return model
 
     def attach_file(self, model: Model, filename: str, data: bytes, fmt: str) -> ModelFile:
@@ -103,12 +116,22 @@ class Models:
         found: Model | None = self.world.models.find(model_id)
         return found
 
-    def copy(self, account: Account, source: Model, project_id: str, name: str | None = None,
-             slug: str | None = None) -> Model:  # fmt: skip
+    def copy(
+        self, account: Account, source: Model, project_id: str, name: str | None = None, slug: str | None = None
+    ) -> Model:
         """A copy of a model (weights included) in one of `account`'s projects."""
         w = self.world
-        model = self.create(account, project_id, name or source.name, task=source.task, source=source.source,
-                            status=source.status, class_names=source.class_names, quiet=True, slug=slug)  # fmt: skip
+        model = self.create(
+            account,
+            project_id,
+            name or source.name,
+            task=source.task,
+            source=source.source,
+            status=source.status,
+            class_names=source.class_names,
+            quiet=True,
+            slug=slug,
+        )
         model.metrics = dict(source.metrics)
         model.description, model.metadata, model.cloned_from = source.description, dict(source.metadata), source.id
         model.dataset_id = source.dataset_id if source.account_id == account.id else None

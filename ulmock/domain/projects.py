@@ -7,10 +7,10 @@ from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, Project, TrashItem
+from ulmock.domain.models import Models
 from ulmock.domain.records import clean_description, clean_name, create_named, fetch, rename_and_describe, set_fields
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
-from ulmock.domain.models import Models
 from ulmock.domain.world import World
 
 
@@ -31,16 +31,33 @@ class Projects:
         return next(rows, None) if total else None
 
     def create(
-        self, account: Account, name: str, description: str | None = None, *, quiet: bool = False,
-        slug: str | None = None, visibility: str = "private", tags: Sequence[str] = (),
+        self,
+        account: Account,
+        name: str,
+        description: str | None = None,
+        *,
+        quiet: bool = False,
+        slug: str | None = None,
+        visibility: str = "private",
+        tags: Sequence[str] = (),
         metadata: dict[str, Any] | None = None,
-    ) -> Project:  # fmt: skip
+    ) -> Project:
         """A new project; `slug` asks for that exact one (409 when taken), else one is made from the name."""
         w = self.world
         name = clean_name(name)
-        return create_named(w, self.activity, account, w.projects, name, slug, quiet=quiet,
-                            description=clean_description(description), visibility=visibility, tags=list(tags),
-                            metadata=dict(metadata or {}))  # fmt: skip
+        return create_named(
+            w,
+            self.activity,
+            account,
+            w.projects,
+            name,
+            slug,
+            quiet=quiet,
+            description=clean_description(description),
+            visibility=visibility,
+            tags=list(tags),
+            metadata=dict(metadata or {}),
+        )
 
     def models_of(self, account: Account, project_id: str) -> Sequence[Model]:
         rows, _ = self.world.models(account.id).newest_first(project_id=project_id)
@@ -61,17 +78,32 @@ class Projects:
         return project
 
     def clone(
-        self, account: Account, source: Project, name: str | None, slug: str | None, models: Models,
-        description: str | None = None, visibility: str | None = None,
-    ) -> tuple[Project, Sequence[Model]]:  # fmt: skip
+        self,
+        account: Account,
+        source: Project,
+        name: str | None,
+        slug: str | None,
+        models: Models,
+        description: str | None = None,
+        visibility: str | None = None,
+    ) -> tuple[Project, Sequence[Model]]:
         """A copy of `source` (the caller's own, or a public one) with its completed models and their weights."""
         source_account = self.world.accounts[source.account_id]
         copy = self.create(
-            account, name or source.name, source.description if description is None else description,
-            slug=slug, visibility=visibility or "private", tags=source.tags, metadata=source.metadata, quiet=True,
-        )  # fmt: skip
+            account,
+            name or source.name,
+            source.description if description is None else description,
+            slug=slug,
+            visibility=visibility or "private",
+            tags=source.tags,
+            metadata=source.metadata,
+            quiet=True,
+        )
         copy.cloned_from = source.id
-        copied: Sequence[Model] = [models.copy(account, m, copy.id) for m in reversed(self.models_of(source_account, source.id))
-                  if m.status == "ready"]  # fmt: skip
+        copied: Sequence[Model] = [
+            models.copy(account, m, copy.id)
+            for m in reversed(self.models_of(source_account, source.id))
+            if m.status == "ready"
+        ]
         self.activity.record(account, "project.created", f"Cloned project '{source.name}'", "project", copy.id)
         return copy, copied

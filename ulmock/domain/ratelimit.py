@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ulmock.domain.world import RateWindow, World
 from ulmock.domain.errors import RateLimited
+from ulmock.domain.world import RateWindow, World
 
 MINUTE = 60
 DAY = 86_400

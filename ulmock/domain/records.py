@@ -85,25 +85,42 @@ def rename(table: Table[N], row: N, name: str, kind: str, **scope: Any) -> None:
     row.name = name
 
 
-def create_named(world: World, activity: Activity, account: Account, kind: Kind[N], name: str, slug: str | None,
-                 *, quiet: bool = False, scope: dict[str, Any] | None = None, **fields: Any) -> N:  # fmt: skip
+def create_named(
+    world: World,
+    activity: Activity,
+    account: Account,
+    kind: Kind[N],
+    name: str,
+    slug: str | None,
+    *,
+    quiet: bool = False,
+    scope: dict[str, Any] | None = None,
+    **fields: Any,
+) -> N:
     """A new record of `kind` named `name` (already clean): its id, its slug in `scope`, its
     timestamps, its place in the account's table, and (unless `quiet`) a 'created' event."""
     table = kind(account.id)
     scope = scope or {}
     now = world.now()
     row = cast(Any, kind.record)(
-        id=world.ids.new(kind.name), account_id=account.id, name=name,
-        slug=claim_slug(table, slug, name, kind.name, **scope), created_at=now, updated_at=now, **scope, **fields,
-    )  # fmt: skip
+        id=world.ids.new(kind.name),
+        account_id=account.id,
+        name=name,
+        slug=claim_slug(table, slug, name, kind.name, **scope),
+        created_at=now,
+        updated_at=now,
+        **scope,
+        **fields,
+    )
     table.add(row.id, row)
     if not quiet:
         activity.record(account, f"{kind.name}.created", f"Created {kind.name} '{name}'", kind.name, row.id)
     return cast(N, row)
 
 
-def rename_and_describe(table: Table[N], row: N, name: str | None, fields: dict[str, Any], kind: str,
-                        **scope: Any) -> None:  # fmt: skip
+def rename_and_describe(
+    table: Table[N], row: N, name: str | None, fields: dict[str, Any], kind: str, **scope: Any
+) -> None:
     """The first steps of an update: a new `name` renames the record and its slug; a description is cleaned."""
     if name is not None:
         rename(table, row, name, kind, **scope)

@@ -16,8 +16,8 @@ from typing import Any
 
 from ulmock.domain.connections import RoboflowProject, RoboflowVersion, RoboflowWorkspace
 from ulmock.domain.entities import Account, Dataset
-from ulmock.domain.world import World
 from ulmock.domain.errors import ValidationError
+from ulmock.domain.world import World
 
 CATALOGUE = "roboflow-catalogue"
 # Roboflow project types and the task each imports as; others are unsupported here.
@@ -59,8 +59,9 @@ class Roboflow:
 
     def add_workspace(self, api_key: str, url: str, name: str, projects: list[RoboflowProject]) -> RoboflowWorkspace:
         w = self.world
-        workspace = RoboflowWorkspace(id=w.ids.new("rfworkspace"), api_key=api_key, url=url, name=name,
-                                      projects=projects)  # fmt: skip
+        workspace = RoboflowWorkspace(
+            id=w.ids.new("rfworkspace"), api_key=api_key, url=url, name=name, projects=projects
+        )
         w.roboflow(CATALOGUE).add(workspace.id, workspace)
         return workspace
 
@@ -72,8 +73,7 @@ class Roboflow:
         return workspace
 
     def imported_as(self, account: Account, tag: str) -> Dataset | None:
-        return next((d for d in self.world.datasets(account.id).values() if d.metadata.get("source") == tag),
-                    None)  # fmt: skip
+        return next((d for d in self.world.datasets(account.id).values() if d.metadata.get("source") == tag), None)
 
     def preview(self, account: Account, api_key: str) -> Preview:
         workspace = self.open(api_key)
@@ -91,15 +91,19 @@ class Roboflow:
             (out.imported if done else out.new).append(Candidate(workspace, project, latest, task, done))
         return out
 
-    def import_items(self, account: Account, api_key: str, items: list[dict[str, Any]],
-                     add_dataset: Any) -> ImportResult:  # fmt: skip
+    def import_items(
+        self, account: Account, api_key: str, items: list[dict[str, Any]], add_dataset: Any
+    ) -> ImportResult:
         """`add_dataset(account, folder, name, task, tag) -> Dataset` makes each dataset (the fixture loader)."""
         workspace = self.open(api_key)
         result = ImportResult()
         for item in items:
             pid, pname, number = item["projectId"], item["projectName"], int(item["latestVersion"])
-            project = next((p for p in workspace.projects if p.id == pid), None) if item["workspace"] == workspace.url \
-                else None  # fmt: skip
+            project = (
+                next((p for p in workspace.projects if p.id == pid), None)
+                if item["workspace"] == workspace.url
+                else None
+            )
             if project is None:
                 result.failed.append((pid, pname, number, "Roboflow project not found"))
                 continue

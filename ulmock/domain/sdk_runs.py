@@ -61,8 +61,15 @@ class SdkRuns:
             "training_failed": (self._failed, True),
         }
 
-    def report(self, account: Account, event: str, data: dict[str, Any], model_id: str | None = None,
-               project: str | None = None, name: str | None = None) -> Report:  # fmt: skip
+    def report(
+        self,
+        account: Account,
+        event: str,
+        data: dict[str, Any],
+        model_id: str | None = None,
+        project: str | None = None,
+        name: str | None = None,
+    ) -> Report:
         if event == "training_started":
             return self._started(account, data, model_id, project, name)
         model = self.workspace.find_model(account, model_id, project, name)
@@ -76,8 +83,9 @@ class SdkRuns:
             handler(account, model, training, data)
         return Report(model, training, False)
 
-    def _started(self, account: Account, data: dict[str, Any], model_id: str | None, project: str | None,
-                 name: str | None) -> Report:  # fmt: skip
+    def _started(
+        self, account: Account, data: dict[str, Any], model_id: str | None, project: str | None, name: str | None
+    ) -> Report:
         raw_args = data.get("trainArgs")
         args: dict[str, Any] = raw_args if isinstance(raw_args, dict) else {}
         if model_id:  # a resumed run: the model must still be there (404 tells the SDK to start afresh)
@@ -106,18 +114,32 @@ class SdkRuns:
         epochs = data.get("epochs")
         now = w.now()
         return Training(
-            id=w.ids.new("training"), account_id=account.id, model_id=model.id,
-            dataset_id=dataset.id if dataset else "", status="running",
+            id=w.ids.new("training"),
+            account_id=account.id,
+            model_id=model.id,
+            dataset_id=dataset.id if dataset else "",
+            status="running",
             epochs=epochs if isinstance(epochs, int) and epochs > 0 else _int(args.get("epochs"), 1),
-            image_size=_int(args.get("imgsz"), DEFAULT_IMAGE_SIZE), gpu_type=str(data.get("device") or "cpu")[:64],
-            image_count=len(dataset.images) if dataset else 0, epoch_seconds=0.0, epoch_cost=0, estimated_cost=0,
+            image_size=_int(args.get("imgsz"), DEFAULT_IMAGE_SIZE),
+            gpu_type=str(data.get("device") or "cpu")[:64],
+            image_count=len(dataset.images) if dataset else 0,
+            epoch_seconds=0.0,
+            epoch_cost=0,
+            estimated_cost=0,
             # what a cancel puts back: a fresh model has no weights yet
-            previous_model_status="ready" if model.file else "pending", created_at=now, started_at=now, epoch_started_at=now,
-            source="sdk", run_id=len(w.trainings(account.id)) + 1, train_args=args,
-        )  # fmt: skip
+            previous_model_status="ready" if model.file else "pending",
+            created_at=now,
+            started_at=now,
+            epoch_started_at=now,
+            source="sdk",
+            run_id=len(w.trainings(account.id)) + 1,
+            train_args=args,
+        )
 
     def _epoch(self, account: Account, model: Model, training: Training, data: dict[str, Any]) -> None:
-        epoch = max(1, _int(data.get("epoch"), training.current_epoch) + 1)  # the SDK counts from 0, the Platform from 1
+        epoch = max(
+            1, _int(data.get("epoch"), training.current_epoch) + 1
+        )  # the SDK counts from 0, the Platform from 1
         if epoch > training.epochs:
             # After the last epoch the SDK validates best.pt and reports it as one more epoch_end;
             # it is no epoch, and training_complete brings the same final metrics.
@@ -158,8 +180,9 @@ class SdkRuns:
         model.dataset_id = training.dataset_id or None
         best = results.get("bestEpoch")
         if isinstance(best, int):
-            self.activity.record(account, "training.best", f"Best epoch of '{model.name}': {best + 1}",
-                                 "model", model.id)  # fmt: skip
+            self.activity.record(
+                account, "training.best", f"Best epoch of '{model.name}': {best + 1}", "model", model.id
+            )
 
     def _failed(self, account: Account, model: Model, training: Training, data: dict[str, Any]) -> None:
         error = str(data.get("error") or "Training failed on the user's machine")[:500]

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, ModelFile
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.sdk_workspace import SdkWorkspace
 from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.limits import UPLOAD_LIMIT
+from ulmock.domain.modelfiles import inspect_model_file
+from ulmock.domain.sdk_workspace import SdkWorkspace
 from ulmock.domain.storage import Storage
 from ulmock.domain.world import World
 
 UPLOAD_URL_TTL = 3600.0
-
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,16 @@ class SdkUploads:
         self.storage = storage
         self.activity = activity
 
-    def upload_target(self, account: Account, filename: str, model_id: str | None = None, run_id: int | None = None,
-                      project: str | None = None, name: str | None = None,
-                      size: float | None = None) -> UploadTarget:  # fmt: skip
+    def upload_target(
+        self,
+        account: Account,
+        filename: str,
+        model_id: str | None = None,
+        run_id: int | None = None,
+        project: str | None = None,
+        name: str | None = None,
+        size: float | None = None,
+    ) -> UploadTarget:
         w = self.world
         if "/" in filename or "\\" in filename or filename in (".", ".."):
             raise ValidationError("filename must be a plain file name", {"filename": "no path separators"})
@@ -63,6 +69,7 @@ class SdkUploads:
         stored = models.attach_file(model, filename, data, info.format)
         if model.status != "training":  # e.g. the partial results of a cancelled run
             model.status = "ready"
-        self.activity.record(account, "model.uploaded", f"Uploaded checkpoint {filename} of '{model.name}'",
-                             "model", model.id)  # fmt: skip
+        self.activity.record(
+            account, "model.uploaded", f"Uploaded checkpoint {filename} of '{model.name}'", "model", model.id
+        )
         return stored

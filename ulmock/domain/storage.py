@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.entities import Account
-from ulmock.domain.world import World
 from ulmock.domain.errors import Forbidden
+from ulmock.domain.world import World
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,16 @@ class Trainings:
         return training
 
     # -- start ---------------------------------------------------------------
-    def start(self, account: Account, model_id: str, dataset_id: str, epochs: int, image_size: int,
-              gpu_type: str, train_args: dict[str, Any] | None = None) -> Training:  # fmt: skip
+    def start(
+        self,
+        account: Account,
+        model_id: str,
+        dataset_id: str,
+        epochs: int,
+        image_size: int,
+        gpu_type: str,
+        train_args: dict[str, Any] | None = None,
+    ) -> Training:
         """Queue a run; `train_args` are the caller's other training arguments, kept as given."""
         w = self.world
         model: Model | None = self._model(account.id, model_id)
@@ -77,7 +85,9 @@ class Trainings:
         if not 1 <= epochs <= 1000:
             raise ValidationError("epochs must be between 1 and 1000", {"epochs": "1..1000"})
         if not (32 <= image_size <= 2048 and image_size % 32 == 0):
-            raise ValidationError("imageSize must be a multiple of 32 in 32..2048", {"imageSize": "multiple of 32, 32..2048"})
+            raise ValidationError(
+                "imageSize must be a multiple of 32 in 32..2048", {"imageSize": "multiple of 32, 32..2048"}
+            )
         gpu = GPUS.get(gpu_type)
         if gpu is None:
             raise ValidationError(f"Unknown gpuType '{gpu_type}'", {"gpuType": f"one of {', '.join(GPUS)}"})
@@ -89,8 +99,9 @@ class Trainings:
             raise StateConflict("This model is already training", {"modelId": model_id, "trainingId": current.id})
         limit = PLAN_LIMITS[account.plan].concurrent_trainings
         if self.active_count(account) >= limit:
-            raise Forbidden(f"Your {account.plan} plan allows {limit} concurrent trainings",
-                            {"limit": limit, "plan": account.plan})  # fmt: skip
+            raise Forbidden(
+                f"Your {account.plan} plan allows {limit} concurrent trainings", {"limit": limit, "plan": account.plan}
+            )
         seconds, estimated = estimate(len(dataset.images), epochs, image_size, gpu_type)
         available = ledger.available_balance(account)
         if estimated > available:
@@ -100,11 +111,21 @@ class Trainings:
             )
         now = w.now()
         training = Training(
-            id=w.ids.new("training"), account_id=account.id, model_id=model.id, dataset_id=dataset.id,
-            epochs=epochs, image_size=image_size, gpu_type=gpu_type, image_count=len(dataset.images),
-            epoch_seconds=seconds, epoch_cost=gpu_cost(seconds, gpu_type), estimated_cost=estimated,
-            previous_model_status=model.status, created_at=now, train_args=dict(train_args or {}),
-        )  # fmt: skip
+            id=w.ids.new("training"),
+            account_id=account.id,
+            model_id=model.id,
+            dataset_id=dataset.id,
+            epochs=epochs,
+            image_size=image_size,
+            gpu_type=gpu_type,
+            image_count=len(dataset.images),
+            epoch_seconds=seconds,
+            epoch_cost=gpu_cost(seconds, gpu_type),
+            estimated_cost=estimated,
+            previous_model_status=model.status,
+            created_at=now,
+            train_args=dict(train_args or {}),
+        )
         failure = w.scripts.training_failure(model.id)
         if failure is not None:
             self.inject_failure(training, failure.at_epoch, failure.error)
@@ -113,9 +134,13 @@ class Trainings:
         model.status = "training"
         model.updated_at = now
         self._schedule(training, now + QUEUE_SECONDS)
-        self.activity.record(account, "training.queued",
-                             f"Queued training of '{model.name}' on {gpu_type} for {epochs} epochs "
-                             f"(estimated ${estimated / MICRO:.2f})", "model", model.id)  # fmt: skip
+        self.activity.record(
+            account,
+            "training.queued",
+            f"Queued training of '{model.name}' on {gpu_type} for {epochs} epochs (estimated ${estimated / MICRO:.2f})",
+            "model",
+            model.id,
+        )
         return training
 
     def inject_failure(self, training: Training, at_epoch: int, error: str) -> None:
@@ -154,8 +179,13 @@ class Trainings:
         now = w.now()
         if training.status == "queued":
             training.status = "starting"
-            self.activity.record(account, "training.starting", f"Training of '{model.name}' is starting on {training.gpu_type}",
-                                 "model", model.id)  # fmt: skip
+            self.activity.record(
+                account,
+                "training.starting",
+                f"Training of '{model.name}' is starting on {training.gpu_type}",
+                "model",
+                model.id,
+            )
             self._schedule(training, now + STARTUP_SECONDS)
         elif training.status == "starting":
             training.status = "running"
@@ -172,8 +202,12 @@ class Trainings:
             self._finish(account, training, "failed", training.fail_error or f"Training failed at epoch {epoch}")
             return
         if not ledger.charge(account, training, training.epoch_cost):
-            self._finish(account, training, "failed",
-                         f"Insufficient balance: training stopped during epoch {epoch} of {training.epochs}")  # fmt: skip
+            self._finish(
+                account,
+                training,
+                "failed",
+                f"Insufficient balance: training stopped during epoch {epoch} of {training.epochs}",
+            )
             return
         metrics = epoch_metrics(self.world.seed, training.id, epoch, training.epochs)
         training.current_epoch = epoch
@@ -207,5 +241,8 @@ class Trainings:
             eta = t.started_at + t.epochs * t.epoch_seconds - now
         else:
             eta = 0.0
-        return Progress(elapsed_ms=int(round(elapsed * 1000)), eta_ms=int(round(max(0.0, eta) * 1000)),
-                        percentage=round(100.0 * t.current_epoch / t.epochs, 1))  # fmt: skip
+        return Progress(
+            elapsed_ms=round(elapsed * 1000),
+            eta_ms=round(max(0.0, eta) * 1000),
+            percentage=round(100.0 * t.current_epoch / t.epochs, 1),
+        )

@@ -19,9 +19,16 @@ ACTIVE = ("queued", "starting", "running")
 
 
 def event_data(t: Training) -> dict[str, Any]:
-    return {"trainingId": t.id, "modelId": t.model_id, "datasetId": t.dataset_id, "status": t.status,
-            "currentEpoch": t.current_epoch, "totalEpochs": t.epochs, "gpuType": t.gpu_type,
-            "costSoFar": t.cost_so_far}  # fmt: skip
+    return {
+        "trainingId": t.id,
+        "modelId": t.model_id,
+        "datasetId": t.dataset_id,
+        "status": t.status,
+        "currentEpoch": t.current_epoch,
+        "totalEpochs": t.epochs,
+        "gpuType": t.gpu_type,
+        "costSoFar": t.cost_so_far,
+    }
 
 
 class TrainingRecord:
@@ -51,15 +58,29 @@ class TrainingRecord:
         if model is not None:
             self._update_model(account, model, training, status)
         if status == "completed":
-            self.activity.record(account, "training.completed",
-                                 f"Training of '{name}' completed: {training.epochs} epochs, {cost}", "model", training.model_id)  # fmt: skip
-            self.webhooks.emit(account, "training.completed", {**event_data(training), "metrics": model.metrics if model else {}})
+            self.activity.record(
+                account,
+                "training.completed",
+                f"Training of '{name}' completed: {training.epochs} epochs, {cost}",
+                "model",
+                training.model_id,
+            )
+            self.webhooks.emit(
+                account, "training.completed", {**event_data(training), "metrics": model.metrics if model else {}}
+            )
         elif status == "failed":
-            self.activity.record(account, "training.failed", f"Training of '{name}' failed: {error}", "model", training.model_id)
+            self.activity.record(
+                account, "training.failed", f"Training of '{name}' failed: {error}", "model", training.model_id
+            )
             self.webhooks.emit(account, "training.failed", {**event_data(training), "error": error})
         else:
-            self.activity.record(account, "training.cancelled", f"Cancelled training of '{name}' ({cost} charged)",
-                                 "model", training.model_id)  # fmt: skip
+            self.activity.record(
+                account,
+                "training.cancelled",
+                f"Cancelled training of '{name}' ({cost} charged)",
+                "model",
+                training.model_id,
+            )
 
     def _update_model(self, account: Account, model: Model, training: Training, status: str) -> None:
         model.updated_at = self.world.now()

@@ -7,10 +7,10 @@ from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account, Model, Trashable, TrashItem
+from ulmock.domain.errors import ValidationError, not_found
 from ulmock.domain.records import free_slug
 from ulmock.domain.store import Page
 from ulmock.domain.world import World
-from ulmock.domain.errors import ValidationError, not_found
 
 RETENTION_SECONDS = 30 * 86_400
 TRASH_TYPES = ("project", "dataset", "model", "deployment")
@@ -43,9 +43,12 @@ class Trash:
         w.clock.schedule(item.expires_at, PURGE_EVENT, {"accountId": account.id, "itemId": item.id})
         extra = f" and {len(item.children)} model(s)" if item.children else ""
         self.activity.record(
-            account, f"{entity.kind}.deleted", f"Moved {entity.kind} '{entity.name}'{extra} to the trash",
-            entity.kind, entity.id,
-        )  # fmt: skip
+            account,
+            f"{entity.kind}.deleted",
+            f"Moved {entity.kind} '{entity.name}'{extra} to the trash",
+            entity.kind,
+            entity.id,
+        )
         return item
 
     def list(self, account: Account, page: int, limit: int) -> Page[TrashItem]:
@@ -73,9 +76,12 @@ class Trash:
         for child in item.children:
             self._reinsert(account, child)
         self.activity.record(
-            account, f"{entity.kind}.restored", f"Restored {entity.kind} '{entity.name}' from the trash",
-            entity.kind, entity.id,
-        )  # fmt: skip
+            account,
+            f"{entity.kind}.restored",
+            f"Restored {entity.kind} '{entity.name}' from the trash",
+            entity.kind,
+            entity.id,
+        )
         return item
 
     def purge(self, account: Account, item_id: str, type: str) -> TrashItem:
@@ -84,8 +90,9 @@ class Trash:
         if item is None or item.type != type:
             raise not_found(f"{type} in trash", item_id)
         self._destroy(account.id, item)
-        self.activity.record(account, f"{item.type}.purged", f"Permanently deleted {item.type} '{item.name}'",
-                             item.type, item.id)  # fmt: skip
+        self.activity.record(
+            account, f"{item.type}.purged", f"Permanently deleted {item.type} '{item.name}'", item.type, item.id
+        )
         return item
 
     def empty(self, account: Account) -> int:
@@ -122,6 +129,9 @@ class Trash:
         if item is not None:
             self._destroy(account_id, item)
             self.activity.record(
-                account_id, f"{item.type}.purged", f"Permanently deleted {item.type} '{item.name}' after 30 days",
-                item.type, item.id,
-            )  # fmt: skip
+                account_id,
+                f"{item.type}.purged",
+                f"Permanently deleted {item.type} '{item.name}' after 30 days",
+                item.type,
+                item.id,
+            )

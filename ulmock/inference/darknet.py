@@ -111,9 +111,7 @@ class _Cursor:
 
     def take(self, count: int) -> npt.NDArray[np.float32]:
         if self._at + count > self._values.size:
-            raise DarknetError(
-                f"weights end early: need {count} values at {self._at}, have {self.remaining}"
-            )
+            raise DarknetError(f"weights end early: need {count} values at {self._at}, have {self.remaining}")
         chunk = self._values[self._at : self._at + count]
         self._at += count
         return chunk
@@ -179,25 +177,15 @@ def convert(
     if any(head.num_classes != len(names) for head in heads):
         raise DarknetError(f"{len(names)} class names for heads of {heads[0].num_classes} classes")
     heads.sort(key=lambda head: head.tensor.stride)  # Ultralytics orders P3, P4, P5
-    decoded = [
-        decode_head(g, h.tensor.name, h.tensor.stride, h.anchors, h.num_classes) for h in heads
-    ]
+    decoded = [decode_head(g, h.tensor.name, h.tensor.stride, h.anchors, h.num_classes) for h in heads]
     g.node("Concat", decoded, name="output0", axis=2)
 
     channels = net.integer("channels", 3)
-    image = helper.make_tensor_value_info(
-        "images", TensorProto.FLOAT, [1, channels, "height", "width"]
-    )
-    outputs = [
-        helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 4 + len(names), "anchors"])
-    ]
+    image = helper.make_tensor_value_info("images", TensorProto.FLOAT, [1, channels, "height", "width"])
+    outputs = [helper.make_tensor_value_info("output0", TensorProto.FLOAT, [1, 4 + len(names), "anchors"])]
     for head in heads:
         raw = g.node("Identity", [head.tensor.name], name=f"raw_s{head.tensor.stride}")
-        outputs.append(
-            helper.make_tensor_value_info(
-                raw, TensorProto.FLOAT, [1, head.tensor.channels, None, None]
-            )
-        )
+        outputs.append(helper.make_tensor_value_info(raw, TensorProto.FLOAT, [1, head.tensor.channels, None, None]))
 
     model = helper.make_model(
         g.graph("yolov3-tiny", [image], outputs),
@@ -210,9 +198,7 @@ def convert(
     return model
 
 
-def _metadata(
-    net: Section, heads: list[_Head], names: list[str], description: str
-) -> dict[str, str]:
+def _metadata(net: Section, heads: list[_Head], names: list[str], description: str) -> dict[str, str]:
     """Keys and value formats as in Ultralytics exports (Python literals as strings)."""
     size = [net.integer("height", 416), net.integer("width", 416)]
     return {
@@ -238,18 +224,14 @@ def _convolutional(g: GraphBuilder, s: Section, x: _Tensor, cursor: _Cursor, ind
 
     # File order: biases, then (with batch norm) scales, means, variances, then the kernel.
     bias = cursor.take(filters).astype(np.float64)
-    norm = [
-        cursor.take(filters).astype(np.float64) for _ in range(3 * s.integer("batch_normalize", 0))
-    ]
+    norm = [cursor.take(filters).astype(np.float64) for _ in range(3 * s.integer("batch_normalize", 0))]
     kernel = cursor.take(filters * x.channels * size * size).astype(np.float64)
     kernel = kernel.reshape(filters, x.channels, size, size)
     if norm:
         # (conv - mean) / (sqrt(var) + eps) * scale + bias, folded into the conv.
         scale, mean, var = norm
         if (var < 0).any() or not np.isfinite(kernel).all():
-            raise DarknetError(
-                f"layer {index}: invalid values (negative variance or NaN): corrupt weights"
-            )
+            raise DarknetError(f"layer {index}: invalid values (negative variance or NaN): corrupt weights")
         factor = scale / (np.sqrt(var) + BN_EPSILON)
         kernel = kernel * factor[:, None, None, None]
         bias = bias - mean * factor
@@ -323,7 +305,5 @@ def _yolo_head(s: Section, x: _Tensor) -> _Head:
     mask = s.integers("mask") or list(range(len(all_anchors)))
     num_classes = s.integer("classes")
     if x.channels != len(mask) * (5 + num_classes):
-        raise DarknetError(
-            f"[yolo] input has {x.channels} channels, expected {len(mask) * (5 + num_classes)}"
-        )
+        raise DarknetError(f"[yolo] input has {x.channels} channels, expected {len(mask) * (5 + num_classes)}")
     return _Head(x, [all_anchors[i] for i in mask], num_classes)

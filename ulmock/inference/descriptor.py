@@ -70,8 +70,7 @@ def _describe(data: bytes) -> tuple[float, ...]:
     for row in range(4):
         for col in range(4):
             block = (slice(row * cell, (row + 1) * cell), slice(col * cell, (col + 1) * cell))
-            gradients[row, col] = np.bincount(orientation[block].ravel(), weights=magnitude[block].ravel(),
-                                              minlength=9)  # fmt: skip
+            gradients[row, col] = np.bincount(orientation[block].ravel(), weights=magnitude[block].ravel(), minlength=9)
 
     small = np.asarray(rgb.convert("L").resize((8, 8), Image.Resampling.BOX), dtype=np.float32)
     layout = small.ravel() - small.mean()

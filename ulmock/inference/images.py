@@ -50,9 +50,7 @@ def decode_image(
     image = _open(data, field)
     width, height = image.size
     if width * height > max_pixels:
-        raise ImageError(
-            f"the image is {width}×{height} pixels; at most {max_pixels} pixels are accepted", field
-        )
+        raise ImageError(f"the image is {width}×{height} pixels; at most {max_pixels} pixels are accepted", field)
     try:
         image.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:

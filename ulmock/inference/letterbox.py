@@ -36,9 +36,7 @@ class Letterbox:
         return clipped
 
 
-def letterbox(
-    image: npt.NDArray[np.uint8], size: tuple[int, int]
-) -> tuple[npt.NDArray[np.float32], Letterbox]:
+def letterbox(image: npt.NDArray[np.uint8], size: tuple[int, int]) -> tuple[npt.NDArray[np.float32], Letterbox]:
     """Place `H×W×3` RGB on a `size` (height, width) canvas; returns NCHW float32 in 0..1."""
     height, width = image.shape[:2]
     canvas_h, canvas_w = size

@@ -46,9 +46,7 @@ class GraphBuilder:
         """Add a single-output node and return its output name."""
         return self.nodes(op, inputs, 1, name=name, **attrs)[0]
 
-    def nodes(
-        self, op: str, inputs: list[str], outputs: int, name: str | None = None, **attrs: Any
-    ) -> list[str]:
+    def nodes(self, op: str, inputs: list[str], outputs: int, name: str | None = None, **attrs: Any) -> list[str]:
         """Add a node with several outputs (Split) and return their names."""
         node_name = name or self._fresh(op.lower())
         names = [node_name] if outputs == 1 else [f"{node_name}:{i}" for i in range(outputs)]

@@ -49,9 +49,7 @@ class Candidates:
         return int(self.scores.size)
 
 
-def infer_layout(
-    shape: tuple[int, ...], num_classes: int | None, end_to_end: bool | None
-) -> Layout:
+def infer_layout(shape: tuple[int, ...], num_classes: int | None, end_to_end: bool | None) -> Layout:
     """Tell the layout from a concrete output shape and what the metadata says.
 
     The checks run in this order because shapes alone can be ambiguous: with two
@@ -75,17 +73,13 @@ def infer_layout(
     )
 
 
-def decode_output(
-    output: npt.NDArray[np.floating], layout: Layout, num_classes: int, conf: float
-) -> Candidates:
+def decode_output(output: npt.NDArray[np.floating], layout: Layout, num_classes: int, conf: float) -> Candidates:
     """Candidates scoring above `conf` (strictly, as Ultralytics filters)."""
     rows = np.asarray(output[0], dtype=np.float32)
     if layout is Layout.END_TO_END:
         keep = rows[:, 4] > conf
         kept = rows[keep]
-        return Candidates(
-            np.ascontiguousarray(kept[:, :4]), kept[:, 4].copy(), kept[:, 5].astype(np.int64)
-        )
+        return Candidates(np.ascontiguousarray(kept[:, :4]), kept[:, 4].copy(), kept[:, 5].astype(np.int64))
 
     class_scores = rows[4 : 4 + num_classes]
     best = class_scores.argmax(axis=0)

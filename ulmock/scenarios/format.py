@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ulmock.domain.catalogue import REGIONS, SCOPES, ExportFormat, PlanName, Task
 from ulmock.api.faults import FaultSpec
+from ulmock.domain.catalogue import REGIONS, SCOPES, ExportFormat, PlanName, Task
 
 API_KEY = r"^ul_[0-9a-f]{40}$"
 
@@ -177,10 +177,13 @@ class Scenario(Strict):
     )
     seed: int = 0
     signingKey: str | None = Field(
-        None, min_length=16, max_length=200, pattern=r"^[\x21-\x7e]+$",
+        None,
+        min_length=16,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
         description="pins the key of signed URLs, so they are the same on every run; anyone "
         "who reads the scenario can then forge them (default: random for each emulator)",
-    )  # fmt: skip
+    )
     clock: ClockSpec = Field(default_factory=ClockSpec)
     accounts: list[AccountSpec] = Field(min_length=1)
     behaviours: Behaviours = Field(default_factory=Behaviours)

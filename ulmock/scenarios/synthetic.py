@@ -28,7 +28,9 @@ class SyntheticImage:
 
 
 @functools.lru_cache(maxsize=16)
-def generate(count: int, classes: tuple[str, ...], size: int, seed: int, val_fraction: float) -> tuple[SyntheticImage, ...]:
+def generate(
+    count: int, classes: tuple[str, ...], size: int, seed: int, val_fraction: float
+) -> tuple[SyntheticImage, ...]:
     rng = random.Random(seed)
     images = []
     for n in range(count):
@@ -38,7 +40,11 @@ def generate(count: int, classes: tuple[str, ...], size: int, seed: int, val_fra
         for _ in range(rng.randint(8, 20)):  # texture, so backgrounds are not trivial
             x, y = rng.randint(0, size), rng.randint(0, size)
             shade = tuple(min(255, c + rng.randint(-30, 30)) for c in background)
-            draw.line((x, y, x + rng.randint(-size // 4, size // 4), y + rng.randint(-size // 4, size // 4)), fill=shade, width=2)
+            draw.line(
+                (x, y, x + rng.randint(-size // 4, size // 4), y + rng.randint(-size // 4, size // 4)),
+                fill=shade,
+                width=2,
+            )
         boxes = []
         for _ in range(rng.randint(1, 3)):
             cls = rng.randrange(len(classes))
@@ -57,8 +63,16 @@ def generate(count: int, classes: tuple[str, ...], size: int, seed: int, val_fra
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=90)
         split = "val" if rng.random() < val_fraction else "train"
-        images.append(SyntheticImage(f"synthetic_{n:04d}.jpg", buf.getvalue(), size, size, split,
-                                     tuple((c, round(x, 6), round(y, 6), round(w, 6), round(h, 6)) for c, x, y, w, h in boxes)))  # fmt: skip
+        images.append(
+            SyntheticImage(
+                f"synthetic_{n:04d}.jpg",
+                buf.getvalue(),
+                size,
+                size,
+                split,
+                tuple((c, round(x, 6), round(y, 6), round(w, 6), round(h, 6)) for c, x, y, w, h in boxes),
+            )
+        )
     # Ultralytics needs both splits populated.
     if images and all(i.split == "train" for i in images) and val_fraction > 0:
         last = images[-1]

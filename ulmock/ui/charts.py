@@ -39,13 +39,21 @@ class Chart:
     bottom: float = HEIGHT - BOTTOM
 
 
-LOSS_SERIES = (("train/box_loss", "box loss", "s1"), ("train/cls_loss", "cls loss", "s2"),
-               ("val/box_loss", "val box loss", "s3"))  # fmt: skip
+LOSS_SERIES = (
+    ("train/box_loss", "box loss", "s1"),
+    ("train/cls_loss", "cls loss", "s2"),
+    ("val/box_loss", "val box loss", "s3"),
+)
 MAP_SERIES = (("metrics/mAP50(B)", "mAP50", "s1"), ("metrics/mAP50-95(B)", "mAP50-95", "s2"))
 
 
-def curve(title: str, history: Sequence[dict[str, Any]], epochs: int,
-          series: Sequence[tuple[str, str, str]], y_max: float | None = None) -> Chart:  # fmt: skip
+def curve(
+    title: str,
+    history: Sequence[dict[str, Any]],
+    epochs: int,
+    series: Sequence[tuple[str, str, str]],
+    y_max: float | None = None,
+) -> Chart:
     """One chart of `series` (metric, label, css class) over epochs 1..`epochs`.
 
     `y_max` fixes the top of the y axis (1.0 for mAP); otherwise it fits the data.

@@ -19,13 +19,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ulmock.api.reference import envelope
-from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.api.files import media_type
-from ulmock.api.refusals import not_allowed
-from ulmock.api.reference.predict import IMAGE_LIMIT, PredictForm, infer, predictions_response
 from ulmock.api.parsing import validate
 from ulmock.api.pipeline import ALL_METHODS
+from ulmock.api.reference import envelope
+from ulmock.api.reference.predict import IMAGE_LIMIT, PredictForm, infer, predictions_response
+from ulmock.api.refusals import not_allowed
+from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.scenarios import bundled_scenarios
 from ulmock.ui import readouts
 from ulmock.ui.access import PREFIX, admitted, login
@@ -43,8 +43,12 @@ def templates() -> Environment:
     """One template environment per process (apps are made per test; templates compile once)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    env = Environment(loader=PackageLoader("ulmock.ui", "templates"), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)  # fmt: skip
+    env = Environment(
+        loader=PackageLoader("ulmock.ui", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["pct"] = lambda v: "" if v is None else f"{100 * float(v):.1f}%"
     return env
 
@@ -68,8 +72,11 @@ class Dashboard:
             Route(f"{PREFIX}/live/accounts/{{username}}", self._page(self.account_live), methods=ALL_METHODS),
             Route(f"{PREFIX}/datasets/{{datasetId}}", self._page(self.gallery), methods=ALL_METHODS),
             Route(f"{PREFIX}/playground", self._page(self.playground), methods=ALL_METHODS),
-            Route(f"{PREFIX}/api/datasets/{{datasetId}}/images/{{name:path}}", self._api(self.image, "GET"),
-                  methods=ALL_METHODS),
+            Route(
+                f"{PREFIX}/api/datasets/{{datasetId}}/images/{{name:path}}",
+                self._api(self.image, "GET"),
+                methods=ALL_METHODS,
+            ),
             Route(f"{PREFIX}/api/predict", self._api(self.predict, "POST"), methods=ALL_METHODS),
             Mount(f"{PREFIX}/static", app=static_files(), name="ui-static"),
             Route(f"{PREFIX}/{{rest:path}}", self._page(self.missing, any_method=True), methods=ALL_METHODS),
@@ -116,8 +123,9 @@ class Dashboard:
     # -- pages -------------------------------------------------------------------------
     async def overview(self, request: Request) -> Response:
         scenarios = [{"name": n, "description": d} for n, (_, d) in bundled_scenarios().items()]
-        return self._render("overview.html", {"o": readouts.overview(self.emulator), "scenarios": scenarios,
-                                              "page": "overview"})  # fmt: skip
+        return self._render(
+            "overview.html", {"o": readouts.overview(self.emulator), "scenarios": scenarios, "page": "overview"}
+        )
 
     async def overview_live(self, request: Request) -> Response:
         return self._render("overview_live.html", {"o": readouts.overview(self.emulator)})
@@ -144,8 +152,9 @@ class Dashboard:
 
     async def playground(self, request: Request) -> Response:
         models = readouts.runnable_models(self.emulator)
-        return self._render("playground.html", {"models": models, "chosen": request.query_params.get("model"),
-                                                "page": "playground"})  # fmt: skip
+        return self._render(
+            "playground.html", {"models": models, "chosen": request.query_params.get("model"), "page": "playground"}
+        )
 
     async def missing(self, request: Request) -> Response:
         return self._missing(f"page {request.url.path}")

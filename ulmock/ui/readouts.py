@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ulmock.domain.clock import iso
+from ulmock.domain.backend import Platform
 from ulmock.domain.catalogue import MICRO
+from ulmock.domain.clock import iso
 from ulmock.domain.deployments import percentile
 from ulmock.domain.entities import Account, Dataset, DatasetImage, Training
-from ulmock.domain.backend import Platform
 from ulmock.domain.training_record import ACTIVE
 from ulmock.ui.charts import training_charts
 
@@ -49,16 +49,16 @@ def overview(emulator: Emulator) -> dict[str, Any]:
     with emulator.lock:
         p = emulator.platform
         accounts = live_accounts(p)
-        trainings = sorted((t for a in accounts for t in p.world.trainings(a.id).values()),
-                           key=_training_order)  # fmt: skip
+        trainings = sorted((t for a in accounts for t in p.world.trainings(a.id).values()), key=_training_order)
         data = {
             "scenario": emulator.name,
             "face": face(emulator),
             "clock": emulator.clock.describe(),
             "accounts": [account_row(p, a) for a in accounts],
             "trainings": [training_row(p, t) for t in trainings[:TRAINING_ROWS]],
-            "deployments": [deployment_row(p, d) for a in accounts
-                            for d in p.world.deployments(a.id).values()][:DEPLOYMENT_ROWS],  # fmt: skip
+            "deployments": [deployment_row(p, d) for a in accounts for d in p.world.deployments(a.id).values()][
+                :DEPLOYMENT_ROWS
+            ],
             "faults": [fault_row(f) for f in emulator.faults.active()],
             "deliveries": [delivery_row(d) for d in list(p.webhooks.deliveries())[-DELIVERY_ROWS:][::-1]],
         }
@@ -84,10 +84,15 @@ def account_row(p: Platform, a: Account) -> dict[str, Any]:
         "cash": usd(balance.cash),
         "credit": usd(balance.credit),
         "reserved": usd(balance.reserved),
-        "apiKeys": [{"name": k.name, "secret": k.secret, "scopes": k.scopes}
-                 for k in p.world.api_keys(a.id).values()],  # fmt: skip
-        "rate": {"minute": minute_used, "perMinute": per_minute, "day": day_used, "perDay": per_day,
-                 "minutePct": _pct(minute_used, per_minute), "dayPct": _pct(day_used, per_day)},  # fmt: skip
+        "apiKeys": [{"name": k.name, "secret": k.secret, "scopes": k.scopes} for k in p.world.api_keys(a.id).values()],
+        "rate": {
+            "minute": minute_used,
+            "perMinute": per_minute,
+            "day": day_used,
+            "perDay": per_day,
+            "minutePct": _pct(minute_used, per_minute),
+            "dayPct": _pct(day_used, per_day),
+        },
     }
 
 
@@ -141,8 +146,16 @@ def deployment_row(p: Platform, d: Any) -> dict[str, Any]:
 def fault_row(f: Any) -> dict[str, Any]:
     s = f.spec
     effect = " ".join(x for x in (str(s.status or ""), s.code or "", f"+{s.latencyMs} ms" if s.latencyMs else "") if x)
-    return {"id": f.id, "method": s.method or "any", "path": s.path, "account": s.account, "effect": effect,
-            "probability": s.probability, "remaining": f.remaining, "hits": f.hits}  # fmt: skip
+    return {
+        "id": f.id,
+        "method": s.method or "any",
+        "path": s.path,
+        "account": s.account,
+        "effect": effect,
+        "probability": s.probability,
+        "remaining": f.remaining,
+        "hits": f.hits,
+    }
 
 
 def delivery_row(d: Any) -> dict[str, Any]:
@@ -168,8 +181,12 @@ def account_detail(emulator: Emulator, username: str) -> dict[str, Any] | None:
         models = list(w.models(account.id).values())
         exports = list(w.exports(account.id).values())
         projects = [
-            {"name": pr.name, "slug": pr.slug, "description": pr.description,
-             "models": [model_row(m, exports) for m in models if m.project_id == pr.id]}  # fmt: skip
+            {
+                "name": pr.name,
+                "slug": pr.slug,
+                "description": pr.description,
+                "models": [model_row(m, exports) for m in models if m.project_id == pr.id],
+            }
             for pr in w.projects(account.id).values()
         ]
         trainings = sorted(w.trainings(account.id).values(), key=_training_order)
@@ -180,12 +197,18 @@ def account_detail(emulator: Emulator, username: str) -> dict[str, Any] | None:
             "datasets": [dataset_row(d) for d in w.datasets(account.id).values()],
             "trainings": [training_row(p, t) for t in trainings],
             "deployments": [deployment_row(p, d) for d in w.deployments(account.id).values()],
-            "trash": [{"type": t.type, "name": t.name, "deleted": iso(t.deleted_at), "expires": iso(t.expires_at)}
-                      for t in w.trash(account.id).values()][::-1],  # fmt: skip
-            "activity": [{"time": iso(e.created_at), "type": e.type, "message": e.message}
-                         for e in list(w.activity(account.id).values())[-ACTIVITY_ROWS:][::-1]],  # fmt: skip
-            "payments": [{"time": iso(x.created_at), "description": x.description, "amount": usd(x.amount),
-                          "status": x.status} for x in w.payments(account.id).values()][::-1],  # fmt: skip
+            "trash": [
+                {"type": t.type, "name": t.name, "deleted": iso(t.deleted_at), "expires": iso(t.expires_at)}
+                for t in w.trash(account.id).values()
+            ][::-1],
+            "activity": [
+                {"time": iso(e.created_at), "type": e.type, "message": e.message}
+                for e in list(w.activity(account.id).values())[-ACTIVITY_ROWS:][::-1]
+            ],
+            "payments": [
+                {"time": iso(x.created_at), "description": x.description, "amount": usd(x.amount), "status": x.status}
+                for x in w.payments(account.id).values()
+            ][::-1],
         }
 
 
@@ -199,15 +222,26 @@ def model_row(m: Any, exports: list[Any]) -> dict[str, Any]:
         "classes": len(m.class_names),
         "metrics": {k.removeprefix("metrics/"): round(v, 3) for k, v in m.metrics.items()},
         "file": {"name": m.file.name, "size": _size(m.file.size), "format": m.file.format} if m.file else None,
-        "exports": [{"format": e.format, "status": e.status, "size": _size(e.size) if e.size else ""}
-                    for e in exports if e.model_id == m.id],  # fmt: skip
+        "exports": [
+            {"format": e.format, "status": e.status, "size": _size(e.size) if e.size else ""}
+            for e in exports
+            if e.model_id == m.id
+        ],
     }
 
 
 def dataset_row(d: Dataset) -> dict[str, Any]:
     labelled = sum(1 for i in d.images if i.annotations.get("boxes"))
-    return {"id": d.id, "name": d.name, "task": d.task, "images": len(d.images), "labelled": labelled,
-            "classes": d.class_names, "visibility": d.visibility, "description": d.description}  # fmt: skip
+    return {
+        "id": d.id,
+        "name": d.name,
+        "task": d.task,
+        "images": len(d.images),
+        "labelled": labelled,
+        "classes": d.class_names,
+        "visibility": d.visibility,
+        "description": d.description,
+    }
 
 
 def _size(n: int) -> str:
@@ -247,11 +281,16 @@ def image_tile(dataset: Dataset, image: DatasetImage) -> dict[str, Any]:
             continue
         cls, cx, cy, bw, bh = int(row[0]), *(float(v) for v in row[1:5])
         name = dataset.class_names[cls] if 0 <= cls < len(dataset.class_names) else str(cls)
-        boxes.append({
-            "name": name, "colour": cls % PALETTE,
-            "x": round((cx - bw / 2) * image.width, 1), "y": round((cy - bh / 2) * image.height, 1),
-            "w": round(bw * image.width, 1), "h": round(bh * image.height, 1),
-        })  # fmt: skip
+        boxes.append(
+            {
+                "name": name,
+                "colour": cls % PALETTE,
+                "x": round((cx - bw / 2) * image.width, 1),
+                "y": round((cy - bh / 2) * image.height, 1),
+                "w": round(bw * image.width, 1),
+                "h": round(bh * image.height, 1),
+            }
+        )
     return {"file": image.file, "width": image.width, "height": image.height, "split": image.split, "boxes": boxes}
 
 
@@ -275,8 +314,13 @@ def runnable_models(emulator: Emulator) -> list[dict[str, Any]]:
             projects = {pr.id: pr.name for pr in p.world.projects(a.id).values()}
             for m in p.world.models(a.id).values():
                 weights = m.file.name if m.file else "bundled YOLOv3-tiny"
-                out.append({"id": m.id, "label": f"{a.username} / {projects.get(m.project_id, '?')} / {m.name}",
-                            "weights": weights})  # fmt: skip
+                out.append(
+                    {
+                        "id": m.id,
+                        "label": f"{a.username} / {projects.get(m.project_id, '?')} / {m.name}",
+                        "weights": weights,
+                    }
+                )
         return out
 
 

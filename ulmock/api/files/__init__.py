@@ -13,8 +13,9 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from ulmock.api.files.downloads import SignedFiles
-from ulmock.api.files.source import FileSource, Signatures, media_type, verify_signature
+from ulmock.api.files.source import FileSource, Signatures, verify_signature
 from ulmock.api.files.uploads import SignedUploads
+from ulmock.domain.media import media_type
 
 __all__ = ["FileSource", "Signatures", "SignedFiles", "SignedUploads", "file_routes", "media_type", "verify_signature"]
 

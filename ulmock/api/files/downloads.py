@@ -13,9 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ulmock.api.files import signed_urls
-from ulmock.api.files.source import FileSource, media_type, verify_signature
+from ulmock.api.files.source import FileSource, verify_signature
 from ulmock.api.reference import envelope
 from ulmock.domain.errors import ApiError, NotFound
+from ulmock.domain.media import media_type
 
 Download = Callable[[Request], Response]
 
@@ -58,8 +59,9 @@ class SignedFiles:
         model = self.source.platform.models.find_any(request.path_params["modelId"])
         if model is None or model.file is None or model.file.name != request.path_params["name"]:
             raise NotFound("File not found")
-        return Response(self._blob(model.file.blob_id), media_type="application/octet-stream",
-                        headers=_attachment(model.file.name))  # fmt: skip
+        return Response(
+            self._blob(model.file.blob_id), media_type="application/octet-stream", headers=_attachment(model.file.name)
+        )
 
     def dataset_ndjson(self, request: Request) -> Response:
         p = self.source.platform
@@ -86,15 +88,17 @@ class SignedFiles:
         export = self.source.platform.gdpr.find(request.path_params["exportId"])
         if export is None or export.file_name != request.path_params["name"]:
             raise NotFound("File not found")
-        return Response(self._blob(export.blob_id), media_type="application/json",
-                        headers=_attachment(export.file_name))  # fmt: skip
+        return Response(
+            self._blob(export.blob_id), media_type="application/json", headers=_attachment(export.file_name)
+        )
 
     def export_artifact(self, request: Request) -> Response:
         export = self.source.platform.exports.find_any(request.path_params["exportId"])
         if export is None or export.file_name != request.path_params["name"]:
             raise NotFound("File not found")
-        return Response(self._blob(export.blob_id), media_type="application/octet-stream",
-                        headers=_attachment(export.file_name))  # fmt: skip
+        return Response(
+            self._blob(export.blob_id), media_type="application/octet-stream", headers=_attachment(export.file_name)
+        )
 
 
 def _attachment(name: str) -> dict[str, str]:

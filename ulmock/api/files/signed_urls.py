@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, overload
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ulmock.domain.entities import Dataset, DatasetVersion, ModelFile
-
 from ulmock.domain.errors import ApiError
 from ulmock.domain.grants import BlobRef, Grant
 from ulmock.domain.signing import SignedPath, UrlSigner
@@ -81,8 +80,12 @@ def reader(world: World) -> Callable[[str], bytes | None]:
         parts = urlsplit(link)
         query = parse_qs(parts.query)
         try:
-            world.signer.verify(parts.path, next(iter(query.get("expires", [])), None),
-                                next(iter(query.get("signature", [])), None), world.now())  # fmt: skip
+            world.signer.verify(
+                parts.path,
+                next(iter(query.get("expires", [])), None),
+                next(iter(query.get("signature", [])), None),
+                world.now(),
+            )
         except ApiError:
             return None
         blob = parse_image(unquote(parts.path))

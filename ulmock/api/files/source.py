@@ -8,8 +8,6 @@ from urllib.parse import quote
 from starlette.requests import Request
 
 from ulmock.api.served import Served
-from ulmock.domain.media import media_type
-
 
 
 class Signatures(Protocol):

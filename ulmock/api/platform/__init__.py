@@ -56,26 +56,68 @@ Adding an operation
 
 from __future__ import annotations
 
-from ulmock.api.platform.routes import Category, PlatformRoutes
 from ulmock.api.operations import Operation
+from ulmock.api.platform.routes import Category, PlatformRoutes
 
 
 def modules() -> list[PlatformRoutes]:
     """The face's route tables, in the order /openapi.json lists their paths."""
     # Imported here, not at the top: the areas import `access` and `routes` from this package.
     from ulmock.api.platform import (
-        account, agents, autoannotate, billing, curation, dataset_content, datasets, deployments, explore, exports,
-        follows, images, integrations, lifecycle, mobile, models, monitoring, predict, projects, roboflow, service,
-        similarity, training, upload,
-    )  # fmt: skip
+        account,
+        agents,
+        autoannotate,
+        billing,
+        curation,
+        dataset_content,
+        datasets,
+        deployments,
+        explore,
+        exports,
+        follows,
+        images,
+        integrations,
+        lifecycle,
+        mobile,
+        models,
+        monitoring,
+        predict,
+        projects,
+        roboflow,
+        service,
+        similarity,
+        training,
+        upload,
+    )
 
     return [
-        account.routes, billing.routes, projects.routes, datasets.routes, dataset_content.routes, upload.routes,
-        models.routes, lifecycle.routes, training.routes, predict.routes, exports.routes, deployments.routes,
-        monitoring.routes, service.routes, images.routes, curation.routes, follows.routes, explore.routes,
-        integrations.routes, agents.routes, roboflow.routes, similarity.routes, similarity.image_routes,
-        autoannotate.routes, autoannotate.batch_routes, mobile.routes,
-    ]  # fmt: skip
+        account.routes,
+        billing.routes,
+        projects.routes,
+        datasets.routes,
+        dataset_content.routes,
+        upload.routes,
+        models.routes,
+        lifecycle.routes,
+        training.routes,
+        predict.routes,
+        exports.routes,
+        deployments.routes,
+        monitoring.routes,
+        service.routes,
+        images.routes,
+        curation.routes,
+        follows.routes,
+        explore.routes,
+        integrations.routes,
+        agents.routes,
+        roboflow.routes,
+        similarity.routes,
+        similarity.image_routes,
+        autoannotate.routes,
+        autoannotate.batch_routes,
+        mobile.routes,
+    ]
 
 
 def sdk_operations() -> list[Operation]:

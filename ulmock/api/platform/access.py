@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.ids import find_public
 from ulmock.domain.entities import Account, Dataset, Deployment, Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
-from ulmock.api.operations import Call
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 128

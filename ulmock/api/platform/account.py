@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.inputs import Query
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import check_owner
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.money import cents
@@ -16,8 +18,6 @@ from ulmock.api.platform.vocabulary import Plan, Region
 from ulmock.domain.clock import iso
 from ulmock.domain.errors import NotFound
 from ulmock.domain.sizes import images_bytes
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Query
 
 routes = PlatformRoutes("Account")
 
@@ -125,29 +125,35 @@ def summary(call: Call) -> Response:
     p, account = call.platform, call.account
     w = p.world
     balance = p.billing.balance(account).available
-    return ok(AccountSummary(
-        username=account.username,
-        name=account.username,
-        accountType="personal",
-        plan=account.plan,  # type: ignore[typeddict-item]
-        creditsCents=cents(balance),
-        counts=Counts(
-            projects=len(w.projects(account.id)),
-            datasets=len(w.datasets(account.id)),
-            models=len(w.models(account.id)),
-        ),
-        teams=[],
-    ))  # fmt: skip
+    return ok(
+        AccountSummary(
+            username=account.username,
+            name=account.username,
+            accountType="personal",
+            plan=account.plan,  # type: ignore[typeddict-item]
+            creditsCents=cents(balance),
+            counts=Counts(
+                projects=len(w.projects(account.id)),
+                datasets=len(w.datasets(account.id)),
+                models=len(w.models(account.id)),
+            ),
+            teams=[],
+        )
+    )
 
 
 @routes.get("/api/api-keys", response=ApiKeyList, errors=(401, 403, 429))
 def api_keys(call: Call) -> Response:
     """Active API keys of the key's workspace (metadata only, never the secret)."""
     keys = call.platform.world.api_keys(call.account.id).values()
-    return ok(ApiKeyList(keys=[
-        ApiKeyItem(keyId=public_id(k.id), name=k.name, keyPrefix=k.secret[:7], createdAt=iso(k.created_at))
-        for k in keys
-    ]))  # fmt: skip
+    return ok(
+        ApiKeyList(
+            keys=[
+                ApiKeyItem(keyId=public_id(k.id), name=k.name, keyPrefix=k.secret[:7], createdAt=iso(k.created_at))
+                for k in keys
+            ]
+        )
+    )
 
 
 @routes.get("/api/storage", query=StorageQuery, response=StorageInfo, errors=(400, 401, 403, 429))
@@ -173,24 +179,26 @@ def storage(call: Call) -> Response:
             size = images_bytes(w.blobs, d.images)
             top.append(TopItem(_id=public_id(d.id), name=d.name, slug=d.slug, sizeBytes=size, type="dataset"))
         top = sorted(top, key=lambda t: -t["sizeBytes"])[:10]
-    return ok(StorageInfo(
-        tier=account.plan,  # type: ignore[typeddict-item]
-        usage=StorageUsage(
-            models=_gauge(len(models), plan.models),
-            storage=_gauge(usage.used, usage.limit),
-        ),
-        updatedAt=iso(w.now()),
-        breakdown=Breakdown(
-            byCategory=ByCategory(
-                datasets=BytesCount(bytes=usage.datasets, count=len(datasets)),
-                models=BytesCount(bytes=usage.models, count=sum(1 for m in models if m.file)),
-                exports=BytesCount(bytes=usage.exports, count=len(exports)),
+    return ok(
+        StorageInfo(
+            tier=account.plan,  # type: ignore[typeddict-item]
+            usage=StorageUsage(
+                models=_gauge(len(models), plan.models),
+                storage=_gauge(usage.used, usage.limit),
             ),
-            topItems=top,
-        ),
-        region=account.region,
-        username=account.username,
-    ))  # fmt: skip
+            updatedAt=iso(w.now()),
+            breakdown=Breakdown(
+                byCategory=ByCategory(
+                    datasets=BytesCount(bytes=usage.datasets, count=len(datasets)),
+                    models=BytesCount(bytes=usage.models, count=sum(1 for m in models if m.file)),
+                    exports=BytesCount(bytes=usage.exports, count=len(exports)),
+                ),
+                topItems=top,
+            ),
+            region=account.region,
+            username=account.username,
+        )
+    )
 
 
 @routes.get("/api/users", query=ProfileQuery, response=PublicProfile, errors=(400, 401, 404, 429))
@@ -201,7 +209,14 @@ def profile(call: Call) -> Response:
     if user is None:
         raise NotFound("User not found")
     follows = call.platform.follows
-    return ok(PublicProfile(user=PublicUser(
-        username=user.username, fullName=user.username, accountType="personal",
-        followerCount=follows.follower_count(user), isFollowed=follows.follows(call.account, user),
-    )))  # fmt: skip
+    return ok(
+        PublicProfile(
+            user=PublicUser(
+                username=user.username,
+                fullName=user.username,
+                accountType="personal",
+                followerCount=follows.follower_count(user),
+                isFollowed=follows.follows(call.account, user),
+            )
+        )
+    )

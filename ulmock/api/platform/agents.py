@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id, check_owner
 from ulmock.api.platform.ids import HEX_ID, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import Workflow
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Agents")
 BlockType = Literal["Dataset", "Image", "YOLO", "LLM", "Gate", "Export", "Deployment", "Output", "Slack", "Webhook"]
@@ -98,8 +98,10 @@ class SaveBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: str | None = Field(None, max_length=64, description="The agent to replace; none creates one")
     name: str = Field(min_length=1, max_length=100)
-    graph: dict[str, Any] = Field(description="{nodes: [{id, type: agent, position, data: {label, type, config}}], "
-                                  "edges: [{id, source, target}], templateId}")  # fmt: skip
+    graph: dict[str, Any] = Field(
+        description="{nodes: [{id, type: agent, position, data: {label, type, config}}], "
+        "edges: [{id, source, target}], templateId}"
+    )
     version: int = Field(ge=0, description="Version being replaced; 0 creates the agent")
 
 
@@ -119,11 +121,20 @@ def _agent(call: Call, ident: str) -> Workflow:
 
 
 def view(call: Call, workflow: Workflow, with_graph: bool) -> AgentView:
-    out = AgentView(id=public_id(workflow.id), username=call.account.username, name=workflow.name,
-                    version=workflow.version, createdAt=iso(workflow.created_at), updatedAt=iso(workflow.updated_at))  # fmt: skip
+    out = AgentView(
+        id=public_id(workflow.id),
+        username=call.account.username,
+        name=workflow.name,
+        version=workflow.version,
+        createdAt=iso(workflow.created_at),
+        updatedAt=iso(workflow.updated_at),
+    )
     if with_graph:
-        out["graph"] = Graph(nodes=workflow.graph["nodes"], edges=workflow.graph["edges"],
-                             templateId=workflow.graph.get("templateId", ""))  # fmt: skip
+        out["graph"] = Graph(
+            nodes=workflow.graph["nodes"],
+            edges=workflow.graph["edges"],
+            templateId=workflow.graph.get("templateId", ""),
+        )
     return out
 
 
@@ -145,8 +156,13 @@ def save_agent(call: Call) -> Response:
     domain_id = _agent(call, b.id).id if b.id is not None else None
     graph = {**b.graph, "templateId": b.graph.get("templateId", "")}
     workflow, errors = call.platform.workflows.save(call.account, domain_id, b.name, graph, b.version)
-    return ok(AgentSaved(id=public_id(workflow.id), version=workflow.version,
-                         errors=[BlockErrorView(id=e.id, label=e.label, message=e.message) for e in errors]))  # fmt: skip
+    return ok(
+        AgentSaved(
+            id=public_id(workflow.id),
+            version=workflow.version,
+            errors=[BlockErrorView(id=e.id, label=e.label, message=e.message) for e in errors],
+        )
+    )
 
 
 @routes.delete("/api/workflows", query=DeleteQuery, response=AgentDeleted)

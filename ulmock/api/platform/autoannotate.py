@@ -10,23 +10,23 @@ not emulated: 503, as the live service answers when one is not configured.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import dataset_at
 from ulmock.api.platform.dataset_content import image_id
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.images import images_by_id, signed_url
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.predictions import infer
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import BatchRun, PlannedLabels
 from ulmock.domain.entities import Dataset, DatasetImage, Model
 from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
-from ulmock.api.predictions import infer
-from ulmock.api.operations import Call
 
 if TYPE_CHECKING:
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
@@ -112,8 +112,9 @@ class ImagePredictRequest(Body):
     modelId: str = Field(min_length=1, max_length=300, description="ul://owner/project/model")
     confidence: float = Field(0.25, ge=0.01, le=1)
     iou: float = Field(0.7, ge=0, le=0.95)
-    classMapping: list[int | None] | None = Field(None, max_length=25_000,
-                                                  description="Dataset class id (or null) for each model class")  # fmt: skip
+    classMapping: list[int | None] | None = Field(
+        None, max_length=25_000, description="Dataset class id (or null) for each model class"
+    )
     visualPrompts: list[dict[str, Any]] | None = None
 
 
@@ -139,8 +140,9 @@ def resolve_model(call: Call, ref: str) -> Model | None:
     if m is None:
         if ref.startswith("ul://"):
             raise ValidationError("modelId must be ul://owner/project/model", {"modelId": ref[:100]})
-        raise InternalError(f"Prediction service '{ref[:60]}' is not configured: ulmock runs YOLO models only",
-                            status=503)  # fmt: skip
+        raise InternalError(
+            f"Prediction service '{ref[:60]}' is not configured: ulmock runs YOLO models only", status=503
+        )
     owner_name, project_slug, model_slug = m.groups()
     w = call.platform.world
     owner = call.platform.accounts.by_username(owner_name)
@@ -157,17 +159,21 @@ def resolve_model(call: Call, ref: str) -> Model | None:
     return model
 
 
-def to_dataset(prediction: Prediction, dataset: Dataset, mapping: list[int | None] | None) -> tuple[list[list[float]],
-                                                                                               list[float]]:  # fmt: skip
+def to_dataset(
+    prediction: Prediction, dataset: Dataset, mapping: list[int | None] | None
+) -> tuple[list[list[float]], list[float]]:
     """The prediction's boxes as YOLO rows in the dataset's classes, and their confidences."""
     names = {n: i for i, n in enumerate(dataset.class_names)}
     model_names = prediction.class_names
     if mapping is None and not any(n in names for n in model_names.values()):
-        raise ApiError("Model classes do not match the dataset: pass classMapping", {"classMapping": "required"},
-                       status=422)  # fmt: skip
+        raise ApiError(
+            "Model classes do not match the dataset: pass classMapping", {"classMapping": "required"}, status=422
+        )
     for target in mapping or []:
         if target is not None and not 0 <= target < len(dataset.class_names):
-            raise ValidationError(f"classMapping: class {target} does not exist in the dataset", {"classMapping": target})
+            raise ValidationError(
+                f"classMapping: class {target} does not exist in the dataset", {"classMapping": target}
+            )
     width, height = prediction.image_size
     boxes: list[list[float]] = []
     confidences: list[float] = []
@@ -179,36 +185,55 @@ def to_dataset(prediction: Prediction, dataset: Dataset, mapping: list[int | Non
         if cls is None:
             continue
         b = found["box"]
-        boxes.append([cls, round((b["x1"] + b["x2"]) / 2 / width, 6), round((b["y1"] + b["y2"]) / 2 / height, 6),
-                      round((b["x2"] - b["x1"]) / width, 6), round((b["y2"] - b["y1"]) / height, 6)])  # fmt: skip
+        boxes.append(
+            [
+                cls,
+                round((b["x1"] + b["x2"]) / 2 / width, 6),
+                round((b["y1"] + b["y2"]) / 2 / height, 6),
+                round((b["x2"] - b["x1"]) / width, 6),
+                round((b["y2"] - b["y1"]) / height, 6),
+            ]
+        )
         confidences.append(round(float(found["confidence"]), 5))
     return boxes, confidences
 
 
-async def predict_on(call: Call, model: Model | None, image: DatasetImage, confidence: float,
-                     iou: float) -> Prediction:  # fmt: skip
+async def predict_on(call: Call, model: Model | None, image: DatasetImage, confidence: float, iou: float) -> Prediction:
     with call.emulator.lock:
         data = call.platform.world.blobs.read(image.blob_id)
         model_file = call.emulator.model_file_path(model) if model is not None else None
     return await infer(call.emulator, data, model_file, confidence, iou, IMAGE_SIZE)
 
 
-@routes.post("/api/images/{imageId}/predict", body=ImagePredictRequest, response=ImagePredictions, category="predict",
-             errors=(400, 401, 403, 404, 409, 422, 429, 503))  # fmt: skip
+@routes.post(
+    "/api/images/{imageId}/predict",
+    body=ImagePredictRequest,
+    response=ImagePredictions,
+    category="predict",
+    errors=(400, 401, 403, 404, 409, 422, 429, 503),
+)
 async def predict_image(call: Call) -> Response:
     """Labels a YOLO model predicts for this image, in the dataset's classes (nothing is saved)."""
     b: ImagePredictRequest = call.body
     if b.visualPrompts:
-        raise ValidationError("visualPrompts are for yoloe26x, which ulmock does not host", {"visualPrompts": "yoloe26x"})
+        raise ValidationError(
+            "visualPrompts are for yoloe26x, which ulmock does not host", {"visualPrompts": "yoloe26x"}
+        )
     with call.emulator.lock:
         ((dataset, image),) = images_by_id(call, [call.params["imageId"]])
         model = resolve_model(call, b.modelId)
     prediction = await predict_on(call, model, image, b.confidence, b.iou)
     with call.emulator.lock:
         boxes, confidences = to_dataset(prediction, dataset, b.classMapping)
-    return ok(ImagePredictions(success=True, predictions=[PredictedLabel(classId=int(x[0]), bbox=x[1:5]) for x in boxes],
-                               confidences=confidences, modelUsed=b.modelId.strip(),
-                               inferenceTime=round(prediction.inference_ms, 1)))  # fmt: skip
+    return ok(
+        ImagePredictions(
+            success=True,
+            predictions=[PredictedLabel(classId=int(x[0]), bbox=x[1:5]) for x in boxes],
+            confidences=confidences,
+            modelUsed=b.modelId.strip(),
+            inferenceTime=round(prediction.inference_ms, 1),
+        )
+    )
 
 
 def _active(call: Call, dataset: Dataset, run: BatchRun) -> ActiveRun:
@@ -217,15 +242,28 @@ def _active(call: Call, dataset: Dataset, run: BatchRun) -> ActiveRun:
         image = next((i for i in dataset.images if i.file == plan.file), None)
         if image is not None:
             previews.append(Preview(imageId=image_id(dataset, image), imageUrl=signed_url(call, dataset, image)))
-    return ActiveRun(id=public_id(run.id), confidence=run.confidence, boxScale=1.0, stopping=False, previews=previews,
-                     progress=Progress(processed=run.applied, total=len(run.planned)),
-                     startedAt=iso(run.started_at or run.created_at))  # fmt: skip
+    return ActiveRun(
+        id=public_id(run.id),
+        confidence=run.confidence,
+        boxScale=1.0,
+        stopping=False,
+        previews=previews,
+        progress=Progress(processed=run.applied, total=len(run.planned)),
+        startedAt=iso(run.started_at or run.created_at),
+    )
 
 
 def _finished(run: BatchRun) -> FinishedRun:
     results = RunResults(processed=run.applied, annotations=run.annotations, classes=len(run.classes))
-    return FinishedRun(id=public_id(run.id), confidence=run.confidence, boxScale=1.0, failed=run.status == "failed",
-                       stopped=run.status == "cancelled", error=run.error, results=results)  # fmt: skip
+    return FinishedRun(
+        id=public_id(run.id),
+        confidence=run.confidence,
+        boxScale=1.0,
+        failed=run.status == "failed",
+        stopped=run.status == "cancelled",
+        error=run.error,
+        results=results,
+    )
 
 
 @batch_routes.get("/api/datasets/{owner}/{dataset}/predict/batch", response=BatchStatus)
@@ -234,12 +272,21 @@ def batch(call: Call) -> Response:
     dataset = dataset_at(call)
     batches = call.platform.batches
     active, done = batches.active(call.account, dataset), batches.last_finished(call.account, dataset)
-    return ok(BatchStatus(activeJob=_active(call, dataset, active) if active else None,
-                          lastRun=_finished(done) if done else None))  # fmt: skip
+    return ok(
+        BatchStatus(
+            activeJob=_active(call, dataset, active) if active else None, lastRun=_finished(done) if done else None
+        )
+    )
 
 
-@batch_routes.post("/api/datasets/{owner}/{dataset}/predict/batch", body=BatchRequest, response=BatchStarted,
-                   status=202, category="predict", errors=(400, 401, 403, 404, 409, 422, 429, 503))  # fmt: skip
+@batch_routes.post(
+    "/api/datasets/{owner}/{dataset}/predict/batch",
+    body=BatchRequest,
+    response=BatchStarted,
+    status=202,
+    category="predict",
+    errors=(400, 401, 403, 404, 409, 422, 429, 503),
+)
 async def create_batch(call: Call) -> Response:
     """Save a version, then label the unlabeled images (all, with includeAnnotated) with the model, on the clock."""
     b: BatchRequest = call.body
@@ -259,14 +306,21 @@ async def create_batch(call: Call) -> Response:
             boxes, confidences = to_dataset(prediction, dataset, b.classMapping)
         planned.append(PlannedLabels(file=image.file, boxes=boxes, confidences=confidences))
     with call.emulator.lock:
-        version, _ = call.platform.datasets.save_version(call.account, dataset, f"Before auto-annotation with {b.modelId}")
-        run = call.platform.batches.start(call.account, dataset, b.modelId.strip(), b.confidence, b.iou,
-                                          b.includeAnnotated, planned, version.number)  # fmt: skip
+        version, _ = call.platform.datasets.save_version(
+            call.account, dataset, f"Before auto-annotation with {b.modelId}"
+        )
+        run = call.platform.batches.start(
+            call.account, dataset, b.modelId.strip(), b.confidence, b.iou, b.includeAnnotated, planned, version.number
+        )
     return ok(BatchStarted(jobId=public_id(run.id)), 202)
 
 
-@batch_routes.delete("/api/datasets/{owner}/{dataset}/predict/batch", query=StopQuery, response=BatchStopped,
-                     errors=(400, 401, 403, 404, 429))  # fmt: skip
+@batch_routes.delete(
+    "/api/datasets/{owner}/{dataset}/predict/batch",
+    query=StopQuery,
+    response=BatchStopped,
+    errors=(400, 401, 403, 404, 429),
+)
 def delete_batch(call: Call) -> Response:
     """Cancel the run under way, or dismiss the last finished one."""
     action, run = call.platform.batches.stop(call.account, dataset_at(call))

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.inputs import Query
+from ulmock.api.operations import Call
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.money import cents
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Plan
-from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.catalogue import GPUS
+from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.errors import ValidationError
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Query
 
 routes = PlatformRoutes("Billing")
 PLAN_NAMES = {"free": "Free", "pro": "Pro", "enterprise": "Enterprise"}
@@ -94,16 +94,34 @@ def usage_summary(call: Call) -> Response:
     p, account = call.platform, call.account
     usage = p.storage.usage(account)
     available = p.billing.balance(account).available
-    return ok(UsageSummary(
-        plan=PlanStatus(planId=account.plan, name=PLAN_NAMES[account.plan], status="active",  # type: ignore[typeddict-item]
-                        cancelAtPeriodEnd=False),
-        metrics=[UsageMetric(metricId="storage_bytes", kind="GAUGE", period="NONE", limit=usage.limit,
-                             used=usage.used, remaining=max(0, usage.limit - usage.used), overageAllowed=False)],
-        trainingCredit=TrainingCredit(monthlyGrant=0, balanceAvailable=cents(available)),
-        features=Features(privateProjects=account.plan != "free", teams=account.plan != "free",
-                          enterpriseLicense=account.plan == "enterprise"),
-        creditsCents=cents(available),
-    ))  # fmt: skip
+    return ok(
+        UsageSummary(
+            plan=PlanStatus(
+                planId=account.plan,  # type: ignore[typeddict-item]
+                name=PLAN_NAMES[account.plan],
+                status="active",
+                cancelAtPeriodEnd=False,
+            ),
+            metrics=[
+                UsageMetric(
+                    metricId="storage_bytes",
+                    kind="GAUGE",
+                    period="NONE",
+                    limit=usage.limit,
+                    used=usage.used,
+                    remaining=max(0, usage.limit - usage.used),
+                    overageAllowed=False,
+                )
+            ],
+            trainingCredit=TrainingCredit(monthlyGrant=0, balanceAvailable=cents(available)),
+            features=Features(
+                privateProjects=account.plan != "free",
+                teams=account.plan != "free",
+                enterpriseLicense=account.plan == "enterprise",
+            ),
+            creditsCents=cents(available),
+        )
+    )
 
 
 def _time(value: str | None, field: str) -> float | None:
@@ -128,14 +146,24 @@ def transactions(call: Call) -> Response:
     for entry in p.billing.ledger(account):
         if (start is not None and entry.at < start) or (end is not None and entry.at > end):
             continue
-        tx = Transaction(id=public_id(entry.id), type=entry.kind, amountCents=cents(entry.amount),
-                         balanceAfter=cents(entry.balance_after), createdAt=iso(entry.at))  # fmt: skip
+        tx = Transaction(
+            id=public_id(entry.id),
+            type=entry.kind,
+            amountCents=cents(entry.amount),
+            balanceAfter=cents(entry.balance_after),
+            createdAt=iso(entry.at),
+        )
         if entry.model_id is not None:
             tx["modelId"] = public_id(entry.model_id)
             model = models.get(entry.model_id)
             project = projects.get(model.project_id) if model is not None else None
-            tx["model"] = None if model is None or project is None else TransactionModel(
-                name=model.name, slug=model.slug, projectSlug=project.slug, username=account.username)
+            tx["model"] = (
+                None
+                if model is None or project is None
+                else TransactionModel(
+                    name=model.name, slug=model.slug, projectSlug=project.slug, username=account.username
+                )
+            )
         if entry.training_id is not None:
             tx["runId"] = public_id(entry.training_id)
         if entry.gpu_type is not None and entry.gpu_type in GPUS:

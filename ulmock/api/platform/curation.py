@@ -4,12 +4,13 @@ copied in, clones, and the differences between two saved versions."""
 from __future__ import annotations
 
 import base64
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import check_slug, dataset_at, workspace
 from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered, _view, image_id
 from ulmock.api.platform.ids import public_id
@@ -18,10 +19,9 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Description, Name, Slug, Split, Task, Visibility
 from ulmock.domain import curation
 from ulmock.domain.entities import Dataset, DatasetImage, DatasetVersion
+from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.domain.ids import slugify
 from ulmock.domain.images import BULK_MAX, DatasetImages
-from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Datasets")
 WRITE = (400, 401, 403, 404, 429)
@@ -216,8 +216,9 @@ def merge_classes(call: Call) -> Response:
     return ok(ClassesMerged(**_classes(dataset), mergedClassIds=merged, targetClassId=target))
 
 
-@routes.post("/api/datasets/{owner}/{dataset}/classes/delete", body=DeleteRequest, response=ClassesDeleted,
-             errors=WRITE)  # fmt: skip
+@routes.post(
+    "/api/datasets/{owner}/{dataset}/classes/delete", body=DeleteRequest, response=ClassesDeleted, errors=WRITE
+)
 def delete_classes(call: Call) -> Response:
     """Delete classes with their annotations; the remaining class ids shift down."""
     dataset = dataset_at(call)
@@ -225,15 +226,21 @@ def delete_classes(call: Call) -> Response:
     return ok(ClassesDeleted(**_classes(dataset), deletedClassIds=gone, deletedAnnotations=dropped))
 
 
-@routes.post("/api/datasets/{owner}/{dataset}/splits/redistribute", body=SplitRequest, response=SplitsRedistributed,
-             errors=WRITE)  # fmt: skip
+@routes.post(
+    "/api/datasets/{owner}/{dataset}/splits/redistribute", body=SplitRequest, response=SplitsRedistributed, errors=WRITE
+)
 def redistribute_splits(call: Call) -> Response:
     """Deal the images into train, val and test by percentages totalling 100 (seeded)."""
     dataset = dataset_at(call)
     b: SplitRequest = call.body
     counts, modified = curation.redistribute_splits(call.platform.world, dataset, b.train, b.val, b.test)
-    return ok(SplitsRedistributed(success=True, splits=SplitCounts(train=counts["train"], val=counts["val"],
-                                                                   test=counts["test"]), modified=modified))  # fmt: skip
+    return ok(
+        SplitsRedistributed(
+            success=True,
+            splits=SplitCounts(train=counts["train"], val=counts["val"], test=counts["test"]),
+            modified=modified,
+        )
+    )
 
 
 @routes.post("/api/datasets/{owner}/{dataset}/images", query=ImageQuery, body=SelectRequest, response=SelectedImages)
@@ -243,8 +250,15 @@ def selected_images(call: Call) -> Response:
     q: ImageQuery = call.query
     wanted = set(call.body.imageIds)
     images = [i for i in _filtered(call, dataset, q) if image_id(dataset, i) in wanted]
-    return ok(SelectedImages(images=[_view(call, dataset, i, q) for i in images], total=len(images), hasMore=False,
-                             classes=list(dataset.class_names), errorCount=0))  # fmt: skip
+    return ok(
+        SelectedImages(
+            images=[_view(call, dataset, i, q) for i in images],
+            total=len(images),
+            hasMore=False,
+            classes=list(dataset.class_names),
+            errorCount=0,
+        )
+    )
 
 
 @routes.post("/api/datasets/{owner}/{dataset}/images/adopt", body=AdoptRequest, response=ImagesAdopted, errors=WRITE)
@@ -258,15 +272,21 @@ def adopt_images(call: Call) -> Response:
     editable = source.account_id == call.account.id
     labelled = editable and (b.release is not None or b.classMapping is not None)
     world = call.platform.world
-    count, _ = curation.copy_images(world, source, target, images, labels=labelled, class_mapping=b.classMapping,
-                                    keep_split=labelled)  # fmt: skip
+    count, _ = curation.copy_images(
+        world, source, target, images, labels=labelled, class_mapping=b.classMapping, keep_split=labelled
+    )
     if b.release and editable:
         DatasetImages(world).remove(source, images)
     return ok(ImagesAdopted(adopted=count))
 
 
-@routes.post("/api/datasets/{owner}/{dataset}/clone", body=CloneRequest, response=DatasetCloned, status=201,
-             errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/datasets/{owner}/{dataset}/clone",
+    body=CloneRequest,
+    response=DatasetCloned,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def clone_dataset(call: Call) -> Response:
     """Copy a dataset you can see (all of it, some splits, a saved version or some images) into your workspace."""
     source = dataset_at(call, readable=True)
@@ -296,31 +316,61 @@ def clone_dataset(call: Call) -> Response:
         slug = check_slug(b.dataset, "dataset") if b.dataset is not None else None
         if slug is None and b.name is not None:
             slug = slugify(name)
-        copy = curation.clone_dataset(world, p.datasets, account, source, name=name, slug=slug,
-                                      description=b.description, visibility=b.visibility, images=images,
-                                      class_names=class_names, labels=b.annotations)  # fmt: skip
-    return ok(DatasetCloned(id=public_id(copy.id), owner=account.username, dataset=copy.slug, name=copy.name,
-                            imageCount=len(copy.images), classCount=len(copy.class_names),
-                            region=account.region), 201)  # fmt: skip
+        copy = curation.clone_dataset(
+            world,
+            p.datasets,
+            account,
+            source,
+            name=name,
+            slug=slug,
+            description=b.description,
+            visibility=b.visibility,
+            images=images,
+            class_names=class_names,
+            labels=b.annotations,
+        )
+    return ok(
+        DatasetCloned(
+            id=public_id(copy.id),
+            owner=account.username,
+            dataset=copy.slug,
+            name=copy.name,
+            imageCount=len(copy.images),
+            classCount=len(copy.class_names),
+            region=account.region,
+        ),
+        201,
+    )
 
 
 def _stored(call: Call, dataset: Dataset, version: DatasetVersion, image: DatasetImage) -> StoredVersion:
     boxes = image.annotations.get("boxes", [])
-    stored = StoredImage(split=image.split, name=image.file, ext=image.file.rsplit(".", 1)[-1].lower(),
-                         width=image.width, height=image.height,
-                         labels=[StoredLabel(classId=int(bx[0]), bbox=[float(v) for v in bx[1:5]]) for bx in boxes],
-                         labelCount=len(boxes), metadata=dict(image.metadata),
-                         imageUrl=signed_url(call, dataset, image))  # fmt: skip
-    return StoredVersion(version=version.number, task=dataset.task,  # type: ignore[typeddict-item]
-                         classNames=list(version.class_names), images=[stored])  # fmt: skip
+    stored = StoredImage(
+        split=image.split,
+        name=image.file,
+        ext=image.file.rsplit(".", 1)[-1].lower(),
+        width=image.width,
+        height=image.height,
+        labels=[StoredLabel(classId=int(bx[0]), bbox=[float(v) for v in bx[1:5]]) for bx in boxes],
+        labelCount=len(boxes),
+        metadata=dict(image.metadata),
+        imageUrl=signed_url(call, dataset, image),
+    )
+    return StoredVersion(
+        version=version.number,
+        task=dataset.task,  # type: ignore[typeddict-item]
+        classNames=list(version.class_names),
+        images=[stored],
+    )
 
 
 def _side(image: DatasetImage | None) -> SideState | None:
     return None if image is None else SideState(split=image.split, labelCount=len(image.annotations.get("boxes", [])))
 
 
-@routes.get("/api/datasets/{owner}/{dataset}/versions/compare", query=CompareQuery,
-            response=VersionDiffPage | ImageInVersions)  # fmt: skip
+@routes.get(
+    "/api/datasets/{owner}/{dataset}/versions/compare", query=CompareQuery, response=VersionDiffPage | ImageInVersions
+)
 def compare_versions(call: Call) -> Response:
     """Images added, removed, modified or moved between two saved versions (or one image in both)."""
     dataset = dataset_at(call, readable=True)
@@ -341,10 +391,15 @@ def compare_versions(call: Call) -> Response:
     changes = diff.changes[start : start + COMPARE_PAGE]
     items: list[DiffItem] = []
     for c in changes:
-        item = DiffItem(hash=c.hash, name=c.name, ext=c.name.rsplit(".", 1)[-1].lower(),
-                        change=c.change,  # type: ignore[typeddict-item]
-                        fields=list(c.fields),  # type: ignore[arg-type]
-                        labelsAdded=c.labels_added, labelsRemoved=c.labels_removed)  # fmt: skip
+        item = DiffItem(
+            hash=c.hash,
+            name=c.name,
+            ext=c.name.rsplit(".", 1)[-1].lower(),
+            change=c.change,  # type: ignore[typeddict-item]
+            fields=list(c.fields),  # type: ignore[arg-type]
+            labelsAdded=c.labels_added,
+            labelsRemoved=c.labels_removed,
+        )
         for key, side in (("base", _side(c.base)), ("head", _side(c.head))):
             if side is not None:
                 item[key] = side  # type: ignore[literal-required]
@@ -352,18 +407,25 @@ def compare_versions(call: Call) -> Response:
     page = VersionDiffPage(items=items)
     if start == 0:
         page["summary"] = DiffSummary(
-            added=diff.count("added"), removed=diff.count("removed"), modified=diff.count("modified"),
-            moved=diff.count("moved"), labelsAdded=sum(c.labels_added for c in diff.changes),
+            added=diff.count("added"),
+            removed=diff.count("removed"),
+            modified=diff.count("modified"),
+            moved=diff.count("moved"),
+            labelsAdded=sum(c.labels_added for c in diff.changes),
             labelsRemoved=sum(c.labels_removed for c in diff.changes),
-            header=DiffHeader(classesAdded=diff.classes_added, classesRemoved=diff.classes_removed,
-                              classesRenamed=[Renamed({"from": a, "to": b}) for a, b in diff.classes_renamed],
-                              changed=["classNames"] if diff.classes_added or diff.classes_removed
-                              or diff.classes_renamed else []),
-        )  # fmt: skip
+            header=DiffHeader(
+                classesAdded=diff.classes_added,
+                classesRemoved=diff.classes_removed,
+                classesRenamed=[Renamed({"from": a, "to": b}) for a, b in diff.classes_renamed],
+                changed=["classNames"] if diff.classes_added or diff.classes_removed or diff.classes_renamed else [],
+            ),
+        )
         if changes:
             first = changes[0]
-            page["preview"] = [_stored(call, dataset, base, first.base) if first.base else None,
-                               _stored(call, dataset, head, first.head) if first.head else None]  # fmt: skip
+            page["preview"] = [
+                _stored(call, dataset, base, first.base) if first.base else None,
+                _stored(call, dataset, head, first.head) if first.head else None,
+            ]
     if start + COMPARE_PAGE < len(diff.changes):
         page["nextCursor"] = base64.urlsafe_b64encode(f"o:{start + COMPARE_PAGE}".encode()).decode()
     return ok(page)

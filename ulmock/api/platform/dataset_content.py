@@ -3,15 +3,17 @@ ingest of uploaded archives, and the models trained on it."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.files import signed_urls
+from ulmock.api.inputs import Body, Query
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id, dataset_at
 from ulmock.api.platform.ids import public_id
-from ulmock.api.files import signed_urls
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
@@ -21,14 +23,24 @@ from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.domain.grants import grant
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Datasets")
 URL_TTL = 3600.0
 LABELS_CAP = 100  # preview annotations per image, as the live service caps them
-SORTS = ("newest", "oldest", "name-asc", "name-desc", "height-asc", "height-desc", "width-asc", "width-desc",
-         "size-asc", "size-desc", "labels-desc", "labels-asc")  # fmt: skip
+SORTS = (
+    "newest",
+    "oldest",
+    "name-asc",
+    "name-desc",
+    "height-asc",
+    "height-desc",
+    "width-asc",
+    "width-desc",
+    "size-asc",
+    "size-desc",
+    "labels-desc",
+    "labels-asc",
+)
 
 
 class Label(TypedDict):
@@ -184,19 +196,27 @@ def _filtered(call: Call, dataset: Dataset, q: ImageQuery) -> list[DatasetImage]
     if q.search:
         needle = q.search.lower()
         names = [n.lower() for n in dataset.class_names]
-        images = [i for i in images if needle in i.file.lower()
-                  or any(needle in names[int(b[0])] for b in i.annotations.get("boxes", []) if int(b[0]) < len(names))]  # fmt: skip
+        images = [
+            i
+            for i in images
+            if needle in i.file.lower()
+            or any(needle in names[int(b[0])] for b in i.annotations.get("boxes", []) if int(b[0]) < len(names))
+        ]
     blobs = call.platform.world.blobs.blobs
     keys = {
-        "newest": None, "oldest": None,
-        "name-asc": lambda i: i.file, "name-desc": lambda i: i.file,
-        "height-asc": lambda i: i.height, "height-desc": lambda i: i.height,
-        "width-asc": lambda i: i.width, "width-desc": lambda i: i.width,
+        "newest": None,
+        "oldest": None,
+        "name-asc": lambda i: i.file,
+        "name-desc": lambda i: i.file,
+        "height-asc": lambda i: i.height,
+        "height-desc": lambda i: i.height,
+        "width-asc": lambda i: i.width,
+        "width-desc": lambda i: i.width,
         "size-asc": lambda i: blobs[i.blob_id].size if i.blob_id in blobs else 0,
         "size-desc": lambda i: blobs[i.blob_id].size if i.blob_id in blobs else 0,
         "labels-asc": lambda i: len(i.annotations.get("boxes", [])),
         "labels-desc": lambda i: len(i.annotations.get("boxes", [])),
-    }  # fmt: skip
+    }
     key = keys[q.sort]
     if key is None:
         return images[::-1] if q.sort == "newest" else images
@@ -208,9 +228,15 @@ def _view(call: Call, dataset: Dataset, image: DatasetImage, q: ImageQuery) -> I
     blob = w.blobs.get(image.blob_id)
     boxes = image.annotations.get("boxes", [])
     view = ImageView(
-        id=image_id(dataset, image), hash=blob.sha256 if blob else "", ext=image.file.rsplit(".", 1)[-1].lower(),
-        width=image.width, height=image.height, split=image.split, labelCount=len(boxes), name=image.file,
-    )  # fmt: skip
+        id=image_id(dataset, image),
+        hash=blob.sha256 if blob else "",
+        ext=image.file.rsplit(".", 1)[-1].lower(),
+        width=image.width,
+        height=image.height,
+        split=image.split,
+        labelCount=len(boxes),
+        name=image.file,
+    )
     if blob is not None:
         view["bytes"] = blob.size
     if q.includeImageUrls == "true" or q.includeThumbnails == "true":
@@ -240,8 +266,9 @@ def dataset_images(call: Call) -> Response:
         start = after + 1
     page = images[start : start + q.limit]
     more = start + q.limit < len(images)
-    answer = ImagePage(images=[_view(call, dataset, i, q) for i in page], hasMore=more,
-                       classes=list(dataset.class_names), errorCount=0)  # fmt: skip
+    answer = ImagePage(
+        images=[_view(call, dataset, i, q) for i in page], hasMore=more, classes=list(dataset.class_names), errorCount=0
+    )
     if q.includeTotal == "true":
         answer["total"] = len(images)
     if more and page:
@@ -259,49 +286,74 @@ def class_stats(call: Call) -> Response:
     dataset = dataset_at(call, readable=True)
     s = dataset_stats(call.platform.world, dataset)
     points = _bins([Bin(b.start * 4, b.count) for b in s.objects_per_image])  # a box is 4 corner points
-    return ok(ClassStats(
-        classes=[ClassStat(classId=c.class_id, count=c.boxes, imageCount=c.images) for c in s.classes],
-        imageStats=ImageStats(
-            widthHistogram=_bins(s.widths), heightHistogram=_bins(s.heights), pointsHistogram=points,
-            formatDistribution={k: float(v) for k, v in s.formats.items()}, fileSizeHistogram=_bins(s.file_sizes),
-            objectsPerImageHistogram=_bins(s.objects_per_image), bboxWidthHistogram=_bins(s.box_widths),
-            bboxHeightHistogram=_bins(s.box_heights), bboxWidthNormHistogram=_bins(s.box_widths_norm),
-            bboxHeightNormHistogram=_bins(s.box_heights_norm),
-        ),
-        locationHeatmap=Heatmap(bins=[[float(c) for c in row] for row in s.location_heatmap],
-                                maxCount=max((max(r) for r in s.location_heatmap), default=0)),
-        dimensionHeatmap=DimensionHeatmap(
-            bins=[[float(c) for c in row] for row in s.dimension_heatmap],
-            maxCount=max((max(r) for r in s.dimension_heatmap), default=0),
-            minWidth=s.box_width_range[0], maxWidth=s.box_width_range[1],
-            minHeight=s.box_height_range[0], maxHeight=s.box_height_range[1],
-        ),
-        classNames=list(dataset.class_names),
-        cached=False,
-        sampleSize=len(dataset.images),
-    ))  # fmt: skip
+    return ok(
+        ClassStats(
+            classes=[ClassStat(classId=c.class_id, count=c.boxes, imageCount=c.images) for c in s.classes],
+            imageStats=ImageStats(
+                widthHistogram=_bins(s.widths),
+                heightHistogram=_bins(s.heights),
+                pointsHistogram=points,
+                formatDistribution={k: float(v) for k, v in s.formats.items()},
+                fileSizeHistogram=_bins(s.file_sizes),
+                objectsPerImageHistogram=_bins(s.objects_per_image),
+                bboxWidthHistogram=_bins(s.box_widths),
+                bboxHeightHistogram=_bins(s.box_heights),
+                bboxWidthNormHistogram=_bins(s.box_widths_norm),
+                bboxHeightNormHistogram=_bins(s.box_heights_norm),
+            ),
+            locationHeatmap=Heatmap(
+                bins=[[float(c) for c in row] for row in s.location_heatmap],
+                maxCount=max((max(r) for r in s.location_heatmap), default=0),
+            ),
+            dimensionHeatmap=DimensionHeatmap(
+                bins=[[float(c) for c in row] for row in s.dimension_heatmap],
+                maxCount=max((max(r) for r in s.dimension_heatmap), default=0),
+                minWidth=s.box_width_range[0],
+                maxWidth=s.box_width_range[1],
+                minHeight=s.box_height_range[0],
+                maxHeight=s.box_height_range[1],
+            ),
+            classNames=list(dataset.class_names),
+            cached=False,
+            sampleSize=len(dataset.images),
+        )
+    )
 
 
-@routes.post("/api/datasets/{owner}/{dataset}/ingest", body=IngestRequest, response=IngestQueued, status=201,
-             errors=(400, 401, 403, 404, 409, 429), category="upload")  # fmt: skip
+@routes.post(
+    "/api/datasets/{owner}/{dataset}/ingest",
+    body=IngestRequest,
+    response=IngestQueued,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 429),
+    category="upload",
+)
 def ingest(call: Call) -> Response:
     """Process an uploaded archive into this dataset; it is `processing` until the clock gets there."""
     dataset = dataset_at(call)
     body: IngestRequest = call.body
     if body.sessionId is None and body.reference is not None:
-        run = call.platform.ingest.start(call.account, dataset, upload_from_bucket(call, dataset.id, body.reference),
-                                         target_split=body.targetSplit, conflict_policy=body.conflictPolicy)  # fmt: skip
+        run = call.platform.ingest.start(
+            call.account,
+            dataset,
+            upload_from_bucket(call, dataset.id, body.reference),
+            target_split=body.targetSplit,
+            conflict_policy=body.conflictPolicy,
+        )
         return ok(IngestQueued(jobId=public_id(run.job_id), status="queued"), 201)
     if body.sessionId is None:
         if body.sourceUrl is not None:
-            raise ValidationError("ulmock cannot fetch remote archives: upload the file and pass its sessionId",
-                                  {"sourceUrl": "not supported"})  # fmt: skip
+            raise ValidationError(
+                "ulmock cannot fetch remote archives: upload the file and pass its sessionId",
+                {"sourceUrl": "not supported"},
+            )
         raise ValidationError("Invalid request body: sessionId: Field required", {"sessionId": "required"})
     session = by_public_id(call, "upload", body.sessionId)
     if session is None:
         raise NotFound("Upload session not found")
-    run = call.platform.ingest.start(call.account, dataset, session.id, target_split=body.targetSplit,
-                                     conflict_policy=body.conflictPolicy)  # fmt: skip
+    run = call.platform.ingest.start(
+        call.account, dataset, session.id, target_split=body.targetSplit, conflict_policy=body.conflictPolicy
+    )
     return ok(IngestQueued(jobId=public_id(run.job_id), status="queued"), 201)
 
 
@@ -321,10 +373,16 @@ def dataset_models(call: Call) -> Response:
         project = projects.get(model.project_id)
         run = last_training(w, model)
         item = TrainedModel(
-            id=public_id(model.id), owner=account.username, project=project.slug if project else "",
-            model=model.slug, name=model.name, status=model_status(model, run), task=model.task,  # type: ignore[typeddict-item]
-            metrics=dict(model.metrics), createdAt=iso(model.created_at),
-        )  # fmt: skip
+            id=public_id(model.id),
+            owner=account.username,
+            project=project.slug if project else "",
+            model=model.slug,
+            name=model.name,
+            status=model_status(model, run),
+            task=model.task,  # type: ignore[typeddict-item]
+            metrics=dict(model.metrics),
+            createdAt=iso(model.created_at),
+        )
         if run is not None:
             item["epochs"] = run.epochs
             if run.started_at is not None:

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.files import signed_urls
+from ulmock.api.inputs import Body, JsonInt, Query
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import check_slug, dataset_at, listed, owner_account, workspace
 from ulmock.api.platform.dataset_content import signed_url
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import (
-    ClassNames, Description, Metadata, Name, NewTask, RecordChanges, Region, Slug, Tags, Task, Visibility,
+    ClassNames,
+    Description,
+    Metadata,
+    Name,
+    NewTask,
+    RecordChanges,
+    Region,
+    Slug,
+    Tags,
+    Task,
+    Visibility,
 )
-from ulmock.api.files import signed_urls
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset
 from ulmock.domain.errors import Conflict
 from ulmock.domain.sizes import images_bytes
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Body, JsonInt, Query
 
 routes = PlatformRoutes("Datasets")
 SAMPLE_IMAGES = 4
@@ -205,19 +215,40 @@ def dataset_view(call: Call, dataset: Dataset, *, samples: bool = False) -> Data
     w = p.world
     owner = owner_account(call, dataset)
     view = DatasetView(
-        id=public_id(dataset.id), owner=owner.username, dataset=dataset.slug, name=dataset.name,
-        description=dataset.description, visibility=dataset.visibility, task=dataset.task,  # type: ignore[typeddict-item]
-        imageCount=len(dataset.images), classCount=len(dataset.class_names), classNames=list(dataset.class_names),
-        format="yolo", tags=list(dataset.tags), splits=splits(dataset.images),
+        id=public_id(dataset.id),
+        owner=owner.username,
+        dataset=dataset.slug,
+        name=dataset.name,
+        description=dataset.description,
+        visibility=dataset.visibility,
+        task=dataset.task,  # type: ignore[typeddict-item]
+        imageCount=len(dataset.images),
+        classCount=len(dataset.class_names),
+        classNames=list(dataset.class_names),
+        format="yolo",
+        tags=list(dataset.tags),
+        splits=splits(dataset.images),
         annotationCount=annotation_count(dataset.images),
         totalBytes=images_bytes(w.blobs, dataset.images),
-        starCount=int(dataset.starred), isStarred=dataset.starred and owner.id == call.account.id,
-        status=dataset.status, region=owner.region,
-        versions=[VersionView(version=v.number, description=v.description, imageCount=len(v.images),
-                              classCount=len(v.class_names), annotationCount=annotation_count(v.images),
-                              splits=splits(v.images), createdAt=iso(v.created_at)) for v in dataset.versions],
-        createdAt=iso(dataset.created_at), updatedAt=iso(dataset.updated_at),
-    )  # fmt: skip
+        starCount=int(dataset.starred),
+        isStarred=dataset.starred and owner.id == call.account.id,
+        status=dataset.status,
+        region=owner.region,
+        versions=[
+            VersionView(
+                version=v.number,
+                description=v.description,
+                imageCount=len(v.images),
+                classCount=len(v.class_names),
+                annotationCount=annotation_count(v.images),
+                splits=splits(v.images),
+                createdAt=iso(v.created_at),
+            )
+            for v in dataset.versions
+        ],
+        createdAt=iso(dataset.created_at),
+        updatedAt=iso(dataset.updated_at),
+    )
     run = dataset.last_ingest
     if run is not None:
         view["lastIngestJobId"] = public_id(run.job_id)
@@ -225,7 +256,9 @@ def dataset_view(call: Call, dataset: Dataset, *, samples: bool = False) -> Data
         if run.finished_at is not None:
             view["lastIngestSummary"] = IngestSummary(added=run.added, errors=run.errors, skippedCounts=run.skipped)
         if run.error is not None:
-            view["processingError"] = ProcessingError(message=run.error, timestamp=iso(run.finished_at or run.started_at))
+            view["processingError"] = ProcessingError(
+                message=run.error, timestamp=iso(run.finished_at or run.started_at)
+            )
     if samples:
         view["sampleImages"] = [
             SampleImage(url=signed_url(call, dataset, i), width=i.width, height=i.height)
@@ -239,8 +272,13 @@ def list_datasets(call: Call) -> Response:
     """An owner's datasets: all for the owner, the public ones for anyone else."""
     owner, shown = listed(call, "dataset")
     samples = call.query.includeSamples == "true"
-    return ok(DatasetList(datasets=[dataset_view(call, d, samples=samples) for d in shown[: call.query.limit]],
-                          total=len(shown), region=owner.region))  # fmt: skip
+    return ok(
+        DatasetList(
+            datasets=[dataset_view(call, d, samples=samples) for d in shown[: call.query.limit]],
+            total=len(shown),
+            region=owner.region,
+        )
+    )
 
 
 @routes.post("/api/datasets", body=NewDataset, response=DatasetCreated, status=201, errors=(400, 401, 403, 409, 429))
@@ -249,11 +287,20 @@ def create_dataset(call: Call) -> Response:
     body: NewDataset = call.body
     account = workspace(call, body.owner)
     dataset = call.platform.datasets.create(
-        account, body.name, body.task, body.description, class_names=body.classNames, visibility=body.visibility,
-        slug=check_slug(body.dataset, "dataset"), tags=body.tags, metadata=body.metadata,
-    )  # fmt: skip
-    return ok(DatasetCreated(id=public_id(dataset.id), owner=account.username, dataset=dataset.slug,
-                             region=account.region), 201)  # fmt: skip
+        account,
+        body.name,
+        body.task,
+        body.description,
+        class_names=body.classNames,
+        visibility=body.visibility,
+        slug=check_slug(body.dataset, "dataset"),
+        tags=body.tags,
+        metadata=body.metadata,
+    )
+    return ok(
+        DatasetCreated(id=public_id(dataset.id), owner=account.username, dataset=dataset.slug, region=account.region),
+        201,
+    )
 
 
 @routes.get("/api/datasets/{owner}/{dataset}", response=DatasetDetail)
@@ -264,8 +311,12 @@ def retrieve_dataset(call: Call) -> Response:
     return ok(DatasetDetail(dataset=DatasetDetailView(**view, metadata=dict(dataset.metadata))))
 
 
-@routes.patch("/api/datasets/{owner}/{dataset}", body=DatasetChanges, response=DatasetRenamed,
-              errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.patch(
+    "/api/datasets/{owner}/{dataset}",
+    body=DatasetChanges,
+    response=DatasetRenamed,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def update_dataset(call: Call) -> Response:
     """Change a dataset; a new name moves it to the new slug (409 when taken)."""
     dataset = dataset_at(call)
@@ -287,20 +338,29 @@ def delete_dataset(call: Call) -> Response:
     return ok(DatasetDeleted(success=True))
 
 
-@routes.get("/api/datasets/{owner}/{dataset}/export", query=ExportQuery, response=VersionDownload | CurrentDownload,
-            errors=(400, 401, 404, 429), category="export")  # fmt: skip
+@routes.get(
+    "/api/datasets/{owner}/{dataset}/export",
+    query=ExportQuery,
+    response=VersionDownload | CurrentDownload,
+    errors=(400, 401, 404, 429),
+    category="export",
+)
 def export_dataset(call: Call) -> Response:
     """A signed NDJSON download of the dataset as it is, or of a saved version (`v`)."""
     p = call.platform
     dataset = dataset_at(call, readable=True)
     if call.query.v is None:
-        _, download = p.datasets.export(call.account, dataset.id) if dataset.account_id == call.account.id else \
-            p.datasets.export_by_slug(call.account, owner_account(call, dataset), dataset.slug)
+        _, download = (
+            p.datasets.export(call.account, dataset.id)
+            if dataset.account_id == call.account.id
+            else p.datasets.export_by_slug(call.account, owner_account(call, dataset), dataset.slug)
+        )
         return ok(CurrentDownload(downloadUrl=signed_urls.url(p.world.signer, download, call.base_url), cached=False))
     version = p.datasets.version(dataset, call.query.v)
     grant = p.datasets.version_download(dataset, version.number)
-    return ok(VersionDownload(downloadUrl=signed_urls.url(p.world.signer, grant, call.base_url),
-                              version=version.number))  # fmt: skip
+    return ok(
+        VersionDownload(downloadUrl=signed_urls.url(p.world.signer, grant, call.base_url), version=version.number)
+    )
 
 
 def _ready(dataset: Dataset) -> None:
@@ -308,8 +368,13 @@ def _ready(dataset: Dataset) -> None:
         raise Conflict("Dataset is not ready: an import is running", {"status": dataset.status})
 
 
-@routes.post("/api/datasets/{owner}/{dataset}/export", body=NewVersion, response=VersionCreated,
-             errors=(400, 401, 403, 404, 409, 429), category="export")  # fmt: skip
+@routes.post(
+    "/api/datasets/{owner}/{dataset}/export",
+    body=NewVersion,
+    response=VersionCreated,
+    errors=(400, 401, 403, 404, 409, 429),
+    category="export",
+)
 def create_dataset_version(call: Call) -> Response:
     """Save the dataset as the next numbered, immutable version (an unchanged one is reused)."""
     p = call.platform
@@ -323,8 +388,12 @@ def create_dataset_version(call: Call) -> Response:
     return ok(answer)
 
 
-@routes.patch("/api/datasets/{owner}/{dataset}/export", body=VersionChange, response=VersionDescribed,
-              errors=(400, 401, 403, 404, 429))  # fmt: skip
+@routes.patch(
+    "/api/datasets/{owner}/{dataset}/export",
+    body=VersionChange,
+    response=VersionDescribed,
+    errors=(400, 401, 403, 404, 429),
+)
 def describe_dataset_version(call: Call) -> Response:
     """Change the description of a saved version."""
     dataset = dataset_at(call)
@@ -333,8 +402,12 @@ def describe_dataset_version(call: Call) -> Response:
     return ok(VersionDescribed(ok=True))
 
 
-@routes.post("/api/datasets/{owner}/{dataset}/restore", body=RestoreRequest, response=VersionRestored,
-             errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/datasets/{owner}/{dataset}/restore",
+    body=RestoreRequest,
+    response=VersionRestored,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def restore_dataset_version(call: Call) -> Response:
     """Put a saved version's images, labels and classes back."""
     dataset = dataset_at(call)

@@ -8,39 +8,85 @@ health, logs and metrics are in `monitoring`; predicting through it in `service`
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.inputs import Body
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import (
-    check_slug, deployment_at, model_named, model_served, owner_of, project_of,
-)  # fmt: skip
+    check_slug,
+    deployment_at,
+    model_named,
+    model_served,
+    owner_of,
+    project_of,
+)
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Region
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Deployment
-from ulmock.domain.ids import slugify
 from ulmock.domain.errors import ValidationError
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Body
+from ulmock.domain.ids import slugify
 
 routes = PlatformRoutes("Deployments")
 Status = Literal["creating", "deploying", "ready", "stopping", "stopped", "failed"]
-STATUS: dict[str, Status] = {"creating": "creating", "deploying": "deploying", "running": "ready",
-                             "stopping": "stopping", "stopped": "stopped", "failed": "failed"}  # fmt: skip
+STATUS: dict[str, Status] = {
+    "creating": "creating",
+    "deploying": "deploying",
+    "running": "ready",
+    "stopping": "stopping",
+    "stopped": "stopped",
+    "failed": "failed",
+}
 GcpRegion = Literal[
-    "asia-east1", "asia-northeast1", "asia-northeast2", "asia-south1", "asia-southeast3", "europe-north1",
-    "europe-north2", "europe-southwest1", "europe-west1", "europe-west4", "europe-west8", "europe-west9", "me-west1",
-    "northamerica-south1", "us-central1", "us-east1", "us-east4", "us-east5", "us-south1", "us-west1", "africa-south1",
-    "asia-east2", "asia-northeast3", "asia-southeast1", "asia-southeast2", "asia-south2", "australia-southeast1",
-    "australia-southeast2", "europe-central2", "europe-west10", "europe-west12", "europe-west2", "europe-west3",
-    "europe-west6", "me-central1", "northamerica-northeast1", "northamerica-northeast2", "southamerica-east1",
-    "southamerica-west1", "us-west2", "us-west3", "us-west4",
-]  # fmt: skip
+    "asia-east1",
+    "asia-northeast1",
+    "asia-northeast2",
+    "asia-south1",
+    "asia-southeast3",
+    "europe-north1",
+    "europe-north2",
+    "europe-southwest1",
+    "europe-west1",
+    "europe-west4",
+    "europe-west8",
+    "europe-west9",
+    "me-west1",
+    "northamerica-south1",
+    "us-central1",
+    "us-east1",
+    "us-east4",
+    "us-east5",
+    "us-south1",
+    "us-west1",
+    "africa-south1",
+    "asia-east2",
+    "asia-northeast3",
+    "asia-southeast1",
+    "asia-southeast2",
+    "asia-south2",
+    "australia-southeast1",
+    "australia-southeast2",
+    "europe-central2",
+    "europe-west10",
+    "europe-west12",
+    "europe-west2",
+    "europe-west3",
+    "europe-west6",
+    "me-central1",
+    "northamerica-northeast1",
+    "northamerica-northeast2",
+    "southamerica-east1",
+    "southamerica-west1",
+    "us-west2",
+    "us-west3",
+    "us-west4",
+]
 Cpu = Literal[1, 2, 4, 6, 8]
 MemoryGi = Literal[2, 4, 8, 16, 24, 32]
 
@@ -144,10 +190,19 @@ def service_url(call: Call, d: Deployment) -> str:
 
 def deployment_item(call: Call, d: Deployment) -> DeploymentItem:
     item = DeploymentItem(
-        id=public_id(d.id), owner=call.account.username, deployment=d.slug, name=d.name, status=STATUS[d.status],
-        region=d.region, createdAt=iso(d.created_at), updatedAt=iso(d.updated_at), metered=True,
-        resources=Resources(cpu=d.cpu, memoryGi=d.memory_gi, minInstances=d.min_instances, maxInstances=d.max_instances),
-    )  # fmt: skip
+        id=public_id(d.id),
+        owner=call.account.username,
+        deployment=d.slug,
+        name=d.name,
+        status=STATUS[d.status],
+        region=d.region,
+        createdAt=iso(d.created_at),
+        updatedAt=iso(d.updated_at),
+        metered=True,
+        resources=Resources(
+            cpu=d.cpu, memoryGi=d.memory_gi, minInstances=d.min_instances, maxInstances=d.max_instances
+        ),
+    )
     model = model_served(call, d)
     if model is not None:
         project = project_of(call, model)
@@ -182,24 +237,46 @@ def list_deployments(call: Call) -> Response:
         project_slug, _, model_slug = q.model.partition("/")
         model_id = model_named(call, project_slug, model_slug).id
     rows, _ = call.platform.world.deployments(account.id).newest_first()
-    matching = [d for d in rows if (q.status is None or STATUS[d.status] == q.status)
-                and (model_id is None or d.model_id == model_id)]  # fmt: skip
-    return ok(DeploymentList(deployments=[deployment_item(call, d) for d in matching[: q.limit]], total=len(matching),
-                             region=account.region))  # fmt: skip
+    matching = [
+        d
+        for d in rows
+        if (q.status is None or STATUS[d.status] == q.status) and (model_id is None or d.model_id == model_id)
+    ]
+    return ok(
+        DeploymentList(
+            deployments=[deployment_item(call, d) for d in matching[: q.limit]],
+            total=len(matching),
+            region=account.region,
+        )
+    )
 
 
-@routes.post("/api/deployments/{owner}", body=CreateDeployment, response=DeploymentCreated, status=201,
-             errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/deployments/{owner}",
+    body=CreateDeployment,
+    response=DeploymentCreated,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def create_deployment(call: Call) -> Response:
     """Serve a model from a region; it moves creating -> deploying -> ready on the clock."""
     b = call.body
     account = owner_of(call, "deployment")
     slug = check_slug(b.deployment, "deployment")
     model = model_named(call, b.project, b.model)
-    d = call.platform.deployments.create(account, model.id, b.region, 0, 1, slug=slug, name=b.name, cpu=b.cpu,
-                                         memory_gi=b.memoryGi)  # fmt: skip
-    return ok(DeploymentCreated(id=public_id(d.id), deployment=d.slug, status="creating",
-                                message=f"Deploying {b.project}/{b.model} to {b.region}", region=d.region), 201)  # fmt: skip
+    d = call.platform.deployments.create(
+        account, model.id, b.region, 0, 1, slug=slug, name=b.name, cpu=b.cpu, memory_gi=b.memoryGi
+    )
+    return ok(
+        DeploymentCreated(
+            id=public_id(d.id),
+            deployment=d.slug,
+            status="creating",
+            message=f"Deploying {b.project}/{b.model} to {b.region}",
+            region=d.region,
+        ),
+        201,
+    )
 
 
 @routes.get("/api/deployments/{owner}/{deployment}", response=DeploymentDetail)
@@ -210,8 +287,12 @@ def get_deployment(call: Call) -> Response:
     return ok(DeploymentDetail(deployment=item, region=call.account.region))
 
 
-@routes.patch("/api/deployments/{owner}/{deployment}", body=UpdateDeployment, response=DeploymentUpdated,
-              errors=(400, 401, 404, 409, 429))  # fmt: skip
+@routes.patch(
+    "/api/deployments/{owner}/{deployment}",
+    body=UpdateDeployment,
+    response=DeploymentUpdated,
+    errors=(400, 401, 404, 409, 429),
+)
 def update_deployment(call: Call) -> Response:
     """Start, stop, resize or roll out another model (the URL stays); or rename it, or set its metadata."""
     b, deployments, account = call.body, call.platform.deployments, call.account
@@ -234,12 +315,16 @@ def update_deployment(call: Call) -> Response:
             deployments.resize(account, d.id, b.cpu, b.memoryGi)
             return moved(d, STATUS[d.status], f"Resized to {d.cpu} vCPU and {d.memory_gi} GiB")
         if b.action == "camera":
-            raise ValidationError("Camera streams are not emulated: ulmock has no RTSP source to read", {"action": "camera"})
+            raise ValidationError(
+                "Camera streams are not emulated: ulmock has no RTSP source to read", {"action": "camera"}
+            )
     if b.name is not None:
-        deployments.rename(account, d.id, b.name, check_slug(slugify(b.name)[:128].strip("-") or "deployment",
-                                                             "deployment"))  # fmt: skip
-        answer_ = DeploymentUpdated(success=True, status=STATUS[d.status], message=f"Renamed to {d.name}",
-                                    deployment=d.slug)  # fmt: skip
+        deployments.rename(
+            account, d.id, b.name, check_slug(slugify(b.name)[:128].strip("-") or "deployment", "deployment")
+        )
+        answer_ = DeploymentUpdated(
+            success=True, status=STATUS[d.status], message=f"Renamed to {d.name}", deployment=d.slug
+        )
         return ok(answer_)
     if b.metadata is not None:
         deployments.set_metadata(account, d.id, b.metadata)

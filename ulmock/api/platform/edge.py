@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp
 
+from ulmock.api.files import verify_signature
+from ulmock.api.pipeline import ApiEdge
 from ulmock.api.platform import mobile, operations, rate_categories
 from ulmock.api.platform.openapi import build_openapi
 from ulmock.api.platform.policy import PlatformPolicy, error_response
-from ulmock.domain.limits import UPLOAD_LIMIT
-from ulmock.domain.errors import ApiError, ValidationError
-from ulmock.api.files import verify_signature
-from ulmock.api.pipeline import ApiEdge
 from ulmock.api.refusals import refusal_handlers
+from ulmock.domain.errors import ApiError, ValidationError
+from ulmock.domain.limits import UPLOAD_LIMIT
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
@@ -51,12 +51,14 @@ def platform_face(emulator: Emulator) -> ASGIApp:
             return error_response(err)
 
     edge = ApiEdge(emulator, ops, PlatformPolicy(rate_categories()))
-    router = Router(routes=[
-        mobile.resolve_route(emulator),  # takes no key: before the edge's routes
-        *edge.routes(),
-        Route("/openapi.json", openapi, methods=["GET"]),
-        Route("/files/uploads/sessions/{sessionId}/{name}", put_upload, methods=["PUT"]),
-    ])  # fmt: skip
+    router = Router(
+        routes=[
+            mobile.resolve_route(emulator),  # takes no key: before the edge's routes
+            *edge.routes(),
+            Route("/openapi.json", openapi, methods=["GET"]),
+            Route("/files/uploads/sessions/{sessionId}/{name}", put_upload, methods=["PUT"]),
+        ]
+    )
     # Methods no route takes (TRACE, ...) and unmatched paths answer in this face's shape too.
     return ExceptionMiddleware(router, handlers=refusal_handlers(error_response))
 

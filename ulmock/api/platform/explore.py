@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import OWNER, owner_account
 from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.datasets import SAMPLE_IMAGES, Splits
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Task
-from ulmock.domain.clock import iso
 from ulmock.domain.catalogue import TASKS
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset, DatasetImage, Project
-from ulmock.domain.explore import SORTS, Explore, SearchFilters
 from ulmock.domain.errors import ValidationError
+from ulmock.domain.explore import SORTS, Explore, SearchFilters
 from ulmock.domain.sizes import images_bytes
-from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Explore")
 
@@ -98,7 +98,8 @@ class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     q: str = Field("", max_length=200, description="Search term")
     type: Literal["all", "projects", "datasets", "images"] = Field(
-        "all", description="Resource type filter; images searches what images show (public datasets and yours)")
+        "all", description="Resource type filter; images searches what images show (public datasets and yours)"
+    )
     sort: Literal[SORTS] = Field("newest", description="Sort order; relevance ranks matches for q")  # type: ignore[valid-type]
     offset: int = Field(0, ge=0, le=100_000, description="Results to skip")
     limit: int = Field(20, ge=1, le=100, description="Maximum results per resource type")
@@ -117,12 +118,18 @@ def _csv(value: str | None) -> tuple[str, ...]:
 def project_hit(call: Call, explore: Explore, project: Project) -> ProjectHit:
     models = explore.models_of(project)
     return ProjectHit(
-        id=public_id(project.id), project=project.slug, name=project.name, description=project.description,
-        owner=owner_account(call, project).username, visibility=project.visibility,
-        modelCount=len(models), modelNames=[m.name for m in models],
-        totalBytes=float(sum(m.file.size for m in models if m.file)), starCount=int(project.starred),
+        id=public_id(project.id),
+        project=project.slug,
+        name=project.name,
+        description=project.description,
+        owner=owner_account(call, project).username,
+        visibility=project.visibility,
+        modelCount=len(models),
+        modelNames=[m.name for m in models],
+        totalBytes=float(sum(m.file.size for m in models if m.file)),
+        starCount=int(project.starred),
         updatedAt=iso(project.updated_at),
-    )  # fmt: skip
+    )
 
 
 def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
@@ -138,23 +145,39 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
         labels = [SampleLabel(classId=int(b[0]), bbox=list(b[1:5])) for b in image.annotations.get("boxes", [])]
         samples.append(SampleImage(url=url, width=image.width, height=image.height, labels=labels))
     return DatasetHit(
-        id=public_id(dataset.id), dataset=dataset.slug, name=dataset.name, description=dataset.description,
-        owner=owner_account(call, dataset).username, visibility=dataset.visibility,
-        imageCount=len(dataset.images), classCount=len(dataset.class_names), classNames=list(dataset.class_names),
+        id=public_id(dataset.id),
+        dataset=dataset.slug,
+        name=dataset.name,
+        description=dataset.description,
+        owner=owner_account(call, dataset).username,
+        visibility=dataset.visibility,
+        imageCount=len(dataset.images),
+        classCount=len(dataset.class_names),
+        classNames=list(dataset.class_names),
         task=dataset.task,  # type: ignore[typeddict-item]
         totalBytes=float(images_bytes(w.blobs, dataset.images)),
-        splits=splits, starCount=0, sampleImages=samples, updatedAt=iso(dataset.updated_at),
-    )  # fmt: skip
+        splits=splits,
+        starCount=0,
+        sampleImages=samples,
+        updatedAt=iso(dataset.updated_at),
+    )
 
 
 def image_hit(call: Call, dataset: Dataset, image: DatasetImage, score: float) -> ImageHit:
     w = call.platform.world
     blob = w.blobs.get(image.blob_id)
     url = signed_url(call, dataset, image)
-    return ImageHit(name=image.file, hash=blob.sha256 if blob else "", width=image.width, height=image.height,
-                    id=image_id(dataset, image), thumbnailUrl=url, imageUrl=url,
-                    dataset=ImageSource(owner=owner_account(call, dataset).username, dataset=dataset.slug,
-                                        license="None"), score=score)  # fmt: skip
+    return ImageHit(
+        name=image.file,
+        hash=blob.sha256 if blob else "",
+        width=image.width,
+        height=image.height,
+        id=image_id(dataset, image),
+        thumbnailUrl=url,
+        imageUrl=url,
+        dataset=ImageSource(owner=owner_account(call, dataset).username, dataset=dataset.slug, license="None"),
+        score=score,
+    )
 
 
 @routes.get("/api/explore/search", query=SearchQuery, response=SearchResults, errors=(400, 401, 429))
@@ -171,17 +194,36 @@ def search(call: Call) -> Response:
         raise ValidationError("Invalid search parameters: minImages is above maxImages", {"minImages": q.minImages})
     explore = Explore(call.platform.world)
     if q.type == "images":
-        hits = explore.search_images(SearchFilters(q=q.q, offset=q.offset, limit=q.limit, tasks=tasks,
-                                                   author=q.author), call.account)  # fmt: skip
-        return ok(SearchResults(projects=[], datasets=[], images=[image_hit(call, d, i, s) for d, i, s in hits.images],
-                                hasMore=hits.has_more))  # fmt: skip
-    found = explore.search(SearchFilters(
-        q=q.q, kinds=("projects", "datasets") if q.type == "all" else (q.type,), sort=q.sort, offset=q.offset,
-        limit=q.limit, tasks=tasks, licenses=_csv(q.license), author=q.author,
-        starred_by=call.account if q.starred == "true" else None, min_images=q.minImages, max_images=q.maxImages,
-    ))  # fmt: skip
-    return ok(SearchResults(
-        projects=[project_hit(call, explore, pr) for pr in found.projects],
-        datasets=[dataset_hit(call, d) for d in found.datasets],
-        hasMore=found.has_more,
-    ))  # fmt: skip
+        hits = explore.search_images(
+            SearchFilters(q=q.q, offset=q.offset, limit=q.limit, tasks=tasks, author=q.author), call.account
+        )
+        return ok(
+            SearchResults(
+                projects=[],
+                datasets=[],
+                images=[image_hit(call, d, i, s) for d, i, s in hits.images],
+                hasMore=hits.has_more,
+            )
+        )
+    found = explore.search(
+        SearchFilters(
+            q=q.q,
+            kinds=("projects", "datasets") if q.type == "all" else (q.type,),
+            sort=q.sort,
+            offset=q.offset,
+            limit=q.limit,
+            tasks=tasks,
+            licenses=_csv(q.license),
+            author=q.author,
+            starred_by=call.account if q.starred == "true" else None,
+            min_images=q.minImages,
+            max_images=q.maxImages,
+        )
+    )
+    return ok(
+        SearchResults(
+            projects=[project_hit(call, explore, pr) for pr in found.projects],
+            datasets=[dataset_hit(call, d) for d in found.datasets],
+            hasMore=found.has_more,
+        )
+    )

@@ -8,13 +8,15 @@ to `tfjs` has no live name, so this face does not show it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from ulmock.api.files import signed_urls
+from ulmock.api.inputs import Body, JsonInt
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import model_at
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.refusals import live_statuses
@@ -23,30 +25,95 @@ from ulmock.api.platform.vocabulary import Region
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export, Model
 from ulmock.domain.errors import Conflict, NotFound
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Body, JsonInt
 
 routes = PlatformRoutes("Exports")
 LiveFormat = Literal[
-    "torchscript", "onnx", "openvino", "engine", "coreml", "coreai", "saved_model", "pb", "edgetpu", "litert",
-    "paddle", "mnn", "ncnn", "imx", "rknn", "executorch", "axelera", "deepx", "qnn", "hailo", "ascend", "xilinx",
-]  # fmt: skip
+    "torchscript",
+    "onnx",
+    "openvino",
+    "engine",
+    "coreml",
+    "coreai",
+    "saved_model",
+    "pb",
+    "edgetpu",
+    "litert",
+    "paddle",
+    "mnn",
+    "ncnn",
+    "imx",
+    "rknn",
+    "executorch",
+    "axelera",
+    "deepx",
+    "qnn",
+    "hailo",
+    "ascend",
+    "xilinx",
+]
 # live name -> the domain's
 DOMAIN_FORMAT: dict[str, str] = {
-    "torchscript": "torchscript", "onnx": "onnx", "openvino": "openvino", "engine": "tensorrt", "coreml": "coreml",
-    "coreai": "coreai", "saved_model": "saved_model", "pb": "graphdef", "edgetpu": "edgetpu", "litert": "tflite",
-    "paddle": "paddle", "mnn": "mnn", "ncnn": "ncnn", "imx": "imx", "rknn": "rknn", "executorch": "executorch",
-    "axelera": "axelera", "deepx": "deepx", "qnn": "qnn", "hailo": "hailo", "ascend": "ascend", "xilinx": "xilinx",
-}  # fmt: skip
+    "torchscript": "torchscript",
+    "onnx": "onnx",
+    "openvino": "openvino",
+    "engine": "tensorrt",
+    "coreml": "coreml",
+    "coreai": "coreai",
+    "saved_model": "saved_model",
+    "pb": "graphdef",
+    "edgetpu": "edgetpu",
+    "litert": "tflite",
+    "paddle": "paddle",
+    "mnn": "mnn",
+    "ncnn": "ncnn",
+    "imx": "imx",
+    "rknn": "rknn",
+    "executorch": "executorch",
+    "axelera": "axelera",
+    "deepx": "deepx",
+    "qnn": "qnn",
+    "hailo": "hailo",
+    "ascend": "ascend",
+    "xilinx": "xilinx",
+}
 LIVE_FORMAT: dict[str, LiveFormat] = {domain: live for live, domain in DOMAIN_FORMAT.items()}  # type: ignore[misc]
 ExportStatus = Literal["queued", "starting", "running", "completed", "failed", "cancelled"]
 ExportGpu = Literal[
-    "rtx-2000-ada", "rtx-a4500", "rtx-a5000", "rtx-4000-ada", "l4", "a40", "rtx-3090", "rtx-a6000", "rtx-pro-4000",
-    "rtx-pro-4500", "rtx-4090", "rtx-6000-ada", "l40s", "rtx-pro-5000", "rtx-5090", "l40", "a100-80gb-pcie",
-    "a100-80gb-sxm", "rtx-pro-6000", "h100-pcie", "h100-nvl", "h100-sxm", "h200-nvl", "h200-sxm", "b200", "b300",
-    "jetson-thor-t5000", "jetson-thor-t4000", "jetson-agx-orin-64gb", "jetson-agx-orin-32gb", "jetson-orin-nx-16gb",
-    "jetson-orin-nx-8gb", "jetson-orin-nano-8gb", "jetson-orin-nano-4gb",
-]  # fmt: skip
+    "rtx-2000-ada",
+    "rtx-a4500",
+    "rtx-a5000",
+    "rtx-4000-ada",
+    "l4",
+    "a40",
+    "rtx-3090",
+    "rtx-a6000",
+    "rtx-pro-4000",
+    "rtx-pro-4500",
+    "rtx-4090",
+    "rtx-6000-ada",
+    "l40s",
+    "rtx-pro-5000",
+    "rtx-5090",
+    "l40",
+    "a100-80gb-pcie",
+    "a100-80gb-sxm",
+    "rtx-pro-6000",
+    "h100-pcie",
+    "h100-nvl",
+    "h100-sxm",
+    "h200-nvl",
+    "h200-sxm",
+    "b200",
+    "b300",
+    "jetson-thor-t5000",
+    "jetson-thor-t4000",
+    "jetson-agx-orin-64gb",
+    "jetson-agx-orin-32gb",
+    "jetson-orin-nx-16gb",
+    "jetson-orin-nx-8gb",
+    "jetson-orin-nano-8gb",
+    "jetson-orin-nano-4gb",
+]
 Quantize = Literal[8, 16, 32, "8", "16", "32", "int8", "fp16", "fp32", "w8a8", "w16a16", "w32a32", "w8a16", "w8a32"]
 
 
@@ -134,8 +201,13 @@ def shown(e: Export) -> bool:
 
 
 def export_item(call: Call, e: Export) -> ExportItem:
-    item = ExportItem(id=public_id(e.id), status=e.status, format=LIVE_FORMAT[e.format], createdAt=iso(e.created_at),
-                      updatedAt=iso(max(t for t in (e.created_at, e.started_at, e.completed_at) if t is not None)))  # fmt: skip
+    item = ExportItem(
+        id=public_id(e.id),
+        status=e.status,
+        format=LIVE_FORMAT[e.format],
+        createdAt=iso(e.created_at),
+        updatedAt=iso(max(t for t in (e.created_at, e.started_at, e.completed_at) if t is not None)),
+    )
     if e.args:
         item["args"] = dict(e.args)
     if e.gpu_type:
@@ -166,8 +238,14 @@ def export_at(call: Call) -> Export:
     return found
 
 
-@routes.post("/api/models/{owner}/{project}/{model}/exports", body=CreateExport, response=ExportCreated, status=201,
-             category="export", errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/models/{owner}/{project}/{model}/exports",
+    body=CreateExport,
+    response=ExportCreated,
+    status=201,
+    category="export",
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def create_export(call: Call) -> Response:
     """Convert the model to a deployment format; it moves queued -> running -> completed on the clock."""
     b, exports = call.body, call.platform.exports

@@ -6,10 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import check_owner
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.errors import NotFound
-from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Account")
 

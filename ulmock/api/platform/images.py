@@ -6,12 +6,13 @@ Writes reach only the caller's own datasets; reads also reach public datasets.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import owner_account
 from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import HEX_ID, public_id
@@ -19,9 +20,8 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Split
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset, DatasetImage
-from ulmock.domain.images import BULK_MAX, DatasetImages
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.operations import Call
+from ulmock.domain.images import BULK_MAX, DatasetImages
 
 routes = PlatformRoutes("Images")
 URLS_MAX = 100
@@ -135,8 +135,13 @@ def _datasets(call: Call, readable: bool) -> list[Dataset]:
     own: list[Dataset] = list(call.platform.world.datasets(call.account.id).values())
     if not readable:
         return own
-    others = [d for acc, table in call.platform.world.datasets.by_account.items() if acc != call.account.id
-              for d in table.values() if d.visibility == "public"]  # fmt: skip
+    others = [
+        d
+        for acc, table in call.platform.world.datasets.by_account.items()
+        if acc != call.account.id
+        for d in table.values()
+        if d.visibility == "public"
+    ]
     return own + others
 
 
@@ -161,8 +166,9 @@ def images_by_id(call: Call, ids: list[str], readable: bool = False) -> list[tup
 def one_dataset(pairs: list[tuple[Dataset, DatasetImage]], status: int = 404) -> tuple[Dataset, list[DatasetImage]]:
     datasets = {id(d): d for d, _ in pairs}
     if len(datasets) > 1:
-        raise ValidationError("Images belong to different datasets", {"imageIds": "one dataset per call"},
-                              status=status)  # fmt: skip
+        raise ValidationError(
+            "Images belong to different datasets", {"imageIds": "one dataset per call"}, status=status
+        )
     return pairs[0][0], [i for _, i in pairs]
 
 
@@ -210,25 +216,41 @@ def retrieve_image(call: Call) -> Response:
     labels = _labels(image)
     owner: Account = owner_account(call, dataset)
     props = ImageProperties(
-        id=image_id(dataset, image), datasetId=public_id(dataset.id), filename=image.file,
-        hash=blob.sha256 if blob else "", extension=image.file.rsplit(".", 1)[-1].lower(),
-        width=image.width, height=image.height, split=image.split, annotationCount=len(labels),
-        classIds=sorted({label["classId"] for label in labels}), region=owner.region,
-        retainedByVersion=any(any(v.file == image.file and v.blob_id == image.blob_id for v in version.images)
-                              for version in dataset.versions),
-        createdAt=iso(dataset.created_at), updatedAt=iso(dataset.updated_at), error=None,
-    )  # fmt: skip
+        id=image_id(dataset, image),
+        datasetId=public_id(dataset.id),
+        filename=image.file,
+        hash=blob.sha256 if blob else "",
+        extension=image.file.rsplit(".", 1)[-1].lower(),
+        width=image.width,
+        height=image.height,
+        split=image.split,
+        annotationCount=len(labels),
+        classIds=sorted({label["classId"] for label in labels}),
+        region=owner.region,
+        retainedByVersion=any(
+            any(v.file == image.file and v.blob_id == image.blob_id for v in version.images)
+            for version in dataset.versions
+        ),
+        createdAt=iso(dataset.created_at),
+        updatedAt=iso(dataset.updated_at),
+        error=None,
+    )
     if blob is not None:
         props["bytes"] = blob.size
-    detail = ImageDetail(metadata=dict(image.metadata), properties=props, labels=labels[:LABELS_CAP],
-                         classNames=list(dataset.class_names))  # fmt: skip
+    detail = ImageDetail(
+        metadata=dict(image.metadata),
+        properties=props,
+        labels=labels[:LABELS_CAP],
+        classNames=list(dataset.class_names),
+    )
     if len(labels) > LABELS_CAP:
         detail["labelsTruncated"] = True
     return ok(detail)
 
 
-@routes.patch("/api/images/{imageId}", body=ImageChange, response=LabelsSaved | MetadataSaved,
-              errors=(400, 401, 403, 404, 429))  # fmt: skip
+@routes.patch(
+    "/api/images/{imageId}", body=ImageChange, response=LabelsSaved | MetadataSaved, errors=(400, 401, 403, 404, 429)
+)
 def update_image(call: Call) -> Response:
     """Replace an image's annotations (`labels`) or its custom metadata (`metadata`)."""
     b: ImageChange = call.body

@@ -6,18 +6,18 @@ or objects put through `PUT /_ulmock/buckets/...`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.ids import HEX_ID, find_public, public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import StorageIntegration
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Storage Integrations")
 Provider = Literal["gcs", "s3", "azure"]
@@ -63,8 +63,10 @@ class Body(BaseModel):
 
 class Credentials(Body):
     provider: Provider
-    credentials: dict[str, Any] = Field(description="gcs {client_email, private_key, project_id}; "
-                                        "s3 {access_key_id, secret_access_key, region}; azure {connection_string}")  # fmt: skip
+    credentials: dict[str, Any] = Field(
+        description="gcs {client_email, private_key, project_id}; "
+        "s3 {access_key_id, secret_access_key, region}; azure {connection_string}"
+    )
 
 
 class NewIntegration(Credentials):
@@ -83,10 +85,13 @@ class ObjectsQuery(Body):
 
 def view(integration: StorageIntegration) -> IntegrationView:
     return IntegrationView(
-        id=public_id(integration.id), provider=integration.provider,
-        credentialIdentity=integration.credential_identity, targets=list(integration.targets),
-        processing=integration.processing, createdAt=iso(integration.created_at),
-    )  # fmt: skip
+        id=public_id(integration.id),
+        provider=integration.provider,
+        credentialIdentity=integration.credential_identity,
+        targets=list(integration.targets),
+        processing=integration.processing,
+        createdAt=iso(integration.created_at),
+    )
 
 
 def integration_at(call: Call) -> StorageIntegration:
@@ -105,8 +110,13 @@ def list_integrations(call: Call) -> Response:
     return ok(IntegrationList(integrations=[view(i) for i in call.platform.cloud.integrations(call.account)]))
 
 
-@routes.post("/api/integrations/buckets", body=NewIntegration, response=IntegrationView, status=201,
-             errors=(400, 401, 403, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/integrations/buckets",
+    body=NewIntegration,
+    response=IntegrationView,
+    status=201,
+    errors=(400, 401, 403, 409, 429),
+)
 def create_integration(call: Call) -> Response:
     """Connect cloud storage: credentials checked for shape, every target readable with them."""
     b: NewIntegration = call.body
@@ -120,8 +130,9 @@ def discover_integration_targets(call: Call) -> Response:
     return ok(Discovered(targets=call.platform.cloud.discover(call.account, b.provider, b.credentials)))
 
 
-@routes.patch("/api/integrations/buckets/{id}", body=ProcessingChange, response=IntegrationView,
-              errors=(400, 401, 403, 404, 429))  # fmt: skip
+@routes.patch(
+    "/api/integrations/buckets/{id}", body=ProcessingChange, response=IntegrationView, errors=(400, 401, 403, 404, 429)
+)
 def update_integration(call: Call) -> Response:
     """Turn AI features on this storage's images on or off."""
     integration = integration_at(call)
@@ -136,8 +147,9 @@ def delete_integration(call: Call) -> Response:
     return ok(Disconnected(success=True))
 
 
-@routes.get("/api/integrations/buckets/{id}/objects", query=ObjectsQuery, response=ObjectPage,
-            errors=(400, 401, 403, 404, 429))  # fmt: skip
+@routes.get(
+    "/api/integrations/buckets/{id}/objects", query=ObjectsQuery, response=ObjectPage, errors=(400, 401, 403, 404, 429)
+)
 def list_integration_objects(call: Call) -> Response:
     """Folders and objects one level beneath a prefix of a connected bucket."""
     q: ObjectsQuery = call.query

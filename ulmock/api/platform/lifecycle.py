@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import Field, model_validator
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.inputs import Body, Query
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
@@ -16,8 +18,6 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project, TrashItem
 from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.domain.sizes import trashed_bytes
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Lifecycle")
 Kind = Literal["project", "dataset", "model"]
@@ -128,10 +128,14 @@ def _entry(call: Call, item: TrashItem) -> TrashEntry:
     now = call.platform.world.now()
     entity = item.entity
     entry = TrashEntry(
-        _id=public_id(item.id), type=item.type, name=item.name, slug=entity.slug,  # type: ignore[typeddict-item]
-        trashedAt=iso(item.deleted_at), daysRemaining=max(0, math.ceil((item.expires_at - now) / DAY)),
+        _id=public_id(item.id),
+        type=item.type,  # type: ignore[typeddict-item]
+        name=item.name,
+        slug=entity.slug,
+        trashedAt=iso(item.deleted_at),
+        daysRemaining=max(0, math.ceil((item.expires_at - now) / DAY)),
         sizeBytes=_size(call, item),
-    )  # fmt: skip
+    )
     if item.children:
         entry["cascadedCount"] = len(item.children)
     if isinstance(entity, Model):
@@ -161,8 +165,11 @@ def _preview(call: Call, ident: str, kind: str) -> DeletionPreview:
         raise ValidationError("Preview needs type project or model with the id", {"type": kind})
     ids = {m.id for m in models}
     resources = [Affected(id=public_id(m.id), type="model", name=m.name) for m in models if kind == "project"]
-    resources += [Affected(id=public_id(d.id), type="deployment", name=d.name, region=d.region)
-                  for d in w.deployments(account.id).values() if d.model_id in ids]  # fmt: skip
+    resources += [
+        Affected(id=public_id(d.id), type="deployment", name=d.name, region=d.region)
+        for d in w.deployments(account.id).values()
+        if d.model_id in ids
+    ]
     return DeletionPreview(resources=resources)
 
 
@@ -181,14 +188,26 @@ def trash(call: Call) -> Response:
         of_kind = [i for i in items if i.type == kind]
         return CountSize(count=len(of_kind), sizeBytes=sum(sizes[i.id] for i in of_kind))
 
-    return ok(TrashPage(
-        items=[_entry(call, i) for i in items[start : start + q.limit]], total=len(items), page=q.page,
-        limit=q.limit, totalPages=math.ceil(len(items) / q.limit),
-        summary=TrashSummary(totalItems=len(items), totalSizeBytes=sum(sizes.values()), byType=ByType(
-            projects=Count(count=count("project")["count"]), datasets=count("dataset"), models=count("model"),
-            exports=CountSize(count=0, sizeBytes=0.0))),
-        region=call.account.region,
-    ))  # fmt: skip
+    return ok(
+        TrashPage(
+            items=[_entry(call, i) for i in items[start : start + q.limit]],
+            total=len(items),
+            page=q.page,
+            limit=q.limit,
+            totalPages=math.ceil(len(items) / q.limit),
+            summary=TrashSummary(
+                totalItems=len(items),
+                totalSizeBytes=sum(sizes.values()),
+                byType=ByType(
+                    projects=Count(count=count("project")["count"]),
+                    datasets=count("dataset"),
+                    models=count("model"),
+                    exports=CountSize(count=0, sizeBytes=0.0),
+                ),
+            ),
+            region=call.account.region,
+        )
+    )
 
 
 def _trashed(call: Call, ident: str, kind: str) -> TrashItem:
@@ -221,4 +240,3 @@ def delete_trash(call: Call) -> Response:
     assert body.id is not None and body.type is not None  # the validator saw to it
     item = p.trash.purge(call.account, _trashed(call, body.id, body.type).id, body.type)
     return ok(Purged(success=True, deletedCount=1, cascadedModels=len(item.children)))
-

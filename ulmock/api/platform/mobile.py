@@ -18,6 +18,8 @@ from starlette.routing import Route
 from typing_extensions import TypedDict
 
 from ulmock.api.files import signed_urls
+from ulmock.api.operations import Call
+from ulmock.api.parsing import read_json, validate
 from ulmock.api.platform.exports import LIVE_FORMAT, export_at
 from ulmock.api.platform.ids import HEX_ID, find_public
 from ulmock.api.platform.policy import error_response
@@ -25,10 +27,8 @@ from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
-from ulmock.domain.grants import BlobRef
 from ulmock.domain.errors import ApiError, Conflict, Forbidden, InternalError, NotFound, ValidationError
-from ulmock.api.operations import Call
-from ulmock.api.parsing import read_json, validate
+from ulmock.domain.grants import BlobRef
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
@@ -65,22 +65,31 @@ def _link_path(export_id: str) -> str:
     return f"/api/mobile/models/{export_id}"
 
 
-@routes.post("/api/models/{owner}/{project}/{model}/exports/{exportId}/mobile", response=MobileLink,
-             category="export", errors=(400, 401, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/models/{owner}/{project}/{model}/exports/{exportId}/mobile",
+    response=MobileLink,
+    category="export",
+    errors=(400, 401, 404, 409, 429),
+)
 def mobile(call: Call) -> Response:
     """A 24-hour link anyone can use to install this completed Core ML or LiteRT export on a phone."""
     export = export_at(call)
     live = LIVE_FORMAT.get(export.format)
     if live not in MOBILE_FORMATS:
-        raise ValidationError(f"Only {', '.join(MOBILE_FORMATS)} exports install on mobile, not {live}",
-                              {"format": live})  # fmt: skip
+        raise ValidationError(
+            f"Only {', '.join(MOBILE_FORMATS)} exports install on mobile, not {live}", {"format": live}
+        )
     if export.status != "completed":
         raise Conflict(f"The export is {export.status}: a link needs a completed export", {"status": export.status})
     w = call.platform.world
     signed = w.signer.sign(_link_path(call.params["exportId"]), w.now(), LINK_TTL)
     query = signed.path.partition("?")[2]
-    return ok(MobileLink(importUrl=f"{call.base_url.rstrip('/')}/mobile/import/{call.params['exportId']}#{query}",
-                         expiresAt=iso(signed.expires_at)))  # fmt: skip
+    return ok(
+        MobileLink(
+            importUrl=f"{call.base_url.rstrip('/')}/mobile/import/{call.params['exportId']}#{query}",
+            expiresAt=iso(signed.expires_at),
+        )
+    )
 
 
 def resolve_route(emulator: Emulator) -> Route:
@@ -104,13 +113,19 @@ def resolve_route(emulator: Emulator) -> Route:
                 remaining = max(body.expires - w.now(), 1.0)
                 artifact = signed_urls.path(BlobRef("export", export.id, export.file_name))
                 download = w.signer.sign(artifact, w.now(), remaining)
-                return ok(MobileModel(
-                    version=1, exportId=ident, name=export.model_name,
-                    task=(model.task if model is not None else "detect"),  # type: ignore[typeddict-item]
-                    format=LIVE_FORMAT[export.format],  # type: ignore[typeddict-item]
-                    filename=export.file_name, size=float(export.size),
-                    downloadUrl=download.absolute(emulator.public_url(request)), expiresAt=iso(body.expires),
-                ))  # fmt: skip
+                return ok(
+                    MobileModel(
+                        version=1,
+                        exportId=ident,
+                        name=export.model_name,
+                        task=(model.task if model is not None else "detect"),  # type: ignore[typeddict-item]
+                        format=LIVE_FORMAT[export.format],  # type: ignore[typeddict-item]
+                        filename=export.file_name,
+                        size=float(export.size),
+                        downloadUrl=download.absolute(emulator.public_url(request)),
+                        expiresAt=iso(body.expires),
+                    )
+                )
         except Forbidden as err:
             return error_response(Forbidden(f"Invalid or expired import link: {err.message}"))
         except ApiError as err:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
-from ulmock.api.platform.access import by_public_id, check_owner, check_slug, missing, model_at, owner_account, project_at
+from ulmock.api.files import signed_urls
+from ulmock.api.inputs import Body, Query
+from ulmock.api.operations import Call
+from ulmock.api.platform.access import (
+    by_public_id,
+    check_owner,
+    check_slug,
+    missing,
+    model_at,
+    owner_account,
+    project_at,
+)
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, NewTask, Region, Slug, Task
-from ulmock.api.files import signed_urls
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Models")
 
@@ -157,13 +165,24 @@ def model_view(call: Call, project: Project, model: Model) -> ModelView:
     owner = owner_account(call, model)
     run = last_training(w, model)
     view = ModelView(
-        id=public_id(model.id), owner=owner.username, project=project.slug, projectName=project.name,
-        model=model.slug, visibility=project.visibility, name=model.name, description=model.description,
-        status=model_status(model, run), task=model.task,  # type: ignore[typeddict-item]
-        metrics=dict(model.metrics), hasWeights=model.file is not None, classNames=list(model.class_names),
-        starCount=int(model.starred), isStarred=model.starred and owner.id == call.account.id,
-        createdAt=iso(model.created_at), updatedAt=iso(model.updated_at),
-    )  # fmt: skip
+        id=public_id(model.id),
+        owner=owner.username,
+        project=project.slug,
+        projectName=project.name,
+        model=model.slug,
+        visibility=project.visibility,
+        name=model.name,
+        description=model.description,
+        status=model_status(model, run),
+        task=model.task,  # type: ignore[typeddict-item]
+        metrics=dict(model.metrics),
+        hasWeights=model.file is not None,
+        classNames=list(model.class_names),
+        starCount=int(model.starred),
+        isStarred=model.starred and owner.id == call.account.id,
+        createdAt=iso(model.created_at),
+        updatedAt=iso(model.updated_at),
+    )
     if model.dataset_id is not None:
         view["datasetId"] = public_id(model.dataset_id)
     if model.file is not None:
@@ -208,10 +227,24 @@ def create_model(call: Call) -> Response:
     name = body.name or body.model or "model"
     model = call.platform.models.create(call.account, project.id, name, task=body.task, status="ready", slug=slug)
     if body.description is not None or body.metadata is not None or body.metrics is not None:
-        call.platform.models.update(call.account, model.id, description=body.description or "",
-                                    metadata=body.metadata or {}, metrics=body.metrics or {})  # fmt: skip
-    return ok(ModelCreated(id=public_id(model.id), owner=call.account.username, project=project.slug,
-                           model=model.slug, name=model.name, region=call.account.region), 201)  # fmt: skip
+        call.platform.models.update(
+            call.account,
+            model.id,
+            description=body.description or "",
+            metadata=body.metadata or {},
+            metrics=body.metrics or {},
+        )
+    return ok(
+        ModelCreated(
+            id=public_id(model.id),
+            owner=call.account.username,
+            project=project.slug,
+            model=model.slug,
+            name=model.name,
+            region=call.account.region,
+        ),
+        201,
+    )
 
 
 @routes.get("/api/models/{owner}/{project}/{model}", query=DetailQuery, response=ModelDetail)
@@ -221,12 +254,19 @@ def retrieve_model(call: Call) -> Response:
     if call.query.analysis is not None:
         raise ValidationError("Per-image validation analysis is not emulated by ulmock", {"analysis": "1"})
     view = model_view(call, project, model)
-    return ok(ModelDetail(model=ModelDetailView(**view, metadata=dict(model.metadata)),
-                          isOwner=model.account_id == call.account.id))  # fmt: skip
+    return ok(
+        ModelDetail(
+            model=ModelDetailView(**view, metadata=dict(model.metadata)), isOwner=model.account_id == call.account.id
+        )
+    )
 
 
-@routes.patch("/api/models/{owner}/{project}/{model}", body=ModelChanges,
-              response=ModelChanged | ModelRenamed | ModelStarred, errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.patch(
+    "/api/models/{owner}/{project}/{model}",
+    body=ModelChanges,
+    response=ModelChanged | ModelRenamed | ModelStarred,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def update_model(call: Call) -> Response:
     """Change a model: rename (new slug), star, describe, or move it to another project (`projectId`)."""
     _, model = model_at(call)
@@ -267,12 +307,23 @@ def model_files(call: Call) -> Response:
     owner = owner_account(call, model)
     _, files = call.platform.models.files(owner, model.id)
     signer = call.platform.world.signer
-    return ok(ModelFiles(files=[ModelFile(name=f.name, size=f.size, downloadUrl=signed_urls.url(signer, g, call.base_url))
-                                for f, g in files]))  # fmt: skip
+    return ok(
+        ModelFiles(
+            files=[
+                ModelFile(name=f.name, size=f.size, downloadUrl=signed_urls.url(signer, g, call.base_url))
+                for f, g in files
+            ]
+        )
+    )
 
 
-@routes.post("/api/models/{owner}/{project}/{model}/clone", body=CloneRequest, response=ModelCreated, status=201,
-             errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/models/{owner}/{project}/{model}/clone",
+    body=CloneRequest,
+    response=ModelCreated,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def clone_model(call: Call) -> Response:
     """Copy a model you can see (weights included) into one of your projects."""
     _, source = model_at(call, readable=True)
@@ -282,5 +333,14 @@ def clone_model(call: Call) -> Response:
     copy = call.platform.models.copy(call.account, source, target.id, name=body.name, slug=slug)
     if body.description is not None:
         call.platform.models.update(call.account, copy.id, description=body.description)
-    return ok(ModelCreated(id=public_id(copy.id), owner=call.account.username, project=target.slug, model=copy.slug,
-                           name=copy.name, region=call.account.region), 201)  # fmt: skip
+    return ok(
+        ModelCreated(
+            id=public_id(copy.id),
+            owner=call.account.username,
+            project=target.slug,
+            model=copy.slug,
+            name=copy.name,
+            region=call.account.region,
+        ),
+        201,
+    )

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import io
 import time
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import deployment_at, model_served
 from ulmock.api.platform.deployments import STATUS
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.predictions import infer
-from ulmock.api.operations import Call
 from ulmock.domain.clock import iso
 from ulmock.domain.deployment_metrics import Window, error_rate, latency, mean_latency
 from ulmock.domain.errors import ApiError, ValidationError
@@ -29,8 +29,13 @@ routes = PlatformRoutes("Deployments")
 Severity = Literal["DEFAULT", "DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "CRITICAL", "ALERT", "EMERGENCY"]
 SEVERITY: dict[str, Severity] = {"info": "INFO", "warning": "WARNING", "error": "ERROR"}
 # range: (seconds, buckets)
-RANGES: dict[str, tuple[float, int]] = {"1h": (3600, 12), "6h": (6 * 3600, 12), "24h": (86400, 24),
-                                        "7d": (7 * 86400, 28), "30d": (30 * 86400, 30)}  # fmt: skip
+RANGES: dict[str, tuple[float, int]] = {
+    "1h": (3600, 12),
+    "6h": (6 * 3600, 12),
+    "24h": (86400, 24),
+    "7d": (7 * 86400, 28),
+    "30d": (30 * 86400, 30),
+}
 
 
 class Health(TypedDict):
@@ -145,8 +150,14 @@ async def deployment_health(call: Call) -> Response:
     try:
         await infer(call.emulator, blank_image(), model_file, 0.99, 0.7, 64)
     except ApiError as err:
-        return ok(Health(healthy=False, status=err.status, latencyMs=round((time.perf_counter() - started) * 1000, 3),
-                         error=err.message))  # fmt: skip
+        return ok(
+            Health(
+                healthy=False,
+                status=err.status,
+                latencyMs=round((time.perf_counter() - started) * 1000, 3),
+                error=err.message,
+            )
+        )
     return ok(Health(healthy=True, status=200, latencyMs=round((time.perf_counter() - started) * 1000, 3)))
 
 
@@ -169,8 +180,9 @@ def deployment_logs(call: Call) -> Response:
     return ok(logs)
 
 
-@routes.get("/api/deployments/{owner}/{deployment}/metrics", query=MetricsQuery,
-            response=Metrics | OverviewMetrics | Sparkline)  # fmt: skip
+@routes.get(
+    "/api/deployments/{owner}/{deployment}/metrics", query=MetricsQuery, response=Metrics | OverviewMetrics | Sparkline
+)
 def deployment_metrics(call: Call) -> Response:
     """Requests, errors, latency, CPU, memory and instances over a range, from what the deployment served."""
     d, q = deployment_at(call), call.query
@@ -178,8 +190,14 @@ def deployment_metrics(call: Call) -> Response:
     if q.sparkline == "true":
         day = Window.until(d, now, 86400, 24)
         served = day.served
-        return ok(Sparkline(requests24h=[len(h) for h in day.buckets], totalRequests=len(served),
-                            errorRate=error_rate(served), avgLatencyMs=mean_latency(served)))  # fmt: skip
+        return ok(
+            Sparkline(
+                requests24h=[len(h) for h in day.buckets],
+                totalRequests=len(served),
+                errorRate=error_rate(served),
+                avgLatencyMs=mean_latency(served),
+            )
+        )
     window = Window.until(d, now, *RANGES[q.range])
     served = window.served
     times = window.times()
@@ -190,24 +208,42 @@ def deployment_metrics(call: Call) -> Response:
     requests, errors, p95 = series(window.requests()), series(window.errors()), series(window.latencies(0.95))
     span = TimeRange(start=iso(window.start), end=iso(now))
     if q.view == "overview":
-        return ok(OverviewMetrics(
-            deploymentId=public_id(d.id), region=d.region, timeRange=span,
-            summary=OverviewSummary(totalRequests=len(served), errorRate=error_rate(served),
-                                    p95LatencyMs=latency(served, 0.95)),
-            timeSeries=OverviewSeries(requests=requests, errors=errors, latencyP95=p95),
-        ))  # fmt: skip
-    return ok(Metrics(
-        deploymentId=public_id(d.id), region=d.region, timeRange=span,
-        summary=Summary(totalRequests=len(served), errorCount=sum(1 for r in served if not r.ok),
-                        errorRate=error_rate(served), avgLatencyMs=mean_latency(served),
-                        p50LatencyMs=latency(served, 0.5), p95LatencyMs=latency(served, 0.95),
-                        p99LatencyMs=latency(served, 0.99)),
-        timeSeries=Series(
-            requests=requests, errors=errors, latencyP50=series(window.latencies(0.5)), latencyP95=p95,
-            cpuUtilization=series(window.cpu()), memoryUtilization=series(window.memory(model_served(call, d))),
-            instanceCount=series(window.instances()),
-        ),
-    ))  # fmt: skip
+        return ok(
+            OverviewMetrics(
+                deploymentId=public_id(d.id),
+                region=d.region,
+                timeRange=span,
+                summary=OverviewSummary(
+                    totalRequests=len(served), errorRate=error_rate(served), p95LatencyMs=latency(served, 0.95)
+                ),
+                timeSeries=OverviewSeries(requests=requests, errors=errors, latencyP95=p95),
+            )
+        )
+    return ok(
+        Metrics(
+            deploymentId=public_id(d.id),
+            region=d.region,
+            timeRange=span,
+            summary=Summary(
+                totalRequests=len(served),
+                errorCount=sum(1 for r in served if not r.ok),
+                errorRate=error_rate(served),
+                avgLatencyMs=mean_latency(served),
+                p50LatencyMs=latency(served, 0.5),
+                p95LatencyMs=latency(served, 0.95),
+                p99LatencyMs=latency(served, 0.99),
+            ),
+            timeSeries=Series(
+                requests=requests,
+                errors=errors,
+                latencyP50=series(window.latencies(0.5)),
+                latencyP95=p95,
+                cpuUtilization=series(window.cpu()),
+                memoryUtilization=series(window.memory(model_served(call, d))),
+                instanceCount=series(window.instances()),
+            ),
+        )
+    )
 
 
 _BLANK: list[bytes] = []

@@ -7,9 +7,9 @@ the reference face (`ulmock.api.openapi`); this module gives the live face's par
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from ulmock.api.openapi import Face, build_document
 from ulmock.api.operations import Operation
@@ -38,9 +38,11 @@ ERROR_DESCRIPTIONS = {
 RATE_HEADERS = {
     "X-RateLimit-Limit": {"description": "Calls allowed per minute in this category", "schema": {"type": "integer"}},
     "X-RateLimit-Remaining": {"description": "Calls left in the sliding window", "schema": {"type": "integer"}},
-    "X-RateLimit-Reset": {"description": "ISO time the oldest counted call leaves the window",
-                          "schema": {"type": "string", "format": "date-time"}},
-}  # fmt: skip
+    "X-RateLimit-Reset": {
+        "description": "ISO time the oldest counted call leaves the window",
+        "schema": {"type": "string", "format": "date-time"},
+    },
+}
 
 
 LIVE = Face(

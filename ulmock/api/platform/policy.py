@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 from starlette.responses import Response
 
 from ulmock.api.platform.routes import Category
+from ulmock.api.responses import json_response
 from ulmock.domain.clock import iso_uncached
 from ulmock.domain.entities import Account, ApiKey
-from ulmock.domain.sliding import SlidingWindows
-from ulmock.api.responses import json_response
 from ulmock.domain.errors import ApiError, RateLimited
+from ulmock.domain.sliding import SlidingWindows
 
 if TYPE_CHECKING:
-    from ulmock.domain.backend import Platform
     from ulmock.api.operations import Operation
+    from ulmock.domain.backend import Platform
 
 PER_MINUTE: dict[Category, int] = {
     "default": 100,

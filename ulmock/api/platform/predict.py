@@ -13,29 +13,29 @@ import base64
 import binascii
 import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from ulmock import __version__
+from ulmock.api.operations import Call
+from ulmock.api.parsing import validate
 from ulmock.api.platform.access import model_at
 from ulmock.api.platform.routes import PlatformRoutes
 from ulmock.api.platform.vocabulary import Task
-from ulmock.domain.entities import Model
-from ulmock.api.responses import json_response
-from ulmock.domain.errors import ValidationError
 from ulmock.api.predictions import IMAGE_LIMIT, NETWORK_HEADER, infer
-from ulmock.api.operations import Call
-from ulmock.api.parsing import validate
+from ulmock.api.responses import json_response
+from ulmock.domain.entities import Model
+from ulmock.domain.errors import ValidationError
 
 if TYPE_CHECKING:
-    from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
     from ulmock.emulator import Emulator
+    from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
 
 routes = PlatformRoutes("Models")
 FORM_LIMIT = IMAGE_LIMIT + 64 * 1024
@@ -103,8 +103,10 @@ async def read_form(request: Request) -> PredictForm:
     if not ctype and not await request.body():
         return PredictForm()  # no image at all: `image_of` says what to send
     if not ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        raise ValidationError("Content-Type must be multipart/form-data or application/x-www-form-urlencoded",
-                              {"content-type": ctype or "(none)"})  # fmt: skip
+        raise ValidationError(
+            "Content-Type must be multipart/form-data or application/x-www-form-urlencoded",
+            {"content-type": ctype or "(none)"},
+        )
     values: dict[str, Any] = {}
     try:
         form = await request.form(max_files=2, max_fields=32, max_part_size=FORM_LIMIT)
@@ -138,17 +140,20 @@ async def image_of(form: PredictForm) -> bytes:
 
 async def fetch(url: str) -> bytes:
     try:
-        async with httpx.AsyncClient(timeout=FETCH_TIMEOUT, follow_redirects=True) as http:
-            async with http.stream("GET", url) as response:
-                if response.status_code >= 400:
-                    raise ValidationError(f"source answered HTTP {response.status_code}", {"source": url[:200]})
-                data = bytearray()
-                async for chunk in response.aiter_bytes():
-                    data += chunk
-                    if len(data) > IMAGE_LIMIT:
-                        raise ValidationError("source image is too large", {"source": f"at most {IMAGE_LIMIT} bytes"},
-                                              status=413)  # fmt: skip
-                return bytes(data)
+        async with (
+            httpx.AsyncClient(timeout=FETCH_TIMEOUT, follow_redirects=True) as http,
+            http.stream("GET", url) as response,
+        ):
+            if response.status_code >= 400:
+                raise ValidationError(f"source answered HTTP {response.status_code}", {"source": url[:200]})
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) > IMAGE_LIMIT:
+                    raise ValidationError(
+                        "source image is too large", {"source": f"at most {IMAGE_LIMIT} bytes"}, status=413
+                    )
+            return bytes(data)
     except httpx.HTTPError as exc:
         raise ValidationError(f"source could not be fetched: {type(exc).__name__}", {"source": url[:200]}) from None
 
@@ -159,19 +164,28 @@ def shaped(prediction: Prediction, form: PredictForm, model: str, task: str, ali
     digits = form.decimals
 
     def box(b: dict[str, float]) -> Box:
-        return Box(x1=round(b["x1"] * scale_x, digits), y1=round(b["y1"] * scale_y, digits),
-                   x2=round(b["x2"] * scale_x, digits), y2=round(b["y2"] * scale_y, digits))  # fmt: skip
+        return Box(
+            x1=round(b["x1"] * scale_x, digits),
+            y1=round(b["y1"] * scale_y, digits),
+            x2=round(b["x2"] * scale_x, digits),
+            y2=round(b["y2"] * scale_y, digits),
+        )
 
     results = [
-        PredictResult({"class": cid, "name": d["class"], "confidence": round(d["confidence"], digits), "box": box(d["box"])})
+        PredictResult(
+            {"class": cid, "name": d["class"], "confidence": round(d["confidence"], digits), "box": box(d["box"])}
+        )
         for cid, d in zip(prediction.class_ids, prediction.detections, strict=True)
-    ]  # fmt: skip
+    ]
     speed = prediction.speed_ms
     image = PredictImage(
         shape=[height, width],
         # Decoding the image is part of preprocessing.
-        speed=Speed(preprocess=round(speed.get("decode", 0.0) + speed.get("preprocess", 0.0), 3),
-                    inference=speed.get("inference", 0.0), postprocess=speed.get("postprocess", 0.0)),  # fmt: skip
+        speed=Speed(
+            preprocess=round(speed.get("decode", 0.0) + speed.get("preprocess", 0.0), 3),
+            inference=speed.get("inference", 0.0),
+            postprocess=speed.get("postprocess", 0.0),
+        ),
         results=results,
     )
     names = prediction.class_names
@@ -201,8 +215,12 @@ async def answer(emulator: Emulator, form: PredictForm, model: Model, label: str
 
 
 # The form is read in the handler (`read_form`): the edge's reader takes multipart only.
-@routes.post("/api/models/{owner}/{project}/{model}/predict", response=PredictAnswer, category="predict",
-             errors=(400, 401, 404, 413, 429, 503))  # fmt: skip
+@routes.post(
+    "/api/models/{owner}/{project}/{model}/predict",
+    response=PredictAnswer,
+    category="predict",
+    errors=(400, 401, 404, 413, 429, 503),
+)
 async def predict(call: Call) -> Response:
     """Run the model on an image (`file`, or `source` URL/base64); boxes in image pixels (or fractions), best first."""
     with call.emulator.lock:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.inputs import Body, Query
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import check_slug, listed, owner_account, project_at, workspace
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
@@ -15,8 +17,6 @@ from ulmock.api.platform.status import LiveStatus, last_training, model_status
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, RecordChanges, Region, Slug, Tags, Visibility
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Body, Query
 
 routes = PlatformRoutes("Projects")
 WRITE_ERRORS = (400, 401, 403, 404, 429)
@@ -139,13 +139,22 @@ def project_view(call: Call, project: Project) -> ProjectView:
     owner = owner_account(call, project)
     models = p.projects.models_of(owner, project.id)
     view = ProjectView(
-        id=public_id(project.id), owner=owner.username, project=project.slug, name=project.name,
-        description=project.description, visibility=project.visibility, tags=list(project.tags),
-        modelCount=len(models), modelNames=[m.name for m in models],
-        totalBytes=sum(m.file.size for m in models if m.file), starCount=int(project.starred),
-        isStarred=project.starred and owner.id == call.account.id, region=owner.region,
-        createdAt=iso(project.created_at), updatedAt=iso(project.updated_at),
-    )  # fmt: skip
+        id=public_id(project.id),
+        owner=owner.username,
+        project=project.slug,
+        name=project.name,
+        description=project.description,
+        visibility=project.visibility,
+        tags=list(project.tags),
+        modelCount=len(models),
+        modelNames=[m.name for m in models],
+        totalBytes=sum(m.file.size for m in models if m.file),
+        starCount=int(project.starred),
+        isStarred=project.starred and owner.id == call.account.id,
+        region=owner.region,
+        createdAt=iso(project.created_at),
+        updatedAt=iso(project.updated_at),
+    )
     if project.cloned_from is not None:
         view["clonedFrom"] = public_id(project.cloned_from)
     return view
@@ -154,10 +163,17 @@ def project_view(call: Call, project: Project) -> ProjectView:
 def project_model(call: Call, model: Model) -> ProjectModel:
     run = last_training(call.platform.world, model)
     item = ProjectModel(
-        id=public_id(model.id), model=model.slug, name=model.name, task=model.task,  # type: ignore[typeddict-item]
-        status=model_status(model, run), metrics=dict(model.metrics), epochCount=len(run.history) if run else 0,
-        hasWeights=model.file is not None, createdAt=iso(model.created_at), updatedAt=iso(model.updated_at),
-    )  # fmt: skip
+        id=public_id(model.id),
+        model=model.slug,
+        name=model.name,
+        task=model.task,  # type: ignore[typeddict-item]
+        status=model_status(model, run),
+        metrics=dict(model.metrics),
+        epochCount=len(run.history) if run else 0,
+        hasWeights=model.file is not None,
+        createdAt=iso(model.created_at),
+        updatedAt=iso(model.updated_at),
+    )
     if run is not None:
         item["epochs"] = run.epochs
         if run.started_at is not None:
@@ -171,8 +187,11 @@ def project_model(call: Call, model: Model) -> ProjectModel:
 def list_projects(call: Call) -> Response:
     """An owner's projects: all of them for the owner, the public ones for anyone else."""
     owner, shown = listed(call, "project")
-    return ok(ProjectList(projects=[project_view(call, pr) for pr in shown[: call.query.limit]], total=len(shown),
-                          region=owner.region))  # fmt: skip
+    return ok(
+        ProjectList(
+            projects=[project_view(call, pr) for pr in shown[: call.query.limit]], total=len(shown), region=owner.region
+        )
+    )
 
 
 @routes.post("/api/projects", body=NewProject, response=ProjectCreated, status=201, errors=(400, 401, 403, 409, 429))
@@ -181,11 +200,18 @@ def create_project(call: Call) -> Response:
     body: NewProject = call.body
     account = workspace(call, body.owner)
     project = call.platform.projects.create(
-        account, body.name, body.description, slug=check_slug(body.project, "project"),
-        visibility=body.visibility, tags=body.tags, metadata=body.metadata,
-    )  # fmt: skip
-    return ok(ProjectCreated(id=public_id(project.id), owner=account.username, project=project.slug,
-                             region=account.region), 201)  # fmt: skip
+        account,
+        body.name,
+        body.description,
+        slug=check_slug(body.project, "project"),
+        visibility=body.visibility,
+        tags=body.tags,
+        metadata=body.metadata,
+    )
+    return ok(
+        ProjectCreated(id=public_id(project.id), owner=account.username, project=project.slug, region=account.region),
+        201,
+    )
 
 
 def _readable_project(call: Call) -> Project:
@@ -199,12 +225,19 @@ def retrieve_project(call: Call) -> Response:
     owner = owner_account(call, project)
     models = call.platform.projects.models_of(owner, project.id)
     detail = ProjectDetailView(**project_view(call, project), metadata=dict(project.metadata))
-    return ok(ProjectDetail(project=detail, models=[project_model(call, m) for m in models],
-                            isOwner=owner.id == call.account.id))  # fmt: skip
+    return ok(
+        ProjectDetail(
+            project=detail, models=[project_model(call, m) for m in models], isOwner=owner.id == call.account.id
+        )
+    )
 
 
-@routes.patch("/api/projects/{owner}/{project}", body=ProjectChanges, response=ProjectRenamed | ProjectStarred,
-              errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.patch(
+    "/api/projects/{owner}/{project}",
+    body=ProjectChanges,
+    response=ProjectRenamed | ProjectStarred,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def update_project(call: Call) -> Response:
     """Change a project; a new name moves it to the new slug (409 when taken)."""
     project = project_at(call)
@@ -216,18 +249,33 @@ def update_project(call: Call) -> Response:
     return ok(ProjectRenamed(success=True, project=project.slug))
 
 
-@routes.post("/api/projects/{owner}/{project}/clone", body=CloneRequest, response=ProjectCloned, status=201,
-             errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/projects/{owner}/{project}/clone",
+    body=CloneRequest,
+    response=ProjectCloned,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def clone_project(call: Call) -> Response:
     """Copy a project you can see, with its completed models, into your workspace."""
     source = _readable_project(call)
     body: CloneRequest = call.body
     account = workspace(call, body.owner)
     slug = check_slug(body.project, "project") if body.project is not None else None
-    copy, models = call.platform.projects.clone(account, source, body.name, slug, call.platform.models,
-                                                body.description, body.visibility)  # fmt: skip
-    return ok(ProjectCloned(id=public_id(copy.id), owner=account.username, project=copy.slug, name=copy.name,
-                            modelCount=len(models), region=account.region), 201)  # fmt: skip
+    copy, models = call.platform.projects.clone(
+        account, source, body.name, slug, call.platform.models, body.description, body.visibility
+    )
+    return ok(
+        ProjectCloned(
+            id=public_id(copy.id),
+            owner=account.username,
+            project=copy.slug,
+            name=copy.name,
+            modelCount=len(models),
+            region=account.region,
+        ),
+        201,
+    )
 
 
 @routes.delete("/api/projects/{owner}/{project}", response=ProjectDeleted, errors=WRITE_ERRORS)

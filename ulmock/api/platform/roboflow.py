@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.roboflow import Candidate
 from ulmock.scenarios.fixtures import add_fixture_dataset
-from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Datasets")
 ROBOFLOW_APP = "https://app.roboflow.com"
@@ -104,34 +104,54 @@ class ImportRequest(PreviewRequest):
 
 
 def _candidate(c: Candidate, with_size: bool = True) -> ImportCandidate:
-    out = ImportCandidate(workspace=c.workspace.url, projectId=c.project.id, projectName=c.project.name,
-                          projectType=c.project.type, latestVersion=c.version.number,
-                          task=c.task,  # type: ignore[typeddict-item]
-                          imageCount=c.version.image_count, sizeBytes=c.version.size_bytes)  # fmt: skip
+    out = ImportCandidate(
+        workspace=c.workspace.url,
+        projectId=c.project.id,
+        projectName=c.project.name,
+        projectType=c.project.type,
+        latestVersion=c.version.number,
+        task=c.task,  # type: ignore[typeddict-item]
+        imageCount=c.version.image_count,
+        sizeBytes=c.version.size_bytes,
+    )
     if c.version.name:
         out["latestVersionName"] = c.version.name
     return out
 
 
-@routes.post("/api/integrations/roboflow/preview", body=PreviewRequest, response=ImportPreview,
-             errors=(400, 401, 403, 404, 429))  # fmt: skip
+@routes.post(
+    "/api/integrations/roboflow/preview", body=PreviewRequest, response=ImportPreview, errors=(400, 401, 403, 404, 429)
+)
 def preview_roboflow(call: Call) -> Response:
     """What a Roboflow key reaches: new and already imported datasets, and whether they fit in storage."""
     p = call.platform
     found = p.roboflow.preview(call.account, call.body.apiKey)
     usage = p.storage.usage(call.account)
     total = sum(c.version.size_bytes for c in found.new)
-    return ok(ImportPreview(
-        workspace=RoboflowWorkspaceView(url=f"{ROBOFLOW_APP}/{found.workspace.url}", name=found.workspace.name),
-        newDatasets=[_candidate(c) for c in found.new], importedDatasets=[_candidate(c) for c in found.imported],
-        skippedCount=len(found.imported), missingVersionCount=found.missing_version,
-        unsupportedCount=found.unsupported, unresolvedCount=0, bytesTotal=total,
-        storage=StorageRoom(usedBytes=usage.used, limitBytes=usage.limit, hasEnoughStorage=usage.used + total <= usage.limit),
-    ))  # fmt: skip
+    return ok(
+        ImportPreview(
+            workspace=RoboflowWorkspaceView(url=f"{ROBOFLOW_APP}/{found.workspace.url}", name=found.workspace.name),
+            newDatasets=[_candidate(c) for c in found.new],
+            importedDatasets=[_candidate(c) for c in found.imported],
+            skippedCount=len(found.imported),
+            missingVersionCount=found.missing_version,
+            unsupportedCount=found.unsupported,
+            unresolvedCount=0,
+            bytesTotal=total,
+            storage=StorageRoom(
+                usedBytes=usage.used, limitBytes=usage.limit, hasEnoughStorage=usage.used + total <= usage.limit
+            ),
+        )
+    )
 
 
-@routes.post("/api/integrations/roboflow/import", body=ImportRequest, response=ImportReport, status=201,
-             errors=(400, 401, 403, 429))  # fmt: skip
+@routes.post(
+    "/api/integrations/roboflow/import",
+    body=ImportRequest,
+    response=ImportReport,
+    status=201,
+    errors=(400, 401, 403, 429),
+)
 def import_roboflow(call: Call) -> Response:
     """Import the picked project versions as datasets of the key's workspace, with their images and labels."""
     p = call.platform
@@ -144,13 +164,24 @@ def import_roboflow(call: Call) -> Response:
 
     items: list[dict[str, Any]] = [i.model_dump() for i in b.items]
     workspace = p.roboflow.open(b.apiKey)
-    wanted = sum(v.size_bytes for i in b.items for pr in workspace.projects if pr.id == i.projectId
-                 for v in pr.versions if v.number == i.latestVersion)  # fmt: skip
+    wanted = sum(
+        v.size_bytes
+        for i in b.items
+        for pr in workspace.projects
+        if pr.id == i.projectId
+        for v in pr.versions
+        if v.number == i.latestVersion
+    )
     p.storage.require_room(call.account, wanted)
     result = p.roboflow.import_items(call.account, b.apiKey, items, add)
-    return ok(ImportReport(
-        imported=[Imported(projectId=pr.id, projectName=pr.name, version=n, datasetId=public_id(d.id), slug=d.slug)
-                  for pr, n, d in result.imported],
-        failed=[ImportFailed(projectId=a, projectName=b_, version=n, error=e) for a, b_, n, e in result.failed],
-        skipped=[ImportSkipped(projectId=a, projectName=b_, version=n) for a, b_, n in result.skipped],
-    ), 201)  # fmt: skip
+    return ok(
+        ImportReport(
+            imported=[
+                Imported(projectId=pr.id, projectName=pr.name, version=n, datasetId=public_id(d.id), slug=d.slug)
+                for pr, n, d in result.imported
+            ],
+            failed=[ImportFailed(projectId=a, projectName=b_, version=n, error=e) for a, b_, n, e in result.failed],
+            skipped=[ImportSkipped(projectId=a, projectName=b_, version=n) for a, b_, n in result.skipped],
+        ),
+        201,
+    )

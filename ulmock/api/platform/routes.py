@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from starlette.responses import Response
 
-from ulmock.api.responses import json_response
 from ulmock.api.operations import Handler, Routes
+from ulmock.api.responses import json_response
 
 Category = Literal["default", "training", "upload", "predict", "export", "download"]
 

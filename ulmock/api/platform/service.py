@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id, deployment_at, model_served, project_of
 from ulmock.api.platform.deployments import STATUS
 from ulmock.api.platform.policy import error_response
@@ -25,7 +26,6 @@ from ulmock.api.platform.predict import PredictAnswer, answer, read_form
 from ulmock.api.platform.routes import PlatformRoutes
 from ulmock.domain.entities import Deployment
 from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
-from ulmock.api.operations import Call
 
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
@@ -33,8 +33,12 @@ if TYPE_CHECKING:
 routes = PlatformRoutes("Deployments")
 
 
-@routes.post("/api/deployments/{owner}/{deployment}/predict", response=PredictAnswer, category="predict",
-             errors=(400, 401, 404, 413, 429, 503))  # fmt: skip
+@routes.post(
+    "/api/deployments/{owner}/{deployment}/predict",
+    response=PredictAnswer,
+    category="predict",
+    errors=(400, 401, 404, 413, 429, 503),
+)
 async def predict_deployment(call: Call) -> Response:
     """Run the deployed model on an image (`file`, or `source` URL/base64), counted in its metrics and logs."""
     with call.emulator.lock:
@@ -62,8 +66,12 @@ async def serve(call: Call, d: Deployment) -> Response:
             p.deployments.record_request(d, (time.perf_counter() - started) * 1000, ok=False, detail=err.message)
         raise
     with emulator.lock:
-        p.deployments.record_request(d, (time.perf_counter() - started) * 1000, ok=True,
-                                     detail=f"{len(prediction.detections)} detection(s) by {prediction.network}")  # fmt: skip
+        p.deployments.record_request(
+            d,
+            (time.perf_counter() - started) * 1000,
+            ok=True,
+            detail=f"{len(prediction.detections)} detection(s) by {prediction.network}",
+        )
     return response
 
 

@@ -6,24 +6,24 @@ similar images are ranked by the cosine of their descriptors.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import dataset_at, model_at
 from ulmock.api.platform.dataset_content import image_id
 from ulmock.api.platform.explore import ImageHit, image_hit
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.images import _datasets, images_by_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.domain.clock import iso
 from ulmock.domain.analysis import Neighbour
+from ulmock.domain.clock import iso
 from ulmock.domain.connections import DatasetAnalysis
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.operations import Call
 
 routes = PlatformRoutes("Datasets")
 image_routes = PlatformRoutes("Images")
@@ -109,10 +109,24 @@ class TrainingImagesQuery(BaseModel):
 
 def _job(call: Call, run: DatasetAnalysis) -> ActiveJob:
     percent, processed = call.platform.analyses.progress(run)
-    progress = JobProgress(stage="embedding", percent=percent, processed=processed, total=run.total,
-                           failedDownloads=0, failedInference=0) if run.status == "running" else None  # fmt: skip
-    return ActiveJob(id=public_id(run.id), status="running" if run.status == "running" else "queued",
-                     progress=progress, createdAt=iso(run.created_at))  # fmt: skip
+    progress = (
+        JobProgress(
+            stage="embedding",
+            percent=percent,
+            processed=processed,
+            total=run.total,
+            failedDownloads=0,
+            failedInference=0,
+        )
+        if run.status == "running"
+        else None
+    )
+    return ActiveJob(
+        id=public_id(run.id),
+        status="running" if run.status == "running" else "queued",
+        progress=progress,
+        createdAt=iso(run.created_at),
+    )
 
 
 @routes.get("/api/datasets/{owner}/{dataset}/embeddings", response=AnalysisStatus)
@@ -121,24 +135,31 @@ def embeddings(call: Call) -> Response:
     dataset = dataset_at(call)
     analyses = call.platform.analyses
     done, active = analyses.latest(call.account, dataset), analyses.active(call.account, dataset)
-    return ok(AnalysisStatus(
-        analyzedAt=iso(done.finished_at) if done and done.finished_at else None,
-        embeddingsCount=len(done.vectors) if done else 0,
-        latestImageAt=iso(dataset.updated_at) if dataset.images else None,
-        activeJob=_job(call, active) if active else None,
-    ))  # fmt: skip
+    return ok(
+        AnalysisStatus(
+            analyzedAt=iso(done.finished_at) if done and done.finished_at else None,
+            embeddingsCount=len(done.vectors) if done else 0,
+            latestImageAt=iso(dataset.updated_at) if dataset.images else None,
+            activeJob=_job(call, active) if active else None,
+        )
+    )
 
 
-@routes.post("/api/datasets/{owner}/{dataset}/embeddings", response=AnalysisStarted, status=202,
-             errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/datasets/{owner}/{dataset}/embeddings",
+    response=AnalysisStarted,
+    status=202,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def create_embeddings(call: Call) -> Response:
     """Start embedding extraction and clustering (queued, then a pace per image on the clock)."""
     run = call.platform.analyses.start(call.account, dataset_at(call))
     return ok(AnalysisStarted(jobId=public_id(run.id)), 202)
 
 
-@routes.delete("/api/datasets/{owner}/{dataset}/embeddings", response=AnalysisCancelled,
-               errors=(400, 401, 403, 404, 429))  # fmt: skip
+@routes.delete(
+    "/api/datasets/{owner}/{dataset}/embeddings", response=AnalysisCancelled, errors=(400, 401, 403, 404, 429)
+)
 def delete_embeddings(call: Call) -> Response:
     """Cancel the analysis under way, if there is one."""
     run = call.platform.analyses.cancel(call.account, dataset_at(call))
@@ -162,15 +183,34 @@ def clustering(call: Call) -> Response:
         xy = done.layout.get(digest)
         boxes = image.annotations.get("boxes", [])
         blob = blobs.get(image.blob_id)
-        points.append(MapPoint(
-            id=image_id(dataset, image), umapX=xy[0] if xy else 0.0, umapY=xy[1] if xy else 0.0,
-            cluster=done.clusters.get(digest), split=image.split, classIds=sorted({int(b[0]) for b in boxes}),
-            width=image.width, height=image.height, bytes=blob.size if blob else None, labelCount=len(boxes),
-            labeled=bool(boxes), missing=xy is None,
-        ))  # fmt: skip
+        points.append(
+            MapPoint(
+                id=image_id(dataset, image),
+                umapX=xy[0] if xy else 0.0,
+                umapY=xy[1] if xy else 0.0,
+                cluster=done.clusters.get(digest),
+                split=image.split,
+                classIds=sorted({int(b[0]) for b in boxes}),
+                width=image.width,
+                height=image.height,
+                bytes=blob.size if blob else None,
+                labelCount=len(boxes),
+                labeled=bool(boxes),
+                missing=xy is None,
+            )
+        )
     more = q.offset + q.limit < len(dataset.images)
-    return ok(DatasetMap(images=points, total=len(dataset.images), offset=q.offset, limit=q.limit, hasMore=more,
-                         nextOffset=q.offset + q.limit if more else None, updatedAt=iso(done.finished_at)))  # fmt: skip
+    return ok(
+        DatasetMap(
+            images=points,
+            total=len(dataset.images),
+            offset=q.offset,
+            limit=q.limit,
+            hasMore=more,
+            nextOffset=q.offset + q.limit if more else None,
+            updatedAt=iso(done.finished_at),
+        )
+    )
 
 
 def _shown(call: Call, found: list[Neighbour]) -> SimilarImages:
@@ -186,8 +226,9 @@ def find_similar_images(call: Call) -> Response:
     include_source = call.query.includeSourceDataset == "true"
     candidates: list[tuple[Dataset, DatasetImage]] = []
     for dataset in _datasets(call, readable=True):
-        if not include_source and (dataset.id == source.id
-                                   or any(analyses.content_hash(i) == own for i in dataset.images)):  # fmt: skip
+        if not include_source and (
+            dataset.id == source.id or any(analyses.content_hash(i) == own for i in dataset.images)
+        ):
             continue
         candidates.extend((dataset, i) for i in dataset.images)
     return ok(_shown(call, analyses.similar(query, candidates)))
@@ -211,8 +252,13 @@ def find_similar_training_images(call: Call) -> Response:
     unknown = [h for h in hashes if h not in held]
     if unknown:
         raise ValidationError("hashes must name images of the run's training dataset", {"hashes": unknown[0][:64]})
-    candidates = [(d, i) for d in _datasets(call, readable=True) if d.id != training.id for i in d.images
-                  if analyses.content_hash(i) not in held]  # fmt: skip
+    candidates = [
+        (d, i)
+        for d in _datasets(call, readable=True)
+        if d.id != training.id
+        for i in d.images
+        if analyses.content_hash(i) not in held
+    ]
     per_image = [analyses.similar(held[h], candidates) for h in hashes]
     # Each worst image's nearest neighbours in turn, without repeats.
     seen: set[str] = set()

@@ -9,41 +9,70 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.files import signed_urls
+from ulmock.api.inputs import Body, CheckpointUploadRequest, JsonInt, TrainingReport
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id, check_owner, check_slug, missing, model_at
 from ulmock.api.platform.ids import HEX_ID, public_id
-from ulmock.api.files import signed_urls
 from ulmock.api.platform.money import MICRO_PER_CENT, cents
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import last_training
-from ulmock.domain.clock import iso
 from ulmock.domain.capacity import Stock, gpu_stock
 from ulmock.domain.catalogue import GPUS
+from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset, Model, Training
+from ulmock.domain.errors import Conflict, ValidationError
 from ulmock.domain.gpu_pricing import gpu_price
 from ulmock.domain.training import Progress
-from ulmock.domain.errors import Conflict, ValidationError
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Body, CheckpointUploadRequest, JsonInt, TrainingReport
 
 routes = PlatformRoutes("Training")
 REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-image validation rows
 DATA_URI = re.compile(r"^ul://([^/]+)/datasets/([^/]+)$")
 GpuType = Literal[
-    "rtx-2000-ada", "rtx-a4500", "rtx-a5000", "rtx-4000-ada", "l4", "a40", "rtx-3090", "rtx-a6000", "rtx-pro-4000",
-    "rtx-pro-4500", "rtx-4090", "rtx-6000-ada", "l40s", "rtx-pro-5000", "rtx-5090", "l40", "a100-80gb-pcie",
-    "a100-80gb-sxm", "rtx-pro-6000", "h100-pcie", "h100-nvl", "h100-sxm", "h200-nvl", "h200-sxm", "b200", "b300",
-]  # fmt: skip
+    "rtx-2000-ada",
+    "rtx-a4500",
+    "rtx-a5000",
+    "rtx-4000-ada",
+    "l4",
+    "a40",
+    "rtx-3090",
+    "rtx-a6000",
+    "rtx-pro-4000",
+    "rtx-pro-4500",
+    "rtx-4090",
+    "rtx-6000-ada",
+    "l40s",
+    "rtx-pro-5000",
+    "rtx-5090",
+    "l40",
+    "a100-80gb-pcie",
+    "a100-80gb-sxm",
+    "rtx-pro-6000",
+    "h100-pcie",
+    "h100-nvl",
+    "h100-sxm",
+    "h200-nvl",
+    "h200-sxm",
+    "b200",
+    "b300",
+]
 JobStatus = Literal["pending", "untrained", "starting", "running", "completed", "failed", "cancelled"]
 # The domain queues a run before it starts; the contract calls both "starting".
-JOB_STATUS: dict[str, JobStatus] = {"queued": "starting", "starting": "starting", "running": "running",
-                                    "completed": "completed", "failed": "failed", "cancelled": "cancelled"}  # fmt: skip
+JOB_STATUS: dict[str, JobStatus] = {
+    "queued": "starting",
+    "starting": "starting",
+    "running": "running",
+    "completed": "completed",
+    "failed": "failed",
+    "cancelled": "cancelled",
+}
 WORDS = {"pcie": "PCIe", "sxm": "SXM", "nvl": "NVL", "ada": "Ada", "pro": "PRO"}
 
 GpuAvailability = dict[str, Stock | None]
@@ -214,19 +243,26 @@ def job_view(t: Training, progress: Progress) -> TrainingJob:
         args["batch"] = batch
     error = None
     if t.error:
-        error = JobError(message=t.error, code=f"TRAINING_{t.status.upper()}",
-                         timestamp=iso(t.finished_at if t.finished_at is not None else t.created_at))  # fmt: skip
+        error = JobError(
+            message=t.error,
+            code=f"TRAINING_{t.status.upper()}",
+            timestamp=iso(t.finished_at if t.finished_at is not None else t.created_at),
+        )
     latest = t.history[-1] if t.history else None
     moved = [x for x in (t.finished_at, t.epoch_started_at, t.started_at) if x is not None]
     return TrainingJob(
         id=public_id(t.id),
         status=JOB_STATUS[t.status],
         progress=steps,
-        timing=JobTiming(elapsedMs=progress.elapsed_ms, timePerEpochMs=int(round(t.epoch_seconds * 1000)),
-                         etaMs=progress.eta_ms),  # fmt: skip
+        timing=JobTiming(
+            elapsedMs=progress.elapsed_ms, timePerEpochMs=round(t.epoch_seconds * 1000), etaMs=progress.eta_ms
+        ),
         # A run on the user's machine names its device, not a cloud GPU.
-        compute=JobCompute(gpuType=t.gpu_type, gpuDisplayName=gpu_display_name(t.gpu_type),
-                           gpuMemoryGb=GPUS[t.gpu_type].memory_gb) if t.gpu_type in GPUS else None,  # fmt: skip
+        compute=JobCompute(
+            gpuType=t.gpu_type, gpuDisplayName=gpu_display_name(t.gpu_type), gpuMemoryGb=GPUS[t.gpu_type].memory_gb
+        )
+        if t.gpu_type in GPUS
+        else None,
         trainArgs=args,
         epochMetrics=dict(latest) if latest else None,
         error=error,
@@ -245,8 +281,13 @@ def gpu_availability(call: Call) -> Response:
     return ok(gpu_stock(w.seed, w.now()))
 
 
-@routes.post("/api/training/start", body=StartTraining, response=TrainingStarted, category="training",
-             errors=(400, 401, 402, 403, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/training/start",
+    body=StartTraining,
+    response=TrainingStarted,
+    category="training",
+    errors=(400, 401, 402, 403, 404, 409, 429),
+)
 def start_training(call: Call) -> Response:
     """Train a model on a cloud GPU; the estimated cost is reserved from the balance."""
     b, p = call.body, call.platform
@@ -254,22 +295,26 @@ def start_training(call: Call) -> Response:
     dataset = dataset_by_uri(call, b.trainArgs.data)
     args = b.trainArgs.model_dump(exclude_none=True)
     with live_statuses():
-        training = p.trainings.start(call.account, model.id, dataset.id, b.trainArgs.epochs, b.trainArgs.imgsz,
-                                     b.gpuType, train_args=args)  # fmt: skip
+        training = p.trainings.start(
+            call.account, model.id, dataset.id, b.trainArgs.epochs, b.trainArgs.imgsz, b.gpuType, train_args=args
+        )
     account = call.account
     estimate = math.ceil(training.estimated_cost / MICRO_PER_CENT)  # an estimate rounds up, to the cent
-    return ok(TrainingStarted(
-        modelId=public_id(model.id),
-        status="starting",
-        gpuType=training.gpu_type,
-        estimatedCost=EstimatedCost(pricePerHour=gpu_price(training.gpu_type),
-                                    gpuMemoryGb=GPUS[training.gpu_type].memory_gb),  # fmt: skip
-        billing=TrainingBilling(
-            estimatedCostCents=estimate,
-            estimatedCostDisplay=f"${estimate / 100:.2f}",
-            balanceCents=cents(account.cash_balance + account.credit_balance),
-        ),
-    ))  # fmt: skip
+    return ok(
+        TrainingStarted(
+            modelId=public_id(model.id),
+            status="starting",
+            gpuType=training.gpu_type,
+            estimatedCost=EstimatedCost(
+                pricePerHour=gpu_price(training.gpu_type), gpuMemoryGb=GPUS[training.gpu_type].memory_gb
+            ),
+            billing=TrainingBilling(
+                estimatedCostCents=estimate,
+                estimatedCostDisplay=f"${estimate / 100:.2f}",
+                balanceCents=cents(account.cash_balance + account.credit_balance),
+            ),
+        )
+    )
 
 
 @routes.get("/api/models/{owner}/{project}/{model}/training", response=TrainingProgress)
@@ -280,8 +325,12 @@ def model_training(call: Call) -> Response:
     return ok(TrainingProgress(job=None if run is None else job_view(run, call.platform.trainings.progress(run))))
 
 
-@routes.delete("/api/models/{owner}/{project}/{model}/training", response=TrainingCancelled, category="training",
-               errors=(400, 401, 404, 409, 429))  # fmt: skip
+@routes.delete(
+    "/api/models/{owner}/{project}/{model}/training",
+    response=TrainingCancelled,
+    category="training",
+    errors=(400, 401, 404, 409, 429),
+)
 def cancel_training(call: Call) -> Response:
     """Stop the model's run; GPU time used so far is charged, the rest released."""
     _, model = model_at(call)
@@ -297,8 +346,13 @@ def cancel_training(call: Call) -> Response:
     return ok(answer)
 
 
-@routes.post("/api/webhooks/training/metrics", body=TrainingReport, response=TrainingReportAnswer,
-             max_body=REPORT_BODY_LIMIT, errors=(400, 401, 403, 404, 409, 429))  # fmt: skip
+@routes.post(
+    "/api/webhooks/training/metrics",
+    body=TrainingReport,
+    response=TrainingReportAnswer,
+    max_body=REPORT_BODY_LIMIT,
+    errors=(400, 401, 403, 404, 409, 429),
+)
 def report_training(call: Call) -> Response:
     """A training event from the user's machine; `training_started` creates the model (and project)."""
     b, p = call.body, call.platform
@@ -306,29 +360,38 @@ def report_training(call: Call) -> Response:
         report = p.sdk_runs.report(call.account, b.event, b.data, domain_model_id(call, b.modelId), b.project, b.name)
     model = report.model
     project = p.projects.get(call.account, model.project_id)
-    return ok(TrainingReportAnswer(
-        received=True,
-        event=b.event,
-        mode="remote",
-        modelId=public_id(model.id),
-        runId=report.training.run_id or 0,
-        modelSlug=model.slug,
-        # The model's page on the Platform; the SDK prints it (and maps it back to ul://).
-        modelUrl=f"{call.base_url}/{call.account.username}/{project.slug}/{model.slug}",
-        cancelled=report.cancelled,
-    ))  # fmt: skip
+    return ok(
+        TrainingReportAnswer(
+            received=True,
+            event=b.event,
+            mode="remote",
+            modelId=public_id(model.id),
+            runId=report.training.run_id or 0,
+            modelSlug=model.slug,
+            # The model's page on the Platform; the SDK prints it (and maps it back to ul://).
+            modelUrl=f"{call.base_url}/{call.account.username}/{project.slug}/{model.slug}",
+            cancelled=report.cancelled,
+        )
+    )
 
 
-@routes.post("/api/webhooks/models/upload", body=CheckpointUploadRequest, response=CheckpointUpload,
-             errors=(400, 401, 403, 404, 429))  # fmt: skip
+@routes.post(
+    "/api/webhooks/models/upload",
+    body=CheckpointUploadRequest,
+    response=CheckpointUpload,
+    errors=(400, 401, 403, 404, 429),
+)
 def checkpoint_upload(call: Call) -> Response:
     """A signed URL to PUT a training checkpoint to (`application/octet-stream`, no API key)."""
     b = call.body
-    target = call.platform.sdk_uploads.upload_target(call.account, b.filename, domain_model_id(call, b.modelId), b.runId,
-                                                  b.project, b.name, b.size)  # fmt: skip
-    return ok(CheckpointUpload(
-        uploadUrl=signed_urls.url(call.platform.world.signer, target.upload, call.base_url),
-        gcsPath=target.gcs_path,
-        uploadPath=signed_urls.path(target.upload.blob),
-        modelId=public_id(target.model.id),
-    ))  # fmt: skip
+    target = call.platform.sdk_uploads.upload_target(
+        call.account, b.filename, domain_model_id(call, b.modelId), b.runId, b.project, b.name, b.size
+    )
+    return ok(
+        CheckpointUpload(
+            uploadUrl=signed_urls.url(call.platform.world.signer, target.upload, call.base_url),
+            gcsPath=target.gcs_path,
+            uploadPath=signed_urls.path(target.upload.blob),
+            modelId=public_id(target.model.id),
+        )
+    )

@@ -6,21 +6,21 @@ signature is the authority), as to a cloud bucket; `edge.py` serves that PUT.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NotRequired
 
 from pydantic import Field
 from starlette.responses import Response
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
+from ulmock.api.files import signed_urls
+from ulmock.api.inputs import Body, JsonInt
+from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id
 from ulmock.api.platform.ids import public_id
-from ulmock.api.files import signed_urls
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import UploadSession
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.api.operations import Call
-from ulmock.api.inputs import Body, JsonInt
 
 routes = PlatformRoutes("Upload")
 
@@ -63,8 +63,13 @@ def session_of(call: Call, session_id: str) -> UploadSession:
     return session
 
 
-@routes.post("/api/upload/signed-url", body=SignedUrlRequest, response=SignedUpload,
-             errors=(400, 401, 403, 404, 429), category="upload")  # fmt: skip
+@routes.post(
+    "/api/upload/signed-url",
+    body=SignedUrlRequest,
+    response=SignedUpload,
+    errors=(400, 401, 403, 404, 429),
+    category="upload",
+)
 def signed_url(call: Call) -> Response:
     """A URL to PUT one file to: a dataset archive (.zip, .tar, .tar.gz, .tgz, .ndjson) or model weights."""
     p, body = call.platform, call.body
@@ -73,15 +78,27 @@ def signed_url(call: Call) -> Response:
     if asset is None:
         raise NotFound(f"{kind.capitalize()} not found")
     p.storage.require_room(call.account, body.totalBytes)
-    session, grant = p.uploads.open(call.account, body.assetType, asset.id, body.filename, body.contentType,
-                                    body.totalBytes)  # fmt: skip
+    session, grant = p.uploads.open(
+        call.account, body.assetType, asset.id, body.filename, body.contentType, body.totalBytes
+    )
     upload_url = signed_urls.url(p.world.signer, grant, call.base_url)
-    return ok(SignedUpload(sessionId=public_id(session.id), uploadUrl=upload_url,
-                           expiresAt=iso(grant.expires_at), headers={"Content-Type": session.content_type}))  # fmt: skip
+    return ok(
+        SignedUpload(
+            sessionId=public_id(session.id),
+            uploadUrl=upload_url,
+            expiresAt=iso(grant.expires_at),
+            headers={"Content-Type": session.content_type},
+        )
+    )
 
 
-@routes.post("/api/upload/complete", body=CompleteRequest, response=UploadCompleted,
-             errors=(400, 401, 403, 404, 429), category="upload")  # fmt: skip
+@routes.post(
+    "/api/upload/complete",
+    body=CompleteRequest,
+    response=UploadCompleted,
+    errors=(400, 401, 403, 404, 429),
+    category="upload",
+)
 def complete(call: Call) -> Response:
     """Confirm an upload: its size (and MD5, when given) must match; model weights become the model's file."""
     p, body = call.platform, call.body
@@ -94,5 +111,6 @@ def complete(call: Call) -> Response:
     session = p.uploads.complete(call.account, session_of(call, body.sessionId).id, md5)
     if session.asset_type == "models" and session.blob_id is not None:
         p.sdk_uploads.receive_upload(session.asset_id, session.filename, p.world.blobs.read(session.blob_id))
-    return ok(UploadCompleted(success=True, file=UploadedFile(size=session.total_bytes,
-                                                              contentType=session.content_type)))  # fmt: skip
+    return ok(
+        UploadCompleted(success=True, file=UploadedFile(size=session.total_bytes, contentType=session.content_type))
+    )

@@ -37,6 +37,18 @@ def all_operations() -> list[Operation]:
         trash,
     )
 
-    areas = (datasets, projects, models, predict, training, exports, deployments, activity, trash, billing, account,
-             sdk)  # fmt: skip
+    areas = (
+        datasets,
+        projects,
+        models,
+        predict,
+        training,
+        exports,
+        deployments,
+        activity,
+        trash,
+        billing,
+        account,
+        sdk,
+    )
     return [op for area in areas for op in area.routes.operations]

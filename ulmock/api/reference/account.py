@@ -7,17 +7,16 @@ from typing import Literal, cast
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
+from ulmock.api.files import signed_urls
 from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
 from ulmock.api.reference.requests import CreateApiKey, GdprRequest, PageQuery
 from ulmock.api.reference.routes import ReferenceRoutes
-from ulmock.api.reference.views import BalanceView, DeletedView, shape
+from ulmock.api.reference.views import BalanceView, DeletedView, balance_view, shape
 from ulmock.domain.catalogue import SCOPES, PlanName
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, ApiKey
 from ulmock.domain.storage import StorageUsage
-from ulmock.api.files import signed_urls
-from ulmock.api.reference.views import balance_view
 
 
 @shape

@@ -11,11 +11,10 @@ from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
 from ulmock.api.reference.requests import CheckoutRequest, PageQuery
 from ulmock.api.reference.routes import ReferenceRoutes
-from ulmock.api.reference.views import BalanceView, shape
+from ulmock.api.reference.views import BalanceView, balance_view, shape
 from ulmock.domain.catalogue import PlanName
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import CheckoutSession, Payment
-from ulmock.api.reference.views import balance_view
 
 
 @shape

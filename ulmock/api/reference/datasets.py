@@ -7,6 +7,7 @@ from typing import Literal
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
+from ulmock.api.files import signed_urls
 from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
 from ulmock.api.reference.requests import CreateDataset, DatasetListQuery
@@ -15,7 +16,6 @@ from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Dataset
 from ulmock.domain.signing import SignedPath
-from ulmock.api.files import signed_urls
 
 
 @shape
@@ -104,9 +104,11 @@ def list_datasets(call: Call) -> Response:
     body=CreateDataset,
     response=DatasetView,
     status=201,
-    links={"GetDataset": {"operationId": "get_dataset", "parameters": {"datasetId": "$response.body#/data/id"}},
-           "DeleteDataset": {"operationId": "delete_dataset", "parameters": {"datasetId": "$response.body#/data/id"}}},
-)  # fmt: skip
+    links={
+        "GetDataset": {"operationId": "get_dataset", "parameters": {"datasetId": "$response.body#/data/id"}},
+        "DeleteDataset": {"operationId": "delete_dataset", "parameters": {"datasetId": "$response.body#/data/id"}},
+    },
+)
 def create_dataset(call: Call) -> DatasetView:
     """Create an empty dataset."""
     b = call.body
@@ -143,4 +145,3 @@ def export_dataset_by_slug(call: Call) -> DatasetExportView:
     owner = p.accounts.by_username(call.params["owner"])
     dataset, download = p.datasets.export_by_slug(call.account, owner, call.params["slug"])
     return dataset_export_view(dataset, signed_urls.signed(p.world.signer, download), call.base_url)
-

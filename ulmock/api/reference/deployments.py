@@ -13,8 +13,8 @@ from ulmock.api.reference.requests import CreateDeployment, DeploymentListQuery,
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.domain.clock import iso
-from ulmock.domain.entities import Deployment, DeploymentLog
 from ulmock.domain.deployments import Metrics
+from ulmock.domain.entities import Deployment, DeploymentLog
 
 
 @shape
@@ -113,10 +113,16 @@ def list_deployments(call: Call) -> Response:
 
 
 @routes.post(
-    "/api/deployments", scope=SCOPE, body=CreateDeployment, response=DeploymentView, status=201,
-    links={"GetDeployment": {"operationId": "get_deployment", "parameters": _ID},
-           "DeleteDeployment": {"operationId": "delete_deployment", "parameters": _ID}},
-)  # fmt: skip
+    "/api/deployments",
+    scope=SCOPE,
+    body=CreateDeployment,
+    response=DeploymentView,
+    status=201,
+    links={
+        "GetDeployment": {"operationId": "get_deployment", "parameters": _ID},
+        "DeleteDeployment": {"operationId": "delete_deployment", "parameters": _ID},
+    },
+)
 def create_deployment(call: Call) -> DeploymentView:
     """Deploy a model to a region: creating -> deploying -> running."""
     b = call.body
@@ -158,8 +164,13 @@ def deployment_metrics(call: Call) -> DeploymentMetricsView:
     return deployment_metrics_view(call.platform.deployments.metrics(call.account, call.params["deploymentId"]))
 
 
-@routes.get("/api/deployments/{deploymentId}/logs", scope=SCOPE, query=DeploymentLogsQuery,
-            response=DeploymentLogView, paginated=True)  # fmt: skip
+@routes.get(
+    "/api/deployments/{deploymentId}/logs",
+    scope=SCOPE,
+    query=DeploymentLogsQuery,
+    response=DeploymentLogView,
+    paginated=True,
+)
 def deployment_logs(call: Call) -> Response:
     """Lifecycle and serving log lines, newest first; filter by severity."""
     q = call.query

@@ -7,6 +7,7 @@ from typing import Literal
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
+from ulmock.api.files import signed_urls
 from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
 from ulmock.api.reference.requests import CreateExport, ExportListQuery
@@ -15,7 +16,6 @@ from ulmock.api.reference.views import shape
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
 from ulmock.domain.signing import SignedPath
-from ulmock.api.files import signed_urls
 
 
 @shape
@@ -60,14 +60,19 @@ def list_exports(call: Call) -> Response:
     q, exports = call.query, call.platform.exports
     page = exports.list(call.account, q.page, q.limit, q.modelId)
     signer = call.platform.world.signer
-    return envelope.paged(page, [export_view(e, signed_urls.signed(signer, exports.download(e)), call.base_url)
-                                 for e in page.items])  # fmt: skip
+    return envelope.paged(
+        page, [export_view(e, signed_urls.signed(signer, exports.download(e)), call.base_url) for e in page.items]
+    )
 
 
 @routes.post(
-    "/api/exports", scope=SCOPE, body=CreateExport, response=ExportView, status=201,
+    "/api/exports",
+    scope=SCOPE,
+    body=CreateExport,
+    response=ExportView,
+    status=201,
     links={"GetExport": {"operationId": "get_export", "parameters": {"exportId": "$response.body#/data/id"}}},
-)  # fmt: skip
+)
 def create_export(call: Call) -> ExportView:
     """Export a model to a format; fires `export.completed` when the artifact is ready."""
     exports = call.platform.exports

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
+from ulmock.api.files import signed_urls
 from ulmock.api.operations import Call
 from ulmock.api.reference import envelope
 from ulmock.api.reference.requests import ModelListQuery, UploadModelForm
@@ -14,9 +15,8 @@ from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, ModelFile
-from ulmock.domain.signing import SignedPath
-from ulmock.api.files import signed_urls
 from ulmock.domain.limits import UPLOAD_LIMIT
+from ulmock.domain.signing import SignedPath
 
 
 @shape
@@ -111,9 +111,11 @@ def list_models(call: Call) -> Response:
     response=ModelView,
     status=201,
     max_body=UPLOAD_LIMIT,
-    links={"GetModel": {"operationId": "get_model", "parameters": {"modelId": "$response.body#/data/id"}},
-           "DeleteModel": {"operationId": "delete_model", "parameters": {"modelId": "$response.body#/data/id"}}},
-)  # fmt: skip
+    links={
+        "GetModel": {"operationId": "get_model", "parameters": {"modelId": "$response.body#/data/id"}},
+        "DeleteModel": {"operationId": "delete_model", "parameters": {"modelId": "$response.body#/data/id"}},
+    },
+)
 def upload_model(call: Call) -> ModelView:
     """Upload a model file (.pt or .onnx) into a project."""
     p, f = call.platform, call.form

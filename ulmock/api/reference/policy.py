@@ -34,6 +34,8 @@ class ReferencePolicy:
 
 def quota_headers(quota: RateStatus) -> dict[str, str]:
     """The reference face's rate-limit headers: the reset as epoch seconds."""
-    return {"X-RateLimit-Limit": str(quota.limit), "X-RateLimit-Remaining": str(quota.remaining),
-            "X-RateLimit-Reset": str(quota.reset)}  # fmt: skip
-
+    return {
+        "X-RateLimit-Limit": str(quota.limit),
+        "X-RateLimit-Remaining": str(quota.remaining),
+        "X-RateLimit-Reset": str(quota.reset),
+    }

@@ -70,9 +70,12 @@ def predictions_response(prediction: Prediction) -> Response:
 
 
 @routes.post(
-    "/api/models/{modelId}/predict", scope="models", form=PredictForm, raw_response=PredictResponse,
+    "/api/models/{modelId}/predict",
+    scope="models",
+    form=PredictForm,
+    raw_response=PredictResponse,
     max_body=IMAGE_LIMIT + 64 * 1024,
-)  # fmt: skip
+)
 async def predict(call: Call) -> Response:
     """Run the model on an image; boxes are pixels of the original image, best first."""
     with call.emulator.lock:
@@ -82,9 +85,12 @@ async def predict(call: Call) -> Response:
 
 
 @routes.post(
-    "/deployments/{deploymentId}/predict", scope="deployments", form=PredictForm, raw_response=PredictResponse,
+    "/deployments/{deploymentId}/predict",
+    scope="deployments",
+    form=PredictForm,
+    raw_response=PredictResponse,
     max_body=IMAGE_LIMIT + 64 * 1024,
-)  # fmt: skip
+)
 async def predict_deployment(call: Call) -> Response:
     """A running deployment's endpoint: the same predictions, counted in its metrics and logs."""
     p = call.platform
@@ -102,12 +108,15 @@ async def predict_deployment(call: Call) -> Response:
         prediction = await run_prediction(call, model_file)
     except ApiError as err:
         with call.emulator.lock:
-            p.deployments.record_request(deployment, (time.perf_counter() - started) * 1000, ok=False,
-                                         detail=err.message)  # fmt: skip
+            p.deployments.record_request(
+                deployment, (time.perf_counter() - started) * 1000, ok=False, detail=err.message
+            )
         raise
     with call.emulator.lock:
         p.deployments.record_request(
-            deployment, (time.perf_counter() - started) * 1000, ok=True,
+            deployment,
+            (time.perf_counter() - started) * 1000,
+            ok=True,
             detail=f"{len(prediction.detections)} detection(s) by {prediction.network}",
-        )  # fmt: skip
+        )
     return predictions_response(prediction)

@@ -55,9 +55,11 @@ def list_projects(call: Call) -> Response:
     body=CreateProject,
     response=ProjectView,
     status=201,
-    links={"GetProject": {"operationId": "get_project", "parameters": {"projectId": "$response.body#/data/id"}},
-           "DeleteProject": {"operationId": "delete_project", "parameters": {"projectId": "$response.body#/data/id"}}},
-)  # fmt: skip
+    links={
+        "GetProject": {"operationId": "get_project", "parameters": {"projectId": "$response.body#/data/id"}},
+        "DeleteProject": {"operationId": "delete_project", "parameters": {"projectId": "$response.body#/data/id"}},
+    },
+)
 def create_project(call: Call) -> ProjectView:
     """Create a project."""
     project = call.platform.projects.create(call.account, call.body.name, call.body.description)

@@ -15,7 +15,12 @@ Scope = Literal["datasets", "projects", "models", "training", "deployments", "ex
 # A name: 1..100 characters, not only whitespace, no control characters (what the domain
 # enforces, stated in the schema so clients and fuzzers know it).
 NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
-ISO_DATE: dict[str, JsonValue] = {"anyOf": [{"type": "string", "format": "date", "maxLength": 64}, {"type": "string", "format": "date-time", "maxLength": 64}]}
+ISO_DATE: dict[str, JsonValue] = {
+    "anyOf": [
+        {"type": "string", "format": "date", "maxLength": 64},
+        {"type": "string", "format": "date-time", "maxLength": 64},
+    ]
+}
 
 
 class PageQuery(Query):

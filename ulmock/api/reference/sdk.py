@@ -11,13 +11,13 @@ from typing import Literal
 
 from typing_extensions import TypedDict
 
+from ulmock.api.files import signed_urls
 from ulmock.api.inputs import CheckpointUploadRequest, TrainingReport
 from ulmock.api.operations import Call
 from ulmock.api.reference.models import ModelFilesView, model_files_view
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import shape
 from ulmock.domain.clock import iso
-from ulmock.api.files import signed_urls
 
 
 @shape
@@ -53,8 +53,14 @@ def model_files_by_slug(call: Call) -> ModelFilesView:
     return model_files_view(model, signed_urls.signed_files(p.world.signer, files), call.base_url)
 
 
-@routes.post("/api/webhooks/training/metrics", scope="training", body=TrainingReport, response=TrainingReportView,
-             mirrored=True, max_body=REPORT_BODY_LIMIT)  # fmt: skip
+@routes.post(
+    "/api/webhooks/training/metrics",
+    scope="training",
+    body=TrainingReport,
+    response=TrainingReportView,
+    mirrored=True,
+    max_body=REPORT_BODY_LIMIT,
+)
 def report_training(call: Call) -> TrainingReportView:
     """A training event from the SDK; `training_started` creates the model (and project) it reports to."""
     b, p = call.body, call.platform
@@ -73,13 +79,19 @@ def report_training(call: Call) -> TrainingReportView:
     }
 
 
-@routes.post("/api/webhooks/models/upload", scope="training", body=CheckpointUploadRequest,
-             response=CheckpointUploadView, mirrored=True)  # fmt: skip
+@routes.post(
+    "/api/webhooks/models/upload",
+    scope="training",
+    body=CheckpointUploadRequest,
+    response=CheckpointUploadView,
+    mirrored=True,
+)
 def checkpoint_upload_url(call: Call) -> CheckpointUploadView:
     """A signed URL to PUT a training checkpoint to (`application/octet-stream`, no API key)."""
     b = call.body
-    target = call.platform.sdk_uploads.upload_target(call.account, b.filename, b.modelId, b.runId, b.project, b.name,
-                                                  b.size)  # fmt: skip
+    target = call.platform.sdk_uploads.upload_target(
+        call.account, b.filename, b.modelId, b.runId, b.project, b.name, b.size
+    )
     return {
         "uploadUrl": signed_urls.url(call.platform.world.signer, target.upload, call.base_url),
         "gcsPath": target.gcs_path,

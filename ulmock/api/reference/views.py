@@ -15,9 +15,9 @@ from __future__ import annotations
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
+from ulmock.domain.billing import Balance
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import TrashItem
-from ulmock.domain.billing import Balance
 
 shape = with_config(ConfigDict(extra="forbid"))
 """Marks a response TypedDict: its schema forbids fields it does not list."""
@@ -50,5 +50,10 @@ class BalanceView(TypedDict):
 
 
 def balance_view(b: Balance) -> BalanceView:
-    return {"cashBalance": b.cash, "creditBalance": b.credit, "reservedAmount": b.reserved,
-            "totalBalance": b.total, "availableBalance": b.available}  # fmt: skip
+    return {
+        "cashBalance": b.cash,
+        "creditBalance": b.credit,
+        "reservedAmount": b.reserved,
+        "totalBalance": b.total,
+        "availableBalance": b.available,
+    }
