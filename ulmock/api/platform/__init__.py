@@ -70,6 +70,7 @@ def modules() -> list[PlatformRoutes]:
         billing,
         curation,
         dataset_content,
+        dataset_versions,
         datasets,
         deployments,
         explore,
@@ -88,6 +89,7 @@ def modules() -> list[PlatformRoutes]:
         similarity,
         training,
         upload,
+        version_compare,
     )
 
     return [
@@ -95,6 +97,7 @@ def modules() -> list[PlatformRoutes]:
         billing.routes,
         projects.routes,
         datasets.routes,
+        dataset_versions.routes,
         dataset_content.routes,
         upload.routes,
         models.routes,
@@ -107,6 +110,7 @@ def modules() -> list[PlatformRoutes]:
         service.routes,
         images.routes,
         curation.routes,
+        version_compare.routes,
         follows.routes,
         explore.routes,
         integrations.routes,

@@ -1,10 +1,9 @@
 """Curation of a dataset: classes merged or deleted, splits redistributed, images picked or
-copied in, clones, and the differences between two saved versions."""
+copied in, and clones (the differences between two saved versions: `version_compare`)."""
 
 from __future__ import annotations
 
-import base64
-from typing import Any, Literal, NotRequired
+from typing import Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
@@ -14,18 +13,17 @@ from ulmock.api.operations import Call
 from ulmock.api.platform.access import check_slug, dataset_at, workspace
 from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered, _view, image_id
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.images import images_by_id, one_dataset, signed_url
+from ulmock.api.platform.images import images_by_id, one_dataset
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.vocabulary import Description, Name, Slug, Split, Task, Visibility
+from ulmock.api.platform.vocabulary import Description, Name, Slug, Split, Visibility
 from ulmock.domain import curation
-from ulmock.domain.entities import Dataset, DatasetImage, DatasetVersion
+from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.errors import NotFound, ValidationError
 from ulmock.domain.ids import slugify
 from ulmock.domain.images import BULK_MAX, DatasetImages
 
 routes = PlatformRoutes("Datasets")
 WRITE = (400, 401, 403, 404, 429)
-COMPARE_PAGE = 100
 
 
 class ClassesChanged(TypedDict):
@@ -80,79 +78,6 @@ class DatasetCloned(TypedDict):
     region: Literal["us", "eu", "ap"]
 
 
-class Renamed(TypedDict("Renamed", {"from": str})):  # "from" is a keyword
-    to: str
-
-
-class DiffHeader(TypedDict):
-    classesAdded: list[str]
-    classesRemoved: list[str]
-    classesRenamed: list[Renamed]
-    changed: list[str]
-
-
-class DiffSummary(TypedDict):
-    added: int
-    removed: int
-    modified: int
-    moved: int
-    labelsAdded: int
-    labelsRemoved: int
-    header: DiffHeader
-
-
-class SideState(TypedDict):
-    split: str
-    labelCount: int
-
-
-class DiffItem(TypedDict):
-    hash: str
-    name: str
-    ext: str
-    change: Literal["added", "removed", "modified", "moved"]
-    fields: list[Literal["labels", "metadata", "size", "depth", "name", "error"]]
-    labelsAdded: int
-    labelsRemoved: int
-    base: NotRequired[SideState]
-    head: NotRequired[SideState]
-
-
-class StoredLabel(TypedDict):
-    classId: int
-    bbox: list[float]
-
-
-class StoredImage(TypedDict):
-    split: str
-    name: str
-    ext: str
-    width: int
-    height: int
-    labels: list[StoredLabel]
-    labelCount: int
-    metadata: NotRequired[dict[str, Any]]
-    imageUrl: NotRequired[str]
-
-
-class StoredVersion(TypedDict):
-    version: int
-    task: Task
-    classNames: list[str]
-    images: list[StoredImage]
-
-
-class VersionDiffPage(TypedDict):
-    summary: NotRequired[DiffSummary]
-    items: list[DiffItem]
-    nextCursor: NotRequired[str]
-    preview: NotRequired[list[StoredVersion | None]]
-
-
-class ImageInVersions(TypedDict):
-    versions: list[StoredVersion | None]
-
-
 class Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -193,13 +118,6 @@ class CloneRequest(Body):
     imageIds: list[str] | None = Field(None, max_length=BULK_MAX)
     annotations: bool = True
     into: str | None = Field(None, min_length=1, max_length=128, description="a dataset of yours to merge into")
-
-
-class CompareQuery(Body):
-    base: int = Field(ge=1, description="Version compared from")
-    head: int = Field(ge=1, description="Version compared to")
-    cursor: str | None = Field(None, max_length=64)
-    hash: str | None = Field(None, max_length=128, description="This image as each version stores it")
 
 
 def _classes(dataset: Dataset) -> ClassesChanged:
@@ -341,103 +259,3 @@ def clone_dataset(call: Call) -> Response:
         ),
         201,
     )
-
-
-def _stored(call: Call, dataset: Dataset, version: DatasetVersion, image: DatasetImage) -> StoredVersion:
-    boxes = image.annotations.get("boxes", [])
-    stored = StoredImage(
-        split=image.split,
-        name=image.file,
-        ext=image.file.rsplit(".", 1)[-1].lower(),
-        width=image.width,
-        height=image.height,
-        labels=[StoredLabel(classId=int(bx[0]), bbox=[float(v) for v in bx[1:5]]) for bx in boxes],
-        labelCount=len(boxes),
-        metadata=dict(image.metadata),
-        imageUrl=signed_url(call, dataset, image),
-    )
-    return StoredVersion(
-        version=version.number,
-        task=dataset.task,  # type: ignore[typeddict-item]
-        classNames=list(version.class_names),
-        images=[stored],
-    )
-
-
-def _side(image: DatasetImage | None) -> SideState | None:
-    return None if image is None else SideState(split=image.split, labelCount=len(image.annotations.get("boxes", [])))
-
-
-@routes.get(
-    "/api/datasets/{owner}/{dataset}/versions/compare", query=CompareQuery, response=VersionDiffPage | ImageInVersions
-)
-def compare_versions(call: Call) -> Response:
-    """Images added, removed, modified or moved between two saved versions (or one image in both)."""
-    dataset = dataset_at(call, readable=True)
-    q: CompareQuery = call.query
-    datasets = call.platform.datasets
-    base, head = datasets.version(dataset, q.base), datasets.version(dataset, q.head)
-    world = call.platform.world
-    if q.hash is not None:
-        sides: list[StoredVersion | None] = []
-        for version in (base, head):
-            image = next((i for i in version.images if curation.content_hash(world, i) == q.hash), None)
-            sides.append(_stored(call, dataset, version, image) if image is not None else None)
-        if sides == [None, None]:
-            raise NotFound("Image not found in either version", {"hash": q.hash[:128]})
-        return ok(ImageInVersions(versions=sides))
-    diff = curation.compare_versions(world, base, head)
-    start = _offset(q.cursor)
-    changes = diff.changes[start : start + COMPARE_PAGE]
-    items: list[DiffItem] = []
-    for c in changes:
-        item = DiffItem(
-            hash=c.hash,
-            name=c.name,
-            ext=c.name.rsplit(".", 1)[-1].lower(),
-            change=c.change,  # type: ignore[typeddict-item]
-            fields=list(c.fields),  # type: ignore[arg-type]
-            labelsAdded=c.labels_added,
-            labelsRemoved=c.labels_removed,
-        )
-        for key, side in (("base", _side(c.base)), ("head", _side(c.head))):
-            if side is not None:
-                item[key] = side  # type: ignore[literal-required]
-        items.append(item)
-    page = VersionDiffPage(items=items)
-    if start == 0:
-        page["summary"] = DiffSummary(
-            added=diff.count("added"),
-            removed=diff.count("removed"),
-            modified=diff.count("modified"),
-            moved=diff.count("moved"),
-            labelsAdded=sum(c.labels_added for c in diff.changes),
-            labelsRemoved=sum(c.labels_removed for c in diff.changes),
-            header=DiffHeader(
-                classesAdded=diff.classes_added,
-                classesRemoved=diff.classes_removed,
-                classesRenamed=[Renamed({"from": a, "to": b}) for a, b in diff.classes_renamed],
-                changed=["classNames"] if diff.classes_added or diff.classes_removed or diff.classes_renamed else [],
-            ),
-        )
-        if changes:
-            first = changes[0]
-            page["preview"] = [
-                _stored(call, dataset, base, first.base) if first.base else None,
-                _stored(call, dataset, head, first.head) if first.head else None,
-            ]
-    if start + COMPARE_PAGE < len(diff.changes):
-        page["nextCursor"] = base64.urlsafe_b64encode(f"o:{start + COMPARE_PAGE}".encode()).decode()
-    return ok(page)
-
-
-def _offset(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        text = ""
-    if not text.startswith("o:") or not text[2:].isdigit():
-        raise ValidationError("Invalid cursor: pass the nextCursor of the previous page", {"cursor": cursor[:64]})
-    return int(text[2:])

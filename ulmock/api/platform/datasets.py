@@ -1,4 +1,4 @@
-"""Datasets: list, create, retrieve, update, delete; versions (export, create, describe, restore); models."""
+"""Datasets: list, create, retrieve, update, delete (exports and saved versions: `dataset_versions`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
-from ulmock.api.files import signed_urls
-from ulmock.api.inputs import Body, JsonInt, Query
+from ulmock.api.inputs import Body, Query
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import check_slug, dataset_at, listed, owner_account, workspace
 from ulmock.api.platform.dataset_content import signed_url
@@ -131,31 +130,6 @@ class DatasetDeleted(TypedDict):
     success: Literal[True]
 
 
-class VersionDownload(TypedDict):
-    downloadUrl: str
-    version: int
-
-
-class CurrentDownload(TypedDict):
-    downloadUrl: str
-    cached: bool
-
-
-class VersionCreated(TypedDict):
-    version: int
-    downloadUrl: NotRequired[str]
-    reused: bool
-
-
-class VersionDescribed(TypedDict):
-    ok: Literal[True]
-
-
-class VersionRestored(TypedDict):
-    version: int
-    imageCount: int
-
-
 class ListQuery(Query):
     limit: int = Field(20, ge=1, le=500, description="Maximum datasets to return")
     includeSamples: Literal["true", "false"] = Field("false", description="Include sample image previews")
@@ -177,24 +151,6 @@ class NewDataset(Body):
 class DatasetChanges(RecordChanges):
     classNames: ClassNames | None = None
     task: NewTask | None = None
-
-
-class ExportQuery(Query):
-    v: int | None = Field(None, ge=1, description="Saved version number")
-
-
-class NewVersion(Body):
-    description: Description | None = None
-    download: bool = True
-
-
-class VersionChange(Body):
-    version: JsonInt = Field(ge=1)
-    description: Description
-
-
-class RestoreRequest(Body):
-    version: JsonInt = Field(ge=1)
 
 
 def splits(dataset_images: Any) -> Splits:
@@ -336,81 +292,3 @@ def delete_dataset(call: Call) -> Response:
     dataset = dataset_at(call)
     call.platform.datasets.delete(call.account, dataset.id)
     return ok(DatasetDeleted(success=True))
-
-
-@routes.get(
-    "/api/datasets/{owner}/{dataset}/export",
-    query=ExportQuery,
-    response=VersionDownload | CurrentDownload,
-    errors=(400, 401, 404, 429),
-    category="export",
-)
-def export_dataset(call: Call) -> Response:
-    """A signed NDJSON download of the dataset as it is, or of a saved version (`v`)."""
-    p = call.platform
-    dataset = dataset_at(call, readable=True)
-    if call.query.v is None:
-        _, download = (
-            p.datasets.export(call.account, dataset.id)
-            if dataset.account_id == call.account.id
-            else p.datasets.export_by_slug(call.account, owner_account(call, dataset), dataset.slug)
-        )
-        return ok(CurrentDownload(downloadUrl=signed_urls.url(p.world.signer, download, call.base_url), cached=False))
-    version = p.datasets.version(dataset, call.query.v)
-    grant = p.datasets.version_download(dataset, version.number)
-    return ok(
-        VersionDownload(downloadUrl=signed_urls.url(p.world.signer, grant, call.base_url), version=version.number)
-    )
-
-
-def _ready(dataset: Dataset) -> None:
-    if dataset.status == "processing":
-        raise Conflict("Dataset is not ready: an import is running", {"status": dataset.status})
-
-
-@routes.post(
-    "/api/datasets/{owner}/{dataset}/export",
-    body=NewVersion,
-    response=VersionCreated,
-    errors=(400, 401, 403, 404, 409, 429),
-    category="export",
-)
-def create_dataset_version(call: Call) -> Response:
-    """Save the dataset as the next numbered, immutable version (an unchanged one is reused)."""
-    p = call.platform
-    dataset = dataset_at(call)
-    _ready(dataset)
-    version, reused = p.datasets.save_version(call.account, dataset, call.body.description)
-    answer = VersionCreated(version=version.number, reused=reused)
-    if call.body.download:
-        grant = p.datasets.version_download(dataset, version.number)
-        answer["downloadUrl"] = signed_urls.url(p.world.signer, grant, call.base_url)
-    return ok(answer)
-
-
-@routes.patch(
-    "/api/datasets/{owner}/{dataset}/export",
-    body=VersionChange,
-    response=VersionDescribed,
-    errors=(400, 401, 403, 404, 429),
-)
-def describe_dataset_version(call: Call) -> Response:
-    """Change the description of a saved version."""
-    dataset = dataset_at(call)
-    version = call.platform.datasets.version(dataset, call.body.version)
-    version.description = call.body.description.strip()
-    return ok(VersionDescribed(ok=True))
-
-
-@routes.post(
-    "/api/datasets/{owner}/{dataset}/restore",
-    body=RestoreRequest,
-    response=VersionRestored,
-    errors=(400, 401, 403, 404, 409, 429),
-)
-def restore_dataset_version(call: Call) -> Response:
-    """Put a saved version's images, labels and classes back."""
-    dataset = dataset_at(call)
-    _ready(dataset)
-    version = call.platform.datasets.restore_version(call.account, dataset, call.body.version)
-    return ok(VersionRestored(version=version.number, imageCount=len(dataset.images)))
