@@ -260,7 +260,7 @@ def clock_cost(trainings: int, epochs: int) -> list[tuple[str, str]]:
     elapsed = time.perf_counter() - t
     with emulator.lock:
         done = sum(
-            1 for table in p.world.tables_of("training").values() for tr in table.values() if tr.status == "completed"
+            1 for table in p.world.trainings.by_account.values() for tr in table.values() if tr.status == "completed"
         )
     emulator.stop()
     return [

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 from starlette.types import Scope
 
 from ulmock.api.faults import ActiveFault
 from ulmock.api.operations import Call, Operation
 from ulmock.api.parsing import read_form, read_json, validate
-from ulmock.api.route_index import IndexedRoutes
+from ulmock.api.route_index import IndexedRoutes, compiled_route
 from ulmock.domain.entities import Account, ApiKey
 from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
 
@@ -60,9 +60,9 @@ class ApiEdge:
         by_path: dict[str, dict[str, Operation]] = {}
         for op in self.operations:
             by_path.setdefault(op.path, {})[op.method] = op
-        routes = [Route(path, self._endpoint(ops), methods=ALL_METHODS) for path, ops in by_path.items()]
-        routes.append(Route("/api/{rest:path}", self._unknown, methods=ALL_METHODS))
-        routes.append(Route("/api", self._unknown, methods=ALL_METHODS))
+        routes = [compiled_route(path, self._endpoint(ops), ALL_METHODS) for path, ops in by_path.items()]
+        routes.append(compiled_route("/api/{rest:path}", self._unknown, ALL_METHODS))
+        routes.append(compiled_route("/api", self._unknown, ALL_METHODS))
         return [IndexedRoutes(routes)]
 
     def _endpoint(self, ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
