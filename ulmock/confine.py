@@ -7,6 +7,7 @@ of the folder, is refused: the control API must not become a way to read the hos
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from ulmock.bundled import fixtures_root
@@ -44,7 +45,12 @@ def _beside_else_bundled(name: str, scenario_folder: Path | None, bundled: Path)
         own = inside(scenario_folder, name)
         if own.exists():
             return own
-    return inside(bundled, name)
+    return _inside_bundled(bundled, name)
+
+
+# The bundled fixtures do not move while the process runs; resolving the same name on
+# every reset (realpath: an lstat per component) was a third of `emulator.reset()`.
+_inside_bundled = functools.lru_cache(maxsize=1024)(inside)
 
 
 def scenario_folder(file: str) -> Path | None:

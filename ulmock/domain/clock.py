@@ -69,7 +69,8 @@ class Clock:
         self._speed = float(speed)
         self._emulated_at_anchor = float(start if start is not None else time.time())
         self._wall_anchor = time.monotonic()
-        self._queue: list[Due] = []
+        # Heap entries are (at, seq, due): tuples compare in C, a dataclass's __lt__ in Python.
+        self._queue: list[tuple[float, int, Due]] = []
         self._seq = 0
         self._handlers: dict[str, Handler] = {}
         self._wakeup = threading.Event()
@@ -142,25 +143,28 @@ class Clock:
         with self._lock:
             self._seq += 1
             due = Due(at=at, seq=self._seq, kind=kind, payload=payload or {})
-            heapq.heappush(self._queue, due)
-        self._wakeup.set()
+            heapq.heappush(self._queue, (at, self._seq, due))
+            first = self._queue[0][2] is due
+        if first:  # the ticker sleeps until the head is due: only a new head changes that
+            self._wakeup.set()
         return due
 
     def cancel(self, predicate: Callable[[Due], bool]) -> int:
         with self._lock:
-            kept = [d for d in self._queue if not predicate(d)]
+            kept = [entry for entry in self._queue if not predicate(entry[2])]
             removed = len(self._queue) - len(kept)
-            heapq.heapify(kept)
-            self._queue = kept
+            if removed:
+                heapq.heapify(kept)
+                self._queue = kept
             return removed
 
     def pending(self) -> list[Due]:
         with self._lock:
-            return sorted(self._queue)
+            return [due for _, _, due in sorted(self._queue)]
 
     def next_due(self) -> float | None:
         with self._lock:
-            return self._queue[0].at if self._queue else None
+            return self._queue[0][0] if self._queue else None
 
     def run_due(self) -> int:
         """Fire what is due at the current time (the realtime ticker calls this)."""
@@ -171,9 +175,9 @@ class Clock:
         fired = 0
         while True:
             with self._lock:
-                if not self._queue or self._queue[0].at > target:
+                if not self._queue or self._queue[0][0] > target:
                     return fired
-                due = heapq.heappop(self._queue)
+                due = heapq.heappop(self._queue)[2]
                 if self._mode == "manual" and due.at > self._emulated_at_anchor:
                     # Each event runs at its own time, so what it records is exact.
                     self._rebase(due.at)
@@ -191,7 +195,7 @@ class Clock:
                 "speed": self._speed,
                 "seq": self._seq,
                 "queue": [
-                    {"at": d.at, "seq": d.seq, "kind": d.kind, "payload": d.payload} for d in sorted(self._queue)
+                    {"at": d.at, "seq": d.seq, "kind": d.kind, "payload": d.payload} for _, _, d in sorted(self._queue)
                 ],
             }
 
@@ -200,7 +204,7 @@ class Clock:
             self._mode = data["mode"]
             self._speed = float(data["speed"])
             self._seq = int(data["seq"])
-            self._queue = [Due(**d) for d in data["queue"]]
+            self._queue = [(due.at, due.seq, due) for due in (Due(**d) for d in data["queue"])]
             heapq.heapify(self._queue)
             self._rebase(float(data["now"]))
         self._wakeup.set()
