@@ -6,6 +6,7 @@ learning rates follow Ultralytics' warm-up and linear decay.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from typing import Any
@@ -27,10 +28,15 @@ METRIC_NAMES = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _ceiling(seed: Any, training_id: str) -> float:
+    """The mAP50 a run converges to (seeding a Random from a string is the costly part)."""
+    return 0.55 + 0.35 * random.Random(f"{seed}:{training_id}").random()
+
+
 def epoch_metrics(seed: Any, training_id: str, epoch: int, epochs: int) -> dict[str, float]:
     """Ultralytics-named metrics after `epoch` (1-based): losses fall, mAP rises and saturates."""
-    base = random.Random(f"{seed}:{training_id}")
-    ceiling = 0.55 + 0.35 * base.random()  # the mAP50 this run converges to
+    ceiling = _ceiling(seed, training_id)
     tau = max(1.5, min(40.0, epochs / 4))
     rng = random.Random(f"{seed}:{training_id}:{epoch}")
 

@@ -199,7 +199,8 @@ class Trainings:
         epoch = training.current_epoch + 1
         if training.fail_at_epoch is not None and epoch >= training.fail_at_epoch:
             ledger.charge(account, training, training.epoch_cost)
-            self._finish(account, training, "failed", training.fail_error or f"Training failed at epoch {epoch}")
+            error = training.fail_error or f"Training failed at epoch {epoch}"
+            self._finish(account, training, "failed", error, queued=False)
             return
         if not ledger.charge(account, training, training.epoch_cost):
             self._finish(
@@ -207,6 +208,7 @@ class Trainings:
                 training,
                 "failed",
                 f"Insufficient balance: training stopped during epoch {epoch} of {training.epochs}",
+                queued=False,
             )
             return
         metrics = epoch_metrics(self.world.seed, training.id, epoch, training.epochs)
@@ -216,12 +218,17 @@ class Trainings:
         training.epoch_started_at = now
         self.record.epoch(account, training, epoch, metrics)
         if epoch >= training.epochs:
-            self._finish(account, training, "completed", None)
+            self._finish(account, training, "completed", None, queued=False)
         else:
             self._schedule(training, now + training.epoch_seconds)
 
-    def _finish(self, account: Account, training: Training, status: str, error: str | None) -> None:
-        self.world.clock.cancel(lambda d: d.kind == EVENT and d.payload.get("trainingId") == training.id)
+    def _finish(
+        self, account: Account, training: Training, status: str, error: str | None, *, queued: bool = True
+    ) -> None:
+        # A run has at most one step queued; finishing from that step (already popped) leaves
+        # none, and skipping the scan keeps many concurrent runs from costing O(n^2).
+        if queued:
+            self.world.clock.cancel(lambda d: d.kind == EVENT and d.payload.get("trainingId") == training.id)
         self.record.finish(account, training, status, error)
 
     def _model(self, account_id: str, model_id: str) -> Model | None:
