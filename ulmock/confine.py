@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from ulmock.bundled import fixtures_root
+from ulmock.bundled import fixtures_root, scenarios_root
 
 
 class OutsideFixtures(ValueError):
@@ -42,20 +42,38 @@ def dataset_fixture(name: str, scenario_folder: Path | None = None) -> Path:
 
 def _beside_else_bundled(name: str, scenario_folder: Path | None, bundled: Path) -> Path:
     if scenario_folder is not None:
-        own = inside(scenario_folder, name)
-        if own.exists():
+        own = (
+            _beside_bundled_scenario(name)
+            if scenario_folder == _bundled_scenarios()
+            else _beside(scenario_folder, name)
+        )
+        if own is not None:
             return own
     return _inside_bundled(bundled, name)
 
 
-# The bundled fixtures do not move while the process runs; resolving the same name on
-# every reset (realpath: an lstat per component) was a third of `emulator.reset()`.
+def _beside(folder: Path, name: str) -> Path | None:
+    own = inside(folder, name)
+    return own if own.exists() else None
+
+
+# Package data does not move while the process runs: resolving the same names on every
+# reset (realpath: an lstat per component) was half of `emulator.reset()` for a bundled
+# scenario. A user's own folder is resolved every time, since its files may change.
 _inside_bundled = functools.lru_cache(maxsize=1024)(inside)
+_bundled_scenarios = functools.cache(lambda: scenarios_root().resolve())
+
+
+@functools.lru_cache(maxsize=1024)
+def _beside_bundled_scenario(name: str) -> Path | None:
+    return _beside(_bundled_scenarios(), name)
 
 
 def scenario_folder(file: str) -> Path | None:
     """The folder of a scenario file (None for inline text, which names `<inline>`)."""
-    return None if file.startswith("<") else Path(file).resolve().parent
+    if file.startswith("<"):
+        return None
+    return _bundled_scenarios() if Path(file).parent == scenarios_root() else Path(file).resolve().parent
 
 
 def fixture_name(path: str | Path) -> str | None:
