@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from starlette.responses import Response
@@ -14,7 +15,7 @@ from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.domain.clock import iso
 from ulmock.domain.deployments import Metrics
-from ulmock.domain.entities import Deployment, DeploymentLog
+from ulmock.domain.entities import Account, Deployment, DeploymentLog
 
 
 @shape
@@ -99,6 +100,11 @@ def deployment_log_view(log: DeploymentLog) -> DeploymentLogView:
     return {"timestamp": iso(log.at), "severity": log.severity, "message": log.message}
 
 
+def _deployment_after(call: Call, action: Callable[[Account, str], Deployment]) -> DeploymentView:
+    """`action` on the deployment in the path; the answer is that deployment as it then is."""
+    return deployment_view(action(call.account, call.params["deploymentId"]), call.base_url)
+
+
 routes = ReferenceRoutes("deployments", scope="deployments")
 
 
@@ -128,8 +134,7 @@ def create_deployment(call: Call) -> DeploymentView:
 @routes.get("/api/deployments/{deploymentId}", response=DeploymentView)
 def get_deployment(call: Call) -> DeploymentView:
     """One deployment; a running one reports the URL that serves predictions."""
-    d = call.platform.deployments.get(call.account, call.params["deploymentId"])
-    return deployment_view(d, call.base_url)
+    return _deployment_after(call, call.platform.deployments.get)
 
 
 @routes.delete("/api/deployments/{deploymentId}", response=TrashedView)
@@ -141,15 +146,13 @@ def delete_deployment(call: Call) -> TrashedView:
 @routes.post("/api/deployments/{deploymentId}/start", response=DeploymentView)
 def start_deployment(call: Call) -> DeploymentView:
     """Start a stopped deployment (it goes through deploying again)."""
-    d = call.platform.deployments.start(call.account, call.params["deploymentId"])
-    return deployment_view(d, call.base_url)
+    return _deployment_after(call, call.platform.deployments.start)
 
 
 @routes.post("/api/deployments/{deploymentId}/stop", response=DeploymentView)
 def stop_deployment(call: Call) -> DeploymentView:
     """Stop a deployment: stopping -> stopped."""
-    d = call.platform.deployments.stop(call.account, call.params["deploymentId"])
-    return deployment_view(d, call.base_url)
+    return _deployment_after(call, call.platform.deployments.stop)
 
 
 @routes.get("/api/deployments/{deploymentId}/metrics", response=DeploymentMetricsView)
