@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 WorldBuilder = Callable[[Platform], Any]
 
+# What `load` replaces, and puts back (with the clock) when the new world fails to build.
+_REPLACED_BY_LOAD = ("_build", "name", "seed", "_initial_clock", "_initial_faults", "platform", "faults", "signing_key")
+
 
 class Emulator:
     def __init__(
@@ -130,18 +133,8 @@ class Emulator:
         """Replace the world by another one (a scenario); on failure the old one stays.
         `api` switches the face served (None: keep it)."""
         with self.lock:
-            saved = (
-                self._build,
-                self.name,
-                self.seed,
-                self._initial_clock,
-                self._initial_faults,
-                self.platform,
-                self.faults,
-                self.clock.dump(),
-                self.clock.bindings(),
-                self.signing_key,
-            )
+            saved = {attr: getattr(self, attr) for attr in _REPLACED_BY_LOAD}
+            dump, handlers = self.clock.dump(), self.clock.bindings()
             self._build, self.name = build, name
             self.signing_key = signing_key or self._own_key
             if seed is not None:
@@ -151,18 +144,8 @@ class Emulator:
             try:
                 self.platform = self._fresh()
             except BaseException:
-                (
-                    self._build,
-                    self.name,
-                    self.seed,
-                    self._initial_clock,
-                    self._initial_faults,
-                    self.platform,
-                    self.faults,
-                    dump,
-                    handlers,
-                    self.signing_key,
-                ) = saved
+                for attr, value in saved.items():
+                    setattr(self, attr, value)
                 self.clock.load(dump)
                 self.clock.rebind(handlers)
                 raise

@@ -38,6 +38,15 @@ class Face:
     extensions: Callable[[Operation], dict[str, Any]] = _no_extensions  # `x-` fields of an operation
 
 
+def rate_headers(limit: str, remaining: str, reset: str, reset_schema: dict[str, Any]) -> dict[str, Any]:
+    """The three rate-limit headers of every answer, in a face's words (the reset's form differs)."""
+    return {
+        "X-RateLimit-Limit": {"description": limit, "schema": {"type": "integer"}},
+        "X-RateLimit-Remaining": {"description": remaining, "schema": {"type": "integer"}},
+        "X-RateLimit-Reset": {"description": reset, "schema": reset_schema},
+    }
+
+
 def build_document(face: Face, operations: list[Operation], server_url: str | None = None) -> dict[str, Any]:
     answers = {id(op): face.answer(op) for op in operations}
     inputs: list[tuple[Any, JsonMode, TypeAdapter[Any]]] = [("error", "serialization", TypeAdapter(face.error))]

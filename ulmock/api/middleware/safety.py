@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
-from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ulmock.api.reference import envelope
+from ulmock.api.middleware.refusals import ErrorsFor, Refusals, seed_errors
 from ulmock.domain.errors import ApiError, InternalError
-
-# The error shape for a request (its face's); the seed's envelope by default.
-ErrorsFor = Callable[[Scope], Callable[[ApiError], Response]]
 
 log = logging.getLogger("ulmock")
 
@@ -20,26 +15,17 @@ log = logging.getLogger("ulmock")
 class SafetyNetMiddleware:
     def __init__(self, app: ASGIApp, errors_for: ErrorsFor | None = None):
         self.app = app
-        self.errors_for: ErrorsFor = errors_for or (lambda scope: envelope.error)
+        self.errors_for: ErrorsFor = errors_for or seed_errors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        refusals = Refusals(self.errors_for, scope, receive, send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, refusals.send)
         except ApiError as err:
-            if not started:
-                await self.errors_for(scope)(err)(scope, receive, send)
+            await refusals.refuse(err)
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
-            if not started:
-                await self.errors_for(scope)(InternalError("Internal server error"))(scope, receive, send)
+            await refusals.refuse(InternalError("Internal server error"))

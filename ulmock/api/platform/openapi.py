@@ -11,7 +11,7 @@ from typing import Any, NotRequired
 
 from typing_extensions import TypedDict
 
-from ulmock.api.openapi import Face, build_document
+from ulmock.api.openapi import Face, build_document, rate_headers
 from ulmock.api.operations import Operation
 
 
@@ -35,14 +35,12 @@ ERROR_DESCRIPTIONS = {
     500: "Injected fault or internal error",
     503: "Temporarily unavailable",
 }
-RATE_HEADERS = {
-    "X-RateLimit-Limit": {"description": "Calls allowed per minute in this category", "schema": {"type": "integer"}},
-    "X-RateLimit-Remaining": {"description": "Calls left in the sliding window", "schema": {"type": "integer"}},
-    "X-RateLimit-Reset": {
-        "description": "ISO time the oldest counted call leaves the window",
-        "schema": {"type": "string", "format": "date-time"},
-    },
-}
+RATE_HEADERS = rate_headers(
+    limit="Calls allowed per minute in this category",
+    remaining="Calls left in the sliding window",
+    reset="ISO time the oldest counted call leaves the window",
+    reset_schema={"type": "string", "format": "date-time"},
+)
 
 
 LIVE = Face(

@@ -109,17 +109,16 @@ def account_summary_view(a: Account, balance: BalanceView) -> AccountSummaryView
     }
 
 
-routes = ReferenceRoutes("account")
-SCOPE = "account"
+routes = ReferenceRoutes("account", scope="account")
 
 
-@routes.get("/api/storage", scope=SCOPE, response=StorageView)
+@routes.get("/api/storage", response=StorageView)
 def get_storage(call: Call) -> StorageView:
     """Bytes stored (model files, dataset images, trash) against the plan's limit."""
     return storage_view(call.platform.storage.usage(call.account))
 
 
-@routes.post("/api/gdpr", scope=SCOPE, body=GdprRequest, response=GdprExportView | GdprDeleteView)
+@routes.post("/api/gdpr", body=GdprRequest, response=GdprExportView | GdprDeleteView)
 def gdpr(call: Call) -> GdprExportView | GdprDeleteView:
     """Export all account data, or delete the account irreversibly."""
     p = call.platform
@@ -131,7 +130,7 @@ def gdpr(call: Call) -> GdprExportView | GdprDeleteView:
     return {"action": "delete", "deleted": True}
 
 
-@routes.get("/api/api-keys", scope=SCOPE, query=PageQuery, response=ApiKeyView, paginated=True)
+@routes.get("/api/api-keys", query=PageQuery, response=ApiKeyView, paginated=True)
 def list_api_keys(call: Call) -> Response:
     """Your API keys; secrets are never shown again, only a prefix."""
     q = call.query
@@ -139,21 +138,14 @@ def list_api_keys(call: Call) -> Response:
     return envelope.paged(page, [api_key_view(k) for k in page.items])
 
 
-@routes.post(
-    "/api/api-keys",
-    scope=SCOPE,
-    body=CreateApiKey,
-    response=CreatedApiKeyView,
-    status=201,
-    links={"DeleteApiKey": {"operationId": "delete_api_key", "parameters": {"keyId": "$response.body#/data/id"}}},
-)
+@routes.create("/api/api-keys", "keyId", "delete_api_key", body=CreateApiKey, response=CreatedApiKeyView)
 def create_api_key(call: Call) -> CreatedApiKeyView:
     """Create a key, optionally limited to scopes; the full key is shown only here."""
     key = call.platform.accounts.create_key(call.account, call.body.name, call.body.scopes)
     return created_api_key_view(key)
 
 
-@routes.delete("/api/api-keys/{keyId}", scope=SCOPE, response=DeletedView)
+@routes.delete("/api/api-keys/{keyId}", response=DeletedView)
 def delete_api_key(call: Call) -> DeletedView:
     """Revoke a key at once."""
     key = call.platform.accounts.revoke_key(call.account, call.params["keyId"])

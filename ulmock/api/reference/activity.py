@@ -46,8 +46,7 @@ class UpdatedView(TypedDict):
     updated: int
 
 
-routes = ReferenceRoutes("activity")
-SCOPE = "account"
+routes = ReferenceRoutes("activity", scope="account")
 
 
 def _date(value: str | None, field: str, end_of_day: bool = False) -> float | None:
@@ -63,7 +62,7 @@ def _date(value: str | None, field: str, end_of_day: bool = False) -> float | No
     return ts
 
 
-@routes.get("/api/activity", scope=SCOPE, query=ActivityQuery, response=ActivityView, paginated=True)
+@routes.get("/api/activity", query=ActivityQuery, response=ActivityView, paginated=True)
 def list_activity(call: Call) -> Response:
     """Activity events, newest first; filter by dates and message text."""
     q = call.query
@@ -79,13 +78,13 @@ def list_activity(call: Call) -> Response:
     return envelope.paged(page, [activity_view(e) for e in page.items])
 
 
-@routes.post("/api/activity/mark-seen", scope=SCOPE, body=EventIds, response=UpdatedView)
+@routes.post("/api/activity/mark-seen", body=EventIds, response=UpdatedView)
 def mark_activity_seen(call: Call) -> UpdatedView:
     """Mark events as seen (all of them when no ids are given)."""
     return {"updated": call.platform.activity.mark_seen(call.account, call.body.ids)}
 
 
-@routes.post("/api/activity/archive", scope=SCOPE, body=EventIds, response=UpdatedView)
+@routes.post("/api/activity/archive", body=EventIds, response=UpdatedView)
 def archive_activity(call: Call) -> UpdatedView:
     """Archive events (all of them when no ids are given); archived events leave the list."""
     return {"updated": call.platform.activity.archive(call.account, call.body.ids)}

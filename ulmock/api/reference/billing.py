@@ -91,17 +91,16 @@ def payment_view(p: Payment) -> PaymentView:
     }
 
 
-routes = ReferenceRoutes("billing")
-SCOPE = "account"
+routes = ReferenceRoutes("billing", scope="account")
 
 
-@routes.get("/api/billing/balance", scope=SCOPE, response=BalanceView)
+@routes.get("/api/billing/balance", response=BalanceView)
 def get_balance(call: Call) -> BalanceView:
     """Balances in micro-USD (1,000,000 = $1.00)."""
     return balance_view(call.platform.billing.balance(call.account))
 
 
-@routes.get("/api/billing/usage-summary", scope=SCOPE, response=UsageSummaryView)
+@routes.get("/api/billing/usage-summary", response=UsageSummaryView)
 def get_usage_summary(call: Call) -> UsageSummaryView:
     """The plan, its limits, and what the account uses of them."""
     p, account = call.platform, call.account
@@ -132,28 +131,28 @@ def get_usage_summary(call: Call) -> UsageSummaryView:
     return summary
 
 
-@routes.post("/api/billing/checkout-session", scope=SCOPE, body=CheckoutRequest, response=CheckoutView)
+@routes.post("/api/billing/checkout-session", body=CheckoutRequest, response=CheckoutView)
 def create_checkout_session(call: Call) -> CheckoutView:
     """A hosted checkout page to buy credit ($5 to $1,000)."""
     session = call.platform.billing.checkout(call.account, call.body.amount)
     return checkout_view(session, call.base_url)
 
 
-@routes.post("/api/billing/subscription-checkout", scope=SCOPE, response=CheckoutView)
+@routes.post("/api/billing/subscription-checkout", response=CheckoutView)
 def create_subscription_checkout(call: Call) -> CheckoutView:
     """A hosted checkout page to subscribe to Pro."""
     session = call.platform.billing.subscription_checkout(call.account)
     return checkout_view(session, call.base_url)
 
 
-@routes.post("/api/billing/portal-session", scope=SCOPE, response=PortalView)
+@routes.post("/api/billing/portal-session", response=PortalView)
 def create_portal_session(call: Call) -> PortalView:
     """A hosted billing portal page (plan, payments, cancel subscription)."""
     session = call.platform.billing.portal(call.account)
     return {"url": f"{call.base_url}/billing/portal/{session.id}"}
 
 
-@routes.get("/api/billing/payments", scope=SCOPE, query=PageQuery, response=PaymentView, paginated=True)
+@routes.get("/api/billing/payments", query=PageQuery, response=PaymentView, paginated=True)
 def list_payments(call: Call) -> Response:
     """Payments, newest first."""
     q = call.query

@@ -86,11 +86,10 @@ def dataset_export_view(d: Dataset, signed: SignedPath, base_url: str) -> Datase
     }
 
 
-routes = ReferenceRoutes("datasets")
-SCOPE = "datasets"
+routes = ReferenceRoutes("datasets", scope="datasets")
 
 
-@routes.get("/api/datasets", scope=SCOPE, query=DatasetListQuery, response=DatasetView, paginated=True)
+@routes.get("/api/datasets", query=DatasetListQuery, response=DatasetView, paginated=True)
 def list_datasets(call: Call) -> Response:
     """List your datasets, newest first."""
     q = call.query
@@ -98,17 +97,7 @@ def list_datasets(call: Call) -> Response:
     return envelope.paged(page, [dataset_view(d, call.account.username) for d in page.items])
 
 
-@routes.post(
-    "/api/datasets",
-    scope=SCOPE,
-    body=CreateDataset,
-    response=DatasetView,
-    status=201,
-    links={
-        "GetDataset": {"operationId": "get_dataset", "parameters": {"datasetId": "$response.body#/data/id"}},
-        "DeleteDataset": {"operationId": "delete_dataset", "parameters": {"datasetId": "$response.body#/data/id"}},
-    },
-)
+@routes.create("/api/datasets", "datasetId", "get_dataset", "delete_dataset", body=CreateDataset, response=DatasetView)
 def create_dataset(call: Call) -> DatasetView:
     """Create an empty dataset."""
     b = call.body
@@ -116,21 +105,21 @@ def create_dataset(call: Call) -> DatasetView:
     return dataset_view(dataset, call.account.username)
 
 
-@routes.get("/api/datasets/{datasetId}", scope=SCOPE, response=DatasetView)
+@routes.get("/api/datasets/{datasetId}", response=DatasetView)
 def get_dataset(call: Call) -> DatasetView:
     """One dataset."""
     dataset = call.platform.datasets.get(call.account, call.params["datasetId"])
     return dataset_view(dataset, call.account.username)
 
 
-@routes.delete("/api/datasets/{datasetId}", scope=SCOPE, response=TrashedView)
+@routes.delete("/api/datasets/{datasetId}", response=TrashedView)
 def delete_dataset(call: Call) -> TrashedView:
     """Move a dataset to the trash (restorable for 30 days)."""
     item = call.platform.datasets.delete(call.account, call.params["datasetId"])
     return trashed_view(item)
 
 
-@routes.post("/api/datasets/{datasetId}/export", scope=SCOPE, response=DatasetExportView)
+@routes.post("/api/datasets/{datasetId}/export", response=DatasetExportView)
 def export_dataset(call: Call) -> DatasetExportView:
     """A signed, expiring URL to the dataset as NDJSON."""
     dataset, download = call.platform.datasets.export(call.account, call.params["datasetId"])
@@ -138,7 +127,7 @@ def export_dataset(call: Call) -> DatasetExportView:
 
 
 # the SDK reads downloadUrl at the top
-@routes.get("/api/datasets/{owner}/{slug}/export", scope=SCOPE, response=DatasetExportView, mirrored=True)
+@routes.get("/api/datasets/{owner}/{slug}/export", response=DatasetExportView, mirrored=True)
 def export_dataset_by_slug(call: Call) -> DatasetExportView:
     """The SDK's export of `ul://owner/datasets/slug` (yours, or a public one)."""
     p = call.platform

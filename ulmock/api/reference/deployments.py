@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from starlette.responses import Response
@@ -14,7 +15,7 @@ from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.domain.clock import iso
 from ulmock.domain.deployments import Metrics
-from ulmock.domain.entities import Deployment, DeploymentLog
+from ulmock.domain.entities import Account, Deployment, DeploymentLog
 
 
 @shape
@@ -99,12 +100,15 @@ def deployment_log_view(log: DeploymentLog) -> DeploymentLogView:
     return {"timestamp": iso(log.at), "severity": log.severity, "message": log.message}
 
 
-routes = ReferenceRoutes("deployments")
-SCOPE = "deployments"
-_ID = {"deploymentId": "$response.body#/data/id"}
+def _deployment_after(call: Call, action: Callable[[Account, str], Deployment]) -> DeploymentView:
+    """`action` on the deployment in the path; the answer is that deployment as it then is."""
+    return deployment_view(action(call.account, call.params["deploymentId"]), call.base_url)
 
 
-@routes.get("/api/deployments", scope=SCOPE, query=DeploymentListQuery, response=DeploymentView, paginated=True)
+routes = ReferenceRoutes("deployments", scope="deployments")
+
+
+@routes.get("/api/deployments", query=DeploymentListQuery, response=DeploymentView, paginated=True)
 def list_deployments(call: Call) -> Response:
     """Your deployments, newest first; filter by model."""
     q = call.query
@@ -112,16 +116,13 @@ def list_deployments(call: Call) -> Response:
     return envelope.paged(page, [deployment_view(d, call.base_url) for d in page.items])
 
 
-@routes.post(
+@routes.create(
     "/api/deployments",
-    scope=SCOPE,
+    "deploymentId",
+    "get_deployment",
+    "delete_deployment",
     body=CreateDeployment,
     response=DeploymentView,
-    status=201,
-    links={
-        "GetDeployment": {"operationId": "get_deployment", "parameters": _ID},
-        "DeleteDeployment": {"operationId": "delete_deployment", "parameters": _ID},
-    },
 )
 def create_deployment(call: Call) -> DeploymentView:
     """Deploy a model to a region: creating -> deploying -> running."""
@@ -130,34 +131,31 @@ def create_deployment(call: Call) -> DeploymentView:
     return deployment_view(d, call.base_url)
 
 
-@routes.get("/api/deployments/{deploymentId}", scope=SCOPE, response=DeploymentView)
+@routes.get("/api/deployments/{deploymentId}", response=DeploymentView)
 def get_deployment(call: Call) -> DeploymentView:
     """One deployment; a running one reports the URL that serves predictions."""
-    d = call.platform.deployments.get(call.account, call.params["deploymentId"])
-    return deployment_view(d, call.base_url)
+    return _deployment_after(call, call.platform.deployments.get)
 
 
-@routes.delete("/api/deployments/{deploymentId}", scope=SCOPE, response=TrashedView)
+@routes.delete("/api/deployments/{deploymentId}", response=TrashedView)
 def delete_deployment(call: Call) -> TrashedView:
     """Shut a deployment down and move it to the trash."""
     return trashed_view(call.platform.deployments.delete(call.account, call.params["deploymentId"]))
 
 
-@routes.post("/api/deployments/{deploymentId}/start", scope=SCOPE, response=DeploymentView)
+@routes.post("/api/deployments/{deploymentId}/start", response=DeploymentView)
 def start_deployment(call: Call) -> DeploymentView:
     """Start a stopped deployment (it goes through deploying again)."""
-    d = call.platform.deployments.start(call.account, call.params["deploymentId"])
-    return deployment_view(d, call.base_url)
+    return _deployment_after(call, call.platform.deployments.start)
 
 
-@routes.post("/api/deployments/{deploymentId}/stop", scope=SCOPE, response=DeploymentView)
+@routes.post("/api/deployments/{deploymentId}/stop", response=DeploymentView)
 def stop_deployment(call: Call) -> DeploymentView:
     """Stop a deployment: stopping -> stopped."""
-    d = call.platform.deployments.stop(call.account, call.params["deploymentId"])
-    return deployment_view(d, call.base_url)
+    return _deployment_after(call, call.platform.deployments.stop)
 
 
-@routes.get("/api/deployments/{deploymentId}/metrics", scope=SCOPE, response=DeploymentMetricsView)
+@routes.get("/api/deployments/{deploymentId}/metrics", response=DeploymentMetricsView)
 def deployment_metrics(call: Call) -> DeploymentMetricsView:
     """Requests, errors, latency percentiles and instances, from what the deployment served."""
     # the domain computes the figures in this shape (ulmock.domain.deployments.Deployments.metrics)
@@ -166,7 +164,6 @@ def deployment_metrics(call: Call) -> DeploymentMetricsView:
 
 @routes.get(
     "/api/deployments/{deploymentId}/logs",
-    scope=SCOPE,
     query=DeploymentLogsQuery,
     response=DeploymentLogView,
     paginated=True,

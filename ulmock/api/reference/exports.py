@@ -50,11 +50,10 @@ def export_view(e: Export, signed: SignedPath | None, base_url: str) -> ExportVi
     }
 
 
-routes = ReferenceRoutes("exports")
-SCOPE = "exports"
+routes = ReferenceRoutes("exports", scope="exports")
 
 
-@routes.get("/api/exports", scope=SCOPE, query=ExportListQuery, response=ExportView, paginated=True)
+@routes.get("/api/exports", query=ExportListQuery, response=ExportView, paginated=True)
 def list_exports(call: Call) -> Response:
     """Your exports, newest first; filter by model."""
     q, exports = call.query, call.platform.exports
@@ -65,14 +64,7 @@ def list_exports(call: Call) -> Response:
     )
 
 
-@routes.post(
-    "/api/exports",
-    scope=SCOPE,
-    body=CreateExport,
-    response=ExportView,
-    status=201,
-    links={"GetExport": {"operationId": "get_export", "parameters": {"exportId": "$response.body#/data/id"}}},
-)
+@routes.create("/api/exports", "exportId", "get_export", body=CreateExport, response=ExportView)
 def create_export(call: Call) -> ExportView:
     """Export a model to a format; fires `export.completed` when the artifact is ready."""
     exports = call.platform.exports
@@ -80,7 +72,7 @@ def create_export(call: Call) -> ExportView:
     return export_view(export, None, call.base_url)
 
 
-@routes.get("/api/exports/{exportId}", scope=SCOPE, response=ExportView)
+@routes.get("/api/exports/{exportId}", response=ExportView)
 def get_export(call: Call) -> ExportView:
     """One export; a completed one carries a signed, expiring download URL."""
     exports = call.platform.exports

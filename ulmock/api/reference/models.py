@@ -92,11 +92,10 @@ def model_files_view(m: Model, files: Sequence[tuple[ModelFile, SignedPath]], ba
     }
 
 
-routes = ReferenceRoutes("models")
-SCOPE = "models"
+routes = ReferenceRoutes("models", scope="models")
 
 
-@routes.get("/api/models", scope=SCOPE, query=ModelListQuery, response=ModelView, paginated=True)
+@routes.get("/api/models", query=ModelListQuery, response=ModelView, paginated=True)
 def list_models(call: Call) -> Response:
     """List your models, newest first; filter by project or task."""
     q = call.query
@@ -104,17 +103,14 @@ def list_models(call: Call) -> Response:
     return envelope.paged(page, [model_view(m) for m in page.items])
 
 
-@routes.post(
+@routes.create(
     "/api/models",
-    scope=SCOPE,
+    "modelId",
+    "get_model",
+    "delete_model",
     form=UploadModelForm,
     response=ModelView,
-    status=201,
     max_body=UPLOAD_LIMIT,
-    links={
-        "GetModel": {"operationId": "get_model", "parameters": {"modelId": "$response.body#/data/id"}},
-        "DeleteModel": {"operationId": "delete_model", "parameters": {"modelId": "$response.body#/data/id"}},
-    },
 )
 def upload_model(call: Call) -> ModelView:
     """Upload a model file (.pt or .onnx) into a project."""
@@ -125,20 +121,20 @@ def upload_model(call: Call) -> ModelView:
     return model_view(model)
 
 
-@routes.get("/api/models/{modelId}", scope=SCOPE, response=ModelView)
+@routes.get("/api/models/{modelId}", response=ModelView)
 def get_model(call: Call) -> ModelView:
     """One model."""
     return model_view(call.platform.models.get(call.account, call.params["modelId"]))
 
 
-@routes.delete("/api/models/{modelId}", scope=SCOPE, response=TrashedView)
+@routes.delete("/api/models/{modelId}", response=TrashedView)
 def delete_model(call: Call) -> TrashedView:
     """Move a model to the trash."""
     item = call.platform.models.delete(call.account, call.params["modelId"])
     return trashed_view(item)
 
 
-@routes.get("/api/models/{modelId}/files", scope=SCOPE, response=ModelFilesView)
+@routes.get("/api/models/{modelId}/files", response=ModelFilesView)
 def model_files(call: Call) -> ModelFilesView:
     """Signed, expiring download URLs for the model's weights."""
     model, files = call.platform.models.files(call.account, call.params["modelId"])

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, create_model
 
-from ulmock.api.openapi import Face, build_document
+from ulmock.api.openapi import Face, build_document, rate_headers
 from ulmock.api.operations import Operation
 from ulmock.domain.errors import ERROR_CODES, ErrorCode
 
@@ -43,11 +43,12 @@ ERROR_DESCRIPTIONS = {
     429: "Over the per-minute or per-day quota (RATE_LIMITED)",
     500: "Injected fault or internal error (INTERNAL_ERROR)",
 }
-RATE_HEADERS = {
-    "X-RateLimit-Limit": {"description": "Requests allowed per minute", "schema": {"type": "integer"}},
-    "X-RateLimit-Remaining": {"description": "Requests left in this window", "schema": {"type": "integer"}},
-    "X-RateLimit-Reset": {"description": "Unix time when the window resets", "schema": {"type": "integer"}},
-}
+RATE_HEADERS = rate_headers(
+    limit="Requests allowed per minute",
+    remaining="Requests left in this window",
+    reset="Unix time when the window resets",
+    reset_schema={"type": "integer"},
+)
 assert set(ErrorBody.model_fields["code"].annotation.__args__) == set(ERROR_CODES)  # type: ignore[union-attr]
 
 

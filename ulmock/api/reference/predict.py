@@ -9,13 +9,14 @@ runnable file.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Literal, cast
 
 from pydantic import BaseModel, Field, WithJsonSchema
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
-from ulmock.api.operations import Call
+from ulmock.api.operations import Call, Handler
 from ulmock.api.predictions import IMAGE_LIMIT, NETWORK_HEADER, infer
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.responses import json_response
@@ -55,6 +56,14 @@ class PredictResponse(TypedDict):
     predictions: list[PredictionView]
 
 
+FORM_LIMIT = IMAGE_LIMIT + 64 * 1024  # the image, and room for the form's other fields
+
+
+def predicts(path: str, scope: str) -> Callable[[Handler], Handler]:
+    """Declares a predict endpoint: both take the same form and answer the same shape."""
+    return routes.post(path, scope=scope, form=PredictForm, raw_response=PredictResponse, max_body=FORM_LIMIT)
+
+
 async def run_prediction(call: Call, model_file: str | None) -> Prediction:
     """One inference off the event loop; the engine's errors become the API's."""
     form = call.form
@@ -69,13 +78,7 @@ def predictions_response(prediction: Prediction) -> Response:
     return json_response(answer, 200, headers)
 
 
-@routes.post(
-    "/api/models/{modelId}/predict",
-    scope="models",
-    form=PredictForm,
-    raw_response=PredictResponse,
-    max_body=IMAGE_LIMIT + 64 * 1024,
-)
+@predicts("/api/models/{modelId}/predict", scope="models")
 async def predict(call: Call) -> Response:
     """Run the model on an image; boxes are pixels of the original image, best first."""
     with call.emulator.lock:
@@ -84,13 +87,7 @@ async def predict(call: Call) -> Response:
     return predictions_response(await run_prediction(call, model_file))
 
 
-@routes.post(
-    "/deployments/{deploymentId}/predict",
-    scope="deployments",
-    form=PredictForm,
-    raw_response=PredictResponse,
-    max_body=IMAGE_LIMIT + 64 * 1024,
-)
+@predicts("/deployments/{deploymentId}/predict", scope="deployments")
 async def predict_deployment(call: Call) -> Response:
     """A running deployment's endpoint: the same predictions, counted in its metrics and logs."""
     p = call.platform

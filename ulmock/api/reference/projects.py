@@ -37,11 +37,10 @@ def project_view(p: Project, model_count: int) -> ProjectView:
     }
 
 
-routes = ReferenceRoutes("projects")
-SCOPE = "projects"
+routes = ReferenceRoutes("projects", scope="projects")
 
 
-@routes.get("/api/projects", scope=SCOPE, query=PageQuery, response=ProjectView, paginated=True)
+@routes.get("/api/projects", query=PageQuery, response=ProjectView, paginated=True)
 def list_projects(call: Call) -> Response:
     """List your projects, newest first."""
     p, q = call.platform, call.query
@@ -49,24 +48,14 @@ def list_projects(call: Call) -> Response:
     return envelope.paged(page, [project_view(x, p.projects.model_count(call.account, x.id)) for x in page.items])
 
 
-@routes.post(
-    "/api/projects",
-    scope=SCOPE,
-    body=CreateProject,
-    response=ProjectView,
-    status=201,
-    links={
-        "GetProject": {"operationId": "get_project", "parameters": {"projectId": "$response.body#/data/id"}},
-        "DeleteProject": {"operationId": "delete_project", "parameters": {"projectId": "$response.body#/data/id"}},
-    },
-)
+@routes.create("/api/projects", "projectId", "get_project", "delete_project", body=CreateProject, response=ProjectView)
 def create_project(call: Call) -> ProjectView:
     """Create a project."""
     project = call.platform.projects.create(call.account, call.body.name, call.body.description)
     return project_view(project, 0)
 
 
-@routes.get("/api/projects/{projectId}", scope=SCOPE, response=ProjectView)
+@routes.get("/api/projects/{projectId}", response=ProjectView)
 def get_project(call: Call) -> ProjectView:
     """One project."""
     p = call.platform
@@ -74,7 +63,7 @@ def get_project(call: Call) -> ProjectView:
     return project_view(project, p.projects.model_count(call.account, project.id))
 
 
-@routes.delete("/api/projects/{projectId}", scope=SCOPE, response=TrashedView)
+@routes.delete("/api/projects/{projectId}", response=TrashedView)
 def delete_project(call: Call) -> TrashedView:
     """Move a project and its models to the trash."""
     item = call.platform.projects.delete(call.account, call.params["projectId"])

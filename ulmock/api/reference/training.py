@@ -62,11 +62,10 @@ def training_view(t: Training, progress: Progress) -> TrainingView:
     }
 
 
-routes = ReferenceRoutes("training")
-SCOPE = "training"
+routes = ReferenceRoutes("training", scope="training")
 
 
-@routes.post("/api/training/start", scope=SCOPE, body=StartTraining, response=TrainingView, status=201)
+@routes.post("/api/training/start", body=StartTraining, response=TrainingView, status=201)
 def start_training(call: Call) -> TrainingView:
     """Start training a model on a dataset; the estimated cost is reserved."""
     b, trainings = call.body, call.platform.trainings
@@ -74,7 +73,7 @@ def start_training(call: Call) -> TrainingView:
     return training_view(training, trainings.progress(training))
 
 
-@routes.get("/api/models/{modelId}/training", scope=SCOPE, response=TrainingView)
+@routes.get("/api/models/{modelId}/training", response=TrainingView)
 def get_training(call: Call) -> TrainingView:
     """Status, progress, per-epoch metrics and cost of the model's latest training."""
     trainings = call.platform.trainings
@@ -82,7 +81,7 @@ def get_training(call: Call) -> TrainingView:
     return training_view(training, trainings.progress(training))
 
 
-@routes.delete("/api/models/{modelId}/training", scope=SCOPE, response=TrainingView)
+@routes.delete("/api/models/{modelId}/training", response=TrainingView)
 def cancel_training(call: Call) -> TrainingView:
     """Cancel the model's training; GPU time used so far is charged, the rest released."""
     trainings = call.platform.trainings

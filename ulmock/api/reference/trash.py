@@ -49,11 +49,10 @@ class EmptiedView(TypedDict):
     deleted: int
 
 
-routes = ReferenceRoutes("trash")
-SCOPE = "account"
+routes = ReferenceRoutes("trash", scope="account")
 
 
-@routes.get("/api/trash", scope=SCOPE, query=PageQuery, response=TrashItemView, paginated=True)
+@routes.get("/api/trash", query=PageQuery, response=TrashItemView, paginated=True)
 def list_trash(call: Call) -> Response:
     """Items in the trash, most recently deleted first."""
     q = call.query
@@ -61,14 +60,14 @@ def list_trash(call: Call) -> Response:
     return envelope.paged(page, [trash_item_view(t) for t in page.items])
 
 
-@routes.post("/api/trash", scope=SCOPE, body=RestoreTrashItem, response=RestoredView)
+@routes.post("/api/trash", body=RestoreTrashItem, response=RestoredView)
 def restore_trash_item(call: Call) -> RestoredView:
     """Restore an item (a project comes back with its models)."""
     item = call.platform.trash.restore(call.account, call.body.itemId, call.body.type)
     return {"id": item.id, "type": item.type, "restored": True}
 
 
-@routes.post("/api/trash/empty", scope=SCOPE, response=EmptiedView)
+@routes.post("/api/trash/empty", response=EmptiedView)
 def empty_trash(call: Call) -> EmptiedView:
     """Delete everything in the trash for good."""
     return {"deleted": call.platform.trash.empty(call.account)}
