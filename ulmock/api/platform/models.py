@@ -200,6 +200,21 @@ def model_view(call: Call, project: Project, model: Model) -> ModelView:
     return view
 
 
+def _created(call: Call, project: Project, model: Model) -> Response:
+    """The 201 for a model made in one of the caller's projects (created or cloned)."""
+    return ok(
+        ModelCreated(
+            id=public_id(model.id),
+            owner=call.account.username,
+            project=project.slug,
+            model=model.slug,
+            name=model.name,
+            region=call.account.region,
+        ),
+        201,
+    )
+
+
 def _own_project(call: Call, owner: str | None, slug: str) -> Project:
     if owner is not None and check_owner(owner) != call.account.username:
         raise Forbidden("Project editor access required")
@@ -234,17 +249,7 @@ def create_model(call: Call) -> Response:
             metadata=body.metadata or {},
             metrics=body.metrics or {},
         )
-    return ok(
-        ModelCreated(
-            id=public_id(model.id),
-            owner=call.account.username,
-            project=project.slug,
-            model=model.slug,
-            name=model.name,
-            region=call.account.region,
-        ),
-        201,
-    )
+    return _created(call, project, model)
 
 
 @routes.get("/api/models/{owner}/{project}/{model}", query=DetailQuery, response=ModelDetail)
@@ -333,14 +338,4 @@ def clone_model(call: Call) -> Response:
     copy = call.platform.models.copy(call.account, source, target.id, name=body.name, slug=slug)
     if body.description is not None:
         call.platform.models.update(call.account, copy.id, description=body.description)
-    return ok(
-        ModelCreated(
-            id=public_id(copy.id),
-            owner=call.account.username,
-            project=target.slug,
-            model=copy.slug,
-            name=copy.name,
-            region=call.account.region,
-        ),
-        201,
-    )
+    return _created(call, target, copy)
