@@ -22,7 +22,7 @@ from ulmock.api.platform.access import (
 )
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_times
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, NewTask, Region, Slug, Task
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
@@ -190,11 +190,7 @@ def model_view(call: Call, project: Project, model: Model) -> ModelView:
     if model.cloned_from is not None:
         view["clonedFrom"] = public_id(model.cloned_from)
     if run is not None:
-        view["epochs"] = run.epochs
-        if run.started_at is not None:
-            view["startedAt"] = iso(run.started_at)
-        if run.status == "completed" and run.finished_at is not None:
-            view["completedAt"] = iso(run.finished_at)
+        tell_times(view, run)
         if run.status == "failed" and run.error:
             view["trainingError"] = TrainingError(message=run.error, timestamp=iso(run.finished_at or run.created_at))
     return view
