@@ -16,7 +16,7 @@ from ulmock.api.platform.access import by_public_id, dataset_at
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_times
 from ulmock.api.platform.vocabulary import Task, TrueFalse
 from ulmock.domain.clock import iso
 from ulmock.domain.dataset_stats import Bin, dataset_stats
@@ -384,10 +384,6 @@ def dataset_models(call: Call) -> Response:
             createdAt=iso(model.created_at),
         )
         if run is not None:
-            item["epochs"] = run.epochs
-            if run.started_at is not None:
-                item["startedAt"] = iso(run.started_at)
-            if run.finished_at is not None and run.status == "completed":
-                item["completedAt"] = iso(run.finished_at)
+            tell_times(item, run)
         out.append(item)
     return ok(TrainedModels(models=out, count=len(out)))

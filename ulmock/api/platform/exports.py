@@ -21,7 +21,7 @@ from ulmock.api.platform.access import model_at
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.vocabulary import Region
+from ulmock.api.platform.vocabulary import CloudGpu, Region
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export, Model
 from ulmock.domain.errors import Conflict, NotFound
@@ -79,32 +79,7 @@ DOMAIN_FORMAT: dict[str, str] = {
 LIVE_FORMAT: dict[str, LiveFormat] = {domain: live for live, domain in DOMAIN_FORMAT.items()}  # type: ignore[misc]
 ExportStatus = Literal["queued", "starting", "running", "completed", "failed", "cancelled"]
 ExportGpu = Literal[
-    "rtx-2000-ada",
-    "rtx-a4500",
-    "rtx-a5000",
-    "rtx-4000-ada",
-    "l4",
-    "a40",
-    "rtx-3090",
-    "rtx-a6000",
-    "rtx-pro-4000",
-    "rtx-pro-4500",
-    "rtx-4090",
-    "rtx-6000-ada",
-    "l40s",
-    "rtx-pro-5000",
-    "rtx-5090",
-    "l40",
-    "a100-80gb-pcie",
-    "a100-80gb-sxm",
-    "rtx-pro-6000",
-    "h100-pcie",
-    "h100-nvl",
-    "h100-sxm",
-    "h200-nvl",
-    "h200-sxm",
-    "b200",
-    "b300",
+    CloudGpu,
     "jetson-thor-t5000",
     "jetson-thor-t4000",
     "jetson-agx-orin-64gb",

@@ -22,7 +22,7 @@ from ulmock.api.platform.access import (
 )
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_times
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, NewTask, Region, Slug, Task
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
@@ -190,14 +190,25 @@ def model_view(call: Call, project: Project, model: Model) -> ModelView:
     if model.cloned_from is not None:
         view["clonedFrom"] = public_id(model.cloned_from)
     if run is not None:
-        view["epochs"] = run.epochs
-        if run.started_at is not None:
-            view["startedAt"] = iso(run.started_at)
-        if run.status == "completed" and run.finished_at is not None:
-            view["completedAt"] = iso(run.finished_at)
+        tell_times(view, run)
         if run.status == "failed" and run.error:
             view["trainingError"] = TrainingError(message=run.error, timestamp=iso(run.finished_at or run.created_at))
     return view
+
+
+def _created(call: Call, project: Project, model: Model) -> Response:
+    """The 201 for a model made in one of the caller's projects (created or cloned)."""
+    return ok(
+        ModelCreated(
+            id=public_id(model.id),
+            owner=call.account.username,
+            project=project.slug,
+            model=model.slug,
+            name=model.name,
+            region=call.account.region,
+        ),
+        201,
+    )
 
 
 def _own_project(call: Call, owner: str | None, slug: str) -> Project:
@@ -234,17 +245,7 @@ def create_model(call: Call) -> Response:
             metadata=body.metadata or {},
             metrics=body.metrics or {},
         )
-    return ok(
-        ModelCreated(
-            id=public_id(model.id),
-            owner=call.account.username,
-            project=project.slug,
-            model=model.slug,
-            name=model.name,
-            region=call.account.region,
-        ),
-        201,
-    )
+    return _created(call, project, model)
 
 
 @routes.get("/api/models/{owner}/{project}/{model}", query=DetailQuery, response=ModelDetail)
@@ -333,14 +334,4 @@ def clone_model(call: Call) -> Response:
     copy = call.platform.models.copy(call.account, source, target.id, name=body.name, slug=slug)
     if body.description is not None:
         call.platform.models.update(call.account, copy.id, description=body.description)
-    return ok(
-        ModelCreated(
-            id=public_id(copy.id),
-            owner=call.account.username,
-            project=target.slug,
-            model=copy.slug,
-            name=copy.name,
-            region=call.account.region,
-        ),
-        201,
-    )
+    return _created(call, target, copy)

@@ -13,7 +13,7 @@ from ulmock.api.operations import Call
 from ulmock.api.platform.access import check_slug, listed, owner_account, project_at, workspace
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.status import LiveStatus, last_training, model_status
+from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_start
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, RecordChanges, Region, Slug, Tags, Visibility
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
@@ -175,9 +175,7 @@ def project_model(call: Call, model: Model) -> ProjectModel:
         updatedAt=iso(model.updated_at),
     )
     if run is not None:
-        item["epochs"] = run.epochs
-        if run.started_at is not None:
-            item["startedAt"] = iso(run.started_at)
+        tell_start(item, run)
     if model.file is not None:
         item["file"] = ModelFileSize(size=model.file.size)
     return item

@@ -6,7 +6,8 @@
     def list_projects(call: Call) -> Response: ...
 
 Everything `ulmock.api.operations.Routes` takes works here too (body, query, form, status,
-errors, summary); `category` names the live contract's rate-limit counter.
+errors, summary); `category` names the live contract's rate-limit counter. A module whose
+operations all count against one counter names it once: `PlatformRoutes("Upload", category="upload")`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ Category = Literal["default", "training", "upload", "predict", "export", "downlo
 
 
 class PlatformRoutes(Routes):
-    def __init__(self, tag: str):
+    def __init__(self, tag: str, category: Category = "default"):
         super().__init__(tag)
+        self.category = category  # the counter of an operation that names none
         self.categories: dict[tuple[str, str], Category] = {}
 
     def _add(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
-        self.categories[(method, path)] = options.pop("category", "default")
+        self.categories[(method, path)] = options.pop("category", self.category)
         options.setdefault("scope", None)
         options.setdefault("errors", (400, 401, 404, 429))
         return super()._add(method, path, **options)

@@ -24,6 +24,7 @@ from ulmock.api.platform.money import MICRO_PER_CENT, cents
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.status import last_training
+from ulmock.api.platform.vocabulary import CloudGpu
 from ulmock.domain.capacity import Stock, gpu_stock
 from ulmock.domain.catalogue import GPUS
 from ulmock.domain.clock import iso
@@ -35,34 +36,6 @@ from ulmock.domain.training import Progress
 routes = PlatformRoutes("Training")
 REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-image validation rows
 DATA_URI = re.compile(r"^ul://([^/]+)/datasets/([^/]+)$")
-GpuType = Literal[
-    "rtx-2000-ada",
-    "rtx-a4500",
-    "rtx-a5000",
-    "rtx-4000-ada",
-    "l4",
-    "a40",
-    "rtx-3090",
-    "rtx-a6000",
-    "rtx-pro-4000",
-    "rtx-pro-4500",
-    "rtx-4090",
-    "rtx-6000-ada",
-    "l40s",
-    "rtx-pro-5000",
-    "rtx-5090",
-    "l40",
-    "a100-80gb-pcie",
-    "a100-80gb-sxm",
-    "rtx-pro-6000",
-    "h100-pcie",
-    "h100-nvl",
-    "h100-sxm",
-    "h200-nvl",
-    "h200-sxm",
-    "b200",
-    "b300",
-]
 JobStatus = Literal["pending", "untrained", "starting", "running", "completed", "failed", "cancelled"]
 # The domain queues a run before it starts; the contract calls both "starting".
 JOB_STATUS: dict[str, JobStatus] = {
@@ -190,7 +163,7 @@ class TrainArgs(Body):
 class StartTraining(Body):
     modelId: str = Field(pattern=HEX_ID.pattern, description="The model's 24-hex id")
     trainArgs: TrainArgs
-    gpuType: GpuType = "rtx-4090"
+    gpuType: CloudGpu = "rtx-4090"
     captureDatasetVersion: bool = False
 
 

@@ -22,7 +22,7 @@ from ulmock.domain.clock import iso
 from ulmock.domain.entities import UploadSession
 from ulmock.domain.errors import NotFound, ValidationError
 
-routes = PlatformRoutes("Upload")
+routes = PlatformRoutes("Upload", category="upload")  # both steps count as uploads
 
 
 class SignedUpload(TypedDict):
@@ -63,13 +63,7 @@ def session_of(call: Call, session_id: str) -> UploadSession:
     return session
 
 
-@routes.post(
-    "/api/upload/signed-url",
-    body=SignedUrlRequest,
-    response=SignedUpload,
-    errors=(400, 401, 403, 404, 429),
-    category="upload",
-)
+@routes.post("/api/upload/signed-url", body=SignedUrlRequest, response=SignedUpload, errors=(400, 401, 403, 404, 429))
 def signed_url(call: Call) -> Response:
     """A URL to PUT one file to: a dataset archive (.zip, .tar, .tar.gz, .tgz, .ndjson) or model weights."""
     p, body = call.platform, call.body
@@ -92,13 +86,7 @@ def signed_url(call: Call) -> Response:
     )
 
 
-@routes.post(
-    "/api/upload/complete",
-    body=CompleteRequest,
-    response=UploadCompleted,
-    errors=(400, 401, 403, 404, 429),
-    category="upload",
-)
+@routes.post("/api/upload/complete", body=CompleteRequest, response=UploadCompleted, errors=(400, 401, 403, 404, 429))
 def complete(call: Call) -> Response:
     """Confirm an upload: its size (and MD5, when given) must match; model weights become the model's file."""
     p, body = call.platform, call.body

@@ -22,6 +22,35 @@ NewTask = Literal["detect", "segment", "classify", "pose", "obb"]  # what a new 
 Visibility = Literal["public", "private"]
 Split = Literal["train", "val", "test"]
 TrueFalse = Literal["true", "false"]
+# The cloud GPUs a run is trained on (the export face adds the Jetson boards to them).
+CloudGpu = Literal[
+    "rtx-2000-ada",
+    "rtx-a4500",
+    "rtx-a5000",
+    "rtx-4000-ada",
+    "l4",
+    "a40",
+    "rtx-3090",
+    "rtx-a6000",
+    "rtx-pro-4000",
+    "rtx-pro-4500",
+    "rtx-4090",
+    "rtx-6000-ada",
+    "l40s",
+    "rtx-pro-5000",
+    "rtx-5090",
+    "l40",
+    "a100-80gb-pcie",
+    "a100-80gb-sxm",
+    "rtx-pro-6000",
+    "h100-pcie",
+    "h100-nvl",
+    "h100-sxm",
+    "h200-nvl",
+    "h200-sxm",
+    "b200",
+    "b300",
+]
 
 # Body fields of a described record (project, dataset, model, deployment, copies of them).
 Slug = Annotated[str, Field(min_length=1, max_length=128)]
