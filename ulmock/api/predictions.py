@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ulmock.inference.preparation import ModelPreparation
 
 IMAGE_LIMIT = 20 * 1024 * 1024
+FORM_LIMIT = IMAGE_LIMIT + 64 * 1024  # the image, and room for the form's other fields
 NETWORK_HEADER = "X-Ulmock-Network"
 PREPARING_RETRY_S = 5
 

@@ -28,7 +28,7 @@ from ulmock.api.parsing import validate
 from ulmock.api.platform.access import model_at
 from ulmock.api.platform.routes import PlatformRoutes
 from ulmock.api.platform.vocabulary import Task
-from ulmock.api.predictions import IMAGE_LIMIT, NETWORK_HEADER, infer
+from ulmock.api.predictions import FORM_LIMIT, IMAGE_LIMIT, NETWORK_HEADER, infer
 from ulmock.api.responses import json_response
 from ulmock.domain.entities import Model
 from ulmock.domain.errors import ValidationError
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
 
 routes = PlatformRoutes("Models")
-FORM_LIMIT = IMAGE_LIMIT + 64 * 1024
 FETCH_TIMEOUT = 10.0
 DATA_URI = re.compile(r"^data:[\w/+.-]*(;[\w=.-]+)*;base64,", re.IGNORECASE)
 

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call, Handler
-from ulmock.api.predictions import IMAGE_LIMIT, NETWORK_HEADER, infer
+from ulmock.api.predictions import FORM_LIMIT, NETWORK_HEADER, infer
 from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.responses import json_response
 from ulmock.domain.errors import ApiError, ValidationError
@@ -54,9 +54,6 @@ PredictionView = TypedDict("PredictionView", {"class": str, "confidence": float,
 class PredictResponse(TypedDict):
     success: Literal[True]
     predictions: list[PredictionView]
-
-
-FORM_LIMIT = IMAGE_LIMIT + 64 * 1024  # the image, and room for the form's other fields
 
 
 def predicts(path: str, scope: str) -> Callable[[Handler], Handler]:
