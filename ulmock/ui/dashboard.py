@@ -22,8 +22,9 @@ from starlette.staticfiles import StaticFiles
 from ulmock.api.files import media_type
 from ulmock.api.parsing import validate
 from ulmock.api.pipeline import ALL_METHODS
+from ulmock.api.predictions import IMAGE_LIMIT, infer
 from ulmock.api.reference import envelope
-from ulmock.api.reference.predict import IMAGE_LIMIT, PredictForm, infer, predictions_response
+from ulmock.api.reference.predict import PredictForm, predictions_response
 from ulmock.api.refusals import not_allowed
 from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.scenarios import bundled_scenarios
