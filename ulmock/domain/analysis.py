@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ulmock.domain.connections import DatasetAnalysis
+from ulmock.domain.dataset_jobs import in_flight, runs_of, stepping
 from ulmock.domain.entities import Account, Dataset, DatasetImage
 from ulmock.domain.errors import Conflict
 from ulmock.domain.world import World
@@ -83,11 +84,10 @@ class Analyses:
 
     # -- the analysis job -------------------------------------------------------------------
     def runs(self, account: Account, dataset: Dataset) -> list[DatasetAnalysis]:
-        rows, _ = self.world.analyses(account.id).newest_first(dataset_id=dataset.id)
-        return list(rows)
+        return runs_of(self.world.analyses, account, dataset)
 
     def active(self, account: Account, dataset: Dataset) -> DatasetAnalysis | None:
-        return next((r for r in self.runs(account, dataset) if r.status in ("queued", "running")), None)
+        return in_flight(self.runs(account, dataset))
 
     def latest(self, account: Account, dataset: Dataset) -> DatasetAnalysis | None:
         return next((r for r in self.runs(account, dataset) if r.status == "completed"), None)
@@ -126,8 +126,8 @@ class Analyses:
 
     def _step(self, payload: dict[str, Any]) -> None:
         w = self.world
-        run: DatasetAnalysis | None = w.analyses(payload["accountId"]).get(payload["analysisId"])
-        if run is None or run.status not in ("queued", "running"):
+        run = stepping(w.analyses, payload["accountId"], payload["analysisId"])
+        if run is None:
             return
         now = w.now()
         if run.status == "queued":

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ulmock.domain.connections import BatchRun, PlannedLabels
+from ulmock.domain.dataset_jobs import ACTIVE, in_flight, runs_of, stepping
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.errors import Conflict
 from ulmock.domain.world import World
@@ -28,16 +29,13 @@ class Batches:
         world.clock.on(EVENT, self._step)
 
     def runs(self, account: Account, dataset: Dataset) -> list[BatchRun]:
-        rows, _ = self.world.batches(account.id).newest_first(dataset_id=dataset.id)
-        return list(rows)
+        return runs_of(self.world.batches, account, dataset)
 
     def active(self, account: Account, dataset: Dataset) -> BatchRun | None:
-        return next((r for r in self.runs(account, dataset) if r.status in ("queued", "running")), None)
+        return in_flight(self.runs(account, dataset))
 
     def last_finished(self, account: Account, dataset: Dataset) -> BatchRun | None:
-        return next(
-            (r for r in self.runs(account, dataset) if r.status not in ("queued", "running") and not r.dismissed), None
-        )
+        return next((r for r in self.runs(account, dataset) if r.status not in ACTIVE and not r.dismissed), None)
 
     def check_free(self, account: Account, dataset: Dataset) -> None:
         if self.active(account, dataset) is not None:
@@ -87,8 +85,8 @@ class Batches:
 
     def _step(self, payload: dict[str, Any]) -> None:
         w = self.world
-        run: BatchRun | None = w.batches(payload["accountId"]).get(payload["batchId"])
-        if run is None or run.status not in ("queued", "running"):
+        run = stepping(w.batches, payload["accountId"], payload["batchId"])
+        if run is None:
             return
         now = w.now()
         if run.status == "queued":

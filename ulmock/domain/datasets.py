@@ -163,8 +163,7 @@ class Datasets:
         return download
 
     def find_any(self, dataset_id: str) -> Dataset | None:
-        found: Dataset | None = self.world.datasets.find(dataset_id)
-        return found
+        return self.world.datasets.find(dataset_id)
 
     @staticmethod
     def image_blob(dataset: Dataset, image: DatasetImage) -> BlobRef:

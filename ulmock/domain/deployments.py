@@ -12,9 +12,10 @@ from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import PLAN_LIMITS, REGIONS
-from ulmock.domain.entities import Account, Deployment, DeploymentLog, Model, ServedRequest, TrashItem
-from ulmock.domain.errors import Conflict, Forbidden, StateConflict, ValidationError, not_found
+from ulmock.domain.entities import Account, Deployment, DeploymentLog, ServedRequest, TrashItem
+from ulmock.domain.errors import Conflict, Forbidden, StateConflict, ValidationError
 from ulmock.domain.ids import slugify
+from ulmock.domain.records import fetch
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
@@ -77,17 +78,13 @@ class Deployments:
         return len(self.world.deployments(account.id))
 
     def get(self, account: Account, deployment_id: str) -> Deployment:
-        d: Deployment | None = self.world.deployments(account.id).get(deployment_id)
-        if d is None:
-            raise not_found("deployment", deployment_id)
-        return d
+        return fetch(self.world.deployments, account, deployment_id)
 
     def list(self, account: Account, page: int, limit: int, model_id: str | None = None) -> Page[Deployment]:
         return self.world.deployments(account.id).page(page, limit, model_id=model_id)
 
     def find_any(self, deployment_id: str) -> Deployment | None:
-        found: Deployment | None = self.world.deployments.find(deployment_id)
-        return found
+        return self.world.deployments.find(deployment_id)
 
     def logs(self, account: Account, deployment_id: str, severity: str | None, limit: int) -> Page[DeploymentLog]:
         """The newest `limit` lines of a severity, and how many such lines there are."""
@@ -128,9 +125,7 @@ class Deployments:
         w = self.world
         if slug is not None and self.by_slug(account, slug) is not None:
             raise Conflict(f"A deployment named '{slug}' already exists", {"deployment": slug})
-        model: Model | None = w.models(account.id).get(model_id)
-        if model is None:
-            raise not_found("model", model_id)
+        model = fetch(w.models, account, model_id)
         if region not in REGIONS:
             raise ValidationError(f"Unknown region '{region}'", {"region": f"one of {', '.join(REGIONS)}"})
         if not 1 <= max_instances <= MAX_INSTANCES:
@@ -209,9 +204,7 @@ class Deployments:
     def replace(self, account: Account, deployment_id: str, model_id: str) -> Deployment:
         """Roll out another model behind the same endpoint: a serving deployment redeploys."""
         d = self.get(account, deployment_id)
-        model: Model | None = self.world.models(account.id).get(model_id)
-        if model is None:
-            raise not_found("model", model_id)
+        model = fetch(self.world.models, account, model_id)
         if model.id == d.model_id:
             raise StateConflict("This model is already deployed here", {"modelId": model_id})
         if d.status == "stopping":

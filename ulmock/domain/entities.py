@@ -15,6 +15,16 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Owned(Record):
+    """A top-level resource of an account: its kind (what the trash tells them apart by), its
+    id and its owner, in that order, ahead of the fields of its own (a subclass narrows `kind`
+    to its Literal, in the same place)."""
+
+    kind: str
+    id: str
+    account_id: str
+
+
 class RateLimits(Record):
     per_minute: int
     per_day: int
@@ -57,10 +67,8 @@ class Blob(Record):
     path: str | None = None
 
 
-class Project(Record):
+class Project(Owned):
     kind: Literal["project"] = "project"
-    id: str
-    account_id: str
     name: str
     slug: str
     description: str = ""
@@ -108,10 +116,8 @@ class IngestRun(Record):
     finished_at: float | None = None
 
 
-class Dataset(Record):
+class Dataset(Owned):
     kind: Literal["dataset"] = "dataset"
-    id: str
-    account_id: str
     name: str
     slug: str
     task: str
@@ -153,10 +159,8 @@ class ModelFile(Record):
     format: str
 
 
-class Model(Record):
+class Model(Owned):
     kind: Literal["model"] = "model"
-    id: str
-    account_id: str
     project_id: str
     name: str
     slug: str
@@ -201,10 +205,8 @@ class ServedRequest(Record):
     ok: bool
 
 
-class Deployment(Record):
+class Deployment(Owned):
     kind: Literal["deployment"] = "deployment"
-    id: str
-    account_id: str
     model_id: str
     name: str
     slug: str
@@ -254,12 +256,10 @@ class Payment(Record):
     created_at: float
 
 
-class GdprExport(Record):
+class GdprExport(Owned):
     """A download of an account's data: served until it expires, then freed."""
 
     kind: Literal["gdpr_export"] = "gdpr_export"
-    id: str
-    account_id: str
     blob_id: str
     file_name: str
     expires_at: float

@@ -26,6 +26,14 @@ class ApiError(Exception):
     status = 500
     code = "INTERNAL_ERROR"
 
+    def __init_subclass__(cls, *, status: int | None = None, code: str | None = None) -> None:
+        """`class NotFound(ApiError, status=404, code="NOT_FOUND")`: a kind's status and code in its header."""
+        super().__init_subclass__()
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
+
     def __init__(
         self,
         message: str,
@@ -48,43 +56,28 @@ class ApiError(Exception):
         return {"success": False, "error": error}
 
 
-class Unauthorized(ApiError):
-    status = 401
-    code = "UNAUTHORIZED"
+class Unauthorized(ApiError, status=401, code="UNAUTHORIZED"): ...
 
 
-class Forbidden(ApiError):
-    status = 403
-    code = "FORBIDDEN"
+class Forbidden(ApiError, status=403, code="FORBIDDEN"): ...
 
 
-class NotFound(ApiError):
-    status = 404
-    code = "NOT_FOUND"
+class NotFound(ApiError, status=404, code="NOT_FOUND"): ...
 
 
-class ValidationError(ApiError):
-    status = 400
-    code = "VALIDATION_ERROR"
+class ValidationError(ApiError, status=400, code="VALIDATION_ERROR"): ...
 
 
-class RateLimited(ApiError):
-    status = 429
-    code = "RATE_LIMITED"
-
+class RateLimited(ApiError, status=429, code="RATE_LIMITED"):
     def __init__(self, message: str, retry_after: int, details: dict[str, Any] | None = None):
         super().__init__(message, details, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
 
 
-class Conflict(ApiError):
-    status = 409
-    code = "CONFLICT"
+class Conflict(ApiError, status=409, code="CONFLICT"): ...
 
 
-class PaymentRequired(ApiError):
-    status = 402
-    code = "PAYMENT_REQUIRED"
+class PaymentRequired(ApiError, status=402, code="PAYMENT_REQUIRED"): ...
 
 
 class StateConflict(ValidationError):
@@ -97,9 +90,7 @@ class NotEnoughCredit(Forbidden):
     """The balance cannot cover the estimated cost: the reference face's 403, the live face's 402."""
 
 
-class InternalError(ApiError):
-    status = 500
-    code = "INTERNAL_ERROR"
+class InternalError(ApiError, status=500, code="INTERNAL_ERROR"): ...
 
 
 ERROR_CODES: dict[str, type[ApiError]] = {

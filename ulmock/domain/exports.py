@@ -19,8 +19,9 @@ from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import EXPORT_FORMATS
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Blob, Export, Model
-from ulmock.domain.errors import StateConflict, ValidationError, not_found
+from ulmock.domain.errors import StateConflict, ValidationError
 from ulmock.domain.grants import BlobRef, Grant, grant
+from ulmock.domain.records import fetch
 from ulmock.domain.store import Page
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
@@ -76,9 +77,7 @@ class Exports:
         if fmt not in ARTIFACTS:
             raise ValidationError(f"Unknown export format '{fmt}'", {"format": f"one of {', '.join(EXPORT_FORMATS)}"})
         w = self.world
-        model: Model | None = w.models(account.id).get(model_id)
-        if model is None:
-            raise not_found("model", model_id)
+        model = fetch(w.models, account, model_id)
         if model.status == "training":
             raise ValidationError("The model is training; export it when training has finished", {"modelId": model_id})
         now = w.now()
@@ -144,17 +143,13 @@ class Exports:
         return export
 
     def get(self, account: Account, export_id: str) -> Export:
-        export: Export | None = self.world.exports(account.id).get(export_id)
-        if export is None:
-            raise not_found("export", export_id)
-        return export
+        return fetch(self.world.exports, account, export_id)
 
     def list(self, account: Account, page: int, limit: int, model_id: str | None = None) -> Page[Export]:
         return self.world.exports(account.id).page(page, limit, model_id=model_id)
 
     def find_any(self, export_id: str) -> Export | None:
-        found: Export | None = self.world.exports.find(export_id)
-        return found
+        return self.world.exports.find(export_id)
 
     def download(self, export: Export) -> Grant | None:
         """An hour's access to a completed export's artifact."""

@@ -9,7 +9,7 @@ from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import PLAN_LIMITS
 from ulmock.domain.datasets import check_task
 from ulmock.domain.entities import Account, Model, ModelFile, TrashItem
-from ulmock.domain.errors import Conflict, Forbidden, not_found
+from ulmock.domain.errors import Conflict, Forbidden
 from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.records import clean_name, create_named, fetch, rename_and_describe, set_fields
@@ -55,8 +55,7 @@ class Models:
         w = self.world
         name = clean_name(name)
         check_task(task)
-        if w.projects(account.id).get(project_id) is None:
-            raise not_found("project", project_id)
+        fetch(w.projects, account, project_id)  # 404 unless the project is the caller's
         limit = PLAN_LIMITS[account.plan].models
         if self.count(account) >= limit:
             raise Forbidden(
@@ -113,8 +112,7 @@ class Models:
         return model, [(model.file, grant(BlobRef("model", model.id, model.file.name), w.now(), FILE_URL_TTL))]
 
     def find_any(self, model_id: str) -> Model | None:
-        found: Model | None = self.world.models.find(model_id)
-        return found
+        return self.world.models.find(model_id)
 
     def copy(
         self, account: Account, source: Model, project_id: str, name: str | None = None, slug: str | None = None
@@ -151,8 +149,7 @@ class Models:
         """Into another of the account's projects (409 when a model there has its slug)."""
         model = self.get(account, model_id)
         w = self.world
-        if w.projects(account.id).get(project_id) is None:
-            raise not_found("project", project_id)
+        fetch(w.projects, account, project_id)  # 404 unless the project is the caller's
         table = w.models(account.id)
         if project_id != model.project_id:
             if table.newest_first(slug=model.slug, project_id=project_id)[1]:

@@ -18,6 +18,7 @@ from ulmock.domain.entities import Account, Model, Training
 from ulmock.domain.errors import Forbidden, NotEnoughCredit, NotFound, StateConflict, ValidationError, not_found
 from ulmock.domain.gpu_pricing import estimate, gpu_cost
 from ulmock.domain.metric_curves import epoch_metrics
+from ulmock.domain.records import fetch
 from ulmock.domain.training_record import ACTIVE, TrainingRecord
 from ulmock.domain.world import World
 
@@ -72,9 +73,7 @@ class Trainings:
         model: Model | None = self._model(account.id, model_id)
         if model is None:
             raise not_found("model", model_id)
-        dataset = w.datasets(account.id).get(dataset_id)
-        if dataset is None:
-            raise not_found("dataset", dataset_id)
+        dataset = fetch(w.datasets, account, dataset_id)
         if dataset.task != model.task:
             raise ValidationError(
                 f"Dataset task '{dataset.task}' does not match model task '{model.task}'",

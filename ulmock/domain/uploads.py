@@ -57,8 +57,7 @@ class Uploads:
         return session, grant(BlobRef("upload", session.id, session.filename), now, UPLOAD_TTL)
 
     def find_any(self, session_id: str) -> UploadSession | None:
-        found: UploadSession | None = self.world.uploads.find(session_id)
-        return found
+        return self.world.uploads.find(session_id)
 
     def receive(self, session_id: str, data: bytes) -> UploadSession:
         """The bytes PUT to the signed URL: create-only, and exactly the size announced."""

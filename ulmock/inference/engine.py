@@ -23,10 +23,11 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Concatenate, ParamSpec, Self, TypeVar
 
 import numpy as np
 
@@ -48,6 +49,27 @@ log = logging.getLogger(__name__)
 
 BUNDLED_NETWORK = "bundled/yolov3-tiny"
 MIN_IMGSZ, MAX_IMGSZ = 32, 2048
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _on_pool(
+    method: Callable[Concatenate[InferenceEngine, P], R],
+) -> Callable[Concatenate[InferenceEngine, P], Awaitable[R]]:
+    """`method` on the engine's thread pool, awaited without blocking the loop: the same
+    parameters, declared once. The method is looked up on the engine at each call, as
+    `self.predict` would be, so a subclass or a test may replace it."""
+
+    @functools.wraps(method)
+    async def on_pool(self: InferenceEngine, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        bound: Callable[P, R] = getattr(self, method.__name__)
+        call = functools.partial(bound, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    on_pool.__doc__ = f"`{method.__name__}` on the engine's thread pool, awaited without blocking the loop."
+    return on_pool
 
 
 class InferenceEngine:
@@ -111,17 +133,7 @@ class InferenceEngine:
             class_names=dict(found.names),
         )
 
-    async def predict_async(
-        self,
-        image: bytes,
-        model_file: str | os.PathLike[str] | None = None,
-        conf: float = 0.25,
-        iou: float = 0.7,
-        imgsz: int | None = None,
-    ) -> Prediction:
-        """`predict` on the engine's thread pool, awaited without blocking the loop."""
-        call = functools.partial(self.predict, image, model_file, conf, iou, imgsz)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+    predict_async = _on_pool(predict)
 
     def warm_up(self) -> None:
         """Load the bundled model and run it once, so the first request is not slow."""
