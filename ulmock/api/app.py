@@ -8,7 +8,6 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from ulmock.api.control import ControlApi
 from ulmock.api.faces import FaceErrors, FaceSwitch
@@ -25,6 +24,7 @@ from ulmock.api.reference import all_operations, envelope
 from ulmock.api.reference.openapi import build_openapi
 from ulmock.api.reference.policy import ReferencePolicy
 from ulmock.api.refusals import refusal_handlers
+from ulmock.api.route_index import compiled_route
 from ulmock.emulator import Emulator
 from ulmock.ui import Dashboard
 
@@ -53,8 +53,8 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
         *BillingPages(emulator).routes(),
         *Dashboard(emulator).routes(),  # before ControlApi: its /_ulmock/{rest} catch-all
         *ControlApi(emulator).routes(),
-        Route("/openapi.json", openapi, methods=["GET"]),
-        Route("/", root, methods=["GET"]),
+        compiled_route("/openapi.json", openapi, methods=["GET"]),
+        compiled_route("/", root, methods=["GET"]),
     ]
 
     def served() -> str:

@@ -23,6 +23,7 @@ from ulmock.api.pipeline import ALL_METHODS
 from ulmock.api.reference import envelope
 from ulmock.api.reference.views import balance_view
 from ulmock.api.refusals import no_such, not_allowed
+from ulmock.api.route_index import compiled_route
 from ulmock.domain.catalogue import PlanName, usd_to_micro
 from ulmock.domain.clock import iso, parse_iso
 from ulmock.domain.cloud import check_key
@@ -123,8 +124,10 @@ class ControlApi:
         by_path: dict[str, dict[str, Handler]] = {}
         for path, method, handler in table:
             by_path.setdefault(path, {})[method] = handler
-        routes = [Route(path, self._endpoint(methods), methods=ALL_METHODS) for path, methods in by_path.items()]
-        routes.append(Route("/_ulmock/{rest:path}", self._unknown, methods=ALL_METHODS))
+        routes = [
+            compiled_route(path, self._endpoint(methods), methods=ALL_METHODS) for path, methods in by_path.items()
+        ]
+        routes.append(compiled_route("/_ulmock/{rest:path}", self._unknown, methods=ALL_METHODS))
         return routes
 
     def _endpoint(self, methods: dict[str, Handler]) -> Callable[[Request], Awaitable[Response]]:

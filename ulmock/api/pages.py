@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ulmock.api.route_index import compiled_route
 from ulmock.api.served import Served
 from ulmock.domain.clock import iso
 from ulmock.domain.errors import ApiError
@@ -39,10 +40,10 @@ class BillingPages:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/billing/checkout/{sessionId}", self.checkout, methods=["GET"]),
-            Route("/billing/checkout/{sessionId}/complete", self.complete, methods=["POST"]),
-            Route("/billing/portal/{sessionId}", self.portal, methods=["GET"]),
-            Route("/billing/portal/{sessionId}/cancel-subscription", self.cancel, methods=["POST"]),
+            compiled_route("/billing/checkout/{sessionId}", self.checkout, methods=["GET"]),
+            compiled_route("/billing/checkout/{sessionId}/complete", self.complete, methods=["POST"]),
+            compiled_route("/billing/portal/{sessionId}", self.portal, methods=["GET"]),
+            compiled_route("/billing/portal/{sessionId}/cancel-subscription", self.cancel, methods=["POST"]),
         ]
 
     async def checkout(self, request: Request) -> Response:

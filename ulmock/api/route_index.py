@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
@@ -85,14 +84,15 @@ async def _unbound(request: Request) -> Response:
 def compiled_route(path: str, endpoint: Endpoint, methods: Collection[str]) -> Route:
     """`Route(path, endpoint, methods=methods)`, with the path compiled once per process.
 
-    Every app (one per test) routes the same ~80 /api paths; compiling their patterns
-    was a third of building an app. A copy of a template shares the compiled pattern and
+    Every app (one per test) routes the same ~120 paths; compiling their patterns was
+    a third of building an app. A copy of a template shares the compiled pattern and
     takes its own endpoint."""
     key = (path, frozenset(methods))
     template = _COMPILED.get(key)
     if template is None:
         template = _COMPILED[key] = Route(path, _unbound, methods=methods)
-    route = copy.copy(template)
+    route = Route.__new__(Route)
+    route.__dict__.update(vars(template))
     route.endpoint, route.name, route.app = endpoint, get_name(endpoint), request_response(endpoint)
     return route
 

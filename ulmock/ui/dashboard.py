@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from ulmock.api.files import media_type
@@ -26,6 +26,7 @@ from ulmock.api.predictions import IMAGE_LIMIT, infer
 from ulmock.api.reference import envelope
 from ulmock.api.reference.predict import PredictForm, predictions_response
 from ulmock.api.refusals import not_allowed
+from ulmock.api.route_index import compiled_route
 from ulmock.domain.errors import ApiError, NotFound, Unauthorized, ValidationError
 from ulmock.scenarios import bundled_scenarios
 from ulmock.ui import readouts
@@ -66,21 +67,21 @@ class Dashboard:
 
     def routes(self) -> list[BaseRoute]:
         return [
-            Route(PREFIX, self._to_index, methods=["GET"]),
-            Route(f"{PREFIX}/", self._page(self.overview), methods=ALL_METHODS),
-            Route(f"{PREFIX}/live/overview", self._page(self.overview_live), methods=ALL_METHODS),
-            Route(f"{PREFIX}/accounts/{{username}}", self._page(self.account), methods=ALL_METHODS),
-            Route(f"{PREFIX}/live/accounts/{{username}}", self._page(self.account_live), methods=ALL_METHODS),
-            Route(f"{PREFIX}/datasets/{{datasetId}}", self._page(self.gallery), methods=ALL_METHODS),
-            Route(f"{PREFIX}/playground", self._page(self.playground), methods=ALL_METHODS),
-            Route(
+            compiled_route(PREFIX, self._to_index, methods=["GET"]),
+            compiled_route(f"{PREFIX}/", self._page(self.overview), methods=ALL_METHODS),
+            compiled_route(f"{PREFIX}/live/overview", self._page(self.overview_live), methods=ALL_METHODS),
+            compiled_route(f"{PREFIX}/accounts/{{username}}", self._page(self.account), methods=ALL_METHODS),
+            compiled_route(f"{PREFIX}/live/accounts/{{username}}", self._page(self.account_live), methods=ALL_METHODS),
+            compiled_route(f"{PREFIX}/datasets/{{datasetId}}", self._page(self.gallery), methods=ALL_METHODS),
+            compiled_route(f"{PREFIX}/playground", self._page(self.playground), methods=ALL_METHODS),
+            compiled_route(
                 f"{PREFIX}/api/datasets/{{datasetId}}/images/{{name:path}}",
                 self._api(self.image, "GET"),
                 methods=ALL_METHODS,
             ),
-            Route(f"{PREFIX}/api/predict", self._api(self.predict, "POST"), methods=ALL_METHODS),
+            compiled_route(f"{PREFIX}/api/predict", self._api(self.predict, "POST"), methods=ALL_METHODS),
             Mount(f"{PREFIX}/static", app=static_files(), name="ui-static"),
-            Route(f"{PREFIX}/{{rest:path}}", self._page(self.missing, any_method=True), methods=ALL_METHODS),
+            compiled_route(f"{PREFIX}/{{rest:path}}", self._page(self.missing, any_method=True), methods=ALL_METHODS),
         ]
 
     # -- the door ----------------------------------------------------------------------

@@ -15,6 +15,7 @@ from starlette.routing import Route
 from ulmock.api.files import signed_urls
 from ulmock.api.files.source import FileSource, verify_signature
 from ulmock.api.reference import envelope
+from ulmock.api.route_index import compiled_route
 from ulmock.domain.errors import ApiError, NotFound
 from ulmock.domain.media import media_type
 
@@ -27,12 +28,14 @@ class SignedFiles:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/files/models/{modelId}/{name}", self._guard(self.model_file), methods=["GET"]),
-            Route("/files/datasets/{datasetId}/images/{name:path}", self._guard(self.dataset_image), methods=["GET"]),
-            Route("/files/datasets/{datasetId}/{name}", self._guard(self.dataset_ndjson), methods=["GET"]),
-            Route("/files/gdpr/{exportId}/{name}", self._guard(self.gdpr_export), methods=["GET"]),
-            Route("/files/exports/{exportId}/{name}", self._guard(self.export_artifact), methods=["GET"]),
-            Route("/files/{rest:path}", self._missing, methods=["GET", "HEAD", "POST", "PUT", "DELETE"]),
+            compiled_route("/files/models/{modelId}/{name}", self._guard(self.model_file), methods=["GET"]),
+            compiled_route(
+                "/files/datasets/{datasetId}/images/{name:path}", self._guard(self.dataset_image), methods=["GET"]
+            ),
+            compiled_route("/files/datasets/{datasetId}/{name}", self._guard(self.dataset_ndjson), methods=["GET"]),
+            compiled_route("/files/gdpr/{exportId}/{name}", self._guard(self.gdpr_export), methods=["GET"]),
+            compiled_route("/files/exports/{exportId}/{name}", self._guard(self.export_artifact), methods=["GET"]),
+            compiled_route("/files/{rest:path}", self._missing, methods=["GET", "HEAD", "POST", "PUT", "DELETE"]),
         ]
 
     def _guard(self, handler: Download) -> Callable[[Request], Awaitable[Response]]:

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from ulmock.api.files.source import FileSource, verify_signature
 from ulmock.api.reference import envelope
+from ulmock.api.route_index import compiled_route
 from ulmock.domain.errors import ApiError, ValidationError
 from ulmock.domain.limits import UPLOAD_LIMIT
 
@@ -23,7 +24,7 @@ class SignedUploads:
         self.limit = limit
 
     def routes(self) -> list[Route]:
-        return [Route("/files/uploads/{modelId}/{runId}/{name}", self.put, methods=["PUT"])]
+        return [compiled_route("/files/uploads/{modelId}/{runId}/{name}", self.put, methods=["PUT"])]
 
     async def put(self, request: Request) -> Response:
         source = self.source

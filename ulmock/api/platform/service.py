@@ -24,6 +24,7 @@ from ulmock.api.platform.deployments import STATUS
 from ulmock.api.platform.policy import error_response
 from ulmock.api.platform.predict import PredictAnswer, answer, read_form
 from ulmock.api.platform.routes import PlatformRoutes
+from ulmock.api.route_index import compiled_route
 from ulmock.domain.entities import Deployment
 from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
 
@@ -82,7 +83,7 @@ class DeploymentEndpoints:
         self.emulator = emulator
 
     def routes(self) -> list[Route]:
-        return [Route("/endpoints/{deploymentId}/predict", self.predict, methods=["POST"])]
+        return [compiled_route("/endpoints/{deploymentId}/predict", self.predict, methods=["POST"])]
 
     def _caller(self, request: Request) -> tuple[Call, Deployment]:
         """The key's owner, and their deployment the path names."""
