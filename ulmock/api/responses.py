@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from ulmock.domain.errors import ApiError, RateLimited
+
 JSON = "application/json"
 
 
@@ -24,3 +26,10 @@ def dumps(payload: Any) -> bytes:
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(dumps(payload), status_code=status, headers=headers, media_type=JSON)
+
+
+def error_headers(err: ApiError) -> dict[str, str]:
+    """The headers a refusal carries in either face: its own, and when to retry a 429."""
+    if isinstance(err, RateLimited):
+        return {**err.headers, "Retry-After": str(err.retry_after)}
+    return err.headers

@@ -12,7 +12,7 @@
     ├── PaymentRequired  402 PAYMENT_REQUIRED (not enough credit: the live face's)
     └── InternalError    500 INTERNAL_ERROR (injected faults, or a bug caught at the edge)
 
-The domain raises these; the HTTP edge turns them into the error envelope.
+The domain raises these; each face turns them into its error shape and headers.
 """
 
 from __future__ import annotations
@@ -49,12 +49,6 @@ class ApiError(Exception):
         if status is not None:
             self.status = status
 
-    def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.details is not None:
-            error["details"] = self.details
-        return {"success": False, "error": error}
-
 
 class Unauthorized(ApiError, status=401, code="UNAUTHORIZED"): ...
 
@@ -70,8 +64,8 @@ class ValidationError(ApiError, status=400, code="VALIDATION_ERROR"): ...
 
 class RateLimited(ApiError, status=429, code="RATE_LIMITED"):
     def __init__(self, message: str, retry_after: int, details: dict[str, Any] | None = None):
-        super().__init__(message, details, headers={"Retry-After": str(retry_after)})
-        self.retry_after = retry_after
+        super().__init__(message, details)
+        self.retry_after = retry_after  # seconds; each face says it in a Retry-After header
 
 
 class Conflict(ApiError, status=409, code="CONFLICT"): ...

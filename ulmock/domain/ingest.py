@@ -30,7 +30,7 @@ class Ingest:
         self.uploads = uploads
         self.activity = activity
         # Bytes behind a link this emulator signed (an NDJSON export's images), else None.
-        # Links are the HTTP layer's: it sets this (`ulmock.api.signed_urls.reader`).
+        # Links are the HTTP layer's: it sets this (`ulmock.api.files.signed_urls.reader`).
         self.read_link: UrlReader = _no_link
         world.clock.on(EVENT, self._run)
 

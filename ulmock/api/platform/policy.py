@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from starlette.responses import Response
 
 from ulmock.api.platform.routes import Category
-from ulmock.api.responses import json_response
+from ulmock.api.responses import error_headers, json_response
 from ulmock.domain.clock import iso_uncached
 from ulmock.domain.entities import Account, ApiKey
 from ulmock.domain.errors import ApiError, RateLimited
@@ -38,7 +38,7 @@ def error_response(err: ApiError) -> Response:
     if isinstance(err, RateLimited) and err.details:
         body["retryAfter"] = err.details["retryAfter"]
         body["resetAt"] = err.details["resetAt"]
-    return json_response(body, err.status, err.headers or None)
+    return json_response(body, err.status, error_headers(err) or None)
 
 
 class PlatformPolicy:

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.reference.views import shape
-from ulmock.api.responses import json_response
+from ulmock.api.responses import error_headers, json_response
 from ulmock.domain.errors import ApiError
 from ulmock.domain.store import Page
 
@@ -38,8 +38,10 @@ def paged(page: Page[Any], items: list[Any], headers: dict[str, str] | None = No
 
 
 def error(err: ApiError, headers: dict[str, str] | None = None) -> Response:
-    merged = {**(headers or {}), **err.headers}
-    return json_response(err.body(), err.status, merged)
+    refusal: dict[str, Any] = {"code": err.code, "message": err.message}
+    if err.details is not None:
+        refusal["details"] = err.details
+    return json_response({"success": False, "error": refusal}, err.status, {**(headers or {}), **error_headers(err)})
 
 
 def mirrored(data: Mapping[str, Any], status: int = 200) -> Response:
