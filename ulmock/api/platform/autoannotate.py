@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
@@ -22,6 +22,7 @@ from ulmock.api.platform.dataset_content import image_id
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.images import images_by_id, signed_url
 from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.vocabulary import LenientBody
 from ulmock.api.predictions import infer
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import BatchRun, PlannedLabels
@@ -104,11 +105,7 @@ class BatchStopped(TypedDict):
     jobId: str | None
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ImagePredictRequest(Body):
+class ImagePredictRequest(LenientBody):
     modelId: str = Field(min_length=1, max_length=300, description="ul://owner/project/model")
     confidence: float = Field(0.25, ge=0.01, le=1)
     iou: float = Field(0.7, ge=0, le=0.95)
@@ -118,7 +115,7 @@ class ImagePredictRequest(Body):
     visualPrompts: list[dict[str, Any]] | None = None
 
 
-class BatchRequest(Body):
+class BatchRequest(LenientBody):
     modelId: str | None = Field(None, min_length=1, max_length=300)
     confidence: float = Field(0.25, ge=0.01, le=1)
     iou: float = Field(0.7, ge=0, le=0.95)
@@ -127,7 +124,7 @@ class BatchRequest(Body):
     includeAnnotated: bool = False
 
 
-class StopQuery(Body):
+class StopQuery(LenientBody):
     previewJobId: str | None = Field(None, max_length=64)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
@@ -15,7 +15,7 @@ from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.images import images_by_id, one_dataset
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.vocabulary import Description, Name, Slug, Split, Visibility
+from ulmock.api.platform.vocabulary import Description, LenientBody, Name, Slug, Split, Visibility
 from ulmock.domain import curation
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.errors import NotFound, ValidationError
@@ -78,36 +78,32 @@ class DatasetCloned(TypedDict):
     region: Literal["us", "eu", "ap"]
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class MergeRequest(Body):
+class MergeRequest(LenientBody):
     sourceClassIds: list[int] = Field(min_length=1, max_length=1000)
     targetClassId: int = Field(ge=0)
 
 
-class DeleteRequest(Body):
+class DeleteRequest(LenientBody):
     classIds: list[int] = Field(min_length=1, max_length=1000)
 
 
-class SplitRequest(Body):
+class SplitRequest(LenientBody):
     train: int = Field(ge=0, le=100)
     val: int = Field(ge=0, le=100)
     test: int = Field(ge=0, le=100)
 
 
-class SelectRequest(Body):
+class SelectRequest(LenientBody):
     imageIds: list[str] = Field(min_length=1, max_length=BULK_MAX)
 
 
-class AdoptRequest(Body):
+class AdoptRequest(LenientBody):
     imageIds: list[str] = Field(min_length=1, max_length=BULK_MAX)
     release: bool | None = Field(None, description="false copies with labels; true also removes the source images")
     classMapping: dict[str, int | str | None] | None = None
 
 
-class CloneRequest(Body):
+class CloneRequest(LenientBody):
     name: Name | None = None
     dataset: Slug | None = Field(None, description="slug of the copy")
     description: Description | None = None

@@ -12,10 +12,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import dataset_at
-from ulmock.api.platform.curation import Body
 from ulmock.api.platform.images import signed_url
 from ulmock.api.platform.routes import PlatformRoutes, ok
-from ulmock.api.platform.vocabulary import Task
+from ulmock.api.platform.vocabulary import LenientBody, Task
 from ulmock.domain import curation
 from ulmock.domain.entities import Dataset, DatasetImage, DatasetVersion
 from ulmock.domain.errors import NotFound, ValidationError
@@ -97,7 +96,7 @@ class ImageInVersions(TypedDict):
     versions: list[StoredVersion | None]
 
 
-class CompareQuery(Body):
+class CompareQuery(LenientBody):
     base: int = Field(ge=1, description="Version compared from")
     head: int = Field(ge=1, description="Version compared to")
     cursor: str | None = Field(None, max_length=64)

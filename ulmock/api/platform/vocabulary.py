@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ulmock.api.inputs import Body
 from ulmock.domain.catalogue import PlanName
@@ -59,6 +59,13 @@ Description = Annotated[str, Field(max_length=1000)]
 Tags = Annotated[list[str], Field(max_length=20)]
 ClassNames = Annotated[list[str], Field(max_length=1000)]
 Metadata = dict[str, Any]
+
+
+class LenientBody(BaseModel):
+    """The curation and auto-annotation bodies: unknown fields ignored, and (unlike `Body`)
+    pydantic's lax mode, as these areas have always validated."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class RecordChanges(Body):
