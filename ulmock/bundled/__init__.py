@@ -16,6 +16,7 @@ API) have no folder: the bundled fixtures only.
 
 from __future__ import annotations
 
+import functools
 import os
 from importlib.resources import files
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 __all__ = ["fixtures_root", "scenarios_root"]
 
 
+@functools.cache  # importlib.resources' lookup costs more than building a small world
 def _package_folder(name: str) -> Path:
     folder = files(__name__) / name
     # Fixture files are opened by path (PIL, onnxruntime, signed downloads), so the

@@ -25,12 +25,13 @@ class BlobStore:
         self.blobs[blob.id] = blob
         return blob
 
-    def put_file(self, path: Path, content_type: str, sha256: str | None = None) -> Blob:
-        """Reference a file on disk without loading it (fixtures shared by many worlds)."""
+    def put_file(self, path: Path, content_type: str, sha256: str | None = None, size: int | None = None) -> Blob:
+        """Reference a file on disk without loading it (fixtures shared by many worlds);
+        a caller that knows its digest and size spares reading and statting it."""
         data = path.read_bytes() if sha256 is None else b""
         blob = Blob(
             id=self._ids.new("blob"),
-            size=path.stat().st_size,
+            size=path.stat().st_size if size is None else size,
             sha256=sha256 or hashlib.sha256(data).hexdigest(),
             content_type=content_type,
             path=str(path),

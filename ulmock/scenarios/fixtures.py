@@ -26,10 +26,16 @@ from ulmock.domain.media import IMAGE_SUFFIXES, image_media_type
 class FixtureImage:
     path: Path
     sha256: str
+    size: int
     width: int
     height: int
     split: str
     boxes: tuple[tuple[float, ...], ...]
+    """`(class, cx, cy, w, h)` as a dataset stores them (fractions to 6 places)."""
+
+    def annotations(self) -> dict[str, Any]:
+        """The image's labels in a dataset: a fresh copy for each world, which may edit them."""
+        return {"boxes": [list(box) for box in self.boxes]}
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,11 @@ class FixtureDataset:
     images: tuple[FixtureImage, ...]
 
 
+# Keyed on the path as given, resolved only when first read: resolving (an lstat per
+# component) on every world built was a fifth of the fixture's reset.
 @functools.lru_cache(maxsize=32)
 def read_fixture_dataset(root: Path) -> FixtureDataset:
+    root = root.resolve()
     meta: dict[str, Any] = yaml.safe_load((root / "data.yaml").read_text()) or {}
     names = meta.get("names", [])
     class_names = tuple(names[k] for k in sorted(names)) if isinstance(names, dict) else tuple(names)
@@ -55,14 +64,14 @@ def read_fixture_dataset(root: Path) -> FixtureDataset:
             width, height = im.size
         label = root / "labels" / (path.stem + ".txt")
         boxes = tuple(
-            (int(parts[0]), *map(float, parts[1:5]))
+            (int(parts[0]), *(round(float(v), 6) for v in parts[1:5]))
             for parts in (line.split() for line in (label.read_text().splitlines() if label.exists() else []))
             if len(parts) >= 5
         )
         # Without an explicit split, every fifth image validates.
         split = splits.get(path.name, "val" if n % 5 == 4 else "train")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        images.append(FixtureImage(path, digest, width, height, split, boxes))
+        data = path.read_bytes()
+        images.append(FixtureImage(path, hashlib.sha256(data).hexdigest(), len(data), width, height, split, boxes))
     return FixtureDataset(root, class_names, tuple(images))
 
 
@@ -79,13 +88,12 @@ def add_fixture_dataset(
     root = Path(folder)
     if not root.is_absolute():
         root = fixtures_root() / "datasets" / root
-    fixture = read_fixture_dataset(root.resolve())
+    fixture = read_fixture_dataset(root)
     dataset = platform.datasets.create(
         account, name, task, description, class_names=list(fixture.class_names), visibility=visibility, quiet=True
     )
     for image in fixture.images:
-        blob = platform.world.blobs.put_file(image.path, image_media_type(image.path.name), image.sha256)
-        annotations = {"boxes": [[int(b[0]), *[round(v, 6) for v in b[1:]]] for b in image.boxes]}
+        blob = platform.world.blobs.put_file(image.path, image_media_type(image.path.name), image.sha256, image.size)
         dataset.images.append(
             DatasetImage(
                 file=image.path.name,
@@ -93,7 +101,7 @@ def add_fixture_dataset(
                 width=image.width,
                 height=image.height,
                 split=image.split,
-                annotations=annotations,
+                annotations=image.annotations(),
             )
         )
     return dataset
