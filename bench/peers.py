@@ -6,14 +6,21 @@ the same bytes from a bare Starlette route under uvicorn and granian, WireMock (
 static stub matching the key), Prism (an OpenAPI example, security checked) and the
 Mockoon CLI (a route with a header rule). moto_server cannot serve foreign bytes; it
 answers S3 ListBuckets with 20 buckets. Load: `wrk -t1 -c16`, 4 s per server and
-round, in alternating order so a neighbour's load falls on all alike; ratios per round.
+round, in alternating order so a neighbour's load falls on all alike; ratios per round,
+between servers measured one right after the other (ulmock and bare Starlette under the
+same server; ulmock under granian and WireMock).
+
+On a machine with two or more CPUs every server runs on one CPU of its own and wrk on
+another (`taskset`), so the load generator never takes the server's core and every
+server has the same single core, WireMock's JVM included; `--no-pin` lets the
+scheduler place them.
 
 What is missing is installed into bench/.cache/ (git-ignored): the npm packages
 `wiremock` (its standalone jar; needs Java 17+), `@stoplight/prism-cli`, `@mockoon/cli`;
 `moto[server]` in a venv of its own; `granian` into this interpreter; `wrk` with apt-get
 when run as root. A peer that cannot be installed or started is reported and skipped.
 
-Options: `--duration S` (4), `--rounds N` (2), `--only NAME,...`.
+Options: `--duration S` (4), `--rounds N` (2), `--only NAME,...`, `--no-pin`.
 """
 
 from __future__ import annotations
@@ -122,6 +129,35 @@ def version_of(package: str) -> str:
         return str(json.loads((NPM / "node_modules" / package / "package.json").read_text())["version"])
     except (OSError, ValueError, KeyError):
         return "?"
+
+
+# -- where things run ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The CPU wrk runs on and the one every server runs on; None: anywhere."""
+
+    load: int | None = None
+    server: int | None = None
+
+    @staticmethod
+    def choose(pin: bool) -> Placement:
+        cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+        if not pin or len(cpus) < 2 or not shutil.which("taskset"):
+            return Placement()
+        return Placement(load=cpus[0], server=cpus[1])
+
+    def wrap(self, cpu: int | None, command: list[str]) -> list[str]:
+        return command if cpu is None else ["taskset", "-c", str(cpu), *command]
+
+    def describe(self) -> str:
+        if self.server is None:
+            return "not pinned"
+        return f"each server on CPU {self.server}, wrk on CPU {self.load}"
+
+
+PLACEMENT = Placement()
 
 
 # -- the servers ---------------------------------------------------------------------------
@@ -308,6 +344,7 @@ def twenty_buckets(base: str) -> None:
 def start(peer: Peer, work: Path) -> None:
     port = free_port()
     command = peer.start(port, work)
+    command = PLACEMENT.wrap(PLACEMENT.server, command)
     peer.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work)
     peer.url = f"http://127.0.0.1:{port}{peer.url_path}"
 
@@ -349,7 +386,8 @@ def wrk(peer: Peer, seconds: float) -> float:
     args = ["wrk", "-t1", "-c16", f"-d{max(1, round(seconds))}s"]
     for k, v in peer.headers.items():
         args += ["-H", f"{k}: {v}"]
-    out = subprocess.run([*args, peer.url], capture_output=True, text=True, check=True).stdout
+    command = PLACEMENT.wrap(PLACEMENT.load, [*args, peer.url])
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if bad:
@@ -358,12 +396,13 @@ def wrk(peer: Peer, seconds: float) -> float:
 
 
 def peers() -> list[Peer]:
+    """In the order measured: the two sides of each ratio stand next to each other."""
     return [
         Peer("ulmock, uvicorn (auth, rate limit, journal, state)", python_server("ulmock", "uvicorn")),
-        Peer("ulmock, granian (auth, rate limit, journal, state)", python_server("ulmock", "granian")),
         Peer("bare Starlette route, uvicorn", python_server("bare", "uvicorn")),
-        Peer("bare Starlette route, granian", python_server("bare", "granian")),
+        Peer("ulmock, granian (auth, rate limit, journal, state)", python_server("ulmock", "granian")),
         Peer(f"WireMock {version_of('wiremock')} standalone, static stub, JVM warm", wiremock, warm_seconds=8),
+        Peer("bare Starlette route, granian", python_server("bare", "granian")),
         Peer(f"Prism {version_of('@stoplight/prism-cli')} (static example)", prism),
         Peer(f"Mockoon CLI {version_of('@mockoon/cli')}", mockoon),
         Peer(
@@ -391,7 +430,10 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=4.0, help="seconds of load per server and round")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds")
     parser.add_argument("--only", default="", help="comma-separated words; keep peers whose name has one")
+    parser.add_argument("--no-pin", action="store_true", help="let the scheduler place servers and wrk")
     args = parser.parse_args()
+    global PLACEMENT
+    PLACEMENT = Placement.choose(pin=not args.no_pin)
 
     ensure_wrk()
     ensure_granian()
@@ -455,7 +497,8 @@ def main() -> None:
     wire = next((p for p in every if p.name.startswith("WireMock") and p.rates), None)
     print(
         f"machine: {machine()}; load: wrk -t1 -c16, {args.duration:g} s per server and round, {args.rounds} "
-        f"alternating rounds; body: {len(body):,} bytes, authenticated GET /api/datasets (20 items)\n"
+        f"alternating rounds; {PLACEMENT.describe()}; body: {len(body):,} bytes, authenticated GET /api/datasets "
+        "(20 items)\n"
     )
     print("| server | req/s | × bare Starlette (uvicorn) | × WireMock |\n|---|---|---|---|")
     for peer in every:

@@ -44,9 +44,19 @@ class Journal:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def record(self, **fields: Any) -> JournalEntry:
+    def record(
+        self,
+        at: float,
+        method: str,
+        path: str,
+        query: str,
+        status: int,
+        account: str | None,
+        duration_ms: float,
+        fault: str | None = None,
+    ) -> JournalEntry:
         with self._lock:
-            entry = JournalEntry(id=next(self._ids), **fields)
+            entry = JournalEntry(next(self._ids), at, method, path, query, status, account, duration_ms, fault)
             self._entries.append(entry)
             return entry
 

@@ -31,22 +31,22 @@ class JournalMiddleware:
         def record(status: int) -> None:
             nonlocal recorded
             recorded = True
-            state = scope.get("state", {})
+            state = scope.get("state") or {}
             self.journal.record(
-                at=self.now(),
-                method=scope["method"],
-                path=scope["path"],
-                query=scope.get("query_string", b"").decode("latin-1"),
-                status=status,
-                account=state.get("ulmock.account"),
-                durationMs=round((time.perf_counter() - started) * 1000, 3),
-                fault=state.get("ulmock.fault"),
+                self.now(),
+                scope["method"],
+                scope["path"],
+                scope.get("query_string", b"").decode("latin-1"),
+                status,
+                state.get("ulmock.account"),
+                round((time.perf_counter() - started) * 1000, 3),
+                state.get("ulmock.fault"),
             )
 
         async def send_wrapper(message: Message) -> None:
             # Written before the answer leaves, so a client that got its response
             # always finds the request in the journal.
-            if message["type"] == "http.response.start":
+            if not recorded and message["type"] == "http.response.start":
                 record(message["status"])
             await send(message)
 

@@ -9,6 +9,7 @@ from ulmock.domain.errors import ValidationError
 from ulmock.domain.limits import BODY_LIMIT
 
 DEFAULT_MAX_BODY = BODY_LIMIT
+HTTP1 = ("1.0", "1.1")
 
 
 class BodyTooLarge(Exception):
@@ -25,7 +26,18 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
+        declared = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value
+            elif name == b"transfer-encoding":
+                chunked = True
+        if declared is None and not chunked and scope.get("http_version") in HTTP1:
+            # No length and no chunks: HTTP/1 says there is no body (RFC 9112 6.3), so
+            # nothing to count; most calls (every GET) pass straight through.
+            await self.app(scope, receive, send)
+            return
         refusals = Refusals(self.errors_for, scope, receive, send)
         if declared is not None:
             if not declared.isdigit():
