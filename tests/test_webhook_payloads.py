@@ -1,14 +1,20 @@
 """The webhook wire format, pinned: the exact bodies and signatures a deterministic
 emulator sends for an export and two training runs, and that a snapshot carries owed
-deliveries over unchanged."""
+deliveries over unchanged; an event shows the state it was made in."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.receiver import Receiver
-from ulmock.scenarios import build_emulator
+from ulmock.domain.backend import Platform
+from ulmock.domain.clock import Clock
+from ulmock.domain.webhook_events import TrainingEpoch, TrainingState
+from ulmock.scenarios import build_emulator, load_scenario
 from ulmock.webhook_delivery import signed_headers
+from ulmock.webhook_payloads import message
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 START = 1_800_000_000.0
@@ -127,3 +133,32 @@ def test_a_snapshot_carries_an_owed_delivery_over_byte_for_byte():
     first, again = (r["body"].decode() for r in rx.received)
     assert again == first and json.loads(first) == owed["payload"]
     assert first == EXPORT_COMPLETED.replace("msg_9wcd0caosqrvypn9j1pmc5z6", owed["messageId"])
+
+
+def test_an_event_keeps_the_state_it_was_made_in():
+    p = Platform(Clock(start=START), seed=3)
+    load_scenario("minimal")(p)
+    account = next(iter(p.world.accounts.values()))
+    model = next(iter(p.world.models(account.id).values()))
+    dataset = next(iter(p.world.datasets(account.id).values()))
+    training = p.trainings.start(account, model.id, dataset.id, 4, 320, "l4")
+    metrics = {"metrics/mAP50(B)": 0.5}
+    event = TrainingEpoch(TrainingState.of(training), 1, metrics)
+    training.status, training.current_epoch, metrics["metrics/mAP50(B)"] = "completed", 4, 0.9
+    payload, body = message("msg_1", START, event)
+    assert payload["data"]["status"] == "queued" and payload["data"]["currentEpoch"] == 0
+    assert payload["data"]["metrics"] == {"metrics/mAP50(B)": 0.5}
+    assert json.loads(body) == payload and payload["createdAt"] == "2027-01-15T08:00:00.000Z"
+
+
+def test_the_domain_alone_refuses_to_queue_a_delivery_it_has_no_wire_format_for():
+    p = Platform(Clock(start=START), seed=3)
+    load_scenario("minimal")(p)
+    account = next(iter(p.world.accounts.values()))
+    model = next(iter(p.world.models(account.id).values()))
+    p.exports.create(account, model.id, "torchscript")
+    p.clock.advance(60)  # no endpoint: nothing to render
+    p.webhooks.register(account, "http://127.0.0.1:9/hook")
+    p.exports.create(account, model.id, "torchscript")
+    with pytest.raises(RuntimeError, match="no wire format"):
+        p.clock.advance(60)
