@@ -8,10 +8,11 @@ from ulmock.domain.backend import Platform
 from ulmock.domain.clock import Clock
 from ulmock.domain.metric_curves import epoch_metrics
 from ulmock.scenarios import build_emulator, load_scenario
+from ulmock.webhook_payloads import message
 
 
 def minimal():
-    p = Platform(Clock(start=1_800_000_000.0), seed=3)
+    p = Platform(Clock(start=1_800_000_000.0), seed=3, webhook_message=message)
     load_scenario("minimal")(p)
     account = next(iter(p.world.accounts.values()))
     model = next(iter(p.world.models(account.id).values()))

@@ -8,7 +8,8 @@ What the parts outside the domain get of it, each in its constructor: the webhoo
 sender a `WorldLock` and each world's outbox (`attach`); `/files` a `FileSource` (the
 lock, the platform served now, `read_blob`, `check_signature`); the billing pages the
 world and its lock (`api.served.Served`); the journal middleware the journal and the
-clock's `now`. The control API and the dashboard drive the emulator itself.
+clock's `now`. The control API and the dashboard drive the emulator itself. The other
+way, each world it builds gets the webhook wire format (`webhook_payloads.message`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ulmock import webhook_payloads
 from ulmock.api.faults import Faults, FaultSpec
 from ulmock.api.files import signed_urls
 from ulmock.api.journal import Journal
@@ -99,7 +101,7 @@ class Emulator:
             self._initial_clock = self.clock.dump()
         else:
             self.clock.load(self._initial_clock)
-        platform = Platform(self.clock, self.seed, secret=self.signing_key)
+        platform = Platform(self.clock, self.seed, secret=self.signing_key, webhook_message=webhook_payloads.message)
         self._wire(platform)
         if self._build is not None:
             self._build(platform)
@@ -214,7 +216,7 @@ class Emulator:
         `stored` finds the files of a state file's `stored` blobs by their digest."""
         doc = parse_snapshot(data)
         scratch = Clock(start=doc.clock.now, mode="manual")
-        platform = Platform(scratch, doc.world.seed, secret=doc.world.secret)
+        platform = Platform(scratch, doc.world.seed, secret=doc.world.secret, webhook_message=webhook_payloads.message)
         faults = Faults(self.seed)
         try:
             load_world(platform.world, doc.world, fixture_file, stored)

@@ -1,6 +1,7 @@
 """Signing (Standard Webhooks) and delivery of webhooks, off the request path.
 
-Deliveries are queued by the domain under the emulator's lock; one background thread
+Deliveries are queued by the domain under the emulator's lock, each with the body that
+`webhook_payloads` rendered when its event happened; one background thread signs and
 sends them with httpx, in order per endpoint, and records each attempt. A failure is
 retried when a retry event falls due on the emulator's clock. `flush` waits until
 nothing due is left unsent: the emulator's `advance` uses it so that every webhook due

@@ -1,6 +1,8 @@
 """The Platform's backend: one object holding the world and every area's rules.
 
-Build it with a clock and a seed; nothing here knows about HTTP.
+Build it with a clock and a seed; nothing here knows about HTTP. What the domain cannot
+say itself comes in here: how a webhook event looks on the wire (`webhook_message`,
+`ulmock.webhook_payloads.message` in an emulator).
 """
 
 from __future__ import annotations
@@ -31,13 +33,20 @@ from ulmock.domain.training import Trainings
 from ulmock.domain.training_record import TrainingRecord
 from ulmock.domain.trash import Trash
 from ulmock.domain.uploads import Uploads
+from ulmock.domain.webhook_events import MessageFormat
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.workflows import Workflows
 from ulmock.domain.world import World
 
 
 class Platform:
-    def __init__(self, clock: Clock | None = None, seed: int | None = 0, secret: str | None = None):
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        seed: int | None = 0,
+        secret: str | None = None,
+        webhook_message: MessageFormat | None = None,
+    ):
         self.clock = clock or Clock()
         self.world = World(self.clock, seed, secret)
         w = self.world
@@ -59,7 +68,7 @@ class Platform:
         self.roboflow = Roboflow(w)
         self.billing = Billing(w, self.activity)
         self.gdpr = Gdpr(w, self.accounts, self.activity)
-        self.webhooks = Webhooks(w)
+        self.webhooks = Webhooks(w, webhook_message)
         self.training_record = TrainingRecord(w, self.activity, self.webhooks)
         self.trainings = Trainings(w, self.activity, self.training_record)
         self.exports = Exports(w, self.activity, self.webhooks)

@@ -17,12 +17,12 @@ from typing import Any
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import EXPORT_FORMATS
-from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Blob, Export, Model
 from ulmock.domain.errors import StateConflict, ValidationError
 from ulmock.domain.grants import BlobRef, Grant, grant
 from ulmock.domain.records import fetch
 from ulmock.domain.store import Page
+from ulmock.domain.webhook_events import ExportCompleted
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
 
@@ -197,19 +197,7 @@ class Exports:
         self.activity.record(
             account, "export.completed", f"Export of '{model.name}' to {export.format} is ready", "export", export.id
         )
-        self.webhooks.emit(
-            account,
-            "export.completed",
-            {
-                "exportId": export.id,
-                "modelId": model.id,
-                "format": export.format,
-                "status": export.status,
-                "fileName": export.file_name,
-                "size": export.size,
-                "completedAt": iso(now),
-            },
-        )
+        self.webhooks.emit(account, ExportCompleted.of(export))
 
     def _store_artifact(self, model: Model, export: Export) -> Blob:
         w = self.world

@@ -6,29 +6,21 @@ one place says what "started", "an epoch ended" and "finished" mean.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ulmock.domain import ledger
 from ulmock.domain.activity import Activity
 from ulmock.domain.catalogue import MICRO
 from ulmock.domain.entities import Account, Model, Training
+from ulmock.domain.webhook_events import (
+    TrainingCompleted,
+    TrainingEpoch,
+    TrainingFailed,
+    TrainingStarted,
+    TrainingState,
+)
 from ulmock.domain.webhooks import Webhooks
 from ulmock.domain.world import World
 
 ACTIVE = ("queued", "starting", "running")
-
-
-def event_data(t: Training) -> dict[str, Any]:
-    return {
-        "trainingId": t.id,
-        "modelId": t.model_id,
-        "datasetId": t.dataset_id,
-        "status": t.status,
-        "currentEpoch": t.current_epoch,
-        "totalEpochs": t.epochs,
-        "gpuType": t.gpu_type,
-        "costSoFar": t.cost_so_far,
-    }
 
 
 class TrainingRecord:
@@ -39,10 +31,10 @@ class TrainingRecord:
 
     def started(self, account: Account, model: Model, training: Training, how: str = "") -> None:
         self.activity.record(account, "training.started", f"Started training '{model.name}'{how}", "model", model.id)
-        self.webhooks.emit(account, "training.started", event_data(training))
+        self.webhooks.emit(account, TrainingStarted(TrainingState.of(training)))
 
     def epoch(self, account: Account, training: Training, epoch: int, metrics: dict[str, float]) -> None:
-        self.webhooks.emit(account, "training.epoch", {**event_data(training), "epoch": epoch, "metrics": metrics})
+        self.webhooks.emit(account, TrainingEpoch(TrainingState.of(training), epoch, metrics))
 
     def finish(self, account: Account, training: Training, status: str, error: str | None) -> None:
         """The run ends: its reservation is released, its model updated, the outcome announced."""
@@ -65,14 +57,12 @@ class TrainingRecord:
                 "model",
                 training.model_id,
             )
-            self.webhooks.emit(
-                account, "training.completed", {**event_data(training), "metrics": model.metrics if model else {}}
-            )
+            self.webhooks.emit(account, TrainingCompleted(TrainingState.of(training), model.metrics if model else {}))
         elif status == "failed":
             self.activity.record(
                 account, "training.failed", f"Training of '{name}' failed: {error}", "model", training.model_id
             )
-            self.webhooks.emit(account, "training.failed", {**event_data(training), "error": error})
+            self.webhooks.emit(account, TrainingFailed(TrainingState.of(training), error))
         else:
             self.activity.record(
                 account,

@@ -1,20 +1,21 @@
 """Webhook endpoints and the deliveries owed to them (the sending lives in `ulmock.webhook_delivery`).
 
-An event becomes one delivery per endpoint that wants it, queued in order. Each
-endpoint's queue is strictly ordered: its head must be delivered (or given up on) before
-the next one goes. A failed attempt puts the head to sleep until a retry falls due on
-the emulator's clock; nothing is dropped without a recorded attempt.
+An event (`webhook_events`: a fact, frozen when it happens) becomes one delivery per
+endpoint that wants it, queued in order. What it says on the wire (payload and body) is
+made by the format these Webhooks were given (`ulmock.webhook_payloads`), so no key or
+body is spelled here. Each endpoint's queue is strictly ordered: its head must be
+delivered (or given up on) before the next one goes. A failed attempt puts the head to
+sleep until a retry falls due on the emulator's clock; nothing is dropped without a
+recorded attempt.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from ulmock.domain.clock import iso
 from ulmock.domain.entities import (
     Account,
     WebhookAttempt,
@@ -22,9 +23,9 @@ from ulmock.domain.entities import (
     WebhookEndpoint,
 )
 from ulmock.domain.errors import ValidationError, not_found
+from ulmock.domain.webhook_events import EVENT_TYPES, MessageFormat, WebhookEvent
 from ulmock.domain.world import World
 
-EVENTS = ("training.started", "training.epoch", "training.completed", "training.failed", "export.completed")
 # Seconds to wait after the 1st, 2nd, ... failed attempt; after the last one the delivery fails.
 BACKOFF = (5.0, 30.0, 120.0, 600.0, 3600.0, 6 * 3600.0, 12 * 3600.0)
 RETRY_EVENT = "webhook.retry"
@@ -58,8 +59,11 @@ def check_target(url: str) -> None:
 
 
 class Webhooks:
-    def __init__(self, world: World):
+    def __init__(self, world: World, message: MessageFormat | None = None):
         self.world = world
+        # The wire format (the emulator's: `ulmock.webhook_payloads.message`). The domain
+        # alone may go without one as long as no endpoint is registered to hear an event.
+        self.message = message
         # The sender's doorbell: called whenever a delivery may have become due.
         self.listener: Callable[[], None] | None = None
         world.clock.on(RETRY_EVENT, self._retry_due)
@@ -69,10 +73,10 @@ class Webhooks:
         self, account: Account, url: str, events: list[str] | None = None, secret: str | None = None
     ) -> WebhookEndpoint:
         check_target(url)
-        unknown = [e for e in events or [] if e not in EVENTS]
+        unknown = [e for e in events or [] if e not in EVENT_TYPES]
         if unknown:
             raise ValidationError(
-                f"Unknown webhook event(s): {', '.join(unknown)}", {"events": f"any of {', '.join(EVENTS)}"}
+                f"Unknown webhook event(s): {', '.join(unknown)}", {"events": f"any of {', '.join(EVENT_TYPES)}"}
             )
         if secret is None:
             secret = "whsec_" + base64.b64encode(self.world.ids.webhook_secret().encode()[:24]).decode()
@@ -113,17 +117,20 @@ class Webhooks:
         raise not_found("webhook", endpoint_id)
 
     # -- events ----------------------------------------------------------------
-    def emit(self, account: Account | str, type: str, data: dict[str, Any]) -> list[WebhookDelivery]:
+    def emit(self, account: Account | str, event: WebhookEvent) -> list[WebhookDelivery]:
         """Queue an event for every endpoint of the account that subscribes to it."""
         w = self.world
         account_id = account if isinstance(account, str) else account.id
-        endpoints = [e for e in w.webhooks(account_id).values() if e.events is None or type in e.events]
+        endpoints = [e for e in w.webhooks(account_id).values() if e.events is None or event.type in e.events]
         if not endpoints:
             return []
+        if self.message is None:
+            raise RuntimeError(
+                "webhook endpoints are registered but no wire format was given (Platform(webhook_message=...))"
+            )
         now = w.now()
         message_id = w.ids.new("msg", 24)
-        payload = {"id": message_id, "type": type, "createdAt": iso(now), "data": data}
-        body = json.dumps(payload, separators=(",", ":"))
+        payload, body = self.message(message_id, now, event)
         out = []
         for endpoint in endpoints:
             delivery = WebhookDelivery(
@@ -132,7 +139,7 @@ class Webhooks:
                 endpoint_id=endpoint.id,
                 url=endpoint.url,
                 message_id=message_id,
-                type=type,
+                type=event.type,
                 payload=payload,
                 body=body,
                 next_attempt_at=now,
