@@ -96,17 +96,10 @@ class Analyses:
         if self.active(account, dataset) is not None:
             raise Conflict("An analysis of this dataset is already running", {"dataset": dataset.slug})
         w = self.world
-        now = w.now()
-        run = DatasetAnalysis(
-            id=w.ids.new("analysis"),
-            account_id=account.id,
-            dataset_id=dataset.id,
-            total=len(dataset.images),
-            created_at=now,
-            images_at=dataset.updated_at,
+        run = w.create(
+            w.analyses, account.id, dataset_id=dataset.id, total=len(dataset.images), images_at=dataset.updated_at
         )
-        w.analyses(account.id).add(run.id, run)
-        w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "analysisId": run.id})
+        w.clock.schedule(run.created_at + QUEUE_SECONDS, EVENT, {"accountId": account.id, "analysisId": run.id})
         return run
 
     def cancel(self, account: Account, dataset: Dataset) -> DatasetAnalysis | None:

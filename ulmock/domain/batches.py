@@ -54,10 +54,9 @@ class Batches:
     ) -> BatchRun:
         self.check_free(account, dataset)
         w = self.world
-        now = w.now()
-        run = BatchRun(
-            id=w.ids.new("batch"),
-            account_id=account.id,
+        run = w.create(
+            w.batches,
+            account.id,
             dataset_id=dataset.id,
             model=model,
             confidence=confidence,
@@ -65,10 +64,8 @@ class Batches:
             include_annotated=include_annotated,
             planned=planned,
             version=version,
-            created_at=now,
         )
-        w.batches(account.id).add(run.id, run)
-        w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "batchId": run.id})
+        w.clock.schedule(run.created_at + QUEUE_SECONDS, EVENT, {"accountId": account.id, "batchId": run.id})
         return run
 
     def stop(self, account: Account, dataset: Dataset) -> tuple[str, BatchRun | None]:
