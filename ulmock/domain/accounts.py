@@ -165,16 +165,7 @@ class Accounts:
             raise ValidationError("API keys must match ul_ followed by 40 lowercase hex digits", {"apiKey": secret})
         if w.api_keys.by_secret(secret) is not None:
             raise ValidationError("That API key is already in use", {"apiKey": "duplicate"})
-        key = ApiKey(
-            id=w.ids.new("key"),
-            account_id=account.id,
-            name=name,
-            secret=secret,
-            scopes=scopes,
-            created_at=w.now(),
-        )
-        w.api_keys.add(key)
-        return key
+        return w.create(w.api_keys, account.id, name=name, secret=secret, scopes=scopes)
 
     # -- deletion -------------------------------------------------------------
     def erase(self, account: Account) -> None:

@@ -31,17 +31,10 @@ class Activity:
         resource_id: str | None = None,
     ) -> ActivityEvent:
         account_id = account if isinstance(account, str) else account.id
-        event = ActivityEvent(
-            id=self.world.ids.new("activity"),
-            account_id=account_id,
-            type=type,
-            message=message,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            created_at=self.world.now(),
+        w = self.world
+        return w.create(
+            w.activity, account_id, type=type, message=message, resource_type=resource_type, resource_id=resource_id
         )
-        self.world.activity(account_id).add(event.id, event)
-        return event
 
     def list(self, account: Account, query: ActivityQuery, page: int, limit: int) -> Page[ActivityEvent]:
         table = self.world.activity(account.id)

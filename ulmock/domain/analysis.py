@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ulmock.domain.connections import DatasetAnalysis
-from ulmock.domain.dataset_jobs import in_flight, runs_of, stepping
+from ulmock.domain.dataset_jobs import DatasetJobs
 from ulmock.domain.entities import Account, Dataset, DatasetImage
 from ulmock.domain.errors import Conflict
 from ulmock.domain.world import World
@@ -44,11 +44,10 @@ def _describe(data: bytes) -> list[float]:
     return describe(data)
 
 
-class Analyses:
+class Analyses(DatasetJobs[DatasetAnalysis]):
     def __init__(self, world: World, descriptor: Callable[[bytes], list[float]] | None = None):
-        self.world = world
+        super().__init__(world, world.analyses, EVENT, "analysisId", QUEUE_SECONDS)
         self.descriptor = descriptor or _describe
-        world.clock.on(EVENT, self._step)
 
     # -- descriptors and neighbours ---------------------------------------------------------
     def content_hash(self, image: DatasetImage) -> str:
@@ -83,37 +82,18 @@ class Analyses:
         return sorted(scored, key=lambda n: -n.score)[:limit]
 
     # -- the analysis job -------------------------------------------------------------------
-    def runs(self, account: Account, dataset: Dataset) -> list[DatasetAnalysis]:
-        return runs_of(self.world.analyses, account, dataset)
-
-    def active(self, account: Account, dataset: Dataset) -> DatasetAnalysis | None:
-        return in_flight(self.runs(account, dataset))
-
     def latest(self, account: Account, dataset: Dataset) -> DatasetAnalysis | None:
         return next((r for r in self.runs(account, dataset) if r.status == "completed"), None)
 
     def start(self, account: Account, dataset: Dataset) -> DatasetAnalysis:
         if self.active(account, dataset) is not None:
             raise Conflict("An analysis of this dataset is already running", {"dataset": dataset.slug})
-        w = self.world
-        now = w.now()
-        run = DatasetAnalysis(
-            id=w.ids.new("analysis"),
-            account_id=account.id,
-            dataset_id=dataset.id,
-            total=len(dataset.images),
-            created_at=now,
-            images_at=dataset.updated_at,
-        )
-        w.analyses(account.id).add(run.id, run)
-        w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "analysisId": run.id})
-        return run
+        return self.queue(account, dataset, total=len(dataset.images), images_at=dataset.updated_at)
 
     def cancel(self, account: Account, dataset: Dataset) -> DatasetAnalysis | None:
         run = self.active(account, dataset)
         if run is not None:
-            run.status = "cancelled"
-            run.finished_at = self.world.now()
+            self.cancel_run(run)
         return run
 
     def progress(self, run: DatasetAnalysis) -> tuple[float, int]:
@@ -124,17 +104,13 @@ class Analyses:
         fraction = min(max((self.world.now() - run.started_at) / span, 0.0), 1.0)
         return round(100 * fraction, 1), min(int(run.total * fraction), run.total)
 
-    def _step(self, payload: dict[str, Any]) -> None:
+    def began(self, run: DatasetAnalysis, now: float) -> None:
+        run.finishes_at = now + SECONDS_PER_IMAGE * max(run.total, 1)
+        self.schedule(run, run.finishes_at)
+
+    def step(self, run: DatasetAnalysis, now: float) -> None:
+        """The analysis is done: every image described, then laid out and clustered."""
         w = self.world
-        run = stepping(w.analyses, payload["accountId"], payload["analysisId"])
-        if run is None:
-            return
-        now = w.now()
-        if run.status == "queued":
-            run.status, run.started_at = "running", now
-            run.finishes_at = now + SECONDS_PER_IMAGE * max(run.total, 1)
-            w.clock.schedule(run.finishes_at, EVENT, payload)
-            return
         dataset: Dataset | None = w.datasets(run.account_id).get(run.dataset_id)
         images = dataset.images if dataset is not None else []
         for image in images:

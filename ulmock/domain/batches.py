@@ -10,10 +10,8 @@ Cancelling stops at the image under way; a finished run waits to be dismissed.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ulmock.domain.connections import BatchRun, PlannedLabels
-from ulmock.domain.dataset_jobs import ACTIVE, in_flight, runs_of, stepping
+from ulmock.domain.dataset_jobs import ACTIVE, DatasetJobs
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.errors import Conflict
 from ulmock.domain.world import World
@@ -23,16 +21,9 @@ QUEUE_SECONDS = 2.0
 SECONDS_PER_IMAGE = 0.5
 
 
-class Batches:
+class Batches(DatasetJobs[BatchRun]):
     def __init__(self, world: World):
-        self.world = world
-        world.clock.on(EVENT, self._step)
-
-    def runs(self, account: Account, dataset: Dataset) -> list[BatchRun]:
-        return runs_of(self.world.batches, account, dataset)
-
-    def active(self, account: Account, dataset: Dataset) -> BatchRun | None:
-        return in_flight(self.runs(account, dataset))
+        super().__init__(world, world.batches, EVENT, "batchId", QUEUE_SECONDS)
 
     def last_finished(self, account: Account, dataset: Dataset) -> BatchRun | None:
         return next((r for r in self.runs(account, dataset) if r.status not in ACTIVE and not r.dismissed), None)
@@ -53,29 +44,22 @@ class Batches:
         version: int | None,
     ) -> BatchRun:
         self.check_free(account, dataset)
-        w = self.world
-        now = w.now()
-        run = BatchRun(
-            id=w.ids.new("batch"),
-            account_id=account.id,
-            dataset_id=dataset.id,
+        return self.queue(
+            account,
+            dataset,
             model=model,
             confidence=confidence,
             iou=iou,
             include_annotated=include_annotated,
             planned=planned,
             version=version,
-            created_at=now,
         )
-        w.batches(account.id).add(run.id, run)
-        w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "batchId": run.id})
-        return run
 
     def stop(self, account: Account, dataset: Dataset) -> tuple[str, BatchRun | None]:
         """Cancel the run under way, else dismiss the last finished one: what was done, and to which."""
         run = self.active(account, dataset)
         if run is not None:
-            run.status, run.finished_at = "cancelled", self.world.now()
+            self.cancel_run(run)
             return "cancelled", run
         done = self.last_finished(account, dataset)
         if done is not None:
@@ -83,28 +67,27 @@ class Batches:
             return "dismissed", done
         return "none", None
 
-    def _step(self, payload: dict[str, Any]) -> None:
-        w = self.world
-        run = stepping(w.batches, payload["accountId"], payload["batchId"])
-        if run is None:
+    def began(self, run: BatchRun, now: float) -> None:
+        self._next_image(run, now)  # a run with no images is done at once
+
+    def step(self, run: BatchRun, now: float) -> None:
+        """The image under way is labelled: its planned boxes join its own."""
+        dataset: Dataset | None = self.world.datasets(run.account_id).get(run.dataset_id)
+        if dataset is None:
+            run.status, run.error, run.finished_at = "failed", "The dataset was deleted", now
             return
-        now = w.now()
-        if run.status == "queued":
-            run.status, run.started_at = "running", now
-        else:
-            dataset: Dataset | None = w.datasets(run.account_id).get(run.dataset_id)
-            if dataset is None:
-                run.status, run.error, run.finished_at = "failed", "The dataset was deleted", now
-                return
-            plan = run.planned[run.applied]
-            image = next((i for i in dataset.images if i.file == plan.file), None)
-            if image is not None and plan.boxes:
-                image.annotations = {**image.annotations, "boxes": [*image.annotations.get("boxes", []), *plan.boxes]}
-                run.annotations += len(plan.boxes)
-                run.classes = sorted({*run.classes, *(int(b[0]) for b in plan.boxes)})
-                dataset.updated_at = now
-            run.applied += 1
+        plan = run.planned[run.applied]
+        image = next((i for i in dataset.images if i.file == plan.file), None)
+        if image is not None and plan.boxes:
+            image.annotations = {**image.annotations, "boxes": [*image.annotations.get("boxes", []), *plan.boxes]}
+            run.annotations += len(plan.boxes)
+            run.classes = sorted({*run.classes, *(int(b[0]) for b in plan.boxes)})
+            dataset.updated_at = now
+        run.applied += 1
+        self._next_image(run, now)
+
+    def _next_image(self, run: BatchRun, now: float) -> None:
         if run.applied >= len(run.planned):
             run.status, run.finished_at = "completed", now
-            return
-        w.clock.schedule(now + SECONDS_PER_IMAGE, EVENT, payload)
+        else:
+            self.schedule(run, now + SECONDS_PER_IMAGE)

@@ -133,16 +133,9 @@ class Billing:
         else:
             account.plan = "pro"
             description = "Ultralytics Pro subscription (monthly)"
-        payment = Payment(
-            id=w.ids.new("pay"),
-            account_id=account.id,
-            kind=session.kind,
-            amount=amount,
-            description=description,
-            checkout_id=session.id,
-            created_at=w.now(),
+        payment = w.create(
+            w.payments, account.id, kind=session.kind, amount=amount, description=description, checkout_id=session.id
         )
-        w.payments(account.id).add(payment.id, payment)
         self.activity.record(
             account, "payment.succeeded", f"Payment of ${session.amount_usd}: {description}", "payment", payment.id
         )

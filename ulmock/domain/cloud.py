@@ -144,16 +144,9 @@ class Cloud:
                 existing.folder = str(folder.resolve())
             return existing
         w = self.world
-        bucket = Bucket(
-            id=w.ids.new("bucket"),
-            account_id=account.id,
-            provider=provider,
-            name=name,
-            folder=str(folder.resolve()) if folder else None,
-            created_at=w.now(),
+        return w.create(
+            w.buckets, account.id, provider=provider, name=name, folder=str(folder.resolve()) if folder else None
         )
-        w.buckets(account.id).add(bucket.id, bucket)
-        return bucket
 
     def put_objects(self, bucket: Bucket, objects: Mapping[str, bytes]) -> None:
         for key in objects:
@@ -219,16 +212,7 @@ class Cloud:
             raise Conflict(
                 f"A {provider} integration for '{identity}' already exists", {"credentialIdentity": identity}
             )
-        integration = StorageIntegration(
-            id=w.ids.new("integration"),
-            account_id=account.id,
-            provider=provider,
-            credential_identity=identity,
-            targets=wanted,
-            created_at=w.now(),
-        )
-        table.add(integration.id, integration)
-        return integration
+        return w.create(w.integrations, account.id, provider=provider, credential_identity=identity, targets=wanted)
 
     def integrations(self, account: Account) -> list[StorageIntegration]:
         return list(self.world.integrations(account.id).newest_first()[0])

@@ -141,11 +141,9 @@ class Deployments:
             raise Forbidden(
                 f"Your {account.plan} plan allows {limit} deployments", {"limit": limit, "plan": account.plan}
             )
-        now = w.now()
-        ident = w.ids.new("deployment")
-        d = Deployment(
-            id=ident,
-            account_id=account.id,
+        d = w.create(
+            w.deployments,
+            account.id,
             model_id=model.id,
             name=name or f"{model.name} ({region})",
             slug=slug or self._free_slug(account, slugify(f"{model.slug}-{region}")),
@@ -154,10 +152,7 @@ class Deployments:
             max_instances=max_instances,
             cpu=cpu,
             memory_gi=memory_gi,
-            created_at=now,
-            updated_at=now,
         )
-        w.deployments(account.id).add(d.id, d)
         self._log(
             d,
             "info",

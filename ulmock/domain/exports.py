@@ -80,20 +80,17 @@ class Exports:
         model = fetch(w.models, account, model_id)
         if model.status == "training":
             raise ValidationError("The model is training; export it when training has finished", {"modelId": model_id})
-        now = w.now()
-        export = Export(
-            id=w.ids.new("export"),
-            account_id=account.id,
+        export = w.create(
+            w.exports,
+            account.id,
             model_id=model.id,
             model_name=model.name,
             format=fmt,
             file_name=ARTIFACTS[fmt][0],
             args=dict(args or {}),
             gpu_type=gpu_type,
-            created_at=now,
         )
-        w.exports(account.id).add(export.id, export)
-        w.clock.schedule(now + QUEUE_SECONDS, EVENT, {"accountId": account.id, "exportId": export.id})
+        w.clock.schedule(export.created_at + QUEUE_SECONDS, EVENT, {"accountId": account.id, "exportId": export.id})
         self.activity.record(account, "export.queued", f"Queued export of '{model.name}' to {fmt}", "export", export.id)
         return export
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ulmock.domain.connections import Follow
 from ulmock.domain.entities import Account
 from ulmock.domain.errors import ValidationError
 from ulmock.domain.world import World
@@ -21,8 +20,7 @@ class Follows:
         rows, total = table.newest_first(followed_id=followed.id)
         existing = next(rows, None) if total else None
         if on and existing is None:
-            follow = Follow(id=w.ids.new("follow"), account_id=follower.id, followed_id=followed.id, created_at=w.now())
-            table.add(follow.id, follow)
+            w.create(w.follows, follower.id, followed_id=followed.id)
         elif not on and existing is not None:
             table.remove(existing.id)
 

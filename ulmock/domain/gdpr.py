@@ -44,16 +44,15 @@ class Gdpr:
             },
         }
         blob = w.blobs.put(json.dumps(document, indent=2).encode(), "application/json")
-        record = GdprExport(
-            id=w.ids.new("gdpr"),
-            account_id=account.id,
+        record = w.create(
+            w.gdpr_exports,
+            account.id,
             blob_id=blob.id,
             file_name=f"{account.username}-data-export.json",
             expires_at=0.0,
         )
         download = grant(BlobRef("gdpr", record.id, record.file_name), w.now(), EXPORT_TTL)
         record.expires_at = download.expires_at
-        w.gdpr_exports(account.id).add(record.id, record)
         # The URL stops working after `expires_at`; a second later the bytes go too.
         w.clock.schedule(record.expires_at + 1, EXPIRE_EVENT, {"accountId": account.id, "exportId": record.id})
         self.activity.record(account, "gdpr.exported", "Exported all account data (GDPR)", "account", account.id)

@@ -16,14 +16,14 @@ class ApiKeys(Kind[ApiKey]):
     """
 
     def __init__(self) -> None:
-        super().__init__("apikey", ApiKey)
+        super().__init__("apikey", ApiKey, prefix="key")
         self._by_secret: dict[str, ApiKey] = {}
 
     def by_secret(self, secret: str) -> ApiKey | None:
         return self._by_secret.get(secret)
 
-    def add(self, key: ApiKey) -> None:
-        self(key.account_id).add(key.id, key)
+    def add(self, account_id: str, key: ApiKey) -> None:
+        super().add(account_id, key)
         self._by_secret[key.secret] = key
 
     def remove(self, account_id: str, key_id: str) -> ApiKey | None:

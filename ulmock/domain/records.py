@@ -3,7 +3,7 @@ creation and update of the named records (projects, datasets, models)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar
 
 from ulmock.domain.activity import Activity
 from ulmock.domain.entities import Account
@@ -99,23 +99,12 @@ def create_named(
 ) -> N:
     """A new record of `kind` named `name` (already clean): its id, its slug in `scope`, its
     timestamps, its place in the account's table, and (unless `quiet`) a 'created' event."""
-    table = kind(account.id)
     scope = scope or {}
-    now = world.now()
-    row = cast(Any, kind.record)(
-        id=world.ids.new(kind.name),
-        account_id=account.id,
-        name=name,
-        slug=claim_slug(table, slug, name, kind.name, **scope),
-        created_at=now,
-        updated_at=now,
-        **scope,
-        **fields,
-    )
-    table.add(row.id, row)
+    slug = claim_slug(kind(account.id), slug, name, kind.name, **scope)
+    row = world.create(kind, account.id, name=name, slug=slug, **scope, **fields)
     if not quiet:
         activity.record(account, f"{kind.name}.created", f"Created {kind.name} '{name}'", kind.name, row.id)
-    return cast(N, row)
+    return row
 
 
 def rename_and_describe(

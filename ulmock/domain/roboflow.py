@@ -60,7 +60,7 @@ class Roboflow:
     def add_workspace(self, api_key: str, url: str, name: str, projects: list[RoboflowProject]) -> RoboflowWorkspace:
         w = self.world
         workspace = RoboflowWorkspace(
-            id=w.ids.new("rfworkspace"), api_key=api_key, url=url, name=name, projects=projects
+            id=w.ids.new(w.roboflow.prefix), api_key=api_key, url=url, name=name, projects=projects
         )
         w.roboflow(CATALOGUE).add(workspace.id, workspace)
         return workspace

@@ -102,7 +102,6 @@ class SdkRuns:
                 raise ValidationError("project is required to start a run", {"project": "required without modelId"})
             model = self.workspace.new_model(account, project, name, _task(args))
         training = self._new_run(account, model, data, args)
-        self.world.trainings(account.id).add(training.id, training)
         model.status = "training"
         model.updated_at = training.created_at
         self.record.started(account, model, training, " (reported by the SDK)")
@@ -113,9 +112,9 @@ class SdkRuns:
         dataset = self.workspace.dataset(account, args.get("data"))
         epochs = data.get("epochs")
         now = w.now()
-        return Training(
-            id=w.ids.new("training"),
-            account_id=account.id,
+        return w.create(
+            w.trainings,
+            account.id,
             model_id=model.id,
             dataset_id=dataset.id if dataset else "",
             status="running",

@@ -135,10 +135,11 @@ class Kind(Generic[R]):
     looks across accounts (signed URLs carry their own authority).
     """
 
-    def __init__(self, name: str, record: type[R], index_on: tuple[str, ...] = ()):
+    def __init__(self, name: str, record: type[R], index_on: tuple[str, ...] = (), prefix: str | None = None):
         self.name = name
         self.record = record
         self.index_on = index_on
+        self.prefix = prefix or name  # what its ids begin with: `<prefix>_...`
         self.by_account: dict[str, Table[R]] = {}
 
     def __call__(self, account_id: str) -> Table[R]:
@@ -146,6 +147,9 @@ class Kind(Generic[R]):
         if table is None:
             table = self.by_account[account_id] = Table(self.index_on)
         return table
+
+    def add(self, account_id: str, row: R) -> None:
+        self(account_id).add(row.id, row)
 
     def find(self, ident: str) -> R | None:
         """A live record by id, whoever owns it."""

@@ -109,9 +109,9 @@ class Trainings:
                 {"estimatedCost": estimated, "availableBalance": available, "shortfall": estimated - available},
             )
         now = w.now()
-        training = Training(
-            id=w.ids.new("training"),
-            account_id=account.id,
+        training = w.create(
+            w.trainings,
+            account.id,
             model_id=model.id,
             dataset_id=dataset.id,
             epochs=epochs,
@@ -129,7 +129,6 @@ class Trainings:
         if failure is not None:
             self.inject_failure(training, failure.at_epoch, failure.error)
         ledger.reserve(account, training, estimated)
-        w.trainings(account.id).add(training.id, training)
         model.status = "training"
         model.updated_at = now
         self._schedule(training, now + QUEUE_SECONDS)

@@ -42,9 +42,9 @@ class Uploads:
             raise ValidationError(f"totalBytes must be between 1 and {UPLOAD_LIMIT}", {"totalBytes": total_bytes})
         w = self.world
         now = w.now()
-        session = UploadSession(
-            id=w.ids.new("upload"),
-            account_id=account.id,
+        session = w.create(
+            w.uploads,
+            account.id,
             asset_type=asset_type,
             asset_id=asset_id,
             filename=name,
@@ -53,7 +53,6 @@ class Uploads:
             created_at=now,
             expires_at=now + UPLOAD_TTL,
         )
-        w.uploads(account.id).add(session.id, session)
         return session, grant(BlobRef("upload", session.id, session.filename), now, UPLOAD_TTL)
 
     def find_any(self, session_id: str) -> UploadSession | None:

@@ -67,16 +67,7 @@ class Workflows:
         if workflow_id is None:
             if version != 0:
                 raise ValidationError("A new agent is saved with version 0", {"version": version})
-            workflow = Workflow(
-                id=w.ids.new("workflow"),
-                account_id=account.id,
-                name=name,
-                version=1,
-                graph=graph,
-                created_at=now,
-                updated_at=now,
-            )
-            w.workflows(account.id).add(workflow.id, workflow)
+            workflow = w.create(w.workflows, account.id, name=name, version=1, graph=graph, created_at=now)
         else:
             workflow = self.get(account, workflow_id)
             if version != workflow.version:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections import deque
-from typing import Any
+from typing import Any, TypeVar
 
 from ulmock.domain.blobs import BlobStore
 from ulmock.domain.clock import Clock
@@ -39,7 +39,9 @@ from ulmock.domain.ids import IdFactory
 from ulmock.domain.keys import ApiKeys
 from ulmock.domain.scripts import Scripts
 from ulmock.domain.signing import UrlSigner
-from ulmock.domain.store import Kind
+from ulmock.domain.store import HasId, Kind
+
+R = TypeVar("R", bound=HasId)
 
 
 class RateWindow:
@@ -81,19 +83,31 @@ class World:
         self.workflows = Kind("workflow", Workflow)
         self.analyses = Kind("analysis", DatasetAnalysis, ("dataset_id",))
         self.batches = Kind("batch", BatchRun, ("dataset_id",))
-        self.roboflow = Kind("roboflow", RoboflowWorkspace, ("api_key",))
-        self.payments = Kind("payment", Payment)
+        self.roboflow = Kind("roboflow", RoboflowWorkspace, ("api_key",), prefix="rfworkspace")
+        self.payments = Kind("payment", Payment, prefix="pay")
         self.trainings = Kind("training", Training, ("model_id",))
         self.exports = Kind("export", Export, ("model_id",))
         self.deployments = Kind("deployment", Deployment, ("model_id", "slug"))
-        self.webhooks = Kind("webhook", WebhookEndpoint)
+        self.webhooks = Kind("webhook", WebhookEndpoint, prefix="wh")
         self.uploads = Kind("upload", UploadSession)
-        self.deliveries = Kind("delivery", WebhookDelivery, ("endpoint_id",))
-        self.gdpr_exports = Kind("gdpr_export", GdprExport)
+        self.deliveries = Kind("delivery", WebhookDelivery, ("endpoint_id",), prefix="whdel")
+        self.gdpr_exports = Kind("gdpr_export", GdprExport, prefix="gdpr")
         self.kinds: dict[str, Kind[Any]] = {v.name: v for v in vars(self).values() if isinstance(v, Kind)}
 
     def now(self) -> float:
         return self.clock.now()
+
+    def create(self, kind: Kind[R], account_id: str, /, **fields: Any) -> R:
+        """A new record of `kind`, the account's, stored in its table. Its id has the kind's prefix
+        and is drawn after whatever the caller drew for `fields`; it was made now (or at the
+        `created_at` given), which is its `created_at` and `updated_at` where its type keeps them."""
+        record: Any = kind.record
+        made = fields.pop("created_at", None)
+        made = self.now() if made is None else made
+        times = {t: made for t in ("created_at", "updated_at") if t in record.model_fields}
+        row: R = record(id=self.ids.new(kind.prefix), account_id=account_id, **{**times, **fields})
+        kind.add(account_id, row)
+        return row
 
     def kind(self, name: str) -> Kind[Any]:
         """A kind by its name, for code that handles several (trash, snapshots)."""

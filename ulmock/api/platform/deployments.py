@@ -28,6 +28,7 @@ from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.refusals import live_statuses
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Region
+from ulmock.domain.catalogue import REGIONS
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Deployment
 from ulmock.domain.errors import ValidationError
@@ -43,50 +44,6 @@ STATUS: dict[str, Status] = {
     "stopped": "stopped",
     "failed": "failed",
 }
-GcpRegion = Literal[
-    "asia-east1",
-    "asia-northeast1",
-    "asia-northeast2",
-    "asia-south1",
-    "asia-southeast3",
-    "europe-north1",
-    "europe-north2",
-    "europe-southwest1",
-    "europe-west1",
-    "europe-west4",
-    "europe-west8",
-    "europe-west9",
-    "me-west1",
-    "northamerica-south1",
-    "us-central1",
-    "us-east1",
-    "us-east4",
-    "us-east5",
-    "us-south1",
-    "us-west1",
-    "africa-south1",
-    "asia-east2",
-    "asia-northeast3",
-    "asia-southeast1",
-    "asia-southeast2",
-    "asia-south2",
-    "australia-southeast1",
-    "australia-southeast2",
-    "europe-central2",
-    "europe-west10",
-    "europe-west12",
-    "europe-west2",
-    "europe-west3",
-    "europe-west6",
-    "me-central1",
-    "northamerica-northeast1",
-    "northamerica-northeast2",
-    "southamerica-east1",
-    "southamerica-west1",
-    "us-west2",
-    "us-west3",
-    "us-west4",
-]
 Cpu = Literal[1, 2, 4, 6, 8]
 MemoryGi = Literal[2, 4, 8, 16, 24, 32]
 
@@ -163,7 +120,7 @@ class CreateDeployment(Body):
     model: str = Field(min_length=1, max_length=128)
     deployment: str = Field(min_length=1, max_length=128)
     name: str = Field(min_length=1, max_length=100)
-    region: GcpRegion
+    region: Literal[REGIONS]  # type: ignore[valid-type]
     cpu: Cpu = 1
     memoryGi: MemoryGi = 2
 
