@@ -15,7 +15,7 @@ from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id, dataset_at
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CONFLICTING, PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_times
 from ulmock.api.platform.vocabulary import Task, TrueFalse
 from ulmock.domain.clock import iso
@@ -325,7 +325,7 @@ def class_stats(call: Call) -> Response:
     body=IngestRequest,
     response=IngestQueued,
     status=201,
-    errors=(400, 401, 403, 404, 409, 429),
+    errors=CONFLICTING,
     category="upload",
 )
 def ingest(call: Call) -> Response:

@@ -12,14 +12,13 @@ from ulmock.api.inputs import Body, Query
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import check_slug, listed, owner_account, project_at, workspace
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CONFLICTING, CREATE, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_start
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, RecordChanges, Region, Slug, Tags, Visibility
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
 
 routes = PlatformRoutes("Projects")
-WRITE_ERRORS = (400, 401, 403, 404, 429)
 
 
 class ProjectView(TypedDict):
@@ -192,7 +191,7 @@ def list_projects(call: Call) -> Response:
     )
 
 
-@routes.post("/api/projects", body=NewProject, response=ProjectCreated, status=201, errors=(400, 401, 403, 409, 429))
+@routes.post("/api/projects", body=NewProject, response=ProjectCreated, status=201, errors=CREATE)
 def create_project(call: Call) -> Response:
     """Create a project; a taken slug is 409."""
     body: NewProject = call.body
@@ -231,10 +230,7 @@ def retrieve_project(call: Call) -> Response:
 
 
 @routes.patch(
-    "/api/projects/{owner}/{project}",
-    body=ProjectChanges,
-    response=ProjectRenamed | ProjectStarred,
-    errors=(400, 401, 403, 404, 409, 429),
+    "/api/projects/{owner}/{project}", body=ProjectChanges, response=ProjectRenamed | ProjectStarred, errors=CONFLICTING
 )
 def update_project(call: Call) -> Response:
     """Change a project; a new name moves it to the new slug (409 when taken)."""
@@ -248,11 +244,7 @@ def update_project(call: Call) -> Response:
 
 
 @routes.post(
-    "/api/projects/{owner}/{project}/clone",
-    body=CloneRequest,
-    response=ProjectCloned,
-    status=201,
-    errors=(400, 401, 403, 404, 409, 429),
+    "/api/projects/{owner}/{project}/clone", body=CloneRequest, response=ProjectCloned, status=201, errors=CONFLICTING
 )
 def clone_project(call: Call) -> Response:
     """Copy a project you can see, with its completed models, into your workspace."""
@@ -276,7 +268,7 @@ def clone_project(call: Call) -> Response:
     )
 
 
-@routes.delete("/api/projects/{owner}/{project}", response=ProjectDeleted, errors=WRITE_ERRORS)
+@routes.delete("/api/projects/{owner}/{project}", response=ProjectDeleted, errors=WRITE)
 def delete_project(call: Call) -> Response:
     """Move a project and its models to the trash."""
     project = project_at(call)
