@@ -18,8 +18,8 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import dataset_at
-from ulmock.api.platform.dataset_content import image_id
 from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.image_files import image_id
 from ulmock.api.platform.images import images_by_id, signed_url
 from ulmock.api.platform.routes import WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import LenientBody

@@ -10,9 +10,9 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
-from ulmock.api.platform.access import check_slug, dataset_at, workspace
-from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered, _view, image_id
-from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.access import check_slug, dataset_at, landed, workspace
+from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered, _view
+from ulmock.api.platform.image_files import image_id
 from ulmock.api.platform.images import images_by_id, one_dataset
 from ulmock.api.platform.routes import CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Description, LenientBody, Name, Slug, Split, Visibility
@@ -240,13 +240,11 @@ def clone_dataset(call: Call) -> Response:
         )
     return ok(
         DatasetCloned(
-            id=public_id(copy.id),
-            owner=account.username,
+            **landed(account, copy),
             dataset=copy.slug,
             name=copy.name,
             imageCount=len(copy.images),
             classCount=len(copy.class_names),
-            region=account.region,
         ),
         201,
     )

@@ -10,9 +10,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.inputs import Body, Query
 from ulmock.api.operations import Call
-from ulmock.api.platform.access import check_slug, dataset_at, listed, owner_account, workspace
-from ulmock.api.platform.dataset_content import signed_url
+from ulmock.api.platform.access import check_slug, dataset_at, landed, listed, owner_account, workspace
 from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.image_files import signed_url
 from ulmock.api.platform.routes import CONFLICTING, CREATE, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import (
     ClassNames,
@@ -253,10 +253,7 @@ def create_dataset(call: Call) -> Response:
         tags=body.tags,
         metadata=body.metadata,
     )
-    return ok(
-        DatasetCreated(id=public_id(dataset.id), owner=account.username, dataset=dataset.slug, region=account.region),
-        201,
-    )
+    return ok(DatasetCreated(**landed(account, dataset), dataset=dataset.slug), 201)
 
 
 @routes.get("/api/datasets/{owner}/{dataset}", response=DatasetDetail)

@@ -14,8 +14,8 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import owner_account
-from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import HEX_ID, public_id
+from ulmock.api.platform.image_files import image_file, image_id, signed_url
 from ulmock.api.platform.routes import CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Split
 from ulmock.domain.clock import iso
@@ -211,19 +211,13 @@ def image_urls(call: Call) -> Response:
 def retrieve_image(call: Call) -> Response:
     """An image: its fields, custom metadata, annotations and the dataset's class names."""
     ((dataset, image),) = images_by_id(call, [call.params["imageId"]], readable=True)
-    w = call.platform.world
-    blob = w.blobs.get(image.blob_id)
     labels = _labels(image)
     owner: Account = owner_account(call, dataset)
     props = ImageProperties(
-        id=image_id(dataset, image),
+        **image_file(call, dataset, image),
         datasetId=public_id(dataset.id),
         filename=image.file,
-        hash=blob.sha256 if blob else "",
         extension=image.file.rsplit(".", 1)[-1].lower(),
-        width=image.width,
-        height=image.height,
-        split=image.split,
         annotationCount=len(labels),
         classIds=sorted({label["classId"] for label in labels}),
         region=owner.region,
@@ -235,8 +229,6 @@ def retrieve_image(call: Call) -> Response:
         updatedAt=iso(dataset.updated_at),
         error=None,
     )
-    if blob is not None:
-        props["bytes"] = blob.size
     detail = ImageDetail(
         metadata=dict(image.metadata),
         properties=props,

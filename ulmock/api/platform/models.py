@@ -15,6 +15,7 @@ from ulmock.api.platform.access import (
     by_public_id,
     check_owner,
     check_slug,
+    landed,
     missing,
     model_at,
     owner_account,
@@ -198,17 +199,7 @@ def model_view(call: Call, project: Project, model: Model) -> ModelView:
 
 def _created(call: Call, project: Project, model: Model) -> Response:
     """The 201 for a model made in one of the caller's projects (created or cloned)."""
-    return ok(
-        ModelCreated(
-            id=public_id(model.id),
-            owner=call.account.username,
-            project=project.slug,
-            model=model.slug,
-            name=model.name,
-            region=call.account.region,
-        ),
-        201,
-    )
+    return ok(ModelCreated(**landed(call.account, model), project=project.slug, model=model.slug, name=model.name), 201)
 
 
 def _own_project(call: Call, owner: str | None, slug: str) -> Project:

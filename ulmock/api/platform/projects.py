@@ -10,7 +10,7 @@ from typing_extensions import TypedDict
 
 from ulmock.api.inputs import Body, Query
 from ulmock.api.operations import Call
-from ulmock.api.platform.access import check_slug, listed, owner_account, project_at, workspace
+from ulmock.api.platform.access import check_slug, landed, listed, owner_account, project_at, workspace
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.routes import CONFLICTING, CREATE, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_start
@@ -205,10 +205,7 @@ def create_project(call: Call) -> Response:
         tags=body.tags,
         metadata=body.metadata,
     )
-    return ok(
-        ProjectCreated(id=public_id(project.id), owner=account.username, project=project.slug, region=account.region),
-        201,
-    )
+    return ok(ProjectCreated(**landed(account, project), project=project.slug), 201)
 
 
 def _readable_project(call: Call) -> Project:
@@ -255,17 +252,7 @@ def clone_project(call: Call) -> Response:
     copy, models = call.platform.projects.clone(
         account, source, body.name, slug, call.platform.models, body.description, body.visibility
     )
-    return ok(
-        ProjectCloned(
-            id=public_id(copy.id),
-            owner=account.username,
-            project=copy.slug,
-            name=copy.name,
-            modelCount=len(models),
-            region=account.region,
-        ),
-        201,
-    )
+    return ok(ProjectCloned(**landed(account, copy), project=copy.slug, name=copy.name, modelCount=len(models)), 201)
 
 
 @routes.delete("/api/projects/{owner}/{project}", response=ProjectDeleted, errors=WRITE)

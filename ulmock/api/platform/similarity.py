@@ -14,9 +14,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import dataset_at, model_at
-from ulmock.api.platform.dataset_content import image_id
 from ulmock.api.platform.explore import ImageHit, image_hit
 from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.image_files import image_id
 from ulmock.api.platform.images import _datasets, images_by_id
 from ulmock.api.platform.routes import CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.domain.analysis import Neighbour
