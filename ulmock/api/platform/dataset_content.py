@@ -13,7 +13,7 @@ from ulmock.api.inputs import Body, Query
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id, dataset_at
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.image_files import image_file, image_id, signed_url
+from ulmock.api.platform.image_files import extension, image_file, image_id, signed_url
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
 from ulmock.api.platform.routes import CONFLICTING, PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_times
@@ -214,7 +214,7 @@ def _view(call: Call, dataset: Dataset, image: DatasetImage, q: ImageQuery) -> I
     boxes = image.annotations.get("boxes", [])
     view = ImageView(
         **image_file(call, dataset, image),
-        ext=image.file.rsplit(".", 1)[-1].lower(),
+        ext=extension(image.file),
         labelCount=len(boxes),
         name=image.file,
     )

@@ -21,6 +21,11 @@ def image_id(dataset: Dataset, image: DatasetImage) -> str:
     return public_id(f"{dataset.id}/{image.file}")
 
 
+def extension(name: str) -> str:
+    """A file name's extension in lower case, as every view of an image shows it (the name itself when it has none)."""
+    return name.rsplit(".", 1)[-1].lower()
+
+
 class ImageFile(TypedDict):
     """What a list's row and an image's own properties show of its file, under the same keys."""
 

@@ -15,7 +15,7 @@ from typing_extensions import TypedDict
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import owner_account
 from ulmock.api.platform.ids import HEX_ID, public_id
-from ulmock.api.platform.image_files import image_file, image_id, signed_url
+from ulmock.api.platform.image_files import extension, image_file, image_id, signed_url
 from ulmock.api.platform.routes import CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Split
 from ulmock.domain.clock import iso
@@ -217,7 +217,7 @@ def retrieve_image(call: Call) -> Response:
         **image_file(call, dataset, image),
         datasetId=public_id(dataset.id),
         filename=image.file,
-        extension=image.file.rsplit(".", 1)[-1].lower(),
+        extension=extension(image.file),
         annotationCount=len(labels),
         classIds=sorted({label["classId"] for label in labels}),
         region=owner.region,
