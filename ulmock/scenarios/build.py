@@ -11,7 +11,7 @@ from ulmock.confine import OutsideFixtures, dataset_fixture, fixture_file, scena
 from ulmock.domain.backend import Platform
 from ulmock.domain.catalogue import usd_to_micro
 from ulmock.domain.connections import RoboflowProject, RoboflowVersion
-from ulmock.domain.entities import Account, DatasetImage, Model, RateLimits
+from ulmock.domain.entities import Account, Dataset, DatasetImage, Model, RateLimits
 from ulmock.domain.errors import ApiError
 from ulmock.domain.modelfiles import inspect_model_file
 from ulmock.domain.scripts import (
@@ -21,7 +21,7 @@ from ulmock.domain.scripts import (
     TrainingFailure,
 )
 from ulmock.scenarios.fixtures import add_fixture_dataset, read_fixture_dataset
-from ulmock.scenarios.format import AccountSpec, DatasetSpec, Scenario
+from ulmock.scenarios.format import AccountSpec, GeneratedImages, Scenario
 from ulmock.scenarios.source import LineMap, ScenarioError, key_path
 from ulmock.scenarios.synthetic import generate
 
@@ -113,18 +113,13 @@ class ScenarioWorld:
                 add_fixture_dataset(
                     p, account, root, d.name, task=d.task, description=d.description, visibility=d.visibility
                 )
-            elif d.generate:
-                self._generated(p, account, d)
             else:
-                p.datasets.create(
-                    account,
-                    d.name,
-                    d.task,
-                    d.description,
-                    class_names=d.classNames,
-                    visibility=d.visibility,
-                    quiet=True,
+                classes = d.generate.classes if d.generate else d.classNames
+                dataset = p.datasets.create(
+                    account, d.name, d.task, d.description, class_names=classes, visibility=d.visibility, quiet=True
                 )
+                if d.generate:
+                    self._generated(p, dataset, d.generate)
 
     def _buckets(self, p: Platform, account: Account, spec: AccountSpec, index: int) -> None:
         for i, b in enumerate(spec.buckets):
@@ -168,12 +163,8 @@ class ScenarioWorld:
                 projects.append(RoboflowProject(id=pr.id, name=pr.name, type=pr.type, versions=versions))
             p.roboflow.add_workspace(ws.apiKey, ws.workspace, ws.name, projects)
 
-    def _generated(self, p: Platform, account: Account, d: DatasetSpec) -> None:
-        g = d.generate
-        assert g is not None
-        dataset = p.datasets.create(
-            account, d.name, d.task, d.description, class_names=g.classes, visibility=d.visibility, quiet=True
-        )
+    def _generated(self, p: Platform, dataset: Dataset, g: GeneratedImages) -> None:
+        """The images `g` asks for, drawn and labelled, in `dataset`."""
         for image in generate(g.images, tuple(g.classes), g.size, g.seed, g.valFraction):
             blob = p.world.blobs.put(image.data, "image/jpeg")
             dataset.images.append(

@@ -33,7 +33,7 @@ Adding an operation
            routes = PlatformRoutes("projects")
 
            @routes.post("/api/projects", body=CreateProject, response=ProjectCreated,
-                        status=201, errors=(400, 401, 403, 409, 429), category="default")
+                        status=201, errors=CREATE, category="default")
            def create_project(call: Call) -> Response:
                \"\"\"Create a project.\"\"\"           # the first line is the summary
                ...
@@ -43,7 +43,8 @@ Adding an operation
        names as on the wire); the edge validates them (400) after auth (401) and the
        quota (429). `category` is the live docs' rate-limit counter: default, training,
        upload, predict, export, download. `errors` lists the statuses the contract
-       documents for this operation (405/500, and 413 with a body, are added).
+       documents for this operation (405/500, and 413 with a body, are added): one of
+       the named sets of `routes` (READ, WRITE, CREATE, ...) where one fits.
     3. Find records through `access` (`owner_of`, `project_at`, `dataset_at`,
        `model_at`, `deployment_at`, `model_named`, `by_public_id`, ...), never through
        the world's tables: they check slugs (400) and answer someone else's private

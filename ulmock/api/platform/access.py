@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from typing_extensions import TypedDict
+
 from ulmock.api.operations import Call
-from ulmock.api.platform.ids import find_public
+from ulmock.api.platform.ids import find_public, public_id
+from ulmock.api.platform.vocabulary import Region
 from ulmock.domain.entities import Account, Dataset, Deployment, Model, Project
 from ulmock.domain.errors import Forbidden, NotFound, ValidationError
 
@@ -48,6 +51,18 @@ def workspace(call: Call, owner: str | None) -> Account:
     if owner is not None and check_owner(owner) != call.account.username:
         raise Forbidden("Workspace editor access required")
     return call.account
+
+
+class Landed(TypedDict):
+    """Where a new record (made, or copied) landed: what every answer to a create or a copy carries."""
+
+    id: str
+    owner: str
+    region: Region
+
+
+def landed(account: Account, record: Project | Dataset | Model) -> Landed:
+    return Landed(id=public_id(record.id), owner=account.username, region=account.region)
 
 
 def listed(call: Call, kind: str) -> tuple[Account, list[Any]]:

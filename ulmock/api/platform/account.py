@@ -201,7 +201,7 @@ def storage(call: Call) -> Response:
     )
 
 
-@routes.get("/api/users", query=ProfileQuery, response=PublicProfile, errors=(400, 401, 404, 429))
+@routes.get("/api/users", query=ProfileQuery, response=PublicProfile)
 def profile(call: Call) -> Response:
     """A public user profile."""
     username = check_owner(call.query.username)

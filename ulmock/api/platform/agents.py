@@ -11,7 +11,7 @@ from typing_extensions import TypedDict
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id, check_owner
 from ulmock.api.platform.ids import HEX_ID, public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import ACTION, PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import Workflow
 from ulmock.domain.errors import NotFound, ValidationError
@@ -148,7 +148,7 @@ def list_agents(call: Call) -> Response:
     return ok(AgentList(workflows=[view(call, w, False) for w in call.platform.workflows.find(call.account, q.search)]))
 
 
-@routes.put("/api/workflows", query=Query, body=SaveBody, response=AgentSaved, errors=(400, 401, 404, 409, 429))
+@routes.put("/api/workflows", query=Query, body=SaveBody, response=AgentSaved, errors=ACTION)
 def save_agent(call: Call) -> Response:
     """Create an agent (no id, version 0) or replace the graph at `version`; the block errors come back."""
     b: SaveBody = call.body

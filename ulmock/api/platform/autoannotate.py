@@ -18,10 +18,10 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import dataset_at
-from ulmock.api.platform.dataset_content import image_id
 from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.image_files import image_id
 from ulmock.api.platform.images import images_by_id, signed_url
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import LenientBody
 from ulmock.api.predictions import infer
 from ulmock.domain.clock import iso
@@ -313,10 +313,7 @@ async def create_batch(call: Call) -> Response:
 
 
 @batch_routes.delete(
-    "/api/datasets/{owner}/{dataset}/predict/batch",
-    query=StopQuery,
-    response=BatchStopped,
-    errors=(400, 401, 403, 404, 429),
+    "/api/datasets/{owner}/{dataset}/predict/batch", query=StopQuery, response=BatchStopped, errors=WRITE
 )
 def delete_batch(call: Call) -> Response:
     """Cancel the run under way, or dismiss the last finished one."""

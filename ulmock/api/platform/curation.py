@@ -10,11 +10,11 @@ from starlette.responses import Response
 from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
-from ulmock.api.platform.access import check_slug, dataset_at, workspace
-from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered, _view, image_id
-from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.access import check_slug, dataset_at, landed, workspace
+from ulmock.api.platform.dataset_content import ImageQuery, ImageView, _filtered, _view
+from ulmock.api.platform.image_files import image_id
 from ulmock.api.platform.images import images_by_id, one_dataset
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Description, LenientBody, Name, Slug, Split, Visibility
 from ulmock.domain import curation
 from ulmock.domain.entities import Dataset, DatasetImage
@@ -23,7 +23,6 @@ from ulmock.domain.ids import slugify
 from ulmock.domain.images import BULK_MAX, DatasetImages
 
 routes = PlatformRoutes("Datasets")
-WRITE = (400, 401, 403, 404, 429)
 
 
 class ClassesChanged(TypedDict):
@@ -195,11 +194,7 @@ def adopt_images(call: Call) -> Response:
 
 
 @routes.post(
-    "/api/datasets/{owner}/{dataset}/clone",
-    body=CloneRequest,
-    response=DatasetCloned,
-    status=201,
-    errors=(400, 401, 403, 404, 409, 429),
+    "/api/datasets/{owner}/{dataset}/clone", body=CloneRequest, response=DatasetCloned, status=201, errors=CONFLICTING
 )
 def clone_dataset(call: Call) -> Response:
     """Copy a dataset you can see (all of it, some splits, a saved version or some images) into your workspace."""
@@ -245,13 +240,11 @@ def clone_dataset(call: Call) -> Response:
         )
     return ok(
         DatasetCloned(
-            id=public_id(copy.id),
-            owner=account.username,
+            **landed(account, copy),
             dataset=copy.slug,
             name=copy.name,
             imageCount=len(copy.images),
             classCount=len(copy.class_names),
-            region=account.region,
         ),
         201,
     )

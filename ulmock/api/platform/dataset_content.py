@@ -9,23 +9,21 @@ from pydantic import Field
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
-from ulmock.api.files import signed_urls
 from ulmock.api.inputs import Body, Query
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id, dataset_at
 from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.image_files import extension, image_file, image_id, signed_url
 from ulmock.api.platform.integrations import BucketReference, upload_from_bucket
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CONFLICTING, PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_times
 from ulmock.api.platform.vocabulary import Task, TrueFalse
 from ulmock.domain.clock import iso
 from ulmock.domain.dataset_stats import Bin, dataset_stats
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.errors import NotFound, ValidationError
-from ulmock.domain.grants import grant
 
 routes = PlatformRoutes("Datasets")
-URL_TTL = 3600.0
 LABELS_CAP = 100  # preview annotations per image, as the live service caps them
 SORTS = (
     "newest",
@@ -168,17 +166,6 @@ class IngestRequest(Body):
     reference: BucketReference | None = Field(None, description="A connected cloud source (a storage integration)")
 
 
-def image_id(dataset: Dataset, image: DatasetImage) -> str:
-    return public_id(f"{dataset.id}/{image.file}")
-
-
-def signed_url(call: Call, dataset: Dataset, image: DatasetImage) -> str:
-    """An hour's signed download of one of the dataset's images (every answer of this face that shows one)."""
-    w = call.platform.world
-    download = grant(call.platform.datasets.image_blob(dataset, image), w.now(), URL_TTL)
-    return signed_urls.url(w.signer, download, call.base_url)
-
-
 def _filtered(call: Call, dataset: Dataset, q: ImageQuery) -> list[DatasetImage]:
     images = list(dataset.images)
     if q.split is not None:
@@ -224,21 +211,13 @@ def _filtered(call: Call, dataset: Dataset, q: ImageQuery) -> list[DatasetImage]
 
 
 def _view(call: Call, dataset: Dataset, image: DatasetImage, q: ImageQuery) -> ImageView:
-    w = call.platform.world
-    blob = w.blobs.get(image.blob_id)
     boxes = image.annotations.get("boxes", [])
     view = ImageView(
-        id=image_id(dataset, image),
-        hash=blob.sha256 if blob else "",
-        ext=image.file.rsplit(".", 1)[-1].lower(),
-        width=image.width,
-        height=image.height,
-        split=image.split,
+        **image_file(call, dataset, image),
+        ext=extension(image.file),
         labelCount=len(boxes),
         name=image.file,
     )
-    if blob is not None:
-        view["bytes"] = blob.size
     if q.includeImageUrls == "true" or q.includeThumbnails == "true":
         url = signed_url(call, dataset, image)
         if q.includeImageUrls == "true":
@@ -325,7 +304,7 @@ def class_stats(call: Call) -> Response:
     body=IngestRequest,
     response=IngestQueued,
     status=201,
-    errors=(400, 401, 403, 404, 409, 429),
+    errors=CONFLICTING,
     category="upload",
 )
 def ingest(call: Call) -> Response:

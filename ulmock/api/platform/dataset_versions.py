@@ -13,7 +13,7 @@ from ulmock.api.files import signed_urls
 from ulmock.api.inputs import Body, JsonInt, Query
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import dataset_at, owner_account
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Description
 from ulmock.domain.entities import Dataset
 from ulmock.domain.errors import Conflict
@@ -68,7 +68,6 @@ class RestoreRequest(Body):
     "/api/datasets/{owner}/{dataset}/export",
     query=ExportQuery,
     response=VersionDownload | CurrentDownload,
-    errors=(400, 401, 404, 429),
     category="export",
 )
 def export_dataset(call: Call) -> Response:
@@ -98,7 +97,7 @@ def _ready(dataset: Dataset) -> None:
     "/api/datasets/{owner}/{dataset}/export",
     body=NewVersion,
     response=VersionCreated,
-    errors=(400, 401, 403, 404, 409, 429),
+    errors=CONFLICTING,
     category="export",
 )
 def create_dataset_version(call: Call) -> Response:
@@ -114,12 +113,7 @@ def create_dataset_version(call: Call) -> Response:
     return ok(answer)
 
 
-@routes.patch(
-    "/api/datasets/{owner}/{dataset}/export",
-    body=VersionChange,
-    response=VersionDescribed,
-    errors=(400, 401, 403, 404, 429),
-)
+@routes.patch("/api/datasets/{owner}/{dataset}/export", body=VersionChange, response=VersionDescribed, errors=WRITE)
 def describe_dataset_version(call: Call) -> Response:
     """Change the description of a saved version."""
     dataset = dataset_at(call)
@@ -129,10 +123,7 @@ def describe_dataset_version(call: Call) -> Response:
 
 
 @routes.post(
-    "/api/datasets/{owner}/{dataset}/restore",
-    body=RestoreRequest,
-    response=VersionRestored,
-    errors=(400, 401, 403, 404, 409, 429),
+    "/api/datasets/{owner}/{dataset}/restore", body=RestoreRequest, response=VersionRestored, errors=CONFLICTING
 )
 def restore_dataset_version(call: Call) -> Response:
     """Put a saved version's images, labels and classes back."""

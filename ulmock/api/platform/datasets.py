@@ -10,10 +10,10 @@ from typing_extensions import TypedDict
 
 from ulmock.api.inputs import Body, Query
 from ulmock.api.operations import Call
-from ulmock.api.platform.access import check_slug, dataset_at, listed, owner_account, workspace
-from ulmock.api.platform.dataset_content import signed_url
+from ulmock.api.platform.access import check_slug, dataset_at, landed, listed, owner_account, workspace
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.image_files import signed_url
+from ulmock.api.platform.routes import CONFLICTING, CREATE, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import (
     ClassNames,
     Description,
@@ -237,7 +237,7 @@ def list_datasets(call: Call) -> Response:
     )
 
 
-@routes.post("/api/datasets", body=NewDataset, response=DatasetCreated, status=201, errors=(400, 401, 403, 409, 429))
+@routes.post("/api/datasets", body=NewDataset, response=DatasetCreated, status=201, errors=CREATE)
 def create_dataset(call: Call) -> Response:
     """Create an empty dataset; a taken slug is 409."""
     body: NewDataset = call.body
@@ -253,10 +253,7 @@ def create_dataset(call: Call) -> Response:
         tags=body.tags,
         metadata=body.metadata,
     )
-    return ok(
-        DatasetCreated(id=public_id(dataset.id), owner=account.username, dataset=dataset.slug, region=account.region),
-        201,
-    )
+    return ok(DatasetCreated(**landed(account, dataset), dataset=dataset.slug), 201)
 
 
 @routes.get("/api/datasets/{owner}/{dataset}", response=DatasetDetail)
@@ -267,12 +264,7 @@ def retrieve_dataset(call: Call) -> Response:
     return ok(DatasetDetail(dataset=DatasetDetailView(**view, metadata=dict(dataset.metadata))))
 
 
-@routes.patch(
-    "/api/datasets/{owner}/{dataset}",
-    body=DatasetChanges,
-    response=DatasetRenamed,
-    errors=(400, 401, 403, 404, 409, 429),
-)
+@routes.patch("/api/datasets/{owner}/{dataset}", body=DatasetChanges, response=DatasetRenamed, errors=CONFLICTING)
 def update_dataset(call: Call) -> Response:
     """Change a dataset; a new name moves it to the new slug (409 when taken)."""
     dataset = dataset_at(call)
@@ -286,7 +278,7 @@ def update_dataset(call: Call) -> Response:
     return ok(DatasetRenamed(success=True, dataset=dataset.slug))
 
 
-@routes.delete("/api/datasets/{owner}/{dataset}", response=DatasetDeleted, errors=(400, 401, 403, 404, 429))
+@routes.delete("/api/datasets/{owner}/{dataset}", response=DatasetDeleted, errors=WRITE)
 def delete_dataset(call: Call) -> Response:
     """Move a dataset to the trash for 30 days."""
     dataset = dataset_at(call)

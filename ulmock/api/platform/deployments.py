@@ -26,7 +26,7 @@ from ulmock.api.platform.access import (
 )
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.refusals import live_statuses
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import ACTION, CONFLICTING, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Region
 from ulmock.domain.catalogue import REGIONS
 from ulmock.domain.clock import iso
@@ -209,11 +209,7 @@ def list_deployments(call: Call) -> Response:
 
 
 @routes.post(
-    "/api/deployments/{owner}",
-    body=CreateDeployment,
-    response=DeploymentCreated,
-    status=201,
-    errors=(400, 401, 403, 404, 409, 429),
+    "/api/deployments/{owner}", body=CreateDeployment, response=DeploymentCreated, status=201, errors=CONFLICTING
 )
 def create_deployment(call: Call) -> Response:
     """Serve a model from a region; it moves creating -> deploying -> ready on the clock."""
@@ -244,12 +240,7 @@ def get_deployment(call: Call) -> Response:
     return ok(DeploymentDetail(deployment=item, region=call.account.region))
 
 
-@routes.patch(
-    "/api/deployments/{owner}/{deployment}",
-    body=UpdateDeployment,
-    response=DeploymentUpdated,
-    errors=(400, 401, 404, 409, 429),
-)
+@routes.patch("/api/deployments/{owner}/{deployment}", body=UpdateDeployment, response=DeploymentUpdated, errors=ACTION)
 def update_deployment(call: Call) -> Response:
     """Start, stop, resize or roll out another model (the URL stays); or rename it, or set its metadata."""
     b, deployments, account = call.body, call.platform.deployments, call.account

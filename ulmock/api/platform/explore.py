@@ -10,9 +10,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import OWNER, owner_account
-from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.datasets import SAMPLE_IMAGES, Splits
 from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.image_files import image_id, signed_url
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.catalogue import TASKS
@@ -115,20 +115,37 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
 
 
+class Found(TypedDict):
+    """What a project's hit and a dataset's show alike of the record, under the same keys."""
+
+    id: str
+    name: str
+    description: str
+    owner: str
+    visibility: Literal["public", "private"]
+    updatedAt: str
+
+
+def found(call: Call, record: Project | Dataset) -> Found:
+    return Found(
+        id=public_id(record.id),
+        name=record.name,
+        description=record.description,
+        owner=owner_account(call, record).username,
+        visibility=record.visibility,
+        updatedAt=iso(record.updated_at),
+    )
+
+
 def project_hit(call: Call, explore: Explore, project: Project) -> ProjectHit:
     models = explore.models_of(project)
     return ProjectHit(
-        id=public_id(project.id),
+        **found(call, project),
         project=project.slug,
-        name=project.name,
-        description=project.description,
-        owner=owner_account(call, project).username,
-        visibility=project.visibility,
         modelCount=len(models),
         modelNames=[m.name for m in models],
         totalBytes=float(sum(m.file.size for m in models if m.file)),
         starCount=int(project.starred),
-        updatedAt=iso(project.updated_at),
     )
 
 
@@ -145,12 +162,8 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
         labels = [SampleLabel(classId=int(b[0]), bbox=list(b[1:5])) for b in image.annotations.get("boxes", [])]
         samples.append(SampleImage(url=url, width=image.width, height=image.height, labels=labels))
     return DatasetHit(
-        id=public_id(dataset.id),
+        **found(call, dataset),
         dataset=dataset.slug,
-        name=dataset.name,
-        description=dataset.description,
-        owner=owner_account(call, dataset).username,
-        visibility=dataset.visibility,
         imageCount=len(dataset.images),
         classCount=len(dataset.class_names),
         classNames=list(dataset.class_names),
@@ -159,7 +172,6 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
         splits=splits,
         starCount=0,
         sampleImages=samples,
-        updatedAt=iso(dataset.updated_at),
     )
 
 

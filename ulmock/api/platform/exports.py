@@ -20,7 +20,7 @@ from ulmock.api.operations import Call
 from ulmock.api.platform.access import model_at
 from ulmock.api.platform.ids import find_public, public_id
 from ulmock.api.platform.refusals import live_statuses
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CONFLICTING, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import CloudGpu, Region
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export, Model
@@ -219,7 +219,7 @@ def export_at(call: Call) -> Export:
     response=ExportCreated,
     status=201,
     category="export",
-    errors=(400, 401, 403, 404, 409, 429),
+    errors=CONFLICTING,
 )
 def create_export(call: Call) -> Response:
     """Convert the model to a deployment format; it moves queued -> running -> completed on the clock."""

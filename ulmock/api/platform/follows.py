@@ -25,7 +25,7 @@ class FollowChange(BaseModel):
     followed: StrictBool
 
 
-@routes.patch("/api/users", body=FollowChange, response=FollowState, errors=(400, 401, 404, 429))
+@routes.patch("/api/users", body=FollowChange, response=FollowState)
 def follow(call: Call) -> Response:
     """Follow or unfollow a user (twice is the same as once)."""
     b: FollowChange = call.body

@@ -14,9 +14,9 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import owner_account
-from ulmock.api.platform.dataset_content import image_id, signed_url
 from ulmock.api.platform.ids import HEX_ID, public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.image_files import extension, image_file, image_id, signed_url
+from ulmock.api.platform.routes import CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Split
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset, DatasetImage
@@ -179,7 +179,7 @@ def _labels(image: DatasetImage) -> list[Label]:
 # -- operations (the fixed paths first: /bulk is not an image id) ------------------------
 
 
-@routes.patch("/api/images/bulk", body=BulkMove, response=ImagesMoved, errors=(400, 401, 403, 404, 409, 429))
+@routes.patch("/api/images/bulk", body=BulkMove, response=ImagesMoved, errors=CONFLICTING)
 def update_images(call: Call) -> Response:
     """Move up to 1000 images of one dataset to a split; the same content already there needs a policy."""
     b: BulkMove = call.body
@@ -188,7 +188,7 @@ def update_images(call: Call) -> Response:
     return ok(ImagesMoved(success=True, modifiedCount=moved, skippedCount=skipped, targetSplit=b.split))
 
 
-@routes.delete("/api/images/bulk", body=BulkIds, response=ImagesDeleted, errors=(400, 401, 403, 404, 429))
+@routes.delete("/api/images/bulk", body=BulkIds, response=ImagesDeleted, errors=WRITE)
 def delete_images(call: Call) -> Response:
     """Delete up to 1000 images of one dataset, with their labels."""
     b: BulkIds = call.body
@@ -197,7 +197,7 @@ def delete_images(call: Call) -> Response:
     return ok(ImagesDeleted(success=True, deletedCount=count, deletedImageIds=list(dict.fromkeys(b.imageIds))))
 
 
-@routes.post("/api/images/urls", body=UrlRequest, response=ImageUrls, errors=(400, 401, 404, 429))
+@routes.post("/api/images/urls", body=UrlRequest, response=ImageUrls)
 def image_urls(call: Call) -> Response:
     """Signed, expiring URLs for up to 100 images of one dataset."""
     b: UrlRequest = call.body
@@ -211,19 +211,13 @@ def image_urls(call: Call) -> Response:
 def retrieve_image(call: Call) -> Response:
     """An image: its fields, custom metadata, annotations and the dataset's class names."""
     ((dataset, image),) = images_by_id(call, [call.params["imageId"]], readable=True)
-    w = call.platform.world
-    blob = w.blobs.get(image.blob_id)
     labels = _labels(image)
     owner: Account = owner_account(call, dataset)
     props = ImageProperties(
-        id=image_id(dataset, image),
+        **image_file(call, dataset, image),
         datasetId=public_id(dataset.id),
         filename=image.file,
-        hash=blob.sha256 if blob else "",
-        extension=image.file.rsplit(".", 1)[-1].lower(),
-        width=image.width,
-        height=image.height,
-        split=image.split,
+        extension=extension(image.file),
         annotationCount=len(labels),
         classIds=sorted({label["classId"] for label in labels}),
         region=owner.region,
@@ -235,8 +229,6 @@ def retrieve_image(call: Call) -> Response:
         updatedAt=iso(dataset.updated_at),
         error=None,
     )
-    if blob is not None:
-        props["bytes"] = blob.size
     detail = ImageDetail(
         metadata=dict(image.metadata),
         properties=props,
@@ -248,9 +240,7 @@ def retrieve_image(call: Call) -> Response:
     return ok(detail)
 
 
-@routes.patch(
-    "/api/images/{imageId}", body=ImageChange, response=LabelsSaved | MetadataSaved, errors=(400, 401, 403, 404, 429)
-)
+@routes.patch("/api/images/{imageId}", body=ImageChange, response=LabelsSaved | MetadataSaved, errors=WRITE)
 def update_image(call: Call) -> Response:
     """Replace an image's annotations (`labels`) or its custom metadata (`metadata`)."""
     b: ImageChange = call.body
@@ -267,7 +257,7 @@ def update_image(call: Call) -> Response:
     return ok(LabelsSaved(success=True, labels=labels, labelCount=len(labels)))
 
 
-@routes.delete("/api/images/{imageId}", response=ImageDeleted, errors=(400, 401, 403, 404, 409, 429))
+@routes.delete("/api/images/{imageId}", response=ImageDeleted, errors=CONFLICTING)
 def delete_image(call: Call) -> Response:
     """Permanently delete one image and its labels."""
     ident = call.params["imageId"]

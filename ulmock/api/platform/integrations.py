@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.ids import HEX_ID, find_public, public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CREATE, WRITE, PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import StorageIntegration
 from ulmock.domain.errors import NotFound, ValidationError
@@ -110,13 +110,7 @@ def list_integrations(call: Call) -> Response:
     return ok(IntegrationList(integrations=[view(i) for i in call.platform.cloud.integrations(call.account)]))
 
 
-@routes.post(
-    "/api/integrations/buckets",
-    body=NewIntegration,
-    response=IntegrationView,
-    status=201,
-    errors=(400, 401, 403, 409, 429),
-)
+@routes.post("/api/integrations/buckets", body=NewIntegration, response=IntegrationView, status=201, errors=CREATE)
 def create_integration(call: Call) -> Response:
     """Connect cloud storage: credentials checked for shape, every target readable with them."""
     b: NewIntegration = call.body
@@ -130,9 +124,7 @@ def discover_integration_targets(call: Call) -> Response:
     return ok(Discovered(targets=call.platform.cloud.discover(call.account, b.provider, b.credentials)))
 
 
-@routes.patch(
-    "/api/integrations/buckets/{id}", body=ProcessingChange, response=IntegrationView, errors=(400, 401, 403, 404, 429)
-)
+@routes.patch("/api/integrations/buckets/{id}", body=ProcessingChange, response=IntegrationView, errors=WRITE)
 def update_integration(call: Call) -> Response:
     """Turn AI features on this storage's images on or off."""
     integration = integration_at(call)
@@ -140,16 +132,14 @@ def update_integration(call: Call) -> Response:
     return ok(view(integration))
 
 
-@routes.delete("/api/integrations/buckets/{id}", response=Disconnected, errors=(400, 401, 403, 404, 429))
+@routes.delete("/api/integrations/buckets/{id}", response=Disconnected, errors=WRITE)
 def delete_integration(call: Call) -> Response:
     """Disconnect cloud storage: the saved access goes, the provider's data stays."""
     call.platform.cloud.disconnect(call.account, integration_at(call))
     return ok(Disconnected(success=True))
 
 
-@routes.get(
-    "/api/integrations/buckets/{id}/objects", query=ObjectsQuery, response=ObjectPage, errors=(400, 401, 403, 404, 429)
-)
+@routes.get("/api/integrations/buckets/{id}/objects", query=ObjectsQuery, response=ObjectPage, errors=WRITE)
 def list_integration_objects(call: Call) -> Response:
     """Folders and objects one level beneath a prefix of a connected bucket."""
     q: ObjectsQuery = call.query

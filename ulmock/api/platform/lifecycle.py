@@ -13,7 +13,7 @@ from ulmock.api.inputs import Body, Query
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import WRITE, PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project, TrashItem
 from ulmock.domain.errors import NotFound, ValidationError
@@ -173,7 +173,7 @@ def _preview(call: Call, ident: str, kind: str) -> DeletionPreview:
     return DeletionPreview(resources=resources)
 
 
-@routes.get("/api/trash", query=TrashQuery, response=TrashPage | DeletionPreview, errors=(400, 401, 403, 404, 429))
+@routes.get("/api/trash", query=TrashQuery, response=TrashPage | DeletionPreview, errors=WRITE)
 def trash(call: Call) -> Response:
     """Restorable trash, newest first; with `id` and `type`, a preview of what deleting that item affects."""
     q: TrashQuery = call.query
@@ -217,7 +217,7 @@ def _trashed(call: Call, ident: str, kind: str) -> TrashItem:
     return item
 
 
-@routes.post("/api/trash", body=ItemRef, response=Restored, errors=(400, 401, 403, 404, 429))
+@routes.post("/api/trash", body=ItemRef, response=Restored, errors=WRITE)
 def restore(call: Call) -> Response:
     """Bring a trashed project (with its models), dataset or model back."""
     item = _trashed(call, call.body.id, call.body.type)
@@ -228,7 +228,7 @@ def restore(call: Call) -> Response:
     return ok(answer)
 
 
-@routes.delete("/api/trash", body=PurgeRequest, response=Purged, errors=(400, 401, 403, 404, 429))
+@routes.delete("/api/trash", body=PurgeRequest, response=Purged, errors=WRITE)
 def delete_trash(call: Call) -> Response:
     """Delete one trashed item, or everything in the trash, for good."""
     body: PurgeRequest = call.body

@@ -23,7 +23,7 @@ from ulmock.api.parsing import read_json, validate
 from ulmock.api.platform.exports import LIVE_FORMAT, export_at
 from ulmock.api.platform.ids import HEX_ID, find_public
 from ulmock.api.platform.policy import error_response
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import ACTION, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Export
@@ -69,7 +69,7 @@ def _link_path(export_id: str) -> str:
     "/api/models/{owner}/{project}/{model}/exports/{exportId}/mobile",
     response=MobileLink,
     category="export",
-    errors=(400, 401, 404, 409, 429),
+    errors=ACTION,
 )
 def mobile(call: Call) -> Response:
     """A 24-hour link anyone can use to install this completed Core ML or LiteRT export on a phone."""

@@ -15,13 +15,14 @@ from ulmock.api.platform.access import (
     by_public_id,
     check_owner,
     check_slug,
+    landed,
     missing,
     model_at,
     owner_account,
     project_at,
 )
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_times
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, NewTask, Region, Slug, Task
 from ulmock.domain.clock import iso
@@ -198,17 +199,7 @@ def model_view(call: Call, project: Project, model: Model) -> ModelView:
 
 def _created(call: Call, project: Project, model: Model) -> Response:
     """The 201 for a model made in one of the caller's projects (created or cloned)."""
-    return ok(
-        ModelCreated(
-            id=public_id(model.id),
-            owner=call.account.username,
-            project=project.slug,
-            model=model.slug,
-            name=model.name,
-            region=call.account.region,
-        ),
-        201,
-    )
+    return ok(ModelCreated(**landed(call.account, model), project=project.slug, model=model.slug, name=model.name), 201)
 
 
 def _own_project(call: Call, owner: str | None, slug: str) -> Project:
@@ -229,7 +220,7 @@ def list_models(call: Call) -> Response:
     return ok(ModelList(models=[model_view(call, project, m) for m in models], region=owner.region))
 
 
-@routes.post("/api/models", body=NewModel, response=ModelCreated, status=201, errors=(400, 401, 403, 404, 409, 429))
+@routes.post("/api/models", body=NewModel, response=ModelCreated, status=201, errors=CONFLICTING)
 def create_model(call: Call) -> Response:
     """Create a model in one of your projects; a taken slug is 409."""
     body: NewModel = call.body
@@ -266,7 +257,7 @@ def retrieve_model(call: Call) -> Response:
     "/api/models/{owner}/{project}/{model}",
     body=ModelChanges,
     response=ModelChanged | ModelRenamed | ModelStarred,
-    errors=(400, 401, 403, 404, 409, 429),
+    errors=CONFLICTING,
 )
 def update_model(call: Call) -> Response:
     """Change a model: rename (new slug), star, describe, or move it to another project (`projectId`)."""
@@ -293,7 +284,7 @@ def update_model(call: Call) -> Response:
     return ok(ModelChanged(success=True, model=model.slug))
 
 
-@routes.delete("/api/models/{owner}/{project}/{model}", response=ModelDeleted, errors=(400, 401, 403, 404, 429))
+@routes.delete("/api/models/{owner}/{project}/{model}", response=ModelDeleted, errors=WRITE)
 def delete_model(call: Call) -> Response:
     """Move a model to the trash for 30 days."""
     _, model = model_at(call)
@@ -323,7 +314,7 @@ def model_files(call: Call) -> Response:
     body=CloneRequest,
     response=ModelCreated,
     status=201,
-    errors=(400, 401, 403, 404, 409, 429),
+    errors=CONFLICTING,
 )
 def clone_model(call: Call) -> Response:
     """Copy a model you can see (weights included) into one of your projects."""

@@ -86,10 +86,15 @@ class Series(TypedDict):
     instanceCount: list[Point]
 
 
-class Metrics(TypedDict):
+class Measured(TypedDict):
+    """What both views of the metrics open with: whose they are, and over what time."""
+
     deploymentId: str
     region: str
     timeRange: TimeRange
+
+
+class Metrics(Measured):
     summary: Summary
     timeSeries: Series
 
@@ -106,10 +111,7 @@ class OverviewSeries(TypedDict):
     latencyP95: list[Point]
 
 
-class OverviewMetrics(TypedDict):
-    deploymentId: str
-    region: str
-    timeRange: TimeRange
+class OverviewMetrics(Measured):
     summary: OverviewSummary
     timeSeries: OverviewSeries
 
@@ -206,13 +208,13 @@ def deployment_metrics(call: Call) -> Response:
         return [Point(timestamp=iso(at), value=v) for at, v in zip(times, values, strict=True)]
 
     requests, errors, p95 = series(window.requests()), series(window.errors()), series(window.latencies(0.95))
-    span = TimeRange(start=iso(window.start), end=iso(now))
+    measured = Measured(
+        deploymentId=public_id(d.id), region=d.region, timeRange=TimeRange(start=iso(window.start), end=iso(now))
+    )
     if q.view == "overview":
         return ok(
             OverviewMetrics(
-                deploymentId=public_id(d.id),
-                region=d.region,
-                timeRange=span,
+                **measured,
                 summary=OverviewSummary(
                     totalRequests=len(served), errorRate=error_rate(served), p95LatencyMs=latency(served, 0.95)
                 ),
@@ -221,9 +223,7 @@ def deployment_metrics(call: Call) -> Response:
         )
     return ok(
         Metrics(
-            deploymentId=public_id(d.id),
-            region=d.region,
-            timeRange=span,
+            **measured,
             summary=Summary(
                 totalRequests=len(served),
                 errorCount=sum(1 for r in served if not r.ok),

@@ -26,7 +26,7 @@ from ulmock import __version__
 from ulmock.api.operations import Call
 from ulmock.api.parsing import validate
 from ulmock.api.platform.access import model_at
-from ulmock.api.platform.routes import PlatformRoutes
+from ulmock.api.platform.routes import PREDICT, PlatformRoutes
 from ulmock.api.platform.vocabulary import Task
 from ulmock.api.predictions import FORM_LIMIT, IMAGE_LIMIT, NETWORK_HEADER, infer
 from ulmock.api.responses import json_response
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ulmock.emulator import Emulator
     from ulmock.inference import Prediction  # its module loads numpy and onnxruntime
 
-routes = PlatformRoutes("Models")
+routes = PlatformRoutes("Models", category="predict")
 FETCH_TIMEOUT = 10.0
 DATA_URI = re.compile(r"^data:[\w/+.-]*(;[\w=.-]+)*;base64,", re.IGNORECASE)
 
@@ -201,8 +201,10 @@ def shaped(prediction: Prediction, form: PredictForm, model: str, task: str, ali
     return PredictAnswer(images=[image], metadata=metadata)
 
 
-async def answer(emulator: Emulator, form: PredictForm, model: Model, label: str) -> tuple[Response, Prediction]:
-    """Run `model` on the form's image; the answer, and the prediction (for a deployment's records)."""
+async def answer(emulator: Emulator, request: Request, model: Model, label: str) -> tuple[Response, Prediction]:
+    """Run `model` on the image the request's form sends; the answer, and the prediction (for a
+    deployment's records). The form is read here, not by the edge, whose reader takes multipart only."""
+    form = await read_form(request)
     image = await image_of(form)
     with emulator.lock:
         model_file = emulator.model_file_path(model)
@@ -213,18 +215,11 @@ async def answer(emulator: Emulator, form: PredictForm, model: Model, label: str
     return json_response(body, 200, headers), prediction
 
 
-# The form is read in the handler (`read_form`): the edge's reader takes multipart only.
-@routes.post(
-    "/api/models/{owner}/{project}/{model}/predict",
-    response=PredictAnswer,
-    category="predict",
-    errors=(400, 401, 404, 413, 429, 503),
-)
+@routes.post("/api/models/{owner}/{project}/{model}/predict", response=PredictAnswer, errors=PREDICT)
 async def predict(call: Call) -> Response:
     """Run the model on an image (`file`, or `source` URL/base64); boxes in image pixels (or fractions), best first."""
     with call.emulator.lock:
         _, model = model_at(call)
-    form = await read_form(call.request)
     owner, project, slug = call.params["owner"], call.params["project"], call.params["model"]
-    response, _ = await answer(call.emulator, form, model, f"{owner}/{project}/{slug}")
+    response, _ = await answer(call.emulator, call.request, model, f"{owner}/{project}/{slug}")
     return response

@@ -10,16 +10,15 @@ from typing_extensions import TypedDict
 
 from ulmock.api.inputs import Body, Query
 from ulmock.api.operations import Call
-from ulmock.api.platform.access import check_slug, listed, owner_account, project_at, workspace
+from ulmock.api.platform.access import check_slug, landed, listed, owner_account, project_at, workspace
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CONFLICTING, CREATE, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.status import LiveStatus, last_training, model_status, tell_start
 from ulmock.api.platform.vocabulary import Description, Metadata, Name, RecordChanges, Region, Slug, Tags, Visibility
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Model, Project
 
 routes = PlatformRoutes("Projects")
-WRITE_ERRORS = (400, 401, 403, 404, 429)
 
 
 class ProjectView(TypedDict):
@@ -192,7 +191,7 @@ def list_projects(call: Call) -> Response:
     )
 
 
-@routes.post("/api/projects", body=NewProject, response=ProjectCreated, status=201, errors=(400, 401, 403, 409, 429))
+@routes.post("/api/projects", body=NewProject, response=ProjectCreated, status=201, errors=CREATE)
 def create_project(call: Call) -> Response:
     """Create a project; a taken slug is 409."""
     body: NewProject = call.body
@@ -206,10 +205,7 @@ def create_project(call: Call) -> Response:
         tags=body.tags,
         metadata=body.metadata,
     )
-    return ok(
-        ProjectCreated(id=public_id(project.id), owner=account.username, project=project.slug, region=account.region),
-        201,
-    )
+    return ok(ProjectCreated(**landed(account, project), project=project.slug), 201)
 
 
 def _readable_project(call: Call) -> Project:
@@ -231,10 +227,7 @@ def retrieve_project(call: Call) -> Response:
 
 
 @routes.patch(
-    "/api/projects/{owner}/{project}",
-    body=ProjectChanges,
-    response=ProjectRenamed | ProjectStarred,
-    errors=(400, 401, 403, 404, 409, 429),
+    "/api/projects/{owner}/{project}", body=ProjectChanges, response=ProjectRenamed | ProjectStarred, errors=CONFLICTING
 )
 def update_project(call: Call) -> Response:
     """Change a project; a new name moves it to the new slug (409 when taken)."""
@@ -248,11 +241,7 @@ def update_project(call: Call) -> Response:
 
 
 @routes.post(
-    "/api/projects/{owner}/{project}/clone",
-    body=CloneRequest,
-    response=ProjectCloned,
-    status=201,
-    errors=(400, 401, 403, 404, 409, 429),
+    "/api/projects/{owner}/{project}/clone", body=CloneRequest, response=ProjectCloned, status=201, errors=CONFLICTING
 )
 def clone_project(call: Call) -> Response:
     """Copy a project you can see, with its completed models, into your workspace."""
@@ -263,20 +252,10 @@ def clone_project(call: Call) -> Response:
     copy, models = call.platform.projects.clone(
         account, source, body.name, slug, call.platform.models, body.description, body.visibility
     )
-    return ok(
-        ProjectCloned(
-            id=public_id(copy.id),
-            owner=account.username,
-            project=copy.slug,
-            name=copy.name,
-            modelCount=len(models),
-            region=account.region,
-        ),
-        201,
-    )
+    return ok(ProjectCloned(**landed(account, copy), project=copy.slug, name=copy.name, modelCount=len(models)), 201)
 
 
-@routes.delete("/api/projects/{owner}/{project}", response=ProjectDeleted, errors=WRITE_ERRORS)
+@routes.delete("/api/projects/{owner}/{project}", response=ProjectDeleted, errors=WRITE)
 def delete_project(call: Call) -> Response:
     """Move a project and its models to the trash."""
     project = project_at(call)

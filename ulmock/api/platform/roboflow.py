@@ -10,7 +10,7 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import WRITE, PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import Task
 from ulmock.domain.entities import Account, Dataset
 from ulmock.domain.roboflow import Candidate
@@ -119,9 +119,7 @@ def _candidate(c: Candidate, with_size: bool = True) -> ImportCandidate:
     return out
 
 
-@routes.post(
-    "/api/integrations/roboflow/preview", body=PreviewRequest, response=ImportPreview, errors=(400, 401, 403, 404, 429)
-)
+@routes.post("/api/integrations/roboflow/preview", body=PreviewRequest, response=ImportPreview, errors=WRITE)
 def preview_roboflow(call: Call) -> Response:
     """What a Roboflow key reaches: new and already imported datasets, and whether they fit in storage."""
     p = call.platform

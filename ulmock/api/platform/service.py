@@ -22,8 +22,8 @@ from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id, deployment_at, model_served, project_of
 from ulmock.api.platform.deployments import STATUS
 from ulmock.api.platform.policy import error_response
-from ulmock.api.platform.predict import PredictAnswer, answer, read_form
-from ulmock.api.platform.routes import PlatformRoutes
+from ulmock.api.platform.predict import PredictAnswer, answer
+from ulmock.api.platform.routes import PREDICT, PlatformRoutes
 from ulmock.api.route_index import compiled_route
 from ulmock.domain.entities import Deployment
 from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
@@ -31,15 +31,10 @@ from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationEr
 if TYPE_CHECKING:
     from ulmock.emulator import Emulator
 
-routes = PlatformRoutes("Deployments")
+routes = PlatformRoutes("Deployments", category="predict")
 
 
-@routes.post(
-    "/api/deployments/{owner}/{deployment}/predict",
-    response=PredictAnswer,
-    category="predict",
-    errors=(400, 401, 404, 413, 429, 503),
-)
+@routes.post("/api/deployments/{owner}/{deployment}/predict", response=PredictAnswer, errors=PREDICT)
 async def predict_deployment(call: Call) -> Response:
     """Run the deployed model on an image (`file`, or `source` URL/base64), counted in its metrics and logs."""
     with call.emulator.lock:
@@ -59,9 +54,8 @@ async def serve(call: Call, d: Deployment) -> Response:
             if model is None:
                 raise ValidationError("The deployed model was deleted", {"model": "deleted"})
             project = project_of(call, model)
-        form = await read_form(call.request)
         label = f"{call.account.username}/{project.slug if project else '-'}/{model.slug}"
-        response, prediction = await answer(emulator, form, model, label)
+        response, prediction = await answer(emulator, call.request, model, label)
     except ApiError as err:
         with emulator.lock:
             p.deployments.record_request(d, (time.perf_counter() - started) * 1000, ok=False, detail=err.message)

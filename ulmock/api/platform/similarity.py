@@ -14,11 +14,11 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import dataset_at, model_at
-from ulmock.api.platform.dataset_content import image_id
 from ulmock.api.platform.explore import ImageHit, image_hit
 from ulmock.api.platform.ids import public_id
+from ulmock.api.platform.image_files import image_id
 from ulmock.api.platform.images import _datasets, images_by_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.domain.analysis import Neighbour
 from ulmock.domain.clock import iso
 from ulmock.domain.connections import DatasetAnalysis
@@ -145,21 +145,14 @@ def embeddings(call: Call) -> Response:
     )
 
 
-@routes.post(
-    "/api/datasets/{owner}/{dataset}/embeddings",
-    response=AnalysisStarted,
-    status=202,
-    errors=(400, 401, 403, 404, 409, 429),
-)
+@routes.post("/api/datasets/{owner}/{dataset}/embeddings", response=AnalysisStarted, status=202, errors=CONFLICTING)
 def create_embeddings(call: Call) -> Response:
     """Start embedding extraction and clustering (queued, then a pace per image on the clock)."""
     run = call.platform.analyses.start(call.account, dataset_at(call))
     return ok(AnalysisStarted(jobId=public_id(run.id)), 202)
 
 
-@routes.delete(
-    "/api/datasets/{owner}/{dataset}/embeddings", response=AnalysisCancelled, errors=(400, 401, 403, 404, 429)
-)
+@routes.delete("/api/datasets/{owner}/{dataset}/embeddings", response=AnalysisCancelled, errors=WRITE)
 def delete_embeddings(call: Call) -> Response:
     """Cancel the analysis under way, if there is one."""
     run = call.platform.analyses.cancel(call.account, dataset_at(call))

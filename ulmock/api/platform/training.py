@@ -22,7 +22,7 @@ from ulmock.api.platform.access import by_public_id, check_owner, check_slug, mi
 from ulmock.api.platform.ids import HEX_ID, public_id
 from ulmock.api.platform.money import MICRO_PER_CENT, cents
 from ulmock.api.platform.refusals import live_statuses
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import ACTION, CONFLICTING, WRITE, PlatformRoutes, ok
 from ulmock.api.platform.status import last_training
 from ulmock.api.platform.vocabulary import CloudGpu
 from ulmock.domain.capacity import Stock, gpu_stock
@@ -299,10 +299,7 @@ def model_training(call: Call) -> Response:
 
 
 @routes.delete(
-    "/api/models/{owner}/{project}/{model}/training",
-    response=TrainingCancelled,
-    category="training",
-    errors=(400, 401, 404, 409, 429),
+    "/api/models/{owner}/{project}/{model}/training", response=TrainingCancelled, category="training", errors=ACTION
 )
 def cancel_training(call: Call) -> Response:
     """Stop the model's run; GPU time used so far is charged, the rest released."""
@@ -324,7 +321,7 @@ def cancel_training(call: Call) -> Response:
     body=TrainingReport,
     response=TrainingReportAnswer,
     max_body=REPORT_BODY_LIMIT,
-    errors=(400, 401, 403, 404, 409, 429),
+    errors=CONFLICTING,
 )
 def report_training(call: Call) -> Response:
     """A training event from the user's machine; `training_started` creates the model (and project)."""
@@ -348,12 +345,7 @@ def report_training(call: Call) -> Response:
     )
 
 
-@routes.post(
-    "/api/webhooks/models/upload",
-    body=CheckpointUploadRequest,
-    response=CheckpointUpload,
-    errors=(400, 401, 403, 404, 429),
-)
+@routes.post("/api/webhooks/models/upload", body=CheckpointUploadRequest, response=CheckpointUpload, errors=WRITE)
 def checkpoint_upload(call: Call) -> Response:
     """A signed URL to PUT a training checkpoint to (`application/octet-stream`, no API key)."""
     b = call.body

@@ -17,7 +17,7 @@ from ulmock.api.inputs import Body, JsonInt
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import by_public_id
 from ulmock.api.platform.ids import public_id
-from ulmock.api.platform.routes import PlatformRoutes, ok
+from ulmock.api.platform.routes import WRITE, PlatformRoutes, ok
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import UploadSession
 from ulmock.domain.errors import NotFound, ValidationError
@@ -63,7 +63,7 @@ def session_of(call: Call, session_id: str) -> UploadSession:
     return session
 
 
-@routes.post("/api/upload/signed-url", body=SignedUrlRequest, response=SignedUpload, errors=(400, 401, 403, 404, 429))
+@routes.post("/api/upload/signed-url", body=SignedUrlRequest, response=SignedUpload, errors=WRITE)
 def signed_url(call: Call) -> Response:
     """A URL to PUT one file to: a dataset archive (.zip, .tar, .tar.gz, .tgz, .ndjson) or model weights."""
     p, body = call.platform, call.body
@@ -86,7 +86,7 @@ def signed_url(call: Call) -> Response:
     )
 
 
-@routes.post("/api/upload/complete", body=CompleteRequest, response=UploadCompleted, errors=(400, 401, 403, 404, 429))
+@routes.post("/api/upload/complete", body=CompleteRequest, response=UploadCompleted, errors=WRITE)
 def complete(call: Call) -> Response:
     """Confirm an upload: its size (and MD5, when given) must match; model weights become the model's file."""
     p, body = call.platform, call.body

@@ -12,7 +12,7 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import dataset_at
-from ulmock.api.platform.images import signed_url
+from ulmock.api.platform.image_files import extension, signed_url
 from ulmock.api.platform.routes import PlatformRoutes, ok
 from ulmock.api.platform.vocabulary import LenientBody, Task
 from ulmock.domain import curation
@@ -108,7 +108,7 @@ def _stored(call: Call, dataset: Dataset, version: DatasetVersion, image: Datase
     stored = StoredImage(
         split=image.split,
         name=image.file,
-        ext=image.file.rsplit(".", 1)[-1].lower(),
+        ext=extension(image.file),
         width=image.width,
         height=image.height,
         labels=[StoredLabel(classId=int(bx[0]), bbox=[float(v) for v in bx[1:5]]) for bx in boxes],
@@ -154,7 +154,7 @@ def compare_versions(call: Call) -> Response:
         item = DiffItem(
             hash=c.hash,
             name=c.name,
-            ext=c.name.rsplit(".", 1)[-1].lower(),
+            ext=extension(c.name),
             change=c.change,  # type: ignore[typeddict-item]
             fields=list(c.fields),  # type: ignore[arg-type]
             labelsAdded=c.labels_added,
