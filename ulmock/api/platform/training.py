@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 from typing_extensions import TypedDict
 
+from ulmock.api import sdk_reports
 from ulmock.api.files import signed_urls
 from ulmock.api.inputs import Body, CheckpointUploadRequest, JsonInt, TrainingReport
 from ulmock.api.operations import Call
@@ -34,7 +35,6 @@ from ulmock.domain.gpu_pricing import gpu_price
 from ulmock.domain.training import Progress
 
 routes = PlatformRoutes("Training")
-REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-image validation rows
 DATA_URI = re.compile(r"^ul://([^/]+)/datasets/([^/]+)$")
 JobStatus = Literal["pending", "untrained", "starting", "running", "completed", "failed", "cancelled"]
 # The domain queues a run before it starts; the contract calls both "starting".
@@ -320,26 +320,23 @@ def cancel_training(call: Call) -> Response:
     "/api/webhooks/training/metrics",
     body=TrainingReport,
     response=TrainingReportAnswer,
-    max_body=REPORT_BODY_LIMIT,
+    max_body=sdk_reports.REPORT_BODY_LIMIT,
     errors=CONFLICTING,
 )
 def report_training(call: Call) -> Response:
     """A training event from the user's machine; `training_started` creates the model (and project)."""
-    b, p = call.body, call.platform
     with live_statuses():
-        report = p.sdk_runs.report(call.account, b.event, b.data, domain_model_id(call, b.modelId), b.project, b.name)
-    model = report.model
-    project = p.projects.get(call.account, model.project_id)
+        reported = sdk_reports.pass_on(call, domain_model_id(call, call.body.modelId))
+    report, model = reported.report, reported.report.model
     return ok(
         TrainingReportAnswer(
             received=True,
-            event=b.event,
+            event=call.body.event,
             mode="remote",
             modelId=public_id(model.id),
             runId=report.training.run_id or 0,
             modelSlug=model.slug,
-            # The model's page on the Platform; the SDK prints it (and maps it back to ul://).
-            modelUrl=f"{call.base_url}/{call.account.username}/{project.slug}/{model.slug}",
+            modelUrl=reported.model_page,
             cancelled=report.cancelled,
         )
     )

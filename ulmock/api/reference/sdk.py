@@ -11,6 +11,7 @@ from typing import Literal
 
 from typing_extensions import TypedDict
 
+from ulmock.api import sdk_reports
 from ulmock.api.files import signed_urls
 from ulmock.api.inputs import CheckpointUploadRequest, TrainingReport
 from ulmock.api.operations import Call
@@ -41,7 +42,6 @@ class CheckpointUploadView(TypedDict):
 
 
 routes = ReferenceRoutes("sdk")
-REPORT_BODY_LIMIT = 8 * 1024 * 1024  # training_complete carries curves and per-image validation rows
 
 
 @routes.get("/api/models/{owner}/{project}/{model}/files", scope="models", response=ModelFilesView, mirrored=True)
@@ -59,21 +59,18 @@ def model_files_by_slug(call: Call) -> ModelFilesView:
     body=TrainingReport,
     response=TrainingReportView,
     mirrored=True,
-    max_body=REPORT_BODY_LIMIT,
+    max_body=sdk_reports.REPORT_BODY_LIMIT,
 )
 def report_training(call: Call) -> TrainingReportView:
     """A training event from the SDK; `training_started` creates the model (and project) it reports to."""
-    b, p = call.body, call.platform
-    report = p.sdk_runs.report(call.account, b.event, b.data, b.modelId, b.project, b.name)
-    model = report.model
-    project = p.projects.get(call.account, model.project_id)
+    reported = sdk_reports.pass_on(call, call.body.modelId)
+    report, model = reported.report, reported.report.model
     return {
         "received": True,
-        "event": b.event,
+        "event": call.body.event,
         "modelId": model.id,
         "modelSlug": model.slug,
-        # The Platform's page of the model; the SDK only prints it (and maps it back to ul://).
-        "modelUrl": f"{call.base_url}/{call.account.username}/{project.slug}/{model.slug}",
+        "modelUrl": reported.model_page,
         "runId": report.training.run_id or 0,
         "cancelled": report.cancelled,
     }
