@@ -82,8 +82,8 @@ class Analyses(DatasetJobs[DatasetAnalysis]):
         return sorted(scored, key=lambda n: -n.score)[:limit]
 
     # -- the analysis job -------------------------------------------------------------------
-    def latest(self, account: Account, dataset: Dataset) -> DatasetAnalysis | None:
-        return next((r for r in self.runs(account, dataset) if r.status == "completed"), None)
+    def shows_outcome(self, run: DatasetAnalysis) -> bool:
+        return run.status == "completed"  # only a completed run has embeddings to show
 
     def start(self, account: Account, dataset: Dataset) -> DatasetAnalysis:
         if self.active(account, dataset) is not None:

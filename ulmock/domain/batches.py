@@ -25,8 +25,8 @@ class Batches(DatasetJobs[BatchRun]):
     def __init__(self, world: World):
         super().__init__(world, world.batches, EVENT, "batchId", QUEUE_SECONDS)
 
-    def last_finished(self, account: Account, dataset: Dataset) -> BatchRun | None:
-        return next((r for r in self.runs(account, dataset) if r.status not in ACTIVE and not r.dismissed), None)
+    def shows_outcome(self, run: BatchRun) -> bool:
+        return run.status not in ACTIVE and not run.dismissed  # until the user dismisses it
 
     def check_free(self, account: Account, dataset: Dataset) -> None:
         if self.active(account, dataset) is not None:
@@ -61,7 +61,7 @@ class Batches(DatasetJobs[BatchRun]):
         if run is not None:
             self.cancel_run(run)
             return "cancelled", run
-        done = self.last_finished(account, dataset)
+        done = self.last_outcome(account, dataset)
         if done is not None:
             done.dismissed = True
             return "dismissed", done

@@ -48,6 +48,16 @@ class DatasetJobs(ABC, Generic[J]):
         """The newest run still queued or running, if any."""
         return next((r for r in self.runs(account, dataset) if r.status in ACTIVE), None)
 
+    def last_outcome(self, account: Account, dataset: Dataset) -> J | None:
+        """The newest finished run whose outcome the dataset still shows, if any."""
+        return next((r for r in self.runs(account, dataset) if self.shows_outcome(r)), None)
+
+    def status(self, account: Account, dataset: Dataset) -> tuple[J | None, J | None]:
+        """What a dataset's panel for the job shows: the run under way and the last outcome."""
+        runs = self.runs(account, dataset)
+        active = next((r for r in runs if r.status in ACTIVE), None)
+        return active, next((r for r in runs if self.shows_outcome(r)), None)
+
     def queue(self, account: Account, dataset: Dataset, **fields: Any) -> J:
         """A new run on `dataset`, its first step due when its time in the queue is up."""
         run = self.world.create(self.kind, account.id, dataset_id=dataset.id, **fields)
@@ -59,6 +69,10 @@ class DatasetJobs(ABC, Generic[J]):
 
     def cancel_run(self, run: J) -> None:
         run.status, run.finished_at = "cancelled", self.world.now()
+
+    @abstractmethod
+    def shows_outcome(self, run: J) -> bool:
+        """Whether a run is finished and the dataset still shows what came of it."""
 
     @abstractmethod
     def began(self, run: J, now: float) -> None:

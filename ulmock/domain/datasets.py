@@ -15,15 +15,13 @@ from ulmock.domain.catalogue import TASKS
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, Dataset, DatasetImage, DatasetVersion, TrashItem
 from ulmock.domain.errors import NotFound, ValidationError, not_found
-from ulmock.domain.grants import BlobRef, Grant, grant
+from ulmock.domain.grants import EXPORTED_IMAGE_TTL, BlobRef, Grant, grant
 from ulmock.domain.records import clean_description, clean_name, create_named, fetch, rename_and_describe, set_fields
 from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
 
-EXPORT_TTL = 3600.0
 # Images listed in an export must stay downloadable while a client converts them.
-IMAGE_URL_TTL = 7 * 86_400.0
 
 
 def check_task(task: str) -> str:
@@ -137,7 +135,7 @@ class Datasets:
 
     def version_download(self, dataset: Dataset, number: int) -> Grant:
         """An hour's access to a saved version's NDJSON."""
-        return grant(BlobRef("dataset", dataset.id, f"{dataset.slug}.v{number}.ndjson"), self.world.now(), EXPORT_TTL)
+        return grant(BlobRef("dataset", dataset.id, f"{dataset.slug}.v{number}.ndjson"), self.world.now())
 
     # -- export -------------------------------------------------------------
     def export(self, account: Account, dataset_id: str) -> tuple[Dataset, Grant]:
@@ -156,7 +154,7 @@ class Datasets:
         return next(rows, None) if total else None
 
     def _sign_export(self, account: Account, dataset: Dataset) -> Grant:
-        download = grant(BlobRef("dataset", dataset.id, f"{dataset.slug}.ndjson"), self.world.now(), EXPORT_TTL)
+        download = grant(BlobRef("dataset", dataset.id, f"{dataset.slug}.ndjson"), self.world.now())
         self.activity.record(
             account, "dataset.exported", f"Exported dataset '{dataset.name}' as NDJSON", "dataset", dataset.id
         )
@@ -195,7 +193,7 @@ class Datasets:
         }
         yield json.dumps(header)
         for image in images:
-            url = image_url(grant(self.image_blob(dataset, image), now, IMAGE_URL_TTL))
+            url = image_url(grant(self.image_blob(dataset, image), now, EXPORTED_IMAGE_TTL))
             line = {
                 "type": "image",
                 "file": image.file,

@@ -28,7 +28,6 @@ from ulmock.domain.world import World
 
 EVENT = "export.step"
 QUEUE_SECONDS = 3.0
-URL_TTL = 3600.0
 # format: (artifact name, seconds of running)
 ARTIFACTS: dict[str, tuple[str, float]] = {
     "onnx": ("model.onnx", 20.0),
@@ -152,7 +151,7 @@ class Exports:
         """An hour's access to a completed export's artifact."""
         if export.status != "completed":
             return None
-        return grant(BlobRef("export", export.id, export.file_name), self.world.now(), URL_TTL)
+        return grant(BlobRef("export", export.id, export.file_name), self.world.now())
 
     def stored_bytes(self, account: Account) -> int:
         return sum(e.size for e in self.world.exports(account.id).values() if e.blob_id)

@@ -9,10 +9,9 @@ from ulmock.domain.accounts import Accounts
 from ulmock.domain.activity import Activity
 from ulmock.domain.clock import iso
 from ulmock.domain.entities import Account, GdprExport
-from ulmock.domain.grants import BlobRef, Grant, grant
+from ulmock.domain.grants import GDPR_DOWNLOAD_TTL, BlobRef, Grant, grant
 from ulmock.domain.world import World
 
-EXPORT_TTL = 86_400.0
 EXPIRE_EVENT = "gdpr.expire"
 # Never part of the export: key secrets and ulmock's own storage references.
 _PRIVATE = {"secret", "blob_id", "account_id", "data"}
@@ -51,7 +50,7 @@ class Gdpr:
             file_name=f"{account.username}-data-export.json",
             expires_at=0.0,
         )
-        download = grant(BlobRef("gdpr", record.id, record.file_name), w.now(), EXPORT_TTL)
+        download = grant(BlobRef("gdpr", record.id, record.file_name), w.now(), GDPR_DOWNLOAD_TTL)
         record.expires_at = download.expires_at
         # The URL stops working after `expires_at`; a second later the bytes go too.
         w.clock.schedule(record.expires_at + 1, EXPIRE_EVENT, {"accountId": account.id, "exportId": record.id})

@@ -30,6 +30,12 @@ class Grant:
     expires_at: float  # whole seconds on the emulator's clock
 
 
-def grant(blob: BlobRef, now: float, ttl: float) -> Grant:
+# How long the Platform's signed links to a file last.
+DOWNLOAD_TTL = 3600.0  # weights, an export's artifact, a dataset's NDJSON, an image, a checkpoint PUT
+EXPORTED_IMAGE_TTL = 7 * 86_400.0  # the image URLs inside a dataset's NDJSON, read long after
+GDPR_DOWNLOAD_TTL = 86_400.0  # the archive of everything an account holds
+
+
+def grant(blob: BlobRef, now: float, ttl: float = DOWNLOAD_TTL) -> Grant:
     """Access to `blob` for `ttl` seconds from `now`, ending on a whole second."""
     return Grant(blob, float(int(now + ttl)))

@@ -17,8 +17,6 @@ from ulmock.domain.store import Page
 from ulmock.domain.trash import Trash
 from ulmock.domain.world import World
 
-FILE_URL_TTL = 3600.0
-
 
 class Models:
     def __init__(self, world: World, activity: Activity, trash: Trash):
@@ -109,7 +107,7 @@ class Models:
         model = self.get(account, model_id)
         if model.file is None:
             return model, []
-        return model, [(model.file, grant(BlobRef("model", model.id, model.file.name), w.now(), FILE_URL_TTL))]
+        return model, [(model.file, grant(BlobRef("model", model.id, model.file.name), w.now()))]
 
     def find_any(self, model_id: str) -> Model | None:
         return self.world.models.find(model_id)

@@ -14,8 +14,6 @@ from ulmock.domain.sdk_workspace import SdkWorkspace
 from ulmock.domain.storage import Storage
 from ulmock.domain.world import World
 
-UPLOAD_URL_TTL = 3600.0
-
 
 @dataclass(frozen=True)
 class UploadTarget:
@@ -54,7 +52,7 @@ class SdkUploads:
             if size > UPLOAD_LIMIT:
                 raise ValidationError("Checkpoint is too large", {"size": f"at most {UPLOAD_LIMIT} bytes"})
             self.storage.require_room(account, int(size) - (model.file.size if model.file else 0))
-        upload = grant(BlobRef("checkpoint", model.id, filename, run_id or 0), w.now(), UPLOAD_URL_TTL)
+        upload = grant(BlobRef("checkpoint", model.id, filename, run_id or 0), w.now())
         return UploadTarget(model, upload, f"gs://ulmock-models/{account.username}/{model.id}/{filename}")
 
     def receive_upload(self, model_id: str, filename: str, data: bytes) -> ModelFile:

@@ -267,8 +267,7 @@ def _finished(run: BatchRun) -> FinishedRun:
 def batch(call: Call) -> Response:
     """The run under way with its progress, or the last finished one until it is dismissed."""
     dataset = dataset_at(call)
-    batches = call.platform.batches
-    active, done = batches.active(call.account, dataset), batches.last_finished(call.account, dataset)
+    active, done = call.platform.batches.status(call.account, dataset)
     return ok(
         BatchStatus(
             activeJob=_active(call, dataset, active) if active else None, lastRun=_finished(done) if done else None

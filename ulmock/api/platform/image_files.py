@@ -14,8 +14,6 @@ from ulmock.api.platform.vocabulary import Split
 from ulmock.domain.entities import Dataset, DatasetImage
 from ulmock.domain.grants import grant
 
-URL_TTL = 3600.0
-
 
 def image_id(dataset: Dataset, image: DatasetImage) -> str:
     return public_id(f"{dataset.id}/{image.file}")
@@ -54,5 +52,5 @@ def image_file(call: Call, dataset: Dataset, image: DatasetImage) -> ImageFile:
 def signed_url(call: Call, dataset: Dataset, image: DatasetImage) -> str:
     """An hour's signed download of one of the dataset's images (every answer of this face that shows one)."""
     w = call.platform.world
-    download = grant(call.platform.datasets.image_blob(dataset, image), w.now(), URL_TTL)
+    download = grant(call.platform.datasets.image_blob(dataset, image), w.now())
     return signed_urls.url(w.signer, download, call.base_url)

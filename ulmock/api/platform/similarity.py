@@ -133,8 +133,7 @@ def _job(call: Call, run: DatasetAnalysis) -> ActiveJob:
 def embeddings(call: Call) -> Response:
     """The embedding analysis: the last completed one, and the one under way with its progress."""
     dataset = dataset_at(call)
-    analyses = call.platform.analyses
-    done, active = analyses.latest(call.account, dataset), analyses.active(call.account, dataset)
+    active, done = call.platform.analyses.status(call.account, dataset)
     return ok(
         AnalysisStatus(
             analyzedAt=iso(done.finished_at) if done and done.finished_at else None,
@@ -165,7 +164,7 @@ def clustering(call: Call) -> Response:
     dataset = dataset_at(call)
     q: MapQuery = call.query
     analyses = call.platform.analyses
-    done = analyses.latest(call.account, dataset)
+    done = analyses.last_outcome(call.account, dataset)
     if done is None or done.finished_at is None:
         raise NotFound("No completed analysis of this dataset: start one with POST .../embeddings")
     blobs = call.platform.world.blobs
