@@ -9,7 +9,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ulmock.api.control import ControlApi
+from ulmock.api.control import control_routes
 from ulmock.api.faces import FaceErrors, FaceSwitch
 from ulmock.api.files import file_routes
 from ulmock.api.middleware.journal import JournalMiddleware
@@ -51,8 +51,8 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
         *DeploymentEndpoints(emulator).routes(),  # the live face's deployment serviceUrl
         *file_routes(emulator),
         *BillingPages(emulator).routes(),
-        *Dashboard(emulator).routes(),  # before ControlApi: its /_ulmock/{rest} catch-all
-        *ControlApi(emulator).routes(),
+        *Dashboard(emulator).routes(),  # before the control API: its /_ulmock/{rest} catch-all
+        *control_routes(emulator),
         compiled_route("/openapi.json", openapi, methods=["GET"]),
         compiled_route("/", root, methods=["GET"]),
     ]

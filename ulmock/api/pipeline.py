@@ -1,10 +1,15 @@
-"""The edge that runs each operation of a face, the same way for both.
+"""The edge that runs each declared operation, the same way for every API it serves.
 
-Each call goes: authenticate (401) -> count against the face's quota (429) -> check the
-key's scope (403) -> play an injected fault -> parse and validate input (400) -> one
-handler -> its answer, rendered with the operation's declared status. Every
-authenticated answer, errors included, carries the rate-limit headers. What differs
-between faces (how errors look, how calls are counted) is the `FacePolicy`.
+Each call goes: through the API's door (who is calling, on what terms) -> play the
+injected fault the door found, if any -> parse and validate input (400, 413) -> one
+handler -> its answer, rendered with the operation's declared status; the headers the
+door gave the call go on every answer to it, errors included. A path the table does not
+have is a 404 and a method it does not take a 405 with `Allow`, in the API's shape.
+
+What differs between the APIs is their `Door`. The faces' `KeyDoor` authenticates the
+API key (401), counts the call against the face's quota (429, and the rate-limit headers),
+checks the key's scope (403) and finds the fault; a face's `FacePolicy` says how its
+errors look and how it counts. The control API's door asks for the admin token.
 """
 
 from __future__ import annotations
@@ -13,19 +18,20 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 from starlette.types import Scope
 
 from ulmock.api.faults import ActiveFault
-from ulmock.api.operations import Call, Operation
+from ulmock.api.operations import C, Call, Operation
 from ulmock.api.parsing import read_form, read_json, validate
+from ulmock.api.refusals import no_such, not_allowed
 from ulmock.api.route_index import IndexedRoutes, compiled_route
 from ulmock.domain.entities import Account, ApiKey
-from ulmock.domain.errors import ApiError, InternalError, NotFound, ValidationError
+from ulmock.domain.errors import ApiError, InternalError
 
 if TYPE_CHECKING:
     from ulmock.domain.backend import Platform
@@ -35,6 +41,18 @@ log = logging.getLogger("ulmock")
 
 # Routes accept every method so a wrong one gets the face's 405, not a bare one.
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# The faces' paths that no operation declares: their 404.
+API_CATCH_ALL = ("/api/{rest:path}", "/api")
+
+
+class Door(Protocol[C]):
+    """Who may call an API, on what terms, and how its refusals look."""
+
+    def enter(self, request: Request, op: Operation[C]) -> C:
+        """The call, once its caller is let in; raises the refusal (401, 403, 429) otherwise."""
+        ...
+
+    def error(self, err: ApiError) -> Response: ...
 
 
 class FacePolicy(Protocol):
@@ -47,87 +65,131 @@ class FacePolicy(Protocol):
         ...
 
 
-class ApiEdge:
-    """Builds one Starlette route per path, dispatching methods to operations."""
+class KeyDoor:
+    """A face's door: an API key (401), counted against the face's quota (429), holding the
+    operation's scope (403); then the injected fault the request meets, if any."""
 
-    def __init__(self, emulator: Emulator, operations: list[Operation], policy: FacePolicy):
+    def __init__(self, emulator: Emulator, policy: FacePolicy):
         self.emulator = emulator
-        self.operations = operations
-        self._async: dict[int, bool] = {}
         self.policy = policy
 
+    def enter(self, request: Request, op: Operation) -> Call:
+        emulator = self.emulator
+        scope = request.scope
+        with emulator.lock:
+            platform = emulator.platform
+            account, key = platform.accounts.authenticate(_authorization(scope))
+            scope.setdefault("state", {})["ulmock.account"] = account.username
+            headers = self.policy.count(platform, account, key, op)
+            try:
+                platform.accounts.require_scope(key, op.scope)
+            except ApiError as err:  # counted all the same: the refusal tells the quota left
+                err.headers.update(headers)
+                raise
+            fault = emulator.faults.pick(scope["method"], _url_path(request), account.username)
+        return Call(platform, emulator, account, key, request, dict(request.path_params), headers=headers, fault=fault)
+
+    def error(self, err: ApiError) -> Response:
+        return self.policy.error(err)
+
+
+class Edge(Generic[C]):
+    """Builds one Starlette route per path, dispatching methods to operations behind `door`.
+
+    `catch_all`: the paths whose unknown endpoints get this edge's 404 (`No such <what>`)."""
+
+    def __init__(
+        self,
+        emulator: Emulator,
+        operations: list[Operation[C]],
+        door: Door[C],
+        catch_all: tuple[str, ...],
+        what: str = "endpoint",
+    ):
+        self.emulator = emulator
+        self.operations = operations
+        self.door = door
+        self.catch_all = catch_all
+        self.what = what
+        self._async: dict[int, bool] = {}
+
     def routes(self) -> list[BaseRoute]:
-        by_path: dict[str, dict[str, Operation]] = {}
+        return list(self._routes())
+
+    def _routes(self) -> list[Route]:
+        by_path: dict[str, dict[str, Operation[C]]] = {}
         for op in self.operations:
             by_path.setdefault(op.path, {})[op.method] = op
         routes = [compiled_route(path, self._endpoint(ops), ALL_METHODS) for path, ops in by_path.items()]
-        routes.append(compiled_route("/api/{rest:path}", self._unknown, ALL_METHODS))
-        routes.append(compiled_route("/api", self._unknown, ALL_METHODS))
-        return [IndexedRoutes(routes)]
+        routes.extend(compiled_route(path, self._unknown, ALL_METHODS) for path in self.catch_all)
+        return routes
 
-    def _endpoint(self, ops: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
-        allowed = ", ".join(sorted(ops))
-
+    def _endpoint(self, ops: dict[str, Operation[C]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             op = ops.get(request.method)
-            if op is None:
-                err = ValidationError(f"Method {request.method} is not allowed here", {"allowed": allowed}, status=405)
-                err.headers["Allow"] = allowed
-                return self.policy.error(err)
+            if op is None:  # "GET, POST": worked out here, not for every path of every app
+                return self.door.error(not_allowed(request.method, ", ".join(sorted(ops))))
             return await self.run(op, request)
 
         return endpoint
 
     async def _unknown(self, request: Request) -> Response:
-        return self.policy.error(NotFound(f"No such endpoint: {request.method} {request.url.path}"))
+        return self.door.error(no_such(request.method, request.url.path, self.what))
 
-    async def run(self, op: Operation, request: Request) -> Response:
-        emulator = self.emulator
-        scope = request.scope
-        rate_headers: dict[str, str] = {}
+    async def run(self, op: Operation[C], request: Request) -> Response:
+        door = self.door
+        call: C | None = None
         try:
-            with emulator.lock:
-                platform = emulator.platform
-                account, key = platform.accounts.authenticate(_authorization(scope))
-                scope.setdefault("state", {})["ulmock.account"] = account.username
-                rate_headers = self.policy.count(platform, account, key, op)
-                platform.accounts.require_scope(key, op.scope)
-                fault = emulator.faults.pick(scope["method"], _url_path(request), account.username)
-            if fault is not None:
-                await inject(fault, request)
-            call = Call(platform, emulator, account, key, request, dict(request.path_params))
+            call = door.enter(request, op)
+            if call.fault is not None:
+                await inject(call.fault, request)
             if op.query is not None:
-                query = dict(request.query_params) if scope["query_string"] else {}
+                query = dict(request.query_params) if request.scope["query_string"] else {}
                 call.query = validate(op.query, query, "query parameter")
             if op.body is not None:
                 call.body = validate(op.body, await read_json(request, op.max_body), "request body")
             if op.form is not None:
-                values, call.files = await read_form(request, op)
+                values, call.files = await read_form(request, op)  # type: ignore[arg-type]  # it takes Operation[Call]
                 call.form = validate(op.form, values, "form field")
             if self._is_async(op):
                 result = await cast(Awaitable[Any], op.handler(call))
                 response = result if isinstance(result, Response) else _render(op, result)
             else:
-                with emulator.lock:  # a view may hold the records' own lists: rendered under the lock
+                with self.emulator.lock:  # a view may hold the records' own lists: rendered under the lock
                     result = op.handler(call)
                     response = result if isinstance(result, Response) else _render(op, result)
         except ApiError as err:
-            response = self.policy.error(err)
+            response = door.error(err)
         except Exception:
             log.exception("unhandled error in %s %s", op.method, op.path)
-            response = self.policy.error(InternalError("Internal server error"))
-        # Appended raw: these names are never already set, and MutableHeaders scans per key.
-        response.raw_headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in rate_headers.items())
+            response = door.error(InternalError("Internal server error"))
+        if call is not None and call.headers:
+            # Appended raw: these names are never already set, and MutableHeaders scans per key.
+            response.raw_headers.extend(
+                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in call.headers.items()
+            )
         return response
 
-    def _is_async(self, op: Operation) -> bool:
+    def _is_async(self, op: Operation[C]) -> bool:
         known = self._async.get(id(op))
         if known is None:  # inspect's check costs a microsecond: once per operation
             known = self._async[id(op)] = inspect.iscoroutinefunction(op.handler)
         return known
 
 
-def _render(op: Operation, result: Any) -> Response:
+class ApiEdge(Edge[Call]):
+    """A face's edge: its operations under `/api`, behind the key door with the face's policy.
+
+    Its routes are found through an index: `/api` is the hot path, through dozens of paths."""
+
+    def __init__(self, emulator: Emulator, operations: list[Operation], policy: FacePolicy):
+        super().__init__(emulator, operations, KeyDoor(emulator, policy), API_CATCH_ALL)
+
+    def routes(self) -> list[BaseRoute]:
+        return [IndexedRoutes(self._routes())]
+
+
+def _render(op: Operation[Any], result: Any) -> Response:
     """A handler's value (not a Response), rendered with the operation's declared status."""
     if op.render is None:
         raise TypeError(f"{op.operation_id} returned {type(result).__name__} and declares no render")
