@@ -28,6 +28,7 @@ from tests.helpers import IMAGES, ROOT, data, free_port, wait_until
 from tests.platform_face.helpers import typed
 from tests.receiver import Receiver
 from ulmock import ServerThread, create_app
+from ulmock.api.control.webhooks import delivery_view
 from ulmock.api.platform import operations as platform_operations
 from ulmock.scenarios import build_emulator, fixed_key
 
@@ -273,8 +274,10 @@ def test_real_ultralytics_trains_uploads_and_loads_through_ulmock(tmp_path: Path
 
         # Webhooks and activity fired as for a Platform training.
         api.post("/_ulmock/clock/advance", json={"seconds": 1})
-        wait_until(lambda: "training.completed" in [d["type"] for d in emulator.webhooks.list()], 10, 0.1)
-        types = [d["type"] for d in emulator.webhooks.list()]
+        wait_until(
+            lambda: "training.completed" in [d["type"] for d in emulator.webhooks.deliveries(delivery_view)], 10, 0.1
+        )
+        types = [d["type"] for d in emulator.webhooks.deliveries(delivery_view)]
         assert types.count("training.started") == 1 and types.count("training.epoch") == 2
         assert "training.completed" in types
         activity = {a["type"] for a in data(api.get("/api/activity", params={"limit": 100}))}

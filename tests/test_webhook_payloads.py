@@ -9,6 +9,7 @@ import json
 import pytest
 
 from tests.receiver import Receiver
+from ulmock.api.control.webhooks import delivery_view
 from ulmock.domain.backend import Platform
 from ulmock.domain.clock import Clock
 from ulmock.domain.webhook_events import TrainingEpoch, TrainingState
@@ -76,7 +77,7 @@ def test_every_body_is_the_pinned_bytes_and_is_what_the_deliveries_list_shows():
         e = scenario(rx)
         try:
             bodies = [r["body"].decode() for r in rx.received]
-            listed = e.webhooks.list()
+            listed = e.webhooks.deliveries(delivery_view)
         finally:
             e.stop()
     assert [json.loads(b)["type"] for b in bodies] == [
@@ -119,14 +120,14 @@ def test_a_snapshot_carries_an_owed_delivery_over_byte_for_byte():
                 p.webhooks.register(account, rx.url, secret=SECRET)
                 p.exports.create(account, model.id, "torchscript")
             e.advance(18)  # export.completed: answered 500, a retry owed in 5 seconds
-            (owed,) = e.webhooks.list()
+            (owed,) = e.webhooks.deliveries(delivery_view)
             assert owed["status"] == "retrying"
             snap = json.loads(json.dumps(e.snapshot()))
             e.reset()
             e.restore(snap)
-            assert e.webhooks.list() == [owed]
+            assert e.webhooks.deliveries(delivery_view) == [owed]
             e.advance(5)
-            (sent,) = e.webhooks.list()
+            (sent,) = e.webhooks.deliveries(delivery_view)
         finally:
             e.stop()
     assert sent["status"] == "delivered"

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import httpx
     from starlette.types import ASGIApp, Receive, Scope, Send
 
+    from ulmock.api.control.webhooks import DeliveryView
     from ulmock.api.journal import JournalEntry
     from ulmock.emulator import Emulator
     from ulmock.inference.preparation import ModelPreparation
@@ -123,9 +124,12 @@ class Ulmock:
         return self.emulator.platform
 
     @property
-    def webhooks(self) -> list[dict[str, Any]]:
-        """Every webhook delivery with its attempts, payloads and status codes."""
-        return self.emulator.webhooks.list()
+    def webhooks(self) -> list[DeliveryView]:
+        """Every webhook delivery with its attempts, payloads and status codes, as
+        `GET /_ulmock/webhooks/deliveries` lists them."""
+        from ulmock.api.control.webhooks import delivery_view  # the web stack, only when asked
+
+        return self.emulator.webhooks.deliveries(delivery_view)
 
     def http_client(self, api_key: str | None = None) -> httpx.Client:
         import httpx

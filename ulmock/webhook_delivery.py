@@ -18,13 +18,15 @@ import hashlib
 import hmac
 import threading
 import time
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 import httpx
 
-from ulmock.domain.clock import iso
 from ulmock.domain.entities import WebhookDelivery, WebhookEndpoint
 from ulmock.worldlock import WorldLock
+
+T = TypeVar("T")
 
 SEND_TIMEOUT = 5.0
 USER_AGENT = "ulmock-webhooks/1"
@@ -83,9 +85,11 @@ class WebhookDispatcher:
         self._outbox = outbox
 
     # -- what tests and the control API read ------------------------------------
-    def list(self) -> list[dict[str, Any]]:
+    def deliveries(self, view: Callable[[WebhookDelivery], T]) -> list[T]:
+        """Every delivery, oldest first, each seen through `view` while the sender cannot
+        change it (an attempt is recorded under the same lock)."""
         with self._lock:
-            return [delivery_view(d) for d in self._outbox.deliveries()] if self._outbox else []
+            return [view(d) for d in self._outbox.deliveries()] if self._outbox else []
 
     # -- running -----------------------------------------------------------------
     def wake(self) -> None:
@@ -172,27 +176,3 @@ class WebhookDispatcher:
                 if self._outbox is outbox:
                     outbox.record_attempt(delivery, wall, code, error, duration)
         return len(batch)
-
-
-def delivery_view(d: WebhookDelivery) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "endpointId": d.endpoint_id,
-        "url": d.url,
-        "messageId": d.message_id,
-        "type": d.type,
-        "status": d.status,
-        "payload": d.payload,
-        "createdAt": iso(d.created_at),
-        "nextAttemptAt": iso(d.next_attempt_at) if d.status in ("pending", "retrying") else None,
-        "attempts": [
-            {
-                "at": iso(a.at),
-                "wallTime": a.wall_time,
-                "statusCode": a.status_code,
-                "error": a.error,
-                "durationMs": a.duration_ms,
-            }
-            for a in d.attempts
-        ],
-    }

@@ -3,17 +3,18 @@ every delivery made to them, with its attempts."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 from starlette.responses import Response
+from typing_extensions import TypedDict
 
 from ulmock.api.control.routes import ControlBody, ControlCall, ControlRoutes, listed
 from ulmock.domain.clock import iso
 
 if TYPE_CHECKING:
     from ulmock.domain.backend import Platform
-    from ulmock.domain.entities import WebhookEndpoint
+    from ulmock.domain.entities import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 routes = ControlRoutes("webhooks")
 
@@ -57,7 +58,7 @@ def create_webhook(call: ControlCall) -> dict[str, Any]:
 @routes.get("/_ulmock/webhooks/deliveries")
 async def list_deliveries(call: ControlCall) -> Response:
     """Every delivery with its attempts, status codes and payloads."""
-    return listed(call.emulator.webhooks.list())
+    return listed(call.emulator.webhooks.deliveries(delivery_view))
 
 
 @routes.delete("/_ulmock/webhooks/{webhookId}")
@@ -65,3 +66,50 @@ def delete_webhook(call: ControlCall) -> dict[str, Any]:
     """Remove an endpoint; nothing more is sent to it."""
     endpoint = call.platform.webhooks.remove(call.params["webhookId"])
     return {"id": endpoint.id, "deleted": True}
+
+
+class AttemptView(TypedDict):
+    at: str  # on the emulator's clock
+    wallTime: float  # on the machine's, when it was sent
+    statusCode: int | None
+    error: str | None
+    durationMs: int
+
+
+class DeliveryView(TypedDict):
+    id: str
+    endpointId: str
+    url: str
+    messageId: str
+    type: str
+    status: Literal["pending", "retrying", "delivered", "failed"]
+    payload: dict[str, Any]
+    createdAt: str
+    nextAttemptAt: str | None  # while one is owed
+    attempts: list[AttemptView]
+
+
+def delivery_view(d: WebhookDelivery) -> DeliveryView:
+    """One delivery as the control API and the fixture's `.webhooks` show it."""
+    return {
+        "id": d.id,
+        "endpointId": d.endpoint_id,
+        "url": d.url,
+        "messageId": d.message_id,
+        "type": d.type,
+        "status": d.status,
+        "payload": d.payload,
+        "createdAt": iso(d.created_at),
+        "nextAttemptAt": iso(d.next_attempt_at) if d.status in ("pending", "retrying") else None,
+        "attempts": [attempt_view(a) for a in d.attempts],
+    }
+
+
+def attempt_view(a: WebhookAttempt) -> AttemptView:
+    return {
+        "at": iso(a.at),
+        "wallTime": a.wall_time,
+        "statusCode": a.status_code,
+        "error": a.error,
+        "durationMs": a.duration_ms,
+    }
