@@ -6,7 +6,9 @@ own overrides on the account itself).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from importlib.resources import files
 from typing import Literal, get_args
 
 # Each vocabulary once, as a Literal for request models and a tuple for the rules.
@@ -56,36 +58,10 @@ class Gpu:
     pro_only: bool = False
 
 
+# The price list lives beside this module as data (one GPU a row, as catalogue.md lists
+# them), where a price change is a one-line edit.
 GPUS: dict[str, Gpu] = {
-    g.id: g
-    for g in (
-        Gpu("rtx-2000-ada", 0.24, 16),
-        Gpu("rtx-a4500", 0.25, 20),
-        Gpu("rtx-4000-ada", 0.26, 20),
-        Gpu("rtx-a5000", 0.27, 24),
-        Gpu("l4", 0.39, 24),
-        Gpu("a40", 0.44, 48),
-        Gpu("rtx-3090", 0.46, 24),
-        Gpu("rtx-a6000", 0.49, 48),
-        Gpu("rtx-pro-4000", None, 24),
-        Gpu("rtx-pro-4500", 0.64, 32),
-        Gpu("rtx-4090", 0.69, 24),
-        Gpu("rtx-6000-ada", 0.77, 48),
-        Gpu("l40s", 0.86, 48),
-        Gpu("rtx-pro-5000", None, 48),
-        Gpu("rtx-5090", 0.99, 32),
-        Gpu("l40", 0.99, 48),
-        Gpu("a100-80gb-pcie", 1.39, 80),
-        Gpu("a100-80gb-sxm", 1.49, 80),
-        Gpu("rtx-pro-6000", 1.89, 96),
-        Gpu("h100-pcie", 2.39, 80),
-        Gpu("h100-sxm", 2.99, 80),
-        Gpu("h100-nvl", 3.07, 94),
-        Gpu("h200-nvl", 3.39, 141),
-        Gpu("h200-sxm", 3.99, 141),
-        Gpu("b200", 5.49, 180, pro_only=True),
-        Gpu("b300", 7.39, 288, pro_only=True),
-    )
+    g.id: g for g in (Gpu(**row) for row in json.loads(files("ulmock.domain").joinpath("gpus.json").read_text()))
 }
 
 # The GCP regions a deployment may run in, in the Platform contract's order (its create-deployment
