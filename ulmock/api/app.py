@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp
 
 from ulmock.api.control import control_routes
 from ulmock.api.faces import FaceErrors, FaceSwitch
@@ -23,10 +24,21 @@ from ulmock.api.platform.service import DeploymentEndpoints
 from ulmock.api.reference import all_operations, envelope
 from ulmock.api.reference.openapi import build_openapi
 from ulmock.api.reference.policy import ReferencePolicy
-from ulmock.api.refusals import refusal_handlers
 from ulmock.api.route_index import compiled_route
 from ulmock.emulator import Emulator
 from ulmock.ui import Dashboard
+
+
+class LeanApp(Starlette):
+    """Starlette without its two outer layers (the traceback page, the exception handlers):
+    ulmock's safety net answers every exception, a router's 404 and 405 included, in the
+    request's face's shape, and each layer was a cost on every call."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        app: ASGIApp = self.router
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return app
 
 
 def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
@@ -61,7 +73,7 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
         return emulator.api
 
     errors_for = FaceErrors(served, {"platform": (platform_error, platform_edge.PATHS)})
-    app = Starlette(
+    app = LeanApp(
         routes=routes,
         middleware=[
             Middleware(SafetyNetMiddleware, errors_for=errors_for),
@@ -74,7 +86,6 @@ def create_app(emulator: Emulator | None = None, **options: Any) -> Starlette:
                 faces={"platform": (lambda: platform_edge.platform_face(emulator), platform_edge.PATHS)},
             ),
         ],
-        exception_handlers=refusal_handlers(envelope.error),
     )
     app.state.emulator = emulator
     return app

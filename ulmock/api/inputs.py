@@ -31,9 +31,10 @@ class Body(BaseModel):
 
 
 class Query(BaseModel):
-    """Query strings: values arrive as text and are converted; unknown keys are ignored."""
+    """Query strings: values arrive as text and are converted; unknown keys are ignored.
+    Frozen: the edge shares one parsed empty query among every call of an operation."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 # -- what the `ultralytics` package sends (api/reference/sdk.py, api/platform/training.py) --

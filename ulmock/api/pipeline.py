@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, cast
 
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -112,6 +113,7 @@ class Edge(Generic[C]):
         self.catch_all = catch_all
         self.what = what
         self._async: dict[int, bool] = {}
+        self._no_query: dict[int, BaseModel] = {}
 
     def routes(self) -> list[BaseRoute]:
         return list(self._routes())
@@ -144,8 +146,7 @@ class Edge(Generic[C]):
             if call.fault is not None:
                 await inject(call.fault, request)
             if op.query is not None:
-                query = dict(request.query_params) if request.scope["query_string"] else {}
-                call.query = validate(op.query, query, "query parameter")
+                call.query = self._query(op, request)
             if op.body is not None:
                 call.body = validate(op.body, await read_json(request, op.max_body), "request body")
             if op.form is not None:
@@ -169,6 +170,20 @@ class Edge(Generic[C]):
                 (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in call.headers.items()
             )
         return response
+
+    def _query(self, op: Operation[C], request: Request) -> BaseModel:
+        assert op.query is not None
+        if request.scope["query_string"]:
+            return validate(op.query, dict(request.query_params), "query parameter")
+        # Most calls send no query string: its answer (all defaults) is worked out once per
+        # operation and shared, which only a frozen model allows. A required parameter
+        # raises here every time, and is never remembered.
+        known = self._no_query.get(id(op))
+        if known is None:
+            known = validate(op.query, {}, "query parameter")
+            if op.query.model_config.get("frozen"):
+                self._no_query[id(op)] = known
+        return known
 
     def _is_async(self, op: Operation[C]) -> bool:
         known = self._async.get(id(op))

@@ -2,13 +2,15 @@
 
 Written once here and rendered by each face in its own error shape (`ErrorRenderer`):
 the reference face's envelope, the live face's `{"error": ...}`. The same builders serve
-the routers' fall-through (`refusal_handlers`), the control API and the dashboard.
+the routers' fall-through (`routing_refusal`, `refusal_handlers`), the control API and
+the dashboard.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -34,6 +36,16 @@ def not_allowed(method: str, allowed: str | None = None, headers: dict[str, str]
         )
     err.headers.update(headers or {})
     return err
+
+
+def routing_refusal(method: str, path: str, exc: HTTPException) -> ApiError | None:
+    """What a router's own HTTPException means: no route (404), or no such method on one
+    (405, with its `Allow`); None for any other status, which keeps Starlette's plain answer."""
+    if exc.status_code == 404:
+        return no_such(method, path)
+    if exc.status_code == 405:
+        return not_allowed(method, headers=dict(exc.headers) if exc.headers else None)
+    return None
 
 
 def refusal_handlers(render: ErrorRenderer) -> dict[int | type[Exception], ExceptionHandler]:
