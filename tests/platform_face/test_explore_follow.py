@@ -72,6 +72,12 @@ def test_datasets_show_their_real_contents(client: Platform, ulmock: Ulmock) -> 
     assert image.status_code == 200 and image.content[:2] == b"\xff\xd8"  # the photo itself
 
 
+def test_explore_and_the_dataset_itself_count_splits_and_labels_alike(client: Platform) -> None:
+    site = client.explore.search(type="datasets")["datasets"][0]
+    own = client.datasets.retrieve(site["owner"], site["dataset"])["dataset"]
+    assert site["splits"] == own["splits"]  # labeled: an image with at least one box, in both
+
+
 def test_pagination_filters_and_sorts(client: Platform, public_work: None) -> None:
     first = client.explore.search(type="projects", sort="name-asc", limit=2)
     assert [p["project"] for p in first["projects"]] == ["bird-watch", "street-birds"] and first["hasMore"] is True

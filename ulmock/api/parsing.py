@@ -70,7 +70,7 @@ def _finite_float(text: str) -> float:
     return value
 
 
-async def read_form(request: Request, op: Operation) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]]]:
+async def read_form(request: Request, op: Operation[Any]) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]]]:
     ctype = request.headers.get("content-type", "")
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > op.max_body:

@@ -150,7 +150,7 @@ class Edge(Generic[C]):
             if op.body is not None:
                 call.body = validate(op.body, await read_json(request, op.max_body), "request body")
             if op.form is not None:
-                values, call.files = await read_form(request, op)  # type: ignore[arg-type]  # it takes Operation[Call]
+                values, call.files = await read_form(request, op)
                 call.form = validate(op.form, values, "form field")
             if self._is_async(op):
                 result = await cast(Awaitable[Any], op.handler(call))

@@ -90,6 +90,12 @@ class DatasetImage(Record):
     annotations: dict[str, Any] = Field(default_factory=dict)
     metadata: dict[str, Any] = Field(default_factory=dict)  # the user's own fields (location, camera, ...)
 
+    @property
+    def labeled(self) -> bool:
+        """At least one box: what "labeled" means everywhere (split counts, filters,
+        auto-annotation's to-do list, the dashboard)."""
+        return bool(self.annotations.get("boxes"))
+
 
 class DatasetVersion(Record):
     """An immutable snapshot of a dataset's images, labels and classes."""

@@ -40,15 +40,11 @@ def face(emulator: Emulator) -> str:
     return str(getattr(emulator, "api", None) or "reference")
 
 
-def live_accounts(p: Platform) -> list[Account]:
-    return [a for a in p.world.accounts.values() if not a.deleted]
-
-
 # -- the overview ----------------------------------------------------------------
 def overview(emulator: Emulator) -> dict[str, Any]:
     with emulator.lock:
         p = emulator.platform
-        accounts = live_accounts(p)
+        accounts = p.accounts.live()
         trainings = sorted((t for a in accounts for t in p.world.trainings(a.id).values()), key=_training_order)
         data = {
             "scenario": emulator.name,
@@ -231,7 +227,7 @@ def model_row(m: Any, exports: list[Any]) -> dict[str, Any]:
 
 
 def dataset_row(d: Dataset) -> dict[str, Any]:
-    labelled = sum(1 for i in d.images if i.annotations.get("boxes"))
+    labelled = sum(1 for i in d.images if i.labeled)
     return {
         "id": d.id,
         "name": d.name,
@@ -310,7 +306,7 @@ def runnable_models(emulator: Emulator) -> list[dict[str, Any]]:
     with emulator.lock:
         p = emulator.platform
         out = []
-        for a in live_accounts(p):
+        for a in p.accounts.live():
             projects = {pr.id: pr.name for pr in p.world.projects(a.id).values()}
             for m in p.world.models(a.id).values():
                 weights = m.file.name if m.file else "bundled YOLOv3-tiny"

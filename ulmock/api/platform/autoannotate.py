@@ -294,7 +294,7 @@ async def create_batch(call: Call) -> Response:
             raise ValidationError("Invalid request body: modelId: Field required", {"modelId": "required"})
         call.platform.batches.check_free(call.account, dataset)
         model = resolve_model(call, b.modelId)
-        todo = [i for i in dataset.images if b.includeAnnotated or not i.annotations.get("boxes")]
+        todo = [i for i in dataset.images if b.includeAnnotated or not i.labeled]
     planned: list[PlannedLabels] = []
     for image in todo:
         prediction = await predict_on(call, model, image, b.confidence, b.iou)

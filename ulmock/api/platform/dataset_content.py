@@ -171,7 +171,7 @@ def _filtered(call: Call, dataset: Dataset, q: ImageQuery) -> list[DatasetImage]
     if q.split is not None:
         images = [i for i in images if i.split == q.split]
     if q.hasLabel is not None:
-        images = [i for i in images if bool(i.annotations.get("boxes")) == (q.hasLabel == "true")]
+        images = [i for i in images if i.labeled == (q.hasLabel == "true")]
     if q.hasError == "true":
         images = []  # every stored image was read successfully: unreadable ones are skipped at ingest
     if q.classIds is not None:

@@ -158,7 +158,7 @@ def splits(dataset_images: Any) -> Splits:
     labeled = 0
     for image in dataset_images:
         counts[image.split] += 1
-        labeled += bool(image.annotations.get("boxes"))
+        labeled += image.labeled
     return Splits(train=counts["train"], val=counts["val"], test=counts["test"], labeled=labeled)
 
 

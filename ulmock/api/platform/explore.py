@@ -10,7 +10,7 @@ from typing_extensions import TypedDict
 
 from ulmock.api.operations import Call
 from ulmock.api.platform.access import OWNER, owner_account
-from ulmock.api.platform.datasets import SAMPLE_IMAGES, Splits
+from ulmock.api.platform.datasets import SAMPLE_IMAGES, Splits, splits
 from ulmock.api.platform.ids import public_id
 from ulmock.api.platform.image_files import image_id, signed_url
 from ulmock.api.platform.routes import PlatformRoutes, ok
@@ -152,10 +152,7 @@ def project_hit(call: Call, explore: Explore, project: Project) -> ProjectHit:
 def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
     p = call.platform
     w = p.world
-    splits = Splits(train=0, val=0, test=0, labeled=0)
-    for image in dataset.images:
-        splits[image.split] += 1
-        splits["labeled"] += 1 if any(image.annotations.values()) else 0
+    counts = splits(dataset.images)
     samples: list[SampleImage] = []
     for image in dataset.images[:SAMPLE_IMAGES]:
         url = signed_url(call, dataset, image)
@@ -169,7 +166,7 @@ def dataset_hit(call: Call, dataset: Dataset) -> DatasetHit:
         classNames=list(dataset.class_names),
         task=dataset.task,  # type: ignore[typeddict-item]
         totalBytes=float(images_bytes(w.blobs, dataset.images)),
-        splits=splits,
+        splits=counts,
         starCount=0,
         sampleImages=samples,
     )
