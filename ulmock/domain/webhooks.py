@@ -88,16 +88,7 @@ class Webhooks:
             except ValueError:
                 raise ValidationError("secret must look like whsec_<base64>", {"secret": "whsec_<base64>"}) from None
         w = self.world
-        endpoint = WebhookEndpoint(
-            id=w.ids.new("wh"),
-            account_id=account.id,
-            url=url,
-            events=list(events) if events else None,
-            secret=secret,
-            created_at=w.now(),
-        )
-        w.webhooks(account.id).add(endpoint.id, endpoint)
-        return endpoint
+        return w.create(w.webhooks, account.id, url=url, events=list(events) if events else None, secret=secret)
 
     def endpoints(self) -> list[WebhookEndpoint]:
         return [e for t in self.world.webhooks.by_account.values() for e in t.values()]
@@ -133,9 +124,9 @@ class Webhooks:
         payload, body = self.message(message_id, now, event)
         out = []
         for endpoint in endpoints:
-            delivery = WebhookDelivery(
-                id=w.ids.new("whdel"),
-                account_id=account_id,
+            delivery = w.create(
+                w.deliveries,
+                account_id,
                 endpoint_id=endpoint.id,
                 url=endpoint.url,
                 message_id=message_id,
@@ -145,7 +136,6 @@ class Webhooks:
                 next_attempt_at=now,
                 created_at=now,
             )
-            w.deliveries(account_id).add(delivery.id, delivery)
             out.append(delivery)
         self._ring()
         return out
