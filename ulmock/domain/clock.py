@@ -12,7 +12,6 @@ set to each event's own time while it runs, before `advance` returns.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import threading
 import time
@@ -31,9 +30,21 @@ def iso_uncached(ts: float) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
-# Stored times (createdAt, updatedAt) are rendered again on every list page; one-off
-# times (now, the journal) use `iso_uncached` so they do not push those out.
-iso = functools.lru_cache(maxsize=65_536)(iso_uncached)
+class _IsoTexts(dict[float, str]):
+    """Each stored time's text, made once. Stored times (createdAt, updatedAt) are rendered
+    again on every list page: a hit is a dict lookup with no Python frame, about half of
+    what `lru_cache`'s wrapper costs, forty times a page. One-off times (now, the journal)
+    use `iso_uncached` so they do not fill it; when full it starts again."""
+
+    def __missing__(self, ts: float) -> str:
+        if len(self) >= ISO_TEXTS_KEPT:
+            self.clear()
+        text = self[ts] = iso_uncached(ts)
+        return text
+
+
+ISO_TEXTS_KEPT = 65_536
+iso: Callable[[float], str] = _IsoTexts().__getitem__
 
 
 def parse_iso(text: str) -> float:
