@@ -166,9 +166,7 @@ class Edge(Generic[C]):
             response = door.error(InternalError("Internal server error"))
         if call is not None and call.headers:
             # Appended raw: these names are never already set, and MutableHeaders scans per key.
-            response.raw_headers.extend(
-                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in call.headers.items()
-            )
+            response.raw_headers.extend((_raw_name(k), v.encode("latin-1")) for k, v in call.headers.items())
         return response
 
     def _query(self, op: Operation[C], request: Request) -> BaseModel:
@@ -202,6 +200,17 @@ class ApiEdge(Edge[Call]):
 
     def routes(self) -> list[BaseRoute]:
         return [IndexedRoutes(self._routes())]
+
+
+class _RawNames(dict[str, bytes]):
+    """A header's name as it goes on the wire (lower case, bytes), made once per name."""
+
+    def __missing__(self, name: str) -> bytes:
+        raw = self[name] = name.lower().encode("latin-1")
+        return raw
+
+
+_raw_name = _RawNames().__getitem__
 
 
 def _render(op: Operation[Any], result: Any) -> Response:
