@@ -6,8 +6,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ulmock.domain.errors import RateLimited
 from ulmock.domain.world import RateWindow, World
@@ -16,8 +15,7 @@ MINUTE = 60
 DAY = 86_400
 
 
-@dataclass(frozen=True)
-class RateStatus:
+class RateStatus(NamedTuple):  # one a request: a named tuple is built in half a frozen dataclass's time
     limit: int
     remaining: int
     reset: int  # epoch seconds: the end of the current minute window
