@@ -9,6 +9,7 @@ the dashboard.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -51,10 +52,9 @@ def routing_refusal(method: str, path: str, exc: HTTPException) -> ApiError | No
 def refusal_handlers(render: ErrorRenderer) -> dict[int | type[Exception], ExceptionHandler]:
     """Starlette's 404 and 405 (no route, no such method on a route) in a face's shape."""
 
-    async def missing(request: Request, exc: Exception) -> Response:
-        return render(no_such(request.method, request.url.path))
+    async def refuse(request: Request, exc: Exception) -> Response:
+        refusal = routing_refusal(request.method, request.url.path, cast(HTTPException, exc))
+        assert refusal is not None  # registered for 404 and 405 only
+        return render(refusal)
 
-    async def wrong_method(request: Request, exc: Exception) -> Response:
-        return render(not_allowed(request.method, headers=getattr(exc, "headers", None)))
-
-    return {404: missing, 405: wrong_method}
+    return {404: refuse, 405: refuse}
