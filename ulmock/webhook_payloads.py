@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, assert_never
 
-from ulmock.domain.clock import iso
+from ulmock.domain.clock import iso, iso_uncached
 from ulmock.domain.webhook_events import (
     ExportCompleted,
     Message,
@@ -29,7 +29,8 @@ __all__ = ["data", "message"]
 
 def message(message_id: str, created_at: float, event: WebhookEvent) -> Message:
     """The payload of one event and the exact body a receiver gets (and verifies the signature of)."""
-    payload = {"id": message_id, "type": event.type, "createdAt": iso(created_at), "data": data(event)}
+    # The moment of the message is a one-off time: not one for the stored times' cache.
+    payload = {"id": message_id, "type": event.type, "createdAt": iso_uncached(created_at), "data": data(event)}
     return Message(payload, json.dumps(payload, separators=(",", ":")))
 
 

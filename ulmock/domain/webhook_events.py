@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, get_args
 
 from ulmock.domain.entities import Export, Training
 
@@ -92,9 +92,7 @@ class ExportCompleted:
 
 WebhookEvent = TrainingStarted | TrainingEpoch | TrainingCompleted | TrainingFailed | ExportCompleted
 # The types an endpoint may subscribe to, in the order error messages list them.
-EVENT_TYPES = tuple(
-    kind.type for kind in (TrainingStarted, TrainingEpoch, TrainingCompleted, TrainingFailed, ExportCompleted)
-)
+EVENT_TYPES: tuple[str, ...] = tuple(kind.type for kind in get_args(WebhookEvent))
 
 
 class Message(NamedTuple):
