@@ -33,6 +33,7 @@ from ulmock.api.refusals import no_such, not_allowed
 from ulmock.api.route_index import IndexedRoutes, compiled_route
 from ulmock.domain.entities import Account, ApiKey
 from ulmock.domain.errors import ApiError, InternalError
+from ulmock.domain.memo import Memo
 
 if TYPE_CHECKING:
     from ulmock.domain.backend import Platform
@@ -202,15 +203,12 @@ class ApiEdge(Edge[Call]):
         return [IndexedRoutes(self._routes())]
 
 
-class _RawNames(dict[str, bytes]):
-    """A header's name as it goes on the wire (lower case, bytes), made once per name."""
-
-    def __missing__(self, name: str) -> bytes:
-        raw = self[name] = name.lower().encode("latin-1")
-        return raw
+# A header's name as it goes on the wire (lower case, bytes), made once per name.
+def _wire_name(name: str) -> bytes:
+    return name.lower().encode("latin-1")
 
 
-_raw_name = _RawNames().__getitem__
+_raw_name = Memo(_wire_name).__getitem__
 
 
 def _render(op: Operation[Any], result: Any) -> Response:
