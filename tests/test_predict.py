@@ -22,6 +22,13 @@ def predict(client, url, image: bytes, name="photo.jpg", **fields):
     return client.post(url, files={"file": (name, image, "image/jpeg")}, data={k: str(v) for k, v in fields.items()})
 
 
+def uploaded(ulmock, name: str, model_file) -> dict:
+    """The model made by uploading `model_file` to the account's first project."""
+    project = data(ulmock.client.get("/api/projects"))[0]["id"]
+    files = {"file": (model_file.name, model_file.read_bytes())}
+    return data(ulmock.client.post("/api/models", data={"projectId": project, "name": name}, files=files), 201)
+
+
 def best(predictions) -> dict[str, float]:
     out: dict[str, float] = {}
     for p in predictions:
@@ -95,15 +102,7 @@ def test_png_grayscale_and_rgba_are_accepted(ulmock):
 def test_an_uploaded_ultralytics_onnx_answers_as_itself(ulmock, tmp_path):
     answer = channels_first([[32, 32, 20, 10, 0.9, 0.1], [16, 16, 8, 8, 0.2, 0.6]])
     model_file = constant_detector(tmp_path / "widgets.onnx", answer, names={0: "widget", 1: "gadget"})
-    project = data(ulmock.client.get("/api/projects"))[0]["id"]
-    model = data(
-        ulmock.client.post(
-            "/api/models",
-            data={"projectId": project, "name": "widgets"},
-            files={"file": ("widgets.onnx", model_file.read_bytes())},
-        ),
-        201,
-    )
+    model = uploaded(ulmock, "widgets", model_file)
     image = io.BytesIO()
     Image.new("RGB", (64, 64), (90, 90, 90)).save(image, "PNG")
     r = predict(ulmock.client, f"/api/models/{model['id']}/predict", image.getvalue(), name="blank.png")
@@ -114,15 +113,7 @@ def test_an_uploaded_ultralytics_onnx_answers_as_itself(ulmock, tmp_path):
 
 def test_a_classifier_onnx_cannot_run_as_a_detector_and_says_so(ulmock, tmp_path):
     classifier = constant_detector(tmp_path / "cls.onnx", np.zeros((1, 1000), np.float32), metadata={"task": "detect"})
-    project = data(ulmock.client.get("/api/projects"))[0]["id"]
-    model = data(
-        ulmock.client.post(
-            "/api/models",
-            data={"projectId": project, "name": "odd"},
-            files={"file": ("cls.onnx", classifier.read_bytes())},
-        ),
-        201,
-    )
+    model = uploaded(ulmock, "odd", classifier)
     buf = io.BytesIO()
     Image.new("RGB", (64, 64)).save(buf, "PNG")
     r = predict(ulmock.client, f"/api/models/{model['id']}/predict", buf.getvalue(), name="x.png")
