@@ -89,3 +89,21 @@ def test_exporting_writes_activity(ulmock):
     ulmock.client.post(f"/api/datasets/{ds['id']}/export")
     events = data(ulmock.client.get("/api/activity?search=exported"))
     assert events[0]["type"] == "dataset.exported" and events[0]["resourceId"] == ds["id"]
+
+
+def test_a_listed_dataset_changed_in_place_is_listed_as_it_is_now(ulmock):
+    # List pages remember each item's JSON by the facts it is made of; a record changed
+    # behind the API's back (as a test may do) must still be listed as it is now.
+    created = data(ulmock.client.post("/api/datasets", json={"name": "Birds", "task": "detect"}), 201)
+
+    def listed():
+        return next(d for d in data(ulmock.client.get("/api/datasets")) if d["id"] == created["id"])
+
+    assert listed() == created
+    with ulmock.emulator.lock:
+        record = ulmock.platform.datasets.get(ulmock.platform.accounts.default(), created["id"])
+        record.name = "Seabirds"
+        record.class_names.append("gull")
+    now = listed()
+    assert (now["name"], now["classNames"], now["classCount"]) == ("Seabirds", ["gull"], 1)
+    assert now == data(ulmock.client.get(f"/api/datasets/{created['id']}"))

@@ -12,6 +12,11 @@ from ulmock.domain.errors import ApiError, RateLimited
 
 JSON = "application/json"
 
+JsonFragment = orjson.Fragment
+"""JSON already encoded, placed as it is where it sits in a payload (a list page's items).
+A payload holding one is encoded by orjson only: a page with items has a page number and
+total well inside 64 bits, the one thing that sends a payload down the standard path."""
+
 
 def dumps(payload: Any) -> bytes:
     # orjson is ~10x faster on list pages, the hottest path; what it refuses (ints beyond
