@@ -46,7 +46,8 @@ class DatasetView(TypedDict):
 
 
 # What a dataset's view is made of, in order; the view is a pure function of these values.
-DatasetFacts = tuple[str, str, str, str, str, int, tuple[str, ...], int, int, int, str, str, float, float]
+Visibility = Literal["private", "public"]
+DatasetFacts = tuple[str, str, str, str, str, int, tuple[str, ...], int, int, int, Visibility, str, float, float]
 
 
 def dataset_facts(d: Dataset, owner: str) -> DatasetFacts:
@@ -102,7 +103,7 @@ def view_of(facts: DatasetFacts) -> DatasetView:
         "classCount": len(class_names),
         "classNames": list(class_names),
         "splits": {"train": train, "val": val, "test": test},
-        "visibility": visibility,  # type: ignore[typeddict-item]  # a Dataset's visibility is one of the two
+        "visibility": visibility,
         "owner": owner,
         "createdAt": iso(created),
         "updatedAt": iso(updated),
