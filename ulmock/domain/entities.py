@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Visibility = Literal["private", "public"]
+
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -72,7 +74,7 @@ class Project(Owned):
     name: str
     slug: str
     description: str = ""
-    visibility: Literal["private", "public"] = "private"
+    visibility: Visibility = "private"
     starred: bool = False  # by its owner, the only one who can star it here
     tags: list[str] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -130,7 +132,7 @@ class Dataset(Owned):
     description: str = ""
     class_names: list[str] = Field(default_factory=list)
     images: list[DatasetImage] = Field(default_factory=list)
-    visibility: Literal["private", "public"] = "private"
+    visibility: Visibility = "private"
     version: int = 1
     status: Literal["ready", "processing", "failed"] = "ready"
     starred: bool = False

@@ -16,7 +16,7 @@ from ulmock.api.reference.routes import ReferenceRoutes
 from ulmock.api.reference.views import TrashedView, shape, trashed_view
 from ulmock.api.responses import JsonFragment, dumps
 from ulmock.domain.clock import iso
-from ulmock.domain.entities import Dataset
+from ulmock.domain.entities import Dataset, Visibility
 from ulmock.domain.memo import Memo
 from ulmock.domain.signing import SignedPath
 
@@ -39,14 +39,13 @@ class DatasetView(TypedDict):
     classCount: int
     classNames: list[str]
     splits: SplitCounts
-    visibility: Literal["private", "public"]
+    visibility: Visibility
     owner: str
     createdAt: str
     updatedAt: str
 
 
 # What a dataset's view is made of, in order; the view is a pure function of these values.
-Visibility = Literal["private", "public"]
 DatasetFacts = tuple[str, str, str, str, str, int, tuple[str, ...], int, int, int, Visibility, str, float, float]
 
 
